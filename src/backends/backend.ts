@@ -1,0 +1,114 @@
+import type { LabelRowJson, LabelRowMetadataJson, LabelRowMetadataIncludeArgs } from "../domain/label-row-json.js";
+import type { StorageItem } from "../domain/storage-item.js";
+import type { WorkflowTask } from "../domain/task.js";
+import type { Project } from "../domain/workflow.js";
+
+/** One page of a stage's tasks. */
+export interface TaskPage {
+  readonly tasks: readonly WorkflowTask[];
+  /** Pass back as `pageToken` for the next page; `null` after the last page. */
+  readonly nextPageToken: string | null;
+}
+
+/** Options of {@link Backend.listStageTasks}. */
+export interface ListTasksOptions {
+  /** The token of the page to fetch; absent for the first page. */
+  readonly pageToken?: string;
+  /** Tasks per page. @defaultValue 1000 (backends may cap it) */
+  readonly pageSize?: number;
+  /** Only tasks of these data items. */
+  readonly dataHashes?: readonly string[];
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link Backend.getLabelRows}. Passed through to Encord; the local store ignores them. */
+export interface InitialiseLabelsArgs {
+  readonly includeObjectFeatureHashes?: readonly string[];
+  readonly includeClassificationFeatureHashes?: readonly string[];
+  readonly includeReviews?: boolean;
+  readonly overwrite?: boolean;
+}
+
+/** A label row to store, in Encord's wire form. */
+export interface LabelSave {
+  readonly dataHash: string;
+  readonly labelRow: LabelRowJson;
+}
+
+/** A priority (0..1) to give the task of a data item. */
+export interface PriorityUpdate {
+  readonly dataHash: string;
+  readonly priority: number;
+}
+
+/** Move a task out of `fromStageUuid` along one of that stage's pathways. */
+export interface TaskMove {
+  readonly taskUuid: string;
+  readonly fromStageUuid: string;
+  readonly pathwayUuid: string;
+}
+
+/** Everything one batch decided, applied by {@link Backend.commit}. */
+export interface BatchCommit {
+  readonly labelSaves?: readonly LabelSave[];
+  readonly priorities?: readonly PriorityUpdate[];
+  readonly moves?: readonly TaskMove[];
+  /** Who acted, recorded in the task history. @defaultValue "agent" */
+  readonly actor?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** A move the backend did not make, and why. */
+export interface RefusedMove {
+  readonly taskUuid: string;
+  readonly reason: "not-in-stage" | "unknown-task" | "unknown-pathway";
+  readonly message: string;
+}
+
+/** What a commit did. */
+export interface CommitResult {
+  readonly saved: number;
+  readonly prioritised: number;
+  readonly moved: readonly { readonly taskUuid: string; readonly toStageUuid: string }[];
+  readonly refused: readonly RefusedMove[];
+}
+
+/**
+ * What runners need from where projects live. Every method works in bulk so a batch of tasks
+ * costs a handful of calls, whatever the backend.
+ */
+export interface Backend {
+  /** `"local"` or `"encord"`. */
+  readonly kind: string;
+  /** Where it points, for the first line of a run ("local store /x/store.db"). No secrets. */
+  readonly description: string;
+
+  /** The project with its ontology and workflow. Throws NotFoundError for an unknown hash. */
+  getProject(projectHash: string, options?: { signal?: AbortSignal }): Promise<Project>;
+
+  /** A page of the tasks in a stage, oldest first; pages stay valid while tasks leave the stage. */
+  listStageTasks(projectHash: string, stageUuid: string, options?: ListTasksOptions): Promise<TaskPage>;
+
+  /** Label-row metadata for these data items, in the order given; unknown hashes are left out. */
+  getLabelRowMetadata(
+    projectHash: string,
+    dataHashes: readonly string[],
+    include?: LabelRowMetadataIncludeArgs,
+  ): Promise<LabelRowMetadataJson[]>;
+
+  /** Full label rows for these data items, in the order given, created where none exists yet. */
+  getLabelRows(projectHash: string, dataHashes: readonly string[], args?: InitialiseLabelsArgs): Promise<LabelRowJson[]>;
+
+  /** Storage items by UUID, in the order given; throws when any is missing or not accessible. */
+  getStorageItems(itemUuids: readonly string[], options?: { signUrls?: boolean }): Promise<StorageItem[]>;
+
+  /**
+   * Applies a batch's decisions: label saves first, then priorities, then moves, so a task never
+   * moves before its labels are stored. A move of a task that is no longer in `fromStageUuid` is
+   * refused and reported; nothing else is undone.
+   */
+  commit(projectHash: string, batch: BatchCommit): Promise<CommitResult>;
+
+  /** Releases connections and files. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,75 @@
+import type { BatchCommit, CommitResult, RefusedMove } from "../backend.js";
+import { ConfigurationError } from "../../domain/errors.js";
+import type { Db } from "./database.js";
+import { arrivalStatus } from "./task-records.js";
+
+/**
+ * Applies a batch in one IMMEDIATE transaction: label saves, then priorities, then moves. A move
+ * whose task has left `fromStageUuid` (or whose pathway is not one of that stage's) is refused and
+ * reported; the rest of the batch still commits. Inputs are checked before anything is written.
+ */
+export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): CommitResult {
+  for (const p of batch.priorities ?? []) {
+    if (typeof p.priority !== "number" || !Number.isFinite(p.priority) || p.priority < 0 || p.priority > 1) {
+      throw new ConfigurationError("TA_INVALID_ARGUMENT", `Priority ${JSON.stringify(p.priority)} for data item ${p.dataHash} is not accepted; a priority is a number from 0 to 1.`);
+    }
+  }
+  const actor = batch.actor ?? "agent";
+  const saveLabels = db.prepare(
+    `UPDATE label_rows SET label_json = ?, label_status = ?, version = version + 1, last_edited_at = ?
+     WHERE data_hash = ? AND data_hash IN (SELECT data_hash FROM data_units WHERE project_uuid = ?)`,
+  );
+  const setPriority = db.prepare("UPDATE tasks SET priority = ?, updated_at = ? WHERE data_hash = ? AND project_uuid = ?");
+  const findPathway = db.prepare(
+    `SELECT p.name, p.destination_uuid, d.type AS destination_type FROM pathways p JOIN stages s ON s.uuid = p.stage_uuid
+     JOIN stages d ON d.uuid = p.destination_uuid WHERE p.uuid = ? AND p.stage_uuid = ? AND s.project_uuid = ?`,
+  );
+  const moveTask = db.prepare(
+    `UPDATE tasks SET stage_uuid = ?, status = ?, assignee = NULL, last_actioned_by = ?, updated_at = ?
+     WHERE uuid = ? AND stage_uuid = ? AND project_uuid = ?`,
+  );
+  const recordMove = db.prepare(
+    `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const whereIsTask = db.prepare("SELECT s.title FROM tasks t JOIN stages s ON s.uuid = t.stage_uuid WHERE t.uuid = ? AND t.project_uuid = ?").pluck();
+
+  return db.transaction((): CommitResult => {
+    const now = new Date().toISOString();
+    let saved = 0;
+    for (const save of batch.labelSaves ?? []) {
+      const status = typeof save.labelRow.label_status === "string" ? save.labelRow.label_status : "LABEL_IN_PROGRESS";
+      saved += saveLabels.run(JSON.stringify(save.labelRow), status, now, save.dataHash, projectUuid).changes;
+    }
+    let prioritised = 0;
+    for (const p of batch.priorities ?? []) {
+      prioritised += setPriority.run(p.priority, now, p.dataHash, projectUuid).changes;
+    }
+    const moved: { taskUuid: string; toStageUuid: string }[] = [];
+    const refused: RefusedMove[] = [];
+    for (const move of batch.moves ?? []) {
+      const taskUuid = move.taskUuid.toLowerCase();
+      const pathway = findPathway.get(move.pathwayUuid.toLowerCase(), move.fromStageUuid.toLowerCase(), projectUuid) as
+        | { name: string; destination_uuid: string; destination_type: string }
+        | undefined;
+      if (!pathway) {
+        refused.push({ taskUuid, reason: "unknown-pathway", message: `Stage ${move.fromStageUuid} has no pathway ${move.pathwayUuid}.` });
+        continue;
+      }
+      const status = arrivalStatus(pathway.destination_type, pathway.name);
+      const { changes } = moveTask.run(pathway.destination_uuid, status, actor, now, taskUuid, move.fromStageUuid.toLowerCase(), projectUuid);
+      if (changes === 1) {
+        recordMove.run(taskUuid, projectUuid, move.fromStageUuid.toLowerCase(), pathway.destination_uuid, move.pathwayUuid.toLowerCase(), pathway.name, actor, now);
+        moved.push({ taskUuid, toStageUuid: pathway.destination_uuid });
+        continue;
+      }
+      const currentStage = whereIsTask.get(taskUuid, projectUuid) as string | undefined;
+      refused.push(
+        currentStage === undefined
+          ? { taskUuid, reason: "unknown-task", message: `Task ${taskUuid} does not exist in project ${projectUuid}.` }
+          : { taskUuid, reason: "not-in-stage", message: `Task ${taskUuid} is no longer in stage ${move.fromStageUuid}; it is in ${JSON.stringify(currentStage)}. It was not moved.` },
+      );
+    }
+    return { saved, prioritised, moved, refused };
+  }).immediate();
+}

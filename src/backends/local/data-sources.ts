@@ -1,0 +1,120 @@
+import { createReadStream } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { DataInputError } from "../../domain/errors.js";
+import type { NewDataItem } from "./data-items.js";
+import { probeFile, probeUrl } from "./media-probe.js";
+
+/**
+ * Items from files and folders given on the command line. Folders are walked recursively in name
+ * order; hidden entries (names starting with ".") inside folders are skipped.
+ */
+export async function* itemsFromPaths(paths: readonly string[]): AsyncGenerator<NewDataItem> {
+  for (const path of paths) {
+    const absolute = resolve(path);
+    let info;
+    try {
+      info = await stat(absolute);
+    } catch {
+      throw new DataInputError("TA_FILE_NOT_FOUND", `${JSON.stringify(path)} does not exist; give files or folders that do.`, path);
+    }
+    if (info.isDirectory()) yield* itemsFromFolder(absolute);
+    else yield await itemFromFile(absolute, basename(absolute), {});
+  }
+}
+
+async function* itemsFromFolder(folder: string): AsyncGenerator<NewDataItem> {
+  const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (entry.name.startsWith(".")) continue;
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) yield* itemsFromFolder(path);
+    else if (entry.isFile()) yield await itemFromFile(path, entry.name, {});
+  }
+}
+
+async function itemFromFile(path: string, title: string, clientMetadata: Record<string, unknown>): Promise<NewDataItem> {
+  return { title, url: pathToFileURL(path).href, media: await probeFile(path), clientMetadata };
+}
+
+const manifestKeys = ["title", "path", "url", "clientMetadata"];
+const manifestExample = `{"title": "cat.png", "path": "images/cat.png", "clientMetadata": {"split": "train"}}`;
+const remoteSchemes = new Set(["http:", "https:", "s3:", "gs:", "az:"]);
+
+/**
+ * Items from a JSON Lines manifest, read line by line. `path` is relative to the manifest's
+ * folder; `url` items are recorded as given (http, https, s3, gs, az or file URLs). Blank lines
+ * are skipped. Any bad line stops the whole command with an error naming the line.
+ */
+export async function* itemsFromManifest(manifestPath: string): AsyncGenerator<NewDataItem> {
+  const folder = dirname(resolve(manifestPath));
+  const stream = createReadStream(manifestPath, { encoding: "utf8" });
+  const opened = new Promise<void>((ok, fail) => {
+    stream.once("open", () => ok());
+    stream.once("error", fail);
+  });
+  try {
+    await opened;
+  } catch {
+    throw new DataInputError("TA_FILE_NOT_FOUND", `Manifest ${JSON.stringify(manifestPath)} does not exist or cannot be read.`, manifestPath);
+  }
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let lineNumber = 0;
+  try {
+    for await (const line of lines) {
+      lineNumber++;
+      if (line.trim() === "") continue;
+      yield await itemFromManifestLine(line, `${manifestPath}:${lineNumber}`, folder);
+    }
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+}
+
+async function itemFromManifestLine(line: string, where: string, folder: string): Promise<NewDataItem> {
+  const fail = (problem: string) =>
+    new DataInputError("TA_INVALID_MANIFEST", `${where}: ${problem}. Each line must be a JSON object like ${manifestExample}, with "path" or "url".`, where);
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch (error) {
+    throw fail(`not valid JSON (${(error as Error).message})`);
+  }
+  if (entry === null || typeof entry !== "object" || Array.isArray(entry)) throw fail("not a JSON object");
+  const record = entry as Record<string, unknown>;
+  const unknown = Object.keys(record).filter((k) => !manifestKeys.includes(k));
+  if (unknown.length > 0) throw fail(`unknown key${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted keys: ${manifestKeys.map((k) => JSON.stringify(k)).join(", ")}`);
+  const { title, path, url, clientMetadata = {} } = record;
+  if (title !== undefined && (typeof title !== "string" || title.trim() === "")) throw fail(`"title" must be a non-empty string`);
+  if (clientMetadata === null || typeof clientMetadata !== "object" || Array.isArray(clientMetadata)) throw fail(`"clientMetadata" must be a JSON object`);
+  const metadata = clientMetadata as Record<string, unknown>;
+  if ((path === undefined) === (url === undefined)) throw fail(path === undefined ? `no "path" or "url"` : `both "path" and "url"; give one`);
+
+  // Errors about the file itself get the manifest line in front, so the user knows where to look.
+  const probed = async (make: () => Promise<NewDataItem> | NewDataItem): Promise<NewDataItem> => {
+    try {
+      return await make();
+    } catch (error) {
+      if (error instanceof DataInputError) throw fail(error.message.replace(/\.$/, ""));
+      throw error;
+    }
+  };
+  if (path !== undefined) {
+    if (typeof path !== "string" || path === "") throw fail(`"path" must be a non-empty string`);
+    const absolute = resolve(folder, path);
+    return probed(() => itemFromFile(absolute, title ?? basename(absolute), metadata));
+  }
+  if (typeof url !== "string" || url === "") throw fail(`"url" must be a non-empty string`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw fail(`"url" is not an absolute URL`);
+  }
+  if (parsed.protocol === "file:") return probed(() => itemFromFile(fileURLToPath(parsed), title ?? basename(parsed.pathname), metadata));
+  if (!remoteSchemes.has(parsed.protocol)) throw fail(`"url" scheme ${JSON.stringify(parsed.protocol)} is not accepted; accepted: http, https, s3, gs, az, file`);
+  return probed(() => ({ title: title ?? basename(decodeURIComponent(parsed.pathname)), url, media: probeUrl(url), clientMetadata: metadata }));
+}

@@ -1,0 +1,70 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { BackendError, TaskAgentsError } from "../../domain/errors.js";
+import { migrations } from "./migrations/index.js";
+
+export type Db = Database.Database;
+
+/**
+ * Opens (creating if needed) a store file and brings its schema up to date. WAL lets readers run
+ * beside the one writer; synchronous=NORMAL keeps every committed transaction across a process
+ * crash (only an OS crash may drop the last ones), at several times the write rate of FULL.
+ */
+export function openDatabase(path: string): Db {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(path, { timeout: 5000 });
+  } catch (error) {
+    throw new BackendError("TA_STORE_ERROR", `Cannot open the store at ${JSON.stringify(path)}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    migrate(db);
+  } catch (error) {
+    db.close();
+    if (error instanceof TaskAgentsError) throw error;
+    throw new BackendError(
+      "TA_STORE_ERROR",
+      `The file at ${JSON.stringify(path)} is not a usable task-agents store: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return db;
+}
+
+function migrate(db: Db): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
+  const applied = new Set(
+    db
+      .prepare("SELECT version FROM schema_migrations")
+      .pluck()
+      .all()
+      .map((v) => v as number),
+  );
+  const newest = migrations.at(-1)?.version ?? 0;
+  const tooNew = [...applied].filter((v) => v > newest);
+  if (tooNew.length > 0) {
+    throw new BackendError(
+      "TA_STORE_TOO_NEW",
+      `This store has schema version ${Math.max(...tooNew)}, but this task-agents knows versions up to ${newest}. Upgrade task-agents to use it.`,
+    );
+  }
+  const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    // IMMEDIATE so two processes opening a new store at once do not both migrate it.
+    db.transaction(() => {
+      const again = db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?").get(migration.version);
+      if (again) return;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, new Date().toISOString());
+    }).immediate();
+  }
+}

@@ -1,0 +1,144 @@
+import type {
+  Backend,
+  BatchCommit,
+  CommitResult,
+  InitialiseLabelsArgs,
+  ListTasksOptions,
+  TaskPage,
+} from "../backend.js";
+import type { LabelRowJson, LabelRowMetadataIncludeArgs, LabelRowMetadataJson } from "../../domain/label-row-json.js";
+import type { StorageItem } from "../../domain/storage-item.js";
+import type { Project } from "../../domain/workflow.js";
+import { commitBatch } from "./commit-batch.js";
+import { addDataItems, type AddDataResult, type NewDataItem } from "./data-items.js";
+import { openDatabase, type Db } from "./database.js";
+import { iterateLabelRowJson, selectLabelRowMetadata, selectLabelRows } from "./label-queries.js";
+import { proceedTasks, type ProceedRequest, type ProceedResult } from "./proceed-tasks.js";
+import { loadProjectSpec, validateProjectSpec } from "./project-spec.js";
+import { countTasksByStage, insertProject, listProjects, readProject, requireProjectRow, type ProjectSummary, type StageCounts } from "./projects.js";
+import { selectStorageItems } from "./storage-queries.js";
+import { iterateHistory, listTasksPage, requireStageOfProject, type TaskMoveRecord } from "./task-queries.js";
+import { resolveStorePath } from "./store-path.js";
+
+/** Options of {@link localBackend}. */
+export interface LocalBackendOptions {
+  /** Store file. @defaultValue `TASK_AGENTS_STORE`, else `./.task-agents/store.db` */
+  readonly storePath?: string;
+}
+
+/**
+ * The embedded store: one SQLite file holding many projects. Besides the {@link Backend}
+ * operations it creates projects, adds data and lets people act in human stages.
+ */
+export class LocalBackend implements Backend, AsyncDisposable {
+  readonly kind = "local";
+  readonly storePath: string;
+  #db: Db | undefined;
+  #closed = false;
+
+  constructor(options: LocalBackendOptions = {}) {
+    this.storePath = resolveStorePath(options.storePath);
+  }
+
+  get description(): string {
+    return `local store ${this.storePath}`;
+  }
+
+  // Opened on first use so `new` stays cheap and side-effect free.
+  get #database(): Db {
+    if (this.#closed) throw new Error("This local backend is closed.");
+    this.#db ??= openDatabase(this.storePath);
+    return this.#db;
+  }
+
+  #projectUuid(projectHash: string): string {
+    return requireProjectRow(this.#database, projectHash).uuid;
+  }
+
+  getProject(projectHash: string): Promise<Project> {
+    return Promise.resolve(readProject(this.#database, projectHash));
+  }
+
+  listStageTasks(projectHash: string, stageUuid: string, options?: ListTasksOptions): Promise<TaskPage> {
+    const projectUuid = this.#projectUuid(projectHash);
+    requireStageOfProject(this.#database, projectUuid, stageUuid);
+    return Promise.resolve(listTasksPage(this.#database, projectUuid, stageUuid.toLowerCase(), options));
+  }
+
+  /** A page of all the tasks of a project, whatever stage they are in. */
+  listProjectTasks(projectHash: string, options?: ListTasksOptions): Promise<TaskPage> {
+    return Promise.resolve(listTasksPage(this.#database, this.#projectUuid(projectHash), undefined, options));
+  }
+
+  getLabelRowMetadata(projectHash: string, dataHashes: readonly string[], include?: LabelRowMetadataIncludeArgs): Promise<LabelRowMetadataJson[]> {
+    return Promise.resolve(selectLabelRowMetadata(this.#database, this.#projectUuid(projectHash), dataHashes, include));
+  }
+
+  // Every local item gets its label row when it is added, so there is nothing to initialise.
+  getLabelRows(projectHash: string, dataHashes: readonly string[], _args?: InitialiseLabelsArgs): Promise<LabelRowJson[]> {
+    return Promise.resolve(selectLabelRows(this.#database, this.#projectUuid(projectHash), dataHashes));
+  }
+
+  getStorageItems(itemUuids: readonly string[], options?: { signUrls?: boolean }): Promise<StorageItem[]> {
+    return Promise.resolve(selectStorageItems(this.#database, itemUuids, options?.signUrls ?? false));
+  }
+
+  commit(projectHash: string, batch: BatchCommit): Promise<CommitResult> {
+    return Promise.resolve(commitBatch(this.#database, this.#projectUuid(projectHash), batch));
+  }
+
+  /** Creates a project from a spec file (JSON or YAML) or an already parsed spec; returns its hash. */
+  createProject(spec: string | object): string {
+    const validated = typeof spec === "string" ? loadProjectSpec(spec) : validateProjectSpec(spec);
+    return insertProject(this.#database, validated);
+  }
+
+  listProjects(): ProjectSummary[] {
+    return listProjects(this.#database);
+  }
+
+  /** Task counts per stage UUID. */
+  countTasksByStage(projectHash: string): StageCounts {
+    return countTasksByStage(this.#database, this.#projectUuid(projectHash));
+  }
+
+  /** Adds data items, all or nothing. See `addDataItems`. */
+  addData(projectHash: string, items: AsyncIterable<NewDataItem>, actor: string): Promise<AddDataResult> {
+    return addDataItems(this.#database, projectHash, items, { actor });
+  }
+
+  /** Moves one task or all tasks of a stage along a pathway (human stages and agent pathways). */
+  proceed(projectHash: string, request: ProceedRequest): ProceedResult {
+    return proceedTasks(this.#database, projectHash, request);
+  }
+
+  /** Every label row of a project as JSON text, streamed in data order. */
+  exportLabelRows(projectHash: string): AsyncGenerator<string> {
+    return iterateLabelRowJson(this.#database, this.#projectUuid(projectHash));
+  }
+
+  /** Recorded moves of a project, or of one task. Consume it before the next store call. */
+  history(projectHash: string, taskUuid?: string): Generator<TaskMoveRecord> {
+    return iterateHistory(this.#database, this.#projectUuid(projectHash), taskUuid);
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#db?.close();
+    this.#db = undefined;
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * The embedded local store as a {@link Backend}.
+ * @example
+ * const backend = localBackend({ storePath: "./demo.db" });
+ */
+export function localBackend(options: LocalBackendOptions = {}): LocalBackend {
+  return new LocalBackend(options);
+}

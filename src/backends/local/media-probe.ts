@@ -1,0 +1,105 @@
+import { open } from "node:fs/promises";
+import { fileTypeFromBuffer } from "file-type";
+import { imageSize } from "image-size";
+import { imageSizeFromFile } from "image-size/fromFile";
+import { DataInputError } from "../../domain/errors.js";
+import { acceptedExtensions, extensionOf, mediaKindOfMime, mimeOfName, type MediaKind } from "./media-types.js";
+
+/** What task-agents knows about a file before it is added. */
+export interface ProbedMedia {
+  readonly kind: MediaKind;
+  readonly mimeType: string;
+  readonly fileSize: number | null;
+  readonly width: number | null;
+  readonly height: number | null;
+}
+
+const sniffBytes = 64 * 1024;
+
+function unsupported(subject: string, what: string): DataInputError {
+  return new DataInputError(
+    "TA_UNSUPPORTED_MEDIA",
+    `${subject} is ${what}, which task-agents cannot add. Accepted: images, videos, audio, text, HTML, PDF, DICOM and NIfTI files (${acceptedExtensions.join(", ")}).`,
+    subject,
+  );
+}
+
+/**
+ * Finds the media type of a local file from its content (its extension only for text and NIfTI,
+ * which have no reliable signature) and, for images, its size in pixels.
+ */
+export async function probeFile(path: string): Promise<ProbedMedia> {
+  let handle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DataInputError(
+      code === "ENOENT" ? "TA_FILE_NOT_FOUND" : "TA_UNSUPPORTED_MEDIA",
+      code === "ENOENT" ? `File ${JSON.stringify(path)} does not exist.` : `Cannot read ${JSON.stringify(path)}: ${code ?? String(error)}.`,
+      path,
+      { cause: error },
+    );
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw unsupported(JSON.stringify(path), "not a regular file");
+    const buffer = Buffer.alloc(Math.min(sniffBytes, stat.size));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const head = buffer.subarray(0, bytesRead);
+    const mimeType = await sniffMime(path, head);
+    const kind = mediaKindOfMime(mimeType);
+    if (!kind) throw unsupported(JSON.stringify(path), `of type ${mimeType}`);
+    const size = kind.itemType === "image" ? await readImageSize(path, head) : undefined;
+    return { kind, mimeType, fileSize: stat.size, width: size?.width ?? null, height: size?.height ?? null };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function sniffMime(path: string, head: Uint8Array): Promise<string> {
+  const byName = mimeOfName(path);
+  if (byName === "application/x-nifti") return byName;
+  const detected = await fileTypeFromBuffer(head);
+  if (detected) return normaliseMime(detected.mime);
+  if (byName?.startsWith("text/")) return byName;
+  if (byName) {
+    throw unsupported(JSON.stringify(path), `named like ${byName} (${extensionOf(path)}) but its content is not`);
+  }
+  throw unsupported(JSON.stringify(path), `of an unknown type (extension ${JSON.stringify(extensionOf(path) || "(none)")})`);
+}
+
+function normaliseMime(mime: string): string {
+  return mime === "audio/x-wav" || mime === "audio/vnd.wave" ? "audio/wav" : mime;
+}
+
+async function readImageSize(path: string, head: Uint8Array): Promise<{ width: number; height: number } | undefined> {
+  try {
+    const size = imageSize(head);
+    return { width: size.width, height: size.height };
+  } catch {
+    // The size marker of a JPEG can sit after a large EXIF block; read further from the file.
+    try {
+      const size = await imageSizeFromFile(path);
+      return { width: size.width, height: size.height };
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Media type of an item added by URL: from the URL's path, since nothing is downloaded. */
+export function probeUrl(url: string): ProbedMedia {
+  let pathname: string;
+  try {
+    pathname = new URL(url).pathname;
+  } catch {
+    throw new DataInputError("TA_INVALID_MANIFEST", `${JSON.stringify(url.split("?")[0])} is not a valid URL; accepted: absolute http(s) or file URLs.`);
+  }
+  const mimeType = mimeOfName(decodeURIComponent(pathname));
+  const kind = mimeType === undefined ? undefined : mediaKindOfMime(mimeType);
+  if (!mimeType || !kind) {
+    throw unsupported(`URL path ${JSON.stringify(pathname)}`, `of an unknown type (extension ${JSON.stringify(extensionOf(pathname) || "(none)")})`);
+  }
+  return { kind, mimeType, fileSize: null, width: null, height: null };
+}

@@ -1,0 +1,5 @@
+import { initialSchema } from "./0001-initial.js";
+import type { Migration } from "./migration.js";
+
+/** Every migration, in order. Append new ones; never edit or reorder existing ones. */
+export const migrations: readonly Migration[] = [initialSchema];

@@ -1,0 +1,88 @@
+import type { ListTasksOptions, TaskPage } from "../backend.js";
+import { ConfigurationError, NotFoundError } from "../../domain/errors.js";
+import type { Db } from "./database.js";
+import { decodePageToken, encodePageToken, taskColumns, taskJoins, toWorkflowTask, type TaskRecord } from "./task-records.js";
+
+const defaultPageSize = 1000;
+const maxPageSize = 10_000;
+
+/**
+ * One page of tasks, walked by id. With `stageUuid`, only that stage; otherwise the whole project.
+ * Keyset paging keeps a page valid while earlier tasks leave the stage.
+ */
+export function listTasksPage(db: Db, projectUuid: string, stageUuid: string | undefined, options: ListTasksOptions = {}): TaskPage {
+  const pageSize = options.pageSize ?? defaultPageSize;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize) {
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `pageSize ${JSON.stringify(pageSize)} is not accepted; use an integer from 1 to ${maxPageSize}.`);
+  }
+  let afterId = 0;
+  if (options.pageToken !== undefined) {
+    const decoded = decodePageToken(options.pageToken);
+    if (decoded === undefined) {
+      throw new ConfigurationError("TA_INVALID_ARGUMENT", `Page token ${JSON.stringify(options.pageToken)} was not issued by this store; pass the nextPageToken of the previous page.`);
+    }
+    afterId = decoded;
+  }
+  const filters = [stageUuid === undefined ? "t.project_uuid = ?" : "t.stage_uuid = ?", "t.id > ?"];
+  const params: unknown[] = [stageUuid ?? projectUuid, afterId];
+  if (options.dataHashes !== undefined) {
+    filters.push("t.data_hash IN (SELECT value FROM json_each(?))");
+    params.push(JSON.stringify(options.dataHashes));
+  }
+  // One row more than asked tells whether another page follows.
+  const records = db
+    .prepare(`SELECT ${taskColumns} FROM tasks t ${taskJoins} WHERE ${filters.join(" AND ")} ORDER BY t.id LIMIT ?`)
+    .all(...params, pageSize + 1) as TaskRecord[];
+  const hasMore = records.length > pageSize;
+  const page = hasMore ? records.slice(0, pageSize) : records;
+  return {
+    tasks: page.map(toWorkflowTask),
+    nextPageToken: hasMore ? encodePageToken(page.at(-1)!.id) : null,
+  };
+}
+
+/** Checks that a stage belongs to a project. */
+export function requireStageOfProject(db: Db, projectUuid: string, stageUuid: string): void {
+  const found = db.prepare("SELECT 1 FROM stages WHERE uuid = ? AND project_uuid = ?").get(stageUuid.toLowerCase(), projectUuid);
+  if (!found) {
+    throw new NotFoundError("TA_UNKNOWN_STAGE", `Project ${projectUuid} has no stage with UUID ${JSON.stringify(stageUuid)}. Run \`task-agents project show ${projectUuid}\` to see its stages.`);
+  }
+}
+
+/** A recorded move, as `tasks history` shows it. */
+export interface TaskMoveRecord {
+  readonly taskUuid: string;
+  readonly fromStage: string | null;
+  readonly toStage: string;
+  readonly pathway: string | null;
+  readonly actor: string;
+  readonly movedAt: Date;
+}
+
+/** The recorded moves of a project (or of one task), oldest first. */
+export function* iterateHistory(db: Db, projectUuid: string, taskUuid?: string): Generator<TaskMoveRecord> {
+  const rows = db
+    .prepare(
+      `SELECT m.task_uuid, f.title AS from_title, t.title AS to_title, m.pathway_name, m.actor, m.moved_at
+       FROM task_moves m LEFT JOIN stages f ON f.uuid = m.from_stage_uuid JOIN stages t ON t.uuid = m.to_stage_uuid
+       WHERE m.project_uuid = ? ${taskUuid === undefined ? "" : "AND m.task_uuid = ?"} ORDER BY m.id`,
+    )
+    .iterate(...(taskUuid === undefined ? [projectUuid] : [projectUuid, taskUuid.toLowerCase()])) as IterableIterator<{
+    task_uuid: string;
+    from_title: string | null;
+    to_title: string;
+    pathway_name: string | null;
+    actor: string;
+    moved_at: string;
+  }>;
+  for (const row of rows) {
+    yield {
+      taskUuid: row.task_uuid,
+      fromStage: row.from_title,
+      toStage: row.to_title,
+      pathway: row.pathway_name,
+      actor: row.actor,
+      movedAt: new Date(row.moved_at),
+    };
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The one error catalogue of task-agents. The class says what kind of problem it is, the
+ * stable `code` says which one. Messages state what was wrong and what is accepted.
+ */
+
+/** Stable error codes; scripts may switch on them. */
+export type ErrorCode =
+  | "TA_INVALID_SPEC"
+  | "TA_INVALID_ARGUMENT"
+  | "TA_UNKNOWN_PROJECT"
+  | "TA_UNKNOWN_STAGE"
+  | "TA_UNKNOWN_PATHWAY"
+  | "TA_UNKNOWN_TASK"
+  | "TA_TASK_NOT_IN_STAGE"
+  | "TA_FILE_NOT_FOUND"
+  | "TA_UNSUPPORTED_MEDIA"
+  | "TA_INVALID_MANIFEST"
+  | "TA_STORE_ERROR"
+  | "TA_STORE_TOO_NEW";
+
+const brand = Symbol.for("task-agents.error");
+
+/**
+ * Base class of every error task-agents raises on purpose. Use {@link isTaskAgentsError} rather
+ * than `instanceof`: an agent file may load a different copy of the package than the CLI.
+ */
+export class TaskAgentsError extends Error {
+  override name = "TaskAgentsError";
+  readonly [brand] = true;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Bad configuration or input: a spec, an option, a project hash, a stage or pathway name. */
+export class ConfigurationError extends TaskAgentsError {
+  override name = "ConfigurationError";
+}
+
+/** A project spec that breaks one or more rules; `problems` holds one line per rule broken. */
+export class SpecValidationError extends ConfigurationError {
+  override name = "SpecValidationError";
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      "TA_INVALID_SPEC",
+      `Project spec ${source} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+  }
+}
+
+/** A project, stage, pathway or task that does not exist where it was looked for. */
+export class NotFoundError extends ConfigurationError {
+  override name = "NotFoundError";
+}
+
+/** Input data (files, folders, manifest lines) that cannot be added. */
+export class DataInputError extends TaskAgentsError {
+  override name = "DataInputError";
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly path?: string,
+    options?: ErrorOptions,
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** The storage backend failed or refused an operation. */
+export class BackendError extends TaskAgentsError {
+  override name = "BackendError";
+}
+
+/** True for any error task-agents raised on purpose, whichever copy of the package raised it. */
+export function isTaskAgentsError(error: unknown): error is TaskAgentsError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[brand] === true;
+}
