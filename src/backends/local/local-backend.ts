@@ -17,7 +17,7 @@ import { proceedTasks, type ProceedRequest, type ProceedResult } from "./proceed
 import { loadProjectSpec, validateProjectSpec } from "./project-spec.js";
 import { countTasksByStage, insertProject, listProjects, readProject, requireProjectRow, type ProjectSummary, type StageCounts } from "./projects.js";
 import { selectStorageItems } from "./storage-queries.js";
-import { iterateHistory, listTasksPage, requireStageOfProject, type TaskMoveRecord } from "./task-queries.js";
+import { iterateHistoryPages, listTasksPage, requireStageOfProject, type TaskMoveRecord } from "./task-queries.js";
 import { resolveStorePath } from "./store-path.js";
 
 /** Options of {@link localBackend}. */
@@ -117,9 +117,9 @@ export class LocalBackend implements Backend, AsyncDisposable {
     return iterateLabelRowJson(this.#database, this.#projectUuid(projectHash));
   }
 
-  /** Recorded moves of a project, or of one task. Consume it before the next store call. */
-  history(projectHash: string, taskUuid?: string): Generator<TaskMoveRecord> {
-    return iterateHistory(this.#database, this.#projectUuid(projectHash), taskUuid);
+  /** Recorded moves of a project, or of one task, oldest first, a page at a time. */
+  history(projectHash: string, taskUuid?: string): AsyncGenerator<TaskMoveRecord[]> {
+    return iterateHistoryPages(this.#database, this.#projectUuid(projectHash), taskUuid);
   }
 
   close(): Promise<void> {

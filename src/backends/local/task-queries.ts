@@ -59,30 +59,39 @@ export interface TaskMoveRecord {
   readonly movedAt: Date;
 }
 
-/** The recorded moves of a project (or of one task), oldest first. */
-export function* iterateHistory(db: Db, projectUuid: string, taskUuid?: string): Generator<TaskMoveRecord> {
-  const rows = db
-    .prepare(
-      `SELECT m.task_uuid, f.title AS from_title, t.title AS to_title, m.pathway_name, m.actor, m.moved_at
-       FROM task_moves m LEFT JOIN stages f ON f.uuid = m.from_stage_uuid JOIN stages t ON t.uuid = m.to_stage_uuid
-       WHERE m.project_uuid = ? ${taskUuid === undefined ? "" : "AND m.task_uuid = ?"} ORDER BY m.id`,
-    )
-    .iterate(...(taskUuid === undefined ? [projectUuid] : [projectUuid, taskUuid.toLowerCase()])) as IterableIterator<{
-    task_uuid: string;
-    from_title: string | null;
-    to_title: string;
-    pathway_name: string | null;
-    actor: string;
-    moved_at: string;
-  }>;
-  for (const row of rows) {
-    yield {
-      taskUuid: row.task_uuid,
-      fromStage: row.from_title,
-      toStage: row.to_title,
-      pathway: row.pathway_name,
-      actor: row.actor,
-      movedAt: new Date(row.moved_at),
-    };
+/**
+ * The recorded moves of a project (or of one task), oldest first, a page at a time (keyset on the
+ * move id), so a long history is never held in memory.
+ */
+export async function* iterateHistoryPages(db: Db, projectUuid: string, taskUuid?: string, pageSize = 1000): AsyncGenerator<TaskMoveRecord[]> {
+  const page = db.prepare(
+    `SELECT m.id, m.task_uuid, f.title AS from_title, t.title AS to_title, m.pathway_name, m.actor, m.moved_at
+     FROM task_moves m LEFT JOIN stages f ON f.uuid = m.from_stage_uuid JOIN stages t ON t.uuid = m.to_stage_uuid
+     WHERE m.project_uuid = ? AND m.id > ? ${taskUuid === undefined ? "" : "AND m.task_uuid = ?"} ORDER BY m.id LIMIT ?`,
+  );
+  let afterId = 0;
+  for (;;) {
+    const params = taskUuid === undefined ? [projectUuid, afterId, pageSize] : [projectUuid, afterId, taskUuid.toLowerCase(), pageSize];
+    const rows = page.all(...params) as {
+      id: number;
+      task_uuid: string;
+      from_title: string | null;
+      to_title: string;
+      pathway_name: string | null;
+      actor: string;
+      moved_at: string;
+    }[];
+    if (rows.length > 0) {
+      yield rows.map((row) => ({
+        taskUuid: row.task_uuid,
+        fromStage: row.from_title,
+        toStage: row.to_title,
+        pathway: row.pathway_name,
+        actor: row.actor,
+        movedAt: new Date(row.moved_at),
+      }));
+    }
+    if (rows.length < pageSize) return;
+    afterId = rows.at(-1)!.id;
   }
 }

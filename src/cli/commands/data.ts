@@ -1,0 +1,38 @@
+import { Option } from "@commander-js/extra-typings";
+import { itemsFromManifest, itemsFromPaths } from "../../backends/local/data-sources.js";
+import { ConfigurationError } from "../../domain/errors.js";
+import { defaultActor } from "../cli-io.js";
+import { writeJsonLine } from "../output.js";
+import type { CommandContext, RootCommand } from "../program.js";
+
+/** `task-agents data add`. */
+export function addDataCommands(root: RootCommand, { io, withLocalBackend }: CommandContext): void {
+  const data = root.command("data").description("add data items to projects of the local store");
+
+  data
+    .command("add")
+    .description("add files, folders or a JSONL manifest to a project; each item gets a task")
+    .argument("<hash>", "project hash")
+    .argument("[paths...]", "files and folders (folders are walked recursively)")
+    .addOption(new Option("--manifest <file>", 'JSON Lines, one item per line: {"title", "path" | "url", "clientMetadata"?}'))
+    .addOption(new Option("--actor <name>", "who added the data, for the task history"))
+    .addHelpText(
+      "after",
+      '\nAll or nothing: if any item cannot be added, none is.\n\nExamples:\n  task-agents data add $HASH images/ clip.mp4\n  task-agents data add $HASH --manifest items.jsonl',
+    )
+    .action(async (hash, paths, options, command) => {
+      const globals = command.optsWithGlobals();
+      if (paths.length > 0 && options.manifest !== undefined) {
+        throw new ConfigurationError("TA_INVALID_ARGUMENT", "Give either files and folders or --manifest, not both.");
+      }
+      if (paths.length === 0 && options.manifest === undefined) {
+        throw new ConfigurationError("TA_INVALID_ARGUMENT", "Nothing to add: give files or folders, or --manifest <file.jsonl>.");
+      }
+      const items = options.manifest !== undefined ? itemsFromManifest(options.manifest) : itemsFromPaths(paths);
+      await withLocalBackend(globals, async (backend) => {
+        const result = await backend.addData(hash, items, options.actor ?? defaultActor(io.env));
+        if (globals.json) writeJsonLine(io.stdout, { added: result.added, stage: result.stageTitle });
+        else io.stdout.write(`Added ${result.added} item${result.added === 1 ? "" : "s"}; their tasks are in stage ${JSON.stringify(result.stageTitle)}.\n`);
+      });
+    });
+}

@@ -1,0 +1,9 @@
+import { fileURLToPath } from "node:url";
+
+/** Absolute paths of files the tests use. */
+export const paths = {
+  demoSpec: fileURLToPath(new URL("../../examples/demo-project.yaml", import.meta.url)),
+  demoData: fileURLToPath(new URL("../../examples/data", import.meta.url)),
+  demoManifest: fileURLToPath(new URL("../../examples/demo-manifest.jsonl", import.meta.url)),
+  fixtures: fileURLToPath(new URL("../../../shared/fixtures", import.meta.url)),
+} as const;
