@@ -31,7 +31,7 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
  * Streams a table whose column widths are fixed up front (`width`), page by page, so a listing of
  * any length is never held in memory.
  */
-export async function streamTable<Row>(stream: OutputStream, columns: readonly Column<Row>[], pages: AsyncIterable<readonly Row[]>): Promise<number> {
+export async function streamTable<Row>(stream: OutputStream, columns: readonly Column<Row>[], pages: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>): Promise<number> {
   const widths = columns.map((c) => Math.max(c.header.length, c.width ?? 0));
   await writeChunk(stream, formatLine(columns, widths, columns.map((c) => c.header)) + "\n");
   let count = 0;
@@ -44,7 +44,7 @@ export async function streamTable<Row>(stream: OutputStream, columns: readonly C
 }
 
 /** Streams one JSON object per line. */
-export async function streamJsonLines<Row>(stream: OutputStream, pages: AsyncIterable<readonly Row[]>, toJson: (row: Row) => unknown): Promise<number> {
+export async function streamJsonLines<Row>(stream: OutputStream, pages: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>, toJson: (row: Row) => unknown): Promise<number> {
   let count = 0;
   for await (const rows of pages) {
     if (rows.length === 0) continue;

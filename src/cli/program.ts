@@ -38,7 +38,7 @@ export type RootCommand = ReturnType<typeof createRootCommand>;
 export interface CommandContext {
   readonly io: CliIo;
   /** Opens the local store named by the global options, runs `use`, and closes the store. */
-  withLocalBackend<T>(globals: GlobalOptions, use: (backend: LocalBackend) => Promise<T> | T): Promise<T>;
+  readonly withLocalBackend: <T>(globals: GlobalOptions, use: (backend: LocalBackend) => Promise<T> | T) => Promise<T>;
 }
 
 /**
@@ -49,7 +49,7 @@ export function buildProgram(io: CliIo, options: { jsonErrors?: boolean } = {}):
   const root = createRootCommand(io, options.jsonErrors === true);
   const context: CommandContext = {
     io,
-    async withLocalBackend(globals, use) {
+    withLocalBackend: async (globals, use) => {
       const backend = localBackend({ storePath: resolveStorePath(globals.store, io.env) });
       try {
         return await use(backend);

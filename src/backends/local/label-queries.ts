@@ -45,7 +45,7 @@ export function selectLabelRows(db: Db, projectUuid: string, dataHashes: readonl
  * Every label row of a project as JSON text, in the order the data was added, a page at a time,
  * so an export never holds the project in memory.
  */
-export async function* iterateLabelRowJson(db: Db, projectUuid: string, pageSize = 500): AsyncGenerator<string> {
+export function* iterateLabelRowJson(db: Db, projectUuid: string, pageSize = 500): Generator<string> {
   const page = db.prepare(
     `SELECT d.rowid AS id, l.label_json FROM data_units d JOIN label_rows l ON l.data_hash = d.data_hash
      WHERE d.project_uuid = ? AND d.rowid > ? ORDER BY d.rowid LIMIT ?`,

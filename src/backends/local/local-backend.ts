@@ -113,12 +113,12 @@ export class LocalBackend implements Backend, AsyncDisposable {
   }
 
   /** Every label row of a project as JSON text, streamed in data order. */
-  exportLabelRows(projectHash: string): AsyncGenerator<string> {
+  exportLabelRows(projectHash: string): Generator<string> {
     return iterateLabelRowJson(this.#database, this.#projectUuid(projectHash));
   }
 
   /** Recorded moves of a project, or of one task, oldest first, a page at a time. */
-  history(projectHash: string, taskUuid?: string): AsyncGenerator<TaskMoveRecord[]> {
+  history(projectHash: string, taskUuid?: string): Generator<TaskMoveRecord[]> {
     return iterateHistoryPages(this.#database, this.#projectUuid(projectHash), taskUuid);
   }
 

@@ -283,7 +283,7 @@ function normalise(spec: RawSpec): ProjectSpec {
   return {
     title: spec.title,
     description: spec.description,
-    ontology: spec.ontology as OntologyStructureJson,
+    ontology: spec.ontology,
     stages: spec.workflow.stages.map((stage): StageSpec => {
       const edge = (name: string, to: string) => ({ uuid: newUuid(), name, to });
       let pathways: StageSpec["pathways"];

@@ -63,7 +63,7 @@ export interface TaskMoveRecord {
  * The recorded moves of a project (or of one task), oldest first, a page at a time (keyset on the
  * move id), so a long history is never held in memory.
  */
-export async function* iterateHistoryPages(db: Db, projectUuid: string, taskUuid?: string, pageSize = 1000): AsyncGenerator<TaskMoveRecord[]> {
+export function* iterateHistoryPages(db: Db, projectUuid: string, taskUuid?: string, pageSize = 1000): Generator<TaskMoveRecord[]> {
   const page = db.prepare(
     `SELECT m.id, m.task_uuid, f.title AS from_title, t.title AS to_title, m.pathway_name, m.actor, m.moved_at
      FROM task_moves m LEFT JOIN stages f ON f.uuid = m.from_stage_uuid JOIN stages t ON t.uuid = m.to_stage_uuid

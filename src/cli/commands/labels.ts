@@ -7,7 +7,7 @@ import { writeJsonLine } from "../output.js";
 import type { CommandContext, RootCommand } from "../program.js";
 
 /** Writes rows as a JSON array, one row per line, and returns how many there were. */
-async function writeJsonArray(rows: AsyncIterable<string>, write: (chunk: string) => Promise<void>): Promise<number> {
+async function writeJsonArray(rows: AsyncIterable<string> | Iterable<string>, write: (chunk: string) => Promise<void>): Promise<number> {
   let count = 0;
   let buffer = "[";
   for await (const row of rows) {
@@ -49,7 +49,7 @@ export function addLabelsCommands(root: RootCommand, { io, withLocalBackend }: C
 
 // Written to a temporary file beside the target and renamed, so a failed export never leaves a
 // half-written file in place of a good one.
-async function exportToFile(target: string, rows: AsyncIterable<string>): Promise<number> {
+async function exportToFile(target: string, rows: AsyncIterable<string> | Iterable<string>): Promise<number> {
   const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
   let handle;
   try {
