@@ -17,7 +17,7 @@ export type {
   TaskPage,
 } from "./backends/backend.js";
 export { localBackend } from "./backends/local/local-backend.js";
-export type { LocalBackend, LocalBackendOptions } from "./backends/local/local-backend.js";
+export type { DataSource, LocalBackend, LocalBackendOptions } from "./backends/local/local-backend.js";
 export { validateProjectSpec, loadProjectSpec } from "./backends/local/project-spec.js";
 export type { ProjectSpec, StageSpec } from "./backends/local/project-spec.js";
 

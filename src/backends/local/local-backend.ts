@@ -10,7 +10,9 @@ import type { LabelRowJson, LabelRowMetadataIncludeArgs, LabelRowMetadataJson } 
 import type { StorageItem } from "../../domain/storage-item.js";
 import type { Project } from "../../domain/workflow.js";
 import { commitBatch } from "./commit-batch.js";
-import { addDataItems, type AddDataResult, type NewDataItem } from "./data-items.js";
+import { ConfigurationError } from "../../domain/errors.js";
+import { addDataItems, type AddDataResult } from "./data-items.js";
+import { itemsFromManifest, itemsFromPaths } from "./data-sources.js";
 import { openDatabase, type Db } from "./database.js";
 import { iterateLabelRowJson, selectLabelRowMetadata, selectLabelRows } from "./label-queries.js";
 import { proceedTasks, type ProceedRequest, type ProceedResult } from "./proceed-tasks.js";
@@ -19,6 +21,15 @@ import { countTasksByStage, insertProject, listProjects, readProject, requirePro
 import { selectStorageItems } from "./storage-queries.js";
 import { iterateHistoryPages, listTasksPage, requireStageOfProject, type TaskMoveRecord } from "./task-queries.js";
 import { resolveStorePath } from "./store-path.js";
+
+/** What {@link LocalBackend.addData} adds: files and folders, or a manifest. */
+export interface DataSource {
+  readonly paths?: readonly string[];
+  /** Path of a JSON Lines manifest; `path` entries are relative to its folder. */
+  readonly manifest?: string;
+  /** Who added the data, for the task history. @defaultValue "api" */
+  readonly actor?: string;
+}
 
 /** Options of {@link localBackend}. */
 export interface LocalBackendOptions {
@@ -55,36 +66,36 @@ export class LocalBackend implements Backend, AsyncDisposable {
     return requireProjectRow(this.#database, projectHash).uuid;
   }
 
-  getProject(projectHash: string): Promise<Project> {
-    return Promise.resolve(readProject(this.#database, projectHash));
+  async getProject(projectHash: string): Promise<Project> {
+    return readProject(this.#database, projectHash);
   }
 
-  listStageTasks(projectHash: string, stageUuid: string, options?: ListTasksOptions): Promise<TaskPage> {
+  async listStageTasks(projectHash: string, stageUuid: string, options?: ListTasksOptions): Promise<TaskPage> {
     const projectUuid = this.#projectUuid(projectHash);
     requireStageOfProject(this.#database, projectUuid, stageUuid);
-    return Promise.resolve(listTasksPage(this.#database, projectUuid, stageUuid.toLowerCase(), options));
+    return listTasksPage(this.#database, projectUuid, stageUuid.toLowerCase(), options);
   }
 
   /** A page of all the tasks of a project, whatever stage they are in. */
-  listProjectTasks(projectHash: string, options?: ListTasksOptions): Promise<TaskPage> {
-    return Promise.resolve(listTasksPage(this.#database, this.#projectUuid(projectHash), undefined, options));
+  async listProjectTasks(projectHash: string, options?: ListTasksOptions): Promise<TaskPage> {
+    return listTasksPage(this.#database, this.#projectUuid(projectHash), undefined, options);
   }
 
-  getLabelRowMetadata(projectHash: string, dataHashes: readonly string[], include?: LabelRowMetadataIncludeArgs): Promise<LabelRowMetadataJson[]> {
-    return Promise.resolve(selectLabelRowMetadata(this.#database, this.#projectUuid(projectHash), dataHashes, include));
+  async getLabelRowMetadata(projectHash: string, dataHashes: readonly string[], include?: LabelRowMetadataIncludeArgs): Promise<LabelRowMetadataJson[]> {
+    return selectLabelRowMetadata(this.#database, this.#projectUuid(projectHash), dataHashes, include);
   }
 
   // Every local item gets its label row when it is added, so there is nothing to initialise.
-  getLabelRows(projectHash: string, dataHashes: readonly string[], _args?: InitialiseLabelsArgs): Promise<LabelRowJson[]> {
-    return Promise.resolve(selectLabelRows(this.#database, this.#projectUuid(projectHash), dataHashes));
+  async getLabelRows(projectHash: string, dataHashes: readonly string[], _args?: InitialiseLabelsArgs): Promise<LabelRowJson[]> {
+    return selectLabelRows(this.#database, this.#projectUuid(projectHash), dataHashes);
   }
 
-  getStorageItems(itemUuids: readonly string[], options?: { signUrls?: boolean }): Promise<StorageItem[]> {
-    return Promise.resolve(selectStorageItems(this.#database, itemUuids, options?.signUrls ?? false));
+  async getStorageItems(itemUuids: readonly string[], options?: { signUrls?: boolean }): Promise<StorageItem[]> {
+    return selectStorageItems(this.#database, itemUuids, options?.signUrls ?? false);
   }
 
-  commit(projectHash: string, batch: BatchCommit): Promise<CommitResult> {
-    return Promise.resolve(commitBatch(this.#database, this.#projectUuid(projectHash), batch));
+  async commit(projectHash: string, batch: BatchCommit): Promise<CommitResult> {
+    return commitBatch(this.#database, this.#projectUuid(projectHash), batch);
   }
 
   /** Creates a project from a spec file (JSON or YAML) or an already parsed spec; returns its hash. */
@@ -102,9 +113,22 @@ export class LocalBackend implements Backend, AsyncDisposable {
     return countTasksByStage(this.#database, this.#projectUuid(projectHash));
   }
 
-  /** Adds data items, all or nothing. See `addDataItems`. */
-  addData(projectHash: string, items: AsyncIterable<NewDataItem>, actor: string): Promise<AddDataResult> {
-    return addDataItems(this.#database, projectHash, items, { actor });
+  /**
+   * Adds files and folders (walked recursively, hidden entries skipped) or the items of a JSON
+   * Lines manifest (`{ "title"?, "path" | "url", "clientMetadata"? }` per line) to a project.
+   * Each item gets a storage item, a data unit, an empty label row and a task at the START
+   * stage's successor. All or nothing: if any item cannot be added, none is.
+   */
+  async addData(projectHash: string, source: DataSource): Promise<AddDataResult> {
+    const hasPaths = source.paths !== undefined && source.paths.length > 0;
+    if (hasPaths === (source.manifest !== undefined)) {
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        hasPaths ? "Give either files and folders or a manifest, not both." : "Nothing to add: give files or folders, or a manifest (.jsonl).",
+      );
+    }
+    const items = source.manifest !== undefined ? itemsFromManifest(source.manifest) : itemsFromPaths(source.paths!);
+    return addDataItems(this.#database, projectHash, items, { actor: source.actor ?? "api" });
   }
 
   /** Moves one task or all tasks of a stage along a pathway (human stages and agent pathways). */
@@ -122,11 +146,10 @@ export class LocalBackend implements Backend, AsyncDisposable {
     return iterateHistoryPages(this.#database, this.#projectUuid(projectHash), taskUuid);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.#closed = true;
     this.#db?.close();
     this.#db = undefined;
-    return Promise.resolve();
   }
 
   [Symbol.asyncDispose](): Promise<void> {

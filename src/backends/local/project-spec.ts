@@ -117,7 +117,7 @@ function parseYaml(text: string, source: string): unknown {
 export function validateProjectSpec(input: unknown, source = "(inline)"): ProjectSpec {
   const parsed = specSchema.safeParse(input);
   if (!parsed.success) {
-    throw new SpecValidationError(source, parsed.error.issues.map((issue) => describeIssue(issue, input)));
+    throw new SpecValidationError(source, parsed.error.issues.flatMap((issue) => describeIssue(issue, input)));
   }
   const problems = checkGraph(parsed.data);
   if (problems.length > 0) throw new SpecValidationError(source, problems);
@@ -147,19 +147,18 @@ function keysAcceptedAt(path: readonly PropertyKey[]): readonly string[] {
   return acceptedKeys.pathway!;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+/** One problem line per issue, except an object with several unknown keys: one line per key. */
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string | string[] {
   const at = formatPath(issue.path);
   const actual = valueAt(input, issue.path);
   switch (issue.code) {
     case "unrecognized_keys": {
       const accepted = keysAcceptedAt(issue.path);
-      return issue.keys
-        .map((key) => `${at}: unknown key ${JSON.stringify(key)}; accepted keys: ${quoteList(accepted)}.${didYouMean(key, accepted)}`)
-        .join("\n  - ");
+      return issue.keys.map((key) => `${at}: unknown key ${JSON.stringify(key)}; accepted keys: ${quoteList(accepted)}.${hint(key, accepted)}`);
     }
     case "invalid_value":
-      return `${at}: ${JSON.stringify(actual)} is not accepted; accepted: ${quoteList(issue.values.map(String))}.${
-        typeof actual === "string" ? didYouMean(actual, issue.values.map(String)) : ""
+      return `${at}: ${actual === undefined ? "missing" : `${JSON.stringify(actual)} is not accepted`}; accepted: ${quoteList(issue.values.map(String))}.${
+        typeof actual === "string" ? hint(actual, issue.values.map(String)) : ""
       }`;
     case "invalid_type":
       return actual === undefined
@@ -172,6 +171,25 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     default:
       return `${at}: ${issue.message}.`;
   }
+}
+
+/**
+ * {@link didYouMean}, also catching one swapped pair of neighbouring letters ("AGNET" for
+ * "AGENT", "nmae" for "name"), which plain edit distance counts as two edits.
+ */
+function hint(input: string, candidates: readonly string[]): string {
+  const plain = didYouMean(input, candidates);
+  if (plain !== "") return plain;
+  const swapped = candidates.find((candidate) => isOneSwapAway(input.toLowerCase(), candidate.toLowerCase()));
+  return swapped === undefined ? "" : ` Did you mean ${JSON.stringify(swapped)}?`;
+}
+
+function isOneSwapAway(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const differ = [...a].flatMap((char, i) => (char === b[i] ? [] : [i]));
+  if (differ.length !== 2) return false;
+  const [i, j] = differ as [number, number];
+  return j === i + 1 && a[i] === b[j] && a[j] === b[i];
 }
 
 function describeExpected(expected: string): string {
@@ -223,7 +241,7 @@ function checkGraph(spec: RawSpec): string[] {
   const checkTarget = (path: string, target: string, fromIndex: number) => {
     const index = firstIndexByTitle.get(target);
     if (index === undefined) {
-      problems.push(`${path}: ${JSON.stringify(target)} names no stage; stages: ${quoteList(titles)}.${didYouMean(target, titles)}`);
+      problems.push(`${path}: ${JSON.stringify(target)} names no stage; stages: ${quoteList(titles)}.${hint(target, titles)}`);
     } else if (stages[index]!.type === "START") {
       problems.push(`${path}: ${JSON.stringify(target)} is the START stage; nothing may point back to START.`);
     } else if (index === fromIndex) {

@@ -1,6 +1,4 @@
 import { Option } from "@commander-js/extra-typings";
-import { itemsFromManifest, itemsFromPaths } from "../../backends/local/data-sources.js";
-import { ConfigurationError } from "../../domain/errors.js";
 import { defaultActor } from "../cli-io.js";
 import { writeJsonLine } from "../output.js";
 import type { CommandContext, RootCommand } from "../program.js";
@@ -22,15 +20,8 @@ export function addDataCommands(root: RootCommand, { io, withLocalBackend }: Com
     )
     .action(async (hash, paths, options, command) => {
       const globals = command.optsWithGlobals();
-      if (paths.length > 0 && options.manifest !== undefined) {
-        throw new ConfigurationError("TA_INVALID_ARGUMENT", "Give either files and folders or --manifest, not both.");
-      }
-      if (paths.length === 0 && options.manifest === undefined) {
-        throw new ConfigurationError("TA_INVALID_ARGUMENT", "Nothing to add: give files or folders, or --manifest <file.jsonl>.");
-      }
-      const items = options.manifest !== undefined ? itemsFromManifest(options.manifest) : itemsFromPaths(paths);
       await withLocalBackend(globals, async (backend) => {
-        const result = await backend.addData(hash, items, options.actor ?? defaultActor(io.env));
+        const result = await backend.addData(hash, { paths, manifest: options.manifest, actor: options.actor ?? defaultActor(io.env) });
         if (globals.json) writeJsonLine(io.stdout, { added: result.added, stage: result.stageTitle });
         else io.stdout.write(`Added ${result.added} item${result.added === 1 ? "" : "s"}; their tasks are in stage ${JSON.stringify(result.stageTitle)}.\n`);
       });
