@@ -21,7 +21,8 @@ function createRootCommand(io: CliIo, jsonErrors: boolean) {
     .version(packageInfo.version, "-V, --version", "print the task-agents version")
     .addOption(new Option("--store <path>", "store file of the local backend (env: TASK_AGENTS_STORE; default ./.task-agents/store.db)"))
     .option("--json", "machine-readable output: one JSON object per line")
-    .showHelpAfterError("(run with --help for usage)")
+    // With --json, stderr holds only the JSON error object.
+    .showHelpAfterError(jsonErrors ? false : "(run with --help for usage)")
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),

@@ -5,7 +5,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DataInputError } from "../../domain/errors.js";
 import type { NewDataItem } from "./data-items.js";
-import { probeFile, probeUrl } from "./media-probe.js";
+import { decodeUrlPath, probeFile, probeUrl } from "./media-probe.js";
 
 /**
  * Items from files and folders given on the command line. Folders are walked recursively in name
@@ -50,6 +50,11 @@ const remoteSchemes = new Set(["http:", "https:", "s3:", "gs:", "az:"]);
  */
 export async function* itemsFromManifest(manifestPath: string): AsyncGenerator<NewDataItem> {
   const folder = dirname(resolve(manifestPath));
+  // A folder opens fine but fails on the first read; say so before reading.
+  const info = await stat(manifestPath).catch(() => undefined);
+  if (info !== undefined && !info.isFile()) {
+    throw new DataInputError("TA_INVALID_MANIFEST", `Manifest ${JSON.stringify(manifestPath)} is not a file; give a JSON Lines file (.jsonl) with one item per line.`, manifestPath);
+  }
   const stream = createReadStream(manifestPath, { encoding: "utf8" });
   const opened = new Promise<void>((ok, fail) => {
     stream.once("open", () => ok());
@@ -114,7 +119,15 @@ async function itemFromManifestLine(line: string, where: string, folder: string)
   } catch {
     throw fail(`"url" is not an absolute URL`);
   }
-  if (parsed.protocol === "file:") return probed(() => itemFromFile(fileURLToPath(parsed), title ?? basename(parsed.pathname), metadata));
+  if (parsed.protocol === "file:") {
+    let filePath: string;
+    try {
+      filePath = fileURLToPath(parsed);
+    } catch {
+      throw fail(`"url" is not a local file URL; use file:///absolute/path (no host)`);
+    }
+    return probed(() => itemFromFile(filePath, title ?? basename(filePath), metadata));
+  }
   if (!remoteSchemes.has(parsed.protocol)) throw fail(`"url" scheme ${JSON.stringify(parsed.protocol)} is not accepted; accepted: http, https, s3, gs, az, file`);
-  return probed(() => ({ title: title ?? basename(decodeURIComponent(parsed.pathname)), url, media: probeUrl(url), clientMetadata: metadata }));
+  return probed(() => ({ title: title ?? basename(decodeUrlPath(parsed.pathname)), url, media: probeUrl(url), clientMetadata: metadata }));
 }

@@ -1,4 +1,4 @@
-import { rename, rm, open } from "node:fs/promises";
+import { rename, rm, open, stat } from "node:fs/promises";
 import { dirname, basename, join, resolve } from "node:path";
 import { Option } from "@commander-js/extra-typings";
 import { DataInputError } from "../../domain/errors.js";
@@ -51,6 +51,10 @@ export function addLabelsCommands(root: RootCommand, { io, withLocalBackend }: C
 // half-written file in place of a good one.
 async function exportToFile(target: string, rows: AsyncIterable<string> | Iterable<string>): Promise<number> {
   const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
+  // Checked up front: renaming over a folder would fail only after the whole export was written.
+  if ((await stat(target).catch(() => undefined))?.isDirectory() === true) {
+    throw new DataInputError("TA_INVALID_ARGUMENT", `Cannot write ${JSON.stringify(target)}: it is a folder; give a file path such as ${JSON.stringify(join(target, "labels.json"))}.`, target);
+  }
   let handle;
   try {
     handle = await open(temporary, "w");

@@ -1,0 +1,42 @@
+// A tour of the task-agents CLI on a throw-away store: create the demo project, add data, look at
+// it, act as the agent and the people in its stages, and export the labels. Run: npm run tour
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "task-agents-tour-"));
+const store = join(dir, "store.db");
+
+function run(args, { quiet = false } = {}) {
+  process.stdout.write(`\n$ task-agents ${args.join(" ")}\n`);
+  const result = spawnSync(process.execPath, [join(root, "dist/cli/main.js"), "--store", store, ...args], { cwd: root, encoding: "utf8" });
+  if (!quiet) process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  if (result.status !== 0) {
+    process.stderr.write(`tour: step failed with exit code ${result.status}\n`);
+    process.exit(1);
+  }
+  return result.stdout.trim();
+}
+
+try {
+  const hash = run(["project", "create", "examples/demo-project.yaml"]);
+  run(["data", "add", hash, "examples/data"]);
+  run(["data", "add", hash, "--manifest", "examples/demo-manifest.jsonl"]);
+  run(["project", "show", hash]);
+  run(["print", "agent-nodes", hash]);
+  run(["tasks", "list", hash, "--stage", "Pre-label"]);
+  // The Runner will do this step from agent code; here we take the agent's pathway by hand.
+  run(["tasks", "proceed", hash, "--stage", "Pre-label", "--pathway", "annotate", "--all", "--actor", "tour-agent"]);
+  run(["tasks", "proceed", hash, "--stage", "Annotate", "--pathway", "submit", "--all", "--actor", "annotator@example.com"]);
+  run(["tasks", "proceed", hash, "--stage", "Review", "--pathway", "approve", "--all", "--actor", "reviewer@example.com"]);
+  run(["project", "show", hash]);
+  run(["tasks", "history", hash]);
+  run(["labels", "export", hash, "--out", join(dir, "labels.json")]);
+  process.stdout.write(`\nTour finished: 6 items went Start → Pre-label → Annotate → Review → Complete.\n`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
