@@ -33,6 +33,8 @@ function reportError(io: CliIo, error: unknown, json: boolean): void {
     io.stderr.write(JSON.stringify({ error: { code, message } }) + "\n");
   } else if (known) {
     io.stderr.write(`error: ${message}\n`);
+  } else if (sqlite && (error as { code?: string }).code === "SQLITE_BUSY") {
+    io.stderr.write("error: the store is busy: another task-agents process held its write lock for more than 5 s. Try again when it has finished.\n");
   } else if (sqlite) {
     io.stderr.write(`error: the store failed: ${message}\n`);
   } else {

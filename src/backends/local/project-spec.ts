@@ -5,7 +5,7 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { DataInputError, SpecValidationError } from "../../domain/errors.js";
 import type { OntologyStructureJson } from "../../domain/workflow.js";
-import { didYouMean, quoteList } from "../../shared/suggest.js";
+import { article, didYouMean, quoteList } from "../../shared/suggest.js";
 import { isUuid } from "../../shared/uuid.js";
 
 /** Stage types a local project spec accepts. */
@@ -83,9 +83,13 @@ export function loadProjectSpec(path: string): ProjectSpec {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new DataInputError("TA_FILE_NOT_FOUND", `Cannot read project spec ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, path, {
-      cause: error,
-    });
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DataInputError(
+      code === "ENOENT" ? "TA_FILE_NOT_FOUND" : "TA_INVALID_SPEC",
+      code === "ENOENT" ? `Project spec ${JSON.stringify(path)} does not exist.` : `Cannot read project spec ${JSON.stringify(path)}: ${code ?? String(error)}.`,
+      path,
+      { cause: error },
+    );
   }
   return validateProjectSpec(extension === ".json" ? parseJson(text, path) : parseYaml(text, path), path);
 }
@@ -103,7 +107,7 @@ function parseYaml(text: string, source: string): unknown {
   if (document.errors.length > 0) {
     throw new SpecValidationError(
       source,
-      document.errors.map((e) => `not valid YAML: ${e.message.split("\n")[0]}`),
+      document.errors.map((e) => `not valid YAML: ${e.message.split("\n")[0]!.replace(/:$/, "")}`),
     );
   }
   return document.toJS() as unknown;
@@ -154,11 +158,11 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string | string
   switch (issue.code) {
     case "unrecognized_keys": {
       const accepted = keysAcceptedAt(issue.path);
-      return issue.keys.map((key) => `${at}: unknown key ${JSON.stringify(key)}; accepted keys: ${quoteList(accepted)}.${hint(key, accepted)}`);
+      return issue.keys.map((key) => `${at}: unknown key ${JSON.stringify(key)}; accepted keys: ${quoteList(accepted)}.${didYouMean(key, accepted)}`);
     }
     case "invalid_value":
       return `${at}: ${actual === undefined ? "missing" : `${JSON.stringify(actual)} is not accepted`}; accepted: ${quoteList(issue.values.map(String))}.${
-        typeof actual === "string" ? hint(actual, issue.values.map(String)) : ""
+        typeof actual === "string" ? didYouMean(actual, issue.values.map(String)) : ""
       }`;
     case "invalid_type":
       return actual === undefined
@@ -171,25 +175,6 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string | string
     default:
       return `${at}: ${issue.message}.`;
   }
-}
-
-/**
- * {@link didYouMean}, also catching one swapped pair of neighbouring letters ("AGNET" for
- * "AGENT", "nmae" for "name"), which plain edit distance counts as two edits.
- */
-function hint(input: string, candidates: readonly string[]): string {
-  const plain = didYouMean(input, candidates);
-  if (plain !== "") return plain;
-  const swapped = candidates.find((candidate) => isOneSwapAway(input.toLowerCase(), candidate.toLowerCase()));
-  return swapped === undefined ? "" : ` Did you mean ${JSON.stringify(swapped)}?`;
-}
-
-function isOneSwapAway(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  const differ = [...a].flatMap((char, i) => (char === b[i] ? [] : [i]));
-  if (differ.length !== 2) return false;
-  const [i, j] = differ as [number, number];
-  return j === i + 1 && a[i] === b[j] && a[j] === b[i];
 }
 
 function describeExpected(expected: string): string {
@@ -241,7 +226,7 @@ function checkGraph(spec: RawSpec): string[] {
   const checkTarget = (path: string, target: string, fromIndex: number) => {
     const index = firstIndexByTitle.get(target);
     if (index === undefined) {
-      problems.push(`${path}: ${JSON.stringify(target)} names no stage; stages: ${quoteList(titles)}.${hint(target, titles)}`);
+      problems.push(`${path}: ${JSON.stringify(target)} names no stage; stages: ${quoteList(titles)}.${didYouMean(target, titles)}`);
     } else if (stages[index]!.type === "START") {
       problems.push(`${path}: ${JSON.stringify(target)} is the START stage; nothing may point back to START.`);
     } else if (index === fromIndex) {
@@ -254,10 +239,10 @@ function checkGraph(spec: RawSpec): string[] {
     for (const field of ["to", "approve", "reject", "pathways"] as const) {
       const present = stage[field] !== undefined;
       if (present && !allowed.includes(field)) {
-        problems.push(`${at(i)}.${field}: not accepted on a ${stage.type} stage; ${stage.type} accepts ${allowed.length ? quoteList(allowed, "and") : "no outgoing edges"}.`);
+        problems.push(`${at(i)}.${field}: not accepted on ${article(stage.type)} ${stage.type} stage; ${stage.type} accepts ${allowed.length ? quoteList(allowed, "and") : "no outgoing edges"}.`);
       }
       if (!present && allowed.includes(field)) {
-        problems.push(`${at(i)}.${field}: missing; a ${stage.type} stage needs ${quoteList(allowed, "and")}.`);
+        problems.push(`${at(i)}.${field}: missing; ${article(stage.type)} ${stage.type} stage needs ${quoteList(allowed, "and")}.`);
       }
     }
     for (const field of ["to", "approve", "reject"] as const) {

@@ -893,33 +893,34 @@ describe("rule 12: all problems are reported together", () => {
 
 describe("rule 14: the normalised result", () => {
   test("every stage, in order, has its edges as pathways named after the stage type", () => {
+    const aUuid: unknown = expect.stringMatching(uuidShape);
     const spec = validateProjectSpec(mutated((s) => (s.description = "A demo.")));
     expect(spec).toEqual({
       title: "Demo",
       description: "A demo.",
       ontology: { objects: [], classifications: [] },
       stages: [
-        { uuid: expect.stringMatching(uuidShape), title: "Start", type: "START", pathways: [{ uuid: expect.stringMatching(uuidShape), name: "next", to: "Pre-label" }] },
+        { uuid: aUuid, title: "Start", type: "START", pathways: [{ uuid: aUuid, name: "next", to: "Pre-label" }] },
         {
-          uuid: expect.stringMatching(uuidShape),
+          uuid: aUuid,
           title: "Pre-label",
           type: "AGENT",
           pathways: [
-            { uuid: expect.stringMatching(uuidShape), name: "annotate", to: "Annotate" },
-            { uuid: expect.stringMatching(uuidShape), name: "skip", to: "Complete" },
+            { uuid: aUuid, name: "annotate", to: "Annotate" },
+            { uuid: aUuid, name: "skip", to: "Complete" },
           ],
         },
-        { uuid: expect.stringMatching(uuidShape), title: "Annotate", type: "ANNOTATION", pathways: [{ uuid: expect.stringMatching(uuidShape), name: "submit", to: "Review" }] },
+        { uuid: aUuid, title: "Annotate", type: "ANNOTATION", pathways: [{ uuid: aUuid, name: "submit", to: "Review" }] },
         {
-          uuid: expect.stringMatching(uuidShape),
+          uuid: aUuid,
           title: "Review",
           type: "REVIEW",
           pathways: [
-            { uuid: expect.stringMatching(uuidShape), name: "approve", to: "Complete" },
-            { uuid: expect.stringMatching(uuidShape), name: "reject", to: "Annotate" },
+            { uuid: aUuid, name: "approve", to: "Complete" },
+            { uuid: aUuid, name: "reject", to: "Annotate" },
           ],
         },
-        { uuid: expect.stringMatching(uuidShape), title: "Complete", type: "DONE", pathways: [] },
+        { uuid: aUuid, title: "Complete", type: "DONE", pathways: [] },
       ],
     });
   });

@@ -1,0 +1,46 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { expect, test } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+test("the public surface is exactly what src/index.ts names", async () => {
+  const api = await import("../src/index.js");
+  expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+    [
+      "BackendError",
+      "ConfigurationError",
+      "DataInputError",
+      "NotFoundError",
+      "SpecValidationError",
+      "TaskAgentsError",
+      "isTaskAgentsError",
+      "loadProjectSpec",
+      "localBackend",
+      "validateProjectSpec",
+    ]
+  `);
+});
+
+// These two run against the build that `npm test` makes first: they prove the package as users install it.
+test("the built package resolves as \"task-agents\" and its bin prints the version", () => {
+  const imported = execFileSync(process.execPath, ["--input-type=module", "-e", "const m = await import('task-agents'); console.log(typeof m.localBackend)"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  expect(imported.trim()).toBe("function");
+  const printed = execFileSync(process.execPath, ["dist/cli/main.js", "--version"], { cwd: root, encoding: "utf8" });
+  expect(printed.trim()).toBe(version);
+});
+
+test("errors are recognised across copies of the package by brand, not instanceof", async () => {
+  const api = await import("../src/index.js");
+  const error = new api.ConfigurationError("TA_INVALID_ARGUMENT", "bad");
+  const lookalike = Object.assign(Object.create(null) as object, { [Symbol.for("task-agents.error")]: true });
+  expect(api.isTaskAgentsError(error)).toBe(true);
+  expect(api.isTaskAgentsError(lookalike)).toBe(true);
+  expect(api.isTaskAgentsError(new Error("plain"))).toBe(false);
+  expect(error.code).toBe("TA_INVALID_ARGUMENT");
+});
