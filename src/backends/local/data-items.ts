@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { timeOrderedUuid } from "../../shared/uuid.js";
 import { DataInputError } from "../../domain/errors.js";
 import type { Db } from "./database.js";
 import { emptyLabelRow } from "./label-row-records.js";
@@ -68,7 +68,7 @@ export async function addDataItems(
     const now = new Date();
     const stamp = now.toISOString();
     for (const item of chunk) {
-      const ids = { storageItemUuid: randomUUID(), dataHash: randomUUID(), labelHash: randomUUID(), taskUuid: randomUUID() };
+      const ids = { storageItemUuid: timeOrderedUuid(), dataHash: timeOrderedUuid(), labelHash: timeOrderedUuid(), taskUuid: timeOrderedUuid() };
       const { media } = item;
       insertStorageItem.run(
         ids.storageItemUuid, project.uuid, media.kind.itemType, item.title, media.mimeType, media.fileSize,
