@@ -1,6 +1,7 @@
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
 import { localBackend, type StorageItem } from "../../src/index.js";
 import {
@@ -124,6 +125,41 @@ describe("data add with files and folders", () => {
     expect((await listTasks(s.store, hash)).map((t) => t.dataTitle).sort()).toEqual(["mid.png", "note.txt", "top.png"]);
   });
 
+  test("follows symbolic links to files and folders, walking each folder once", async () => {
+    using s = freshStore();
+    const hash = await createDemoProject(s.store);
+    const root = join(s.dir, "linked");
+    mkdirSync(join(root, "real"), { recursive: true });
+    copyFileSync(demoFile("green-wide.png"), join(root, "real", "inside.png"));
+    symlinkSync(demoFile("red-square.png"), join(root, "link-to-file.png"));
+    symlinkSync(paths.demoData, join(root, "link-to-folder"));
+    // A link back to the folder being walked must not make the walk endless.
+    symlinkSync(root, join(root, "real", "loop"));
+
+    const result = await cli(["--store", s.store, "data", "add", hash, root]);
+    expect(result.code, result.stderr).toBe(0);
+    expect((await listTasks(s.store, hash)).map((t) => t.dataTitle).sort()).toEqual([
+      "blue-tall.png",
+      "caption.txt",
+      "green-wide.png",
+      "inside.png",
+      "link-to-file.png",
+      "red-square.png",
+    ]);
+    const items = await itemsByTitle(s.store, hash);
+    expect(items.get("link-to-file.png")!.item).toMatchObject({ mimeType: "image/png", width: 64, height: 64 });
+  });
+
+  test("an XHTML file is added as HTML although it starts with an XML declaration", async () => {
+    using s = freshStore();
+    const hash = await createDemoProject(s.store);
+    const page = join(s.dir, "page.html");
+    writeFileSync(page, '<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>A cat.</body></html>\n');
+    await cliOk(s.store, ["data", "add", hash, page]);
+    const items = await itemsByTitle(s.store, hash);
+    expect(items.get("page.html")!.item).toMatchObject({ itemType: "plainText", mimeType: "text/html" });
+  });
+
   test("records the actor of the addition in the history", async () => {
     using s = freshStore();
     const hash = await createDemoProject(s.store);
@@ -155,6 +191,15 @@ describe("data add with a manifest", () => {
     expect(items.get("first")!.item).toMatchObject({ mimeType: "image/png", width: 64, height: 64, clientMetadata: { split: "train", tags: ["x"] } });
     expect(items.get("first")!.clientMetadata).toEqual({ split: "train", tags: ["x"] });
     expect(items.get("b.png")!.item).toMatchObject({ width: 48, height: 120, clientMetadata: {} });
+  });
+
+  test("a manifest starting with a byte-order mark is read like any other", async () => {
+    using s = freshStore();
+    const hash = await createDemoProject(s.store);
+    const manifest = join(s.dir, "bom.jsonl");
+    writeFileSync(manifest, "\uFEFF" + JSON.stringify({ title: "with bom", path: demoFile("red-square.png") }) + "\r\n" + JSON.stringify({ path: demoFile("blue-tall.png") }) + "\r\n");
+    await cliOk(s.store, ["data", "add", hash, "--manifest", manifest]);
+    expect((await listTasks(s.store, hash)).map((t) => t.dataTitle).sort()).toEqual(["blue-tall.png", "with bom"]);
   });
 
   test("the demo manifest adds a file next to it and a URL item", async () => {
@@ -369,6 +414,44 @@ describe("data add refuses bad input, all or nothing", () => {
 
   test("a manifest that is a folder", async () => {
     await expectRejected((dir, hash) => [hash, "--manifest", dir], /Manifest/, /not a file/, /JSON Lines/);
+  });
+
+  test("a symbolic link in a folder whose target is gone", async () => {
+    await expectRejected(
+      (dir, hash) => {
+        const folder = join(dir, "batch");
+        mkdirSync(folder);
+        copyFileSync(demoFile("red-square.png"), join(folder, "a-good.png"));
+        symlinkSync(join(dir, "deleted.png"), join(folder, "b-dangling.png"));
+        return [hash, folder];
+      },
+      /b-dangling\.png/,
+      /symbolic link/,
+      /does not exist/,
+    );
+  });
+
+  test.runIf(process.platform !== "win32")("a named pipe, which is refused instead of waited on", async () => {
+    using s = freshStore();
+    const hash = await createDemoProject(s.store);
+    const pipe = join(s.dir, "stream.png");
+    expect(spawnSync("mkfifo", [pipe]).status).toBe(0);
+    // In a child process killed after a while: a blocking open would hang this test's process.
+    const mainTs = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ["--import", "tsx", mainTs, "--store", s.store, "data", "add", hash, pipe], {
+        stdio: ["ignore", "ignore", "pipe"],
+        timeout: 30_000,
+        killSignal: "SIGKILL",
+      });
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stderr }));
+    });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/stream\.png.*not a regular file/);
+    expect((await showProject(s.store, hash)).taskCount).toBe(0);
   });
 
   test("files and --manifest together", async () => {

@@ -23,7 +23,7 @@ describe("task-agents as a process", () => {
     const result = await cliProcess(["--store", s.store, "project", "create", join(s.dir, "missing.yaml")]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toMatch(/^error: Cannot read project spec .*missing\.yaml.*\n$/);
+    expect(result.stderr).toMatch(/^error: .*project spec .*missing\.yaml.*\n$/i);
     expect(result.stderr.split("\n")).toHaveLength(2);
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });

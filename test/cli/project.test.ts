@@ -64,7 +64,7 @@ describe("project create", () => {
   test("a missing spec file is a user error and creates no project", async () => {
     using s = freshStore();
     const missing = join(s.dir, "nope.yaml");
-    expectUserError(await cli(["--store", s.store, "project", "create", missing]), "nope.yaml", /ENOENT/);
+    expectUserError(await cli(["--store", s.store, "project", "create", missing]), "nope.yaml", /does not exist|ENOENT/);
     const json = await cli(["--store", s.store, "--json", "project", "create", missing]);
     expect(expectJsonError(json, "TA_FILE_NOT_FOUND")).toContain("nope.yaml");
     expect(await cliOk(s.store, ["--json", "project", "list"])).toBe("");

@@ -304,6 +304,17 @@ describe("tasks history", () => {
     }
   });
 
+  test("history of an unknown task is a user error", async () => {
+    using s = freshStore();
+    const hash = await demoProjectWithData(s.store);
+    for (const task of [absentTask, "task-1"]) {
+      expectUserError(await cli(["--store", s.store, "tasks", "history", hash, "--task", task]), `no task "${task}"`, /tasks list/);
+    }
+    expectJsonError(await cli(["--store", s.store, "--json", "tasks", "history", hash, "--task", absentTask]), "TA_UNKNOWN_TASK");
+    const { uuid } = await taskTitled(s.store, hash, "caption.txt");
+    expect(jsonLines(await cliOk(s.store, ["--json", "tasks", "history", hash, "--task", uuid.toUpperCase()]))).toHaveLength(1);
+  });
+
   test("history of an unknown project is a user error", async () => {
     using s = freshStore();
     expectUserError(await cli(["--store", s.store, "tasks", "history", absentTask]), /No project/);

@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdir, realpath, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -9,7 +9,8 @@ import { decodeUrlPath, probeFile, probeUrl } from "./media-probe.js";
 
 /**
  * Items from files and folders given on the command line. Folders are walked recursively in name
- * order; hidden entries (names starting with ".") inside folders are skipped.
+ * order; hidden entries (names starting with ".") inside folders are skipped; symbolic links are
+ * followed, each folder walked once.
  */
 export async function* itemsFromPaths(paths: readonly string[]): AsyncGenerator<NewDataItem> {
   for (const path of paths) {
@@ -25,14 +26,30 @@ export async function* itemsFromPaths(paths: readonly string[]): AsyncGenerator<
   }
 }
 
-async function* itemsFromFolder(folder: string): AsyncGenerator<NewDataItem> {
+async function* itemsFromFolder(folder: string, walked = new Set<string>()): AsyncGenerator<NewDataItem> {
+  // Folders are remembered by real path, so a link back to a folder being walked cannot loop.
+  const real = await realpath(folder);
+  if (walked.has(real)) return;
+  walked.add(real);
   const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (entry.name.startsWith(".")) continue;
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) yield* itemsFromFolder(path);
-    else if (entry.isFile()) yield await itemFromFile(path, entry.name, {});
+    const kind = entry.isSymbolicLink() ? await linkTargetKind(path) : entry.isDirectory() ? "folder" : entry.isFile() ? "file" : "other";
+    if (kind === "folder") yield* itemsFromFolder(path, walked);
+    else if (kind === "file") yield await itemFromFile(path, entry.name, {});
   }
+}
+
+// Symbolic links are followed: datasets are often assembled from links to files elsewhere.
+async function linkTargetKind(path: string): Promise<"file" | "folder" | "other"> {
+  let target;
+  try {
+    target = await stat(path);
+  } catch {
+    throw new DataInputError("TA_FILE_NOT_FOUND", `${JSON.stringify(path)} is a symbolic link to something that does not exist; fix or remove the link.`, path);
+  }
+  return target.isDirectory() ? "folder" : target.isFile() ? "file" : "other";
 }
 
 async function itemFromFile(path: string, title: string, clientMetadata: Record<string, unknown>): Promise<NewDataItem> {
@@ -70,8 +87,10 @@ export async function* itemsFromManifest(manifestPath: string): AsyncGenerator<N
   try {
     for await (const line of lines) {
       lineNumber++;
-      if (line.trim() === "") continue;
-      yield await itemFromManifestLine(line, `${manifestPath}:${lineNumber}`, folder);
+      // Editors on Windows often start UTF-8 files with a byte-order mark.
+      const text = lineNumber === 1 ? line.replace(/^\uFEFF/, "") : line;
+      if (text.trim() === "") continue;
+      yield await itemFromManifestLine(text, `${manifestPath}:${lineNumber}`, folder);
     }
   } finally {
     lines.close();

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { fileTypeFromBuffer } from "file-type";
 import { imageSize } from "image-size";
 import { imageSizeFromFile } from "image-size/fromFile";
@@ -33,7 +33,9 @@ export async function probeFile(path: string): Promise<ProbedMedia> {
   // most of its time waiting on four thread-pool round trips per file with fs/promises.
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    // Non-blocking, so a named pipe is refused as "not a regular file" instead of waiting forever
+    // for a writer (with the store's write lock held); regular files read the same either way.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new DataInputError(
@@ -65,6 +67,8 @@ async function sniffMime(path: string, head: Uint8Array): Promise<string> {
   const byName = mimeOfName(path);
   if (byName === "application/x-nifti") return byName;
   const detected = await fileTypeFromBuffer(head);
+  // XHTML and XML-declared text start with `<?xml`, which file-type reports as application/xml.
+  if (detected?.mime === "application/xml" && byName?.startsWith("text/")) return byName;
   if (detected) return normaliseMime(detected.mime);
   if (byName?.startsWith("text/")) return byName;
   if (byName) {

@@ -1,6 +1,7 @@
 import { Option } from "@commander-js/extra-typings";
 import type { TaskPage } from "../../backends/backend.js";
 import type { WorkflowTask } from "../../domain/task.js";
+import { NotFoundError } from "../../domain/errors.js";
 import { requireStage } from "../../domain/workflow-lookup.js";
 import type { TaskMoveRecord } from "../../backends/local/task-queries.js";
 import { defaultActor } from "../cli-io.js";
@@ -14,6 +15,19 @@ async function* pages(fetchPage: (pageToken: string | undefined) => Promise<Task
     yield page.tasks;
     token = page.nextPageToken ?? undefined;
   } while (token !== undefined);
+}
+
+/** Reads the first page up front, so an empty result is known before any output is written. */
+function withFirstPage<Page>(pages: Iterator<Page>): Iterable<Page> & { readonly isEmpty: boolean } {
+  const first = pages.next();
+  return {
+    isEmpty: first.done === true,
+    *[Symbol.iterator]() {
+      if (first.done === true) return;
+      yield first.value;
+      for (let next = pages.next(); next.done !== true; next = pages.next()) yield next.value;
+    },
+  };
 }
 
 function taskJson(task: WorkflowTask, stageTitle: string | undefined): unknown {
@@ -115,7 +129,11 @@ export function addTasksCommands(root: RootCommand, { io, withLocalBackend }: Co
         const project = await backend.getProject(hash);
         const stageWidth = Math.max(...project.stages.map((s) => s.title.length));
         const pathwayWidth = Math.max(7, ...project.stages.flatMap((s) => s.pathways.map((p) => p.name.length)));
-        const moves = backend.history(hash, options.task);
+        const moves = withFirstPage(backend.history(hash, options.task));
+        // Every task has at least the move that created it: no moves means no such task.
+        if (options.task !== undefined && moves.isEmpty) {
+          throw new NotFoundError("TA_UNKNOWN_TASK", `Project ${JSON.stringify(project.title)} has no task ${JSON.stringify(options.task)}; a task is given by its UUID. Run \`task-agents tasks list ${project.uuid}\` to see its tasks.`);
+        }
         if (globals.json) {
           await streamJsonLines(io.stdout, moves, (m) => ({ ...m, movedAt: m.movedAt.toISOString() }));
           return;
