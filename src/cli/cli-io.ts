@@ -24,11 +24,13 @@ export async function writeChunk(stream: OutputStream, chunk: string): Promise<v
   if (!stream.write(chunk)) await new Promise<void>((resolve) => stream.once("drain", resolve));
 }
 
-/** Who is acting, for task history: the OS user name, else "cli". */
+/** Who is acting, for task history: `USER` or `LOGNAME`, else the OS user name, else "cli". */
 export function defaultActor(env: NodeJS.ProcessEnv): string {
+  const fromEnv = env.USER || env.LOGNAME;
+  if (fromEnv) return fromEnv;
   try {
-    return userInfo().username || env.USER || "cli";
+    return userInfo().username || "cli";
   } catch {
-    return env.USER || "cli";
+    return "cli";
   }
 }

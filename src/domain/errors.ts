@@ -16,6 +16,8 @@ export type ErrorCode =
   | "TA_UNSUPPORTED_MEDIA"
   | "TA_INVALID_MANIFEST"
   | "TA_STORE_ERROR"
+  | "TA_NO_STORE"
+  | "TA_USAGE"
   | "TA_STORE_TOO_NEW";
 
 const brand = Symbol.for("task-agents.error");

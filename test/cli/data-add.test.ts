@@ -477,6 +477,7 @@ describe("data add refuses bad input, all or nothing", () => {
 
   test("an unknown project", async () => {
     using s = freshStore();
+    await createDemoProject(s.store);
     const result = await cli(["--store", s.store, "data", "add", absentProject, paths.demoData]);
     expectUserError(result, `"${absentProject}"`, /project list/);
     expectJsonError(await cli(["--store", s.store, "--json", "data", "add", absentProject, paths.demoData]), "TA_UNKNOWN_PROJECT");

@@ -101,6 +101,21 @@ describe("global options anywhere on the line", () => {
 });
 
 describe("store location", () => {
+  test("a store path where no store exists is reported, not quietly created", async () => {
+    using s = freshStore();
+    const mistyped = join(s.dir, "stroe.db");
+    for (const args of [
+      ["tasks", "list", "00000000-0000-0000-0000-000000000001"],
+      ["project", "show", "00000000-0000-0000-0000-000000000001"],
+      ["data", "add", "00000000-0000-0000-0000-000000000001", paths.demoData],
+    ]) {
+      const result = await cli(["--store", mistyped, ...args]);
+      expectUserError(result, /There is no task-agents store at/, /stroe\.db/, /project create/);
+      expectJsonError(await cli(["--store", mistyped, "--json", ...args]), "TA_NO_STORE");
+    }
+    expect(existsSync(mistyped)).toBe(false);
+  });
+
   test("--store wins over TASK_AGENTS_STORE", async () => {
     using s = freshStore();
     const flagStore = join(s.dir, "flag.db");

@@ -107,6 +107,7 @@ describe("labels export", () => {
 
   test("an unknown project is a user error and writes no file", async () => {
     using s = freshStore();
+    await createDemoProject(s.store);
     const out = join(s.dir, "labels.json");
     expectUserError(await cli(["--store", s.store, "labels", "export", absentProject, "--out", out]), /No project/);
     expectJsonError(await cli(["--store", s.store, "--json", "labels", "export", absentProject]), "TA_UNKNOWN_PROJECT");

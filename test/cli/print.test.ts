@@ -83,6 +83,7 @@ describe("print agent-nodes", () => {
 
   test("an unknown project is a user error", async () => {
     using s = freshStore();
+    await createDemoProject(s.store);
     expectUserError(await cli(["--store", s.store, "print", "agent-nodes", absentProject]), /No project/, /project list/);
     expectJsonError(await cli(["--store", s.store, "--json", "print", "agent-nodes", "not-a-hash"]), "TA_UNKNOWN_PROJECT");
   });

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { cliProcess } from "../support/run-cli.js";
-import { freshStore, jsonLines, paths } from "./cli-helpers.js";
+import { createDemoProject, freshStore, jsonLines, paths } from "./cli-helpers.js";
 
 // These run the command as its own process, as a shell would, to check real exit codes and the
 // exact bytes on stdout and stderr.
@@ -30,6 +30,7 @@ describe("task-agents as a process", () => {
 
   test("with --json a user error exits 1 with only the JSON error on stderr", async () => {
     using s = freshStore();
+    await createDemoProject(s.store);
     const result = await cliProcess(["--store", s.store, "--json", "tasks", "list", "not-a-hash"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import {
@@ -103,12 +103,14 @@ describe("project create", () => {
 });
 
 describe("project list", () => {
-  test("an empty store prints nothing on stdout and a hint on stderr", async () => {
+  test("with no store yet it prints nothing on stdout, a hint naming the store on stderr, and creates nothing", async () => {
     using s = freshStore();
     const result = await cli(["--store", s.store, "project", "list"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/project create/);
+    expect(result.stderr).toContain(s.store);
+    expect(existsSync(s.store)).toBe(false);
     const json = await cli(["--store", s.store, "--json", "project", "list"]);
     expect(json.code).toBe(0);
     expect(json.stdout).toBe("");
@@ -211,6 +213,7 @@ describe("project show", () => {
 
   test("a hash that is not a UUID is a user error saying a hash is a UUID", async () => {
     using s = freshStore();
+    await createDemoProject(s.store);
     expectUserError(await cli(["--store", s.store, "project", "show", "demo"]), /Not a project hash/, /UUID/, /"demo"/);
     expectJsonError(await cli(["--store", s.store, "--json", "project", "show", "demo"]), "TA_UNKNOWN_PROJECT");
   });

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import {
   cli,
   cliOk,
+  createDemoProject,
   demoProjectWithData,
   expectJsonError,
   expectUserError,
@@ -102,6 +103,7 @@ describe("tasks list", () => {
 
   test("an unknown project is a user error", async () => {
     using s = freshStore();
+    await createDemoProject(s.store);
     expectUserError(await cli(["--store", s.store, "tasks", "list", absentTask]), /No project/);
   });
 });
@@ -317,6 +319,7 @@ describe("tasks history", () => {
 
   test("history of an unknown project is a user error", async () => {
     using s = freshStore();
+    await createDemoProject(s.store);
     expectUserError(await cli(["--store", s.store, "tasks", "history", absentTask]), /No project/);
   });
 });

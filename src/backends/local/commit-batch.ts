@@ -21,7 +21,7 @@ export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): Co
   );
   const setPriority = db.prepare("UPDATE tasks SET priority = ?, updated_at = ? WHERE data_hash = ? AND project_uuid = ?");
   const findPathway = db.prepare(
-    `SELECT p.name, p.destination_uuid, d.type AS destination_type FROM pathways p JOIN stages s ON s.uuid = p.stage_uuid
+    `SELECT p.name, p.destination_uuid, d.type AS destination_type, s.type AS stage_type FROM pathways p JOIN stages s ON s.uuid = p.stage_uuid
      JOIN stages d ON d.uuid = p.destination_uuid WHERE p.uuid = ? AND p.stage_uuid = ? AND s.project_uuid = ?`,
   );
   const moveTask = db.prepare(
@@ -50,13 +50,13 @@ export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): Co
     for (const move of batch.moves ?? []) {
       const taskUuid = move.taskUuid.toLowerCase();
       const pathway = findPathway.get(move.pathwayUuid.toLowerCase(), move.fromStageUuid.toLowerCase(), projectUuid) as
-        | { name: string; destination_uuid: string; destination_type: string }
+        | { name: string; destination_uuid: string; destination_type: string; stage_type: string }
         | undefined;
       if (!pathway) {
         refused.push({ taskUuid, reason: "unknown-pathway", message: `Stage ${move.fromStageUuid} has no pathway ${move.pathwayUuid}.` });
         continue;
       }
-      const status = arrivalStatus(pathway.destination_type, pathway.name);
+      const status = arrivalStatus(pathway.destination_type, pathway.stage_type === "REVIEW" && pathway.name === "reject");
       const { changes } = moveTask.run(pathway.destination_uuid, status, actor, now, taskUuid, move.fromStageUuid.toLowerCase(), projectUuid);
       if (changes === 1) {
         recordMove.run(taskUuid, projectUuid, move.fromStageUuid.toLowerCase(), pathway.destination_uuid, move.pathwayUuid.toLowerCase(), pathway.name, actor, now);

@@ -112,7 +112,9 @@ export async function addDataItems(
       writeChunk(chunk);
       count += chunk.length;
     }
-    if (count === 0) throw new DataInputError("TA_INVALID_MANIFEST", "Nothing to add: no files or manifest lines were given.");
+    if (count === 0) {
+      throw new DataInputError("TA_INVALID_ARGUMENT", "Nothing to add: the files, folders or manifest given hold no items (folders are walked recursively; hidden entries and blank manifest lines are skipped).");
+    }
     db.exec("COMMIT");
   } catch (error) {
     if (db.inTransaction) db.exec("ROLLBACK");

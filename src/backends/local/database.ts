@@ -1,18 +1,28 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { BackendError, TaskAgentsError } from "../../domain/errors.js";
+import { BackendError, NotFoundError, TaskAgentsError } from "../../domain/errors.js";
 import { migrations } from "./migrations/index.js";
 
 export type Db = Database.Database;
 
 /**
- * Opens (creating if needed) a store file and brings its schema up to date. WAL lets readers run
- * beside the one writer; synchronous=NORMAL keeps every committed transaction across a process
- * crash (only an OS crash may drop the last ones), at several times the write rate of FULL.
+ * Opens a store file and brings its schema up to date; with `create`, makes the file (and its
+ * folders) when there is none, otherwise a missing file is an error, so a mistyped `--store`
+ * is reported instead of quietly giving an empty store. WAL lets readers run beside the one
+ * writer; synchronous=NORMAL keeps every committed transaction across a process crash (only an
+ * OS crash may drop the last ones), at several times the write rate of FULL.
  */
-export function openDatabase(path: string): Db {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+export function openDatabase(path: string, options: { create: boolean }): Db {
+  if (path !== ":memory:" && !existsSync(path)) {
+    if (!options.create) {
+      throw new NotFoundError(
+        "TA_NO_STORE",
+        `There is no task-agents store at ${JSON.stringify(path)}. Create a project first (\`task-agents project create <spec>\`), or point --store or TASK_AGENTS_STORE at an existing store.`,
+      );
+    }
+    mkdirSync(dirname(path), { recursive: true });
+  }
   let db: Db;
   try {
     db = new Database(path, { timeout: 5000 });

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type {
   Backend,
   BatchCommit,
@@ -55,11 +56,16 @@ export class LocalBackend implements Backend, AsyncDisposable {
     return `local store ${this.storePath}`;
   }
 
-  // Opened on first use so `new` stays cheap and side-effect free.
-  get #database(): Db {
+  // Opened on first use so `new` stays cheap and side-effect free. Only creating a project
+  // creates the store file.
+  #open(create: boolean): Db {
     if (this.#closed) throw new Error("This local backend is closed.");
-    this.#db ??= openDatabase(this.storePath);
+    this.#db ??= openDatabase(this.storePath, { create });
     return this.#db;
+  }
+
+  get #database(): Db {
+    return this.#open(false);
   }
 
   #projectUuid(projectHash: string): string {
@@ -101,10 +107,12 @@ export class LocalBackend implements Backend, AsyncDisposable {
   /** Creates a project from a spec file (JSON or YAML) or an already parsed spec; returns its hash. */
   createProject(spec: string | object): string {
     const validated = typeof spec === "string" ? loadProjectSpec(spec) : validateProjectSpec(spec);
-    return insertProject(this.#database, validated);
+    return insertProject(this.#open(true), validated);
   }
 
+  /** Every project of the store, oldest first; none when the store file does not exist yet. */
   listProjects(): ProjectSummary[] {
+    if (this.#db === undefined && this.storePath !== ":memory:" && !existsSync(this.storePath)) return [];
     return listProjects(this.#database);
   }
 

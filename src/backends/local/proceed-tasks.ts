@@ -37,7 +37,7 @@ export function proceedTasks(db: Db, projectHash: string, request: ProceedReques
   const stage = requireStage(project, request.stage);
   const pathway = requirePathway(stage, request.pathway);
   const destination = project.stages.find((s) => s.uuid === pathway.destinationUuid)!;
-  const status = arrivalStatus(destination.type, pathway.name);
+  const status = arrivalStatus(destination.type, stage.type === "REVIEW" && pathway.name === "reject");
   const now = new Date().toISOString();
   const result = { fromStage: stage.title, toStage: destination.title, pathway: pathway.name };
 

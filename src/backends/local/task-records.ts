@@ -37,10 +37,10 @@ export function toWorkflowTask(record: TaskRecord): WorkflowTask {
   };
 }
 
-/** The status a task gets when it arrives in a stage. */
-export function arrivalStatus(destinationType: string, pathwayName: string): TaskStatus {
+/** The status a task gets when it arrives in a stage: sent back by a reviewer, it is reopened. */
+export function arrivalStatus(destinationType: string, rejectedInReview: boolean): TaskStatus {
   if (destinationType === "DONE") return "COMPLETED";
-  return pathwayName === "reject" ? "REOPENED" : "NEW";
+  return rejectedInReview ? "REOPENED" : "NEW";
 }
 
 /** Page tokens are the id of the last task of the previous page, so pages survive moves. */

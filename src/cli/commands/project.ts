@@ -33,7 +33,7 @@ export function addProjectCommands(root: RootCommand, { io, withLocalBackend }: 
           return;
         }
         if (projects.length === 0) {
-          io.stderr.write("No projects yet. Create one with `task-agents project create <spec>`.\n");
+          io.stderr.write(`No projects in the store ${backend.storePath} yet. Create one with \`task-agents project create <spec>\`.\n`);
           return;
         }
         io.stdout.write(

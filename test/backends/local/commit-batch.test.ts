@@ -1,7 +1,10 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { join } from "node:path";
 import { localBackend, type LabelRowJson } from "../../../src/index.js";
+import { paths } from "../../support/paths.js";
+import { tempDir } from "../../support/temp-dir.js";
 import { demoStore, type DemoStore } from "../../support/project-fixture.js";
 
 async function preLabelTasks(store: DemoStore) {
@@ -86,6 +89,29 @@ describe("commit", () => {
     // Task 0 stayed where the other actor put it; it moved once, not twice.
     const history = [...backend.history(project.uuid, tasks[0]!.uuid)].flat();
     expect(history.map((h) => h.toStage)).toEqual(["Pre-label", "Complete"]);
+  });
+
+  test("only a reviewer's reject reopens a task; an agent pathway of that name does not", async () => {
+    using dir = tempDir();
+    await using backend = localBackend({ storePath: join(dir.path, "s.db") });
+    const hash = backend.createProject({
+      title: "Names",
+      workflow: {
+        stages: [
+          { title: "Start", type: "START", to: "Gate" },
+          { title: "Gate", type: "AGENT", pathways: [{ name: "reject", to: "Fix" }] },
+          { title: "Fix", type: "ANNOTATION", to: "Done" },
+          { title: "Done", type: "DONE" },
+        ],
+      },
+    });
+    await backend.addData(hash, { paths: [paths.demoData] });
+    const project = await backend.getProject(hash);
+    const gate = project.stages[1]!;
+    const [task] = (await backend.listStageTasks(hash, gate.uuid)).tasks;
+    await backend.commit(hash, { moves: [{ taskUuid: task!.uuid, fromStageUuid: gate.uuid, pathwayUuid: gate.pathways[0]!.uuid }] });
+    const [moved] = (await backend.listStageTasks(hash, project.stages[2]!.uuid)).tasks;
+    expect(moved).toMatchObject({ uuid: task!.uuid, status: "NEW" });
   });
 
   test("an invalid priority rejects the whole batch before anything is written", async () => {
