@@ -1,7 +1,7 @@
 import type { BatchCommit, CommitResult, RefusedMove } from "../backend.js";
 import { ConfigurationError } from "../../domain/errors.js";
 import type { Db } from "./database.js";
-import { arrivalStatus } from "./task-records.js";
+import { arrivalStatus, recordMoveSql } from "./task-records.js";
 
 /**
  * Applies a batch in one IMMEDIATE transaction: label saves, then priorities, then moves. A move
@@ -28,10 +28,7 @@ export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): Co
     `UPDATE tasks SET stage_uuid = ?, status = ?, assignee = NULL, last_actioned_by = ?, updated_at = ?
      WHERE uuid = ? AND stage_uuid = ? AND project_uuid = ?`,
   );
-  const recordMove = db.prepare(
-    `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const recordMove = db.prepare(recordMoveSql);
   const whereIsTask = db.prepare("SELECT s.title FROM tasks t JOIN stages s ON s.uuid = t.stage_uuid WHERE t.uuid = ? AND t.project_uuid = ?").pluck();
 
   return db.transaction((): CommitResult => {

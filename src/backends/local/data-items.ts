@@ -4,6 +4,7 @@ import type { Db } from "./database.js";
 import { emptyLabelRow } from "./label-row-records.js";
 import type { ProbedMedia } from "./media-probe.js";
 import { requireProjectRow } from "./projects.js";
+import { recordMoveSql } from "./task-records.js";
 
 /** One item to add: a file or URL already probed for its media type. */
 export interface NewDataItem {
@@ -58,10 +59,7 @@ export async function addDataItems(
     `INSERT INTO tasks (uuid, project_uuid, data_hash, stage_uuid, status, last_actioned_by, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, NULL, ?, ?)`,
   );
-  const insertMove = db.prepare(
-    `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insertMove = db.prepare(recordMoveSql);
   const status = entry.to_type === "DONE" ? "COMPLETED" : "NEW";
 
   const writeChunk = (chunk: readonly NewDataItem[]): void => {
