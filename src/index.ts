@@ -3,6 +3,22 @@
  * Every public name is listed here; anything not exported from this file is internal.
  */
 
+// Runner
+export { Runner } from "./runner/runner.js";
+export type { ExecuteOptions, OutputMode, RunnerOptions } from "./runner/options.js";
+export type { HandlerContext, HandlerDecision, HandlerResult, StageHandler, StageOptions } from "./runner/handler.js";
+export type { RunEnd, RunReport, StageReport, TaskFailure } from "./runner/run-report.js";
+
+// Dependencies
+export { defineDependency } from "./deps/define-dependency.js";
+export type { Dependency, DependencyDefinition, DependencyMap, ResolvedDependencies, TaskContext } from "./deps/define-dependency.js";
+export { labelRow } from "./deps/label-row.js";
+export { storageItem } from "./deps/storage-item.js";
+
+// Labels
+export { LabelRow } from "./labels/label-row.js";
+export type { LabelRowFromDictOptions } from "./labels/label-row.js";
+
 // Backends
 export type {
   Backend,

@@ -13,12 +13,17 @@ test("the public surface is exactly what src/index.ts names", async () => {
       "BackendError",
       "ConfigurationError",
       "DataInputError",
+      "LabelRow",
       "NotFoundError",
+      "Runner",
       "SpecValidationError",
       "TaskAgentsError",
+      "defineDependency",
       "isTaskAgentsError",
+      "labelRow",
       "loadProjectSpec",
       "localBackend",
+      "storageItem",
       "validateProjectSpec",
     ]
   `);

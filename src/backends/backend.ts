@@ -89,6 +89,9 @@ export interface Backend {
   /** A page of the tasks in a stage, oldest first; pages stay valid while tasks leave the stage. */
   listStageTasks(projectHash: string, stageUuid: string, options?: ListTasksOptions): Promise<TaskPage>;
 
+  /** How many tasks wait in a stage, when the backend can tell cheaply (for progress and ETA). */
+  countStageTasks?(projectHash: string, stageUuid: string): Promise<number>;
+
   /** Label-row metadata for these data items, in the order given; unknown hashes are left out. */
   getLabelRowMetadata(
     projectHash: string,

@@ -12,11 +12,13 @@ export interface CliIo {
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
   readonly env: NodeJS.ProcessEnv;
+  /** Whether `run` may install SIGINT/SIGTERM handlers (the real process: yes; tests: no). */
+  readonly installSignalHandlers?: boolean;
 }
 
 /** The real process streams and environment. */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, installSignalHandlers: true };
 }
 
 /** Writes a chunk and waits for the stream to drain when its buffer is full. */

@@ -8,6 +8,8 @@ import { addLabelsCommands } from "./commands/labels.js";
 import { addPrintCommands } from "./commands/print.js";
 import { addProjectCommands } from "./commands/project.js";
 import { addTasksCommands } from "./commands/tasks.js";
+import { addRunCommand } from "./commands/run.js";
+import { addDemoCommand } from "./commands/demo.js";
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -39,6 +41,8 @@ export type RootCommand = ReturnType<typeof createRootCommand>;
 export interface CommandContext {
   readonly io: CliIo;
   /** Opens the local store named by the global options, runs `use`, and closes the store. */
+  /** Sets the exit code the command ends with (when it is not 0 or a thrown error's 1). */
+  readonly setExitCode: (code: number) => void;
   readonly withLocalBackend: <T>(globals: GlobalOptions, use: (backend: LocalBackend) => Promise<T> | T) => Promise<T>;
 }
 
@@ -46,10 +50,11 @@ export interface CommandContext {
  * Builds the whole `task-agents` command tree, writing to `io`. Subcommands inherit output and
  * exit handling from the root, since commander copies them when a command is added.
  */
-export function buildProgram(io: CliIo, options: { jsonErrors?: boolean } = {}): RootCommand {
+export function buildProgram(io: CliIo, options: { jsonErrors?: boolean; onExitCode?: (code: number) => void } = {}): RootCommand {
   const root = createRootCommand(io, options.jsonErrors === true);
   const context: CommandContext = {
     io,
+    setExitCode: (code) => options.onExitCode?.(code),
     withLocalBackend: async (globals, use) => {
       const backend = localBackend({ storePath: resolveStorePath(globals.store, io.env) });
       try {
@@ -64,5 +69,7 @@ export function buildProgram(io: CliIo, options: { jsonErrors?: boolean } = {}):
   addTasksCommands(root, context);
   addLabelsCommands(root, context);
   addPrintCommands(root, context);
+  addRunCommand(root, context);
+  addDemoCommand(root, context);
   return root;
 }

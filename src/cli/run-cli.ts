@@ -10,10 +10,11 @@ import { buildProgram } from "./program.js";
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const json = argv.includes("--json");
-  const program = buildProgram(io, { jsonErrors: json });
+  let commandExitCode: number = exitCodes.ok;
+  const program = buildProgram(io, { jsonErrors: json, onExitCode: (code) => (commandExitCode = code) });
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return exitCodes.ok;
+    return commandExitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has already printed its message; help and --version end here too, with 0.

@@ -18,6 +18,14 @@ export type ErrorCode =
   | "TA_STORE_ERROR"
   | "TA_NO_STORE"
   | "TA_USAGE"
+  | "TA_INVALID_PROJECT_HASH"
+  | "TA_NOT_WORKFLOW_PROJECT"
+  | "TA_NO_AGENT_STAGES"
+  | "TA_DUPLICATE_STAGE"
+  | "TA_NO_HANDLERS"
+  | "TA_MISSING_STORAGE_ITEMS"
+  | "TA_HANDLER_RETURN"
+  | "TA_TASK_ABANDONED"
   | "TA_STORE_TOO_NEW";
 
 const brand = Symbol.for("task-agents.error");

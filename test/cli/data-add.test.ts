@@ -202,23 +202,14 @@ describe("data add with a manifest", () => {
     expect((await listTasks(s.store, hash)).map((t) => t.dataTitle).sort()).toEqual(["blue-tall.png", "with bom"]);
   });
 
-  test("the demo manifest adds a file next to it and a URL item", async () => {
+  test("the demo manifest adds the example images next to it, with their client metadata", async () => {
     using s = freshStore();
     const hash = await createDemoProject(s.store);
     const result = await cli(["--store", s.store, "--json", "data", "add", hash, "--manifest", paths.demoManifest]);
     expect(result.code, result.stderr).toBe(0);
-    expect(jsonLines(result.stdout)).toEqual([{ added: 2, stage: "Pre-label" }]);
+    expect(jsonLines(result.stdout)).toEqual([{ added: 36, stage: "Pre-label" }]);
     const items = await itemsByTitle(s.store, hash);
-    expect(items.get("red square")!.item).toMatchObject({ mimeType: "image/png", width: 64, height: 64, clientMetadata: { split: "train" } });
-    expect(items.get("remote cat")!.item).toMatchObject({
-      itemType: "image",
-      mimeType: "image/jpeg",
-      url: "https://example.com/images/cat.jpg",
-      fileSize: null,
-      width: null,
-      height: null,
-      clientMetadata: { split: "val" },
-    });
+    expect(items.get("harbour-01.png")!.item).toMatchObject({ mimeType: "image/png", width: 128, height: 64, clientMetadata: { camera: "cam-1", urgent: true } });
   });
 
   test("URL items take their type from the URL path and their title from its last segment", async () => {

@@ -82,6 +82,10 @@ export class LocalBackend implements Backend, AsyncDisposable {
     return listTasksPage(this.#database, projectUuid, stageUuid.toLowerCase(), options);
   }
 
+  async countStageTasks(projectHash: string, stageUuid: string): Promise<number> {
+    return this.countTasksByStage(projectHash).get(stageUuid.toLowerCase()) ?? 0;
+  }
+
   /** A page of all the tasks of a project, whatever stage they are in. */
   async listProjectTasks(projectHash: string, options?: ListTasksOptions): Promise<TaskPage> {
     return listTasksPage(this.#database, this.#projectUuid(projectHash), undefined, options);

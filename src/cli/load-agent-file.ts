@@ -1,0 +1,39 @@
+import { existsSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { tsImport } from "tsx/esm/api";
+import { ConfigurationError, DataInputError } from "../domain/errors.js";
+import { isRunner, loadingAgentFile, type Runner } from "../runner/runner.js";
+
+const typeScriptExtensions = new Set([".ts", ".mts", ".cts", ".tsx"]);
+const scriptExtensions = new Set([...typeScriptExtensions, ".js", ".mjs", ".cjs"]);
+
+/**
+ * Imports an agent file (TypeScript through tsx, JavaScript as is) and returns the runner it
+ * exports as default or as `runner`. While it loads, `runner.run()` calls in the file do nothing.
+ */
+export async function loadAgentFile(path: string): Promise<Runner> {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) throw new DataInputError("TA_FILE_NOT_FOUND", `Agent file ${JSON.stringify(path)} does not exist.`, path);
+  const extension = extname(absolute).toLowerCase();
+  if (!scriptExtensions.has(extension)) {
+    throw new DataInputError("TA_INVALID_ARGUMENT", `Agent file ${JSON.stringify(path)} has extension ${JSON.stringify(extension || "(none)")}; accepted: ${[...scriptExtensions].join(", ")}.`, path);
+  }
+  const url = pathToFileURL(absolute).href;
+  const flags = globalThis as Record<symbol, unknown>;
+  flags[loadingAgentFile] = true;
+  let loaded: Record<string, unknown>;
+  try {
+    loaded = (typeScriptExtensions.has(extension) ? await tsImport(url, import.meta.url) : await import(url)) as Record<string, unknown>;
+  } finally {
+    delete flags[loadingAgentFile];
+  }
+  const candidate = isRunner(loaded.default) ? loaded.default : loaded.runner;
+  if (!isRunner(candidate)) {
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `Agent file ${JSON.stringify(path)} exports no Runner. Export it as the default export (\`export default runner\`) or as \`export const runner = new Runner()\`.`,
+    );
+  }
+  return candidate;
+}

@@ -1,0 +1,103 @@
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { Backend } from "../backends/backend.js";
+import { ConfigurationError } from "../domain/errors.js";
+import type { Runner } from "./runner.js";
+
+/** How a run shows its progress. */
+export type OutputMode = "auto" | "tty" | "plain" | "json" | "silent";
+
+/** Options of `new Runner()`. */
+export interface RunnerOptions {
+  /** The project to run on; may also be given to `execute()` or as `--project-hash`. */
+  readonly projectHash?: string;
+  /** Where projects live. @defaultValue the local store (`TASK_AGENTS_STORE` or ./.task-agents/store.db) */
+  readonly backend?: Backend;
+  /** Runs once per execution, after validation and before the first task, with `runner.project` set. */
+  readonly preExecutionCallback?: (runner: Runner) => void | Promise<void>;
+}
+
+/** Options of `runner.execute()`. */
+export interface ExecuteOptions {
+  /** The project to run on (wins over the constructor's). */
+  readonly projectHash?: string;
+  /** Seconds between the starts of two passes; absent: one pass. */
+  readonly refreshEvery?: number;
+  /** Extra attempts after a task fails. @defaultValue 3 (up to 4 attempts) */
+  readonly numRetries?: number;
+  /** Tasks fetched, handled and committed together. @defaultValue 300 */
+  readonly taskBatchSize?: number;
+  /** At most this many tasks per stage per pass (an integer ≥ 1). */
+  readonly maxTasksPerStage?: number;
+  /** Handlers in flight at once. @defaultValue 1 */
+  readonly concurrency?: number;
+  /** Aborting it stops the run gracefully: no new tasks, in-flight ones finish, decisions are committed. */
+  readonly signal?: AbortSignal;
+  /** Seconds in-flight handlers may take after a stop before they are abandoned. @defaultValue 30 */
+  readonly gracePeriod?: number;
+  /** Progress display. `auto`: bars on a terminal, log lines otherwise. @defaultValue "auto" */
+  readonly output?: OutputMode;
+  /** Logger for run events and handler logs. @defaultValue one made for `output` */
+  readonly logger?: Logger;
+}
+
+/** Execute options after validation and defaults, with units in their names. */
+export interface ResolvedExecuteOptions {
+  readonly projectHash: string | undefined;
+  readonly refreshEveryMs: number | undefined;
+  readonly numRetries: number;
+  readonly taskBatchSize: number;
+  readonly maxTasksPerStage: number | undefined;
+  readonly concurrency: number;
+  readonly signal: AbortSignal | undefined;
+  readonly gracePeriodMs: number;
+  readonly output: OutputMode;
+  readonly logger: Logger | undefined;
+}
+
+const positiveInteger = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).min(1, `${what} must be at least 1`);
+
+const executeSchema = z
+  .strictObject({
+    projectHash: z.string().optional(),
+    refreshEvery: z.number().positive("refreshEvery must be more than 0 seconds").finite().optional(),
+    numRetries: z.number().int("numRetries must be a whole number").min(0, "numRetries must be 0 or more").default(3),
+    taskBatchSize: positiveInteger("taskBatchSize").default(300),
+    maxTasksPerStage: positiveInteger("maxTasksPerStage").optional(),
+    concurrency: positiveInteger("concurrency").max(1000, "concurrency must be at most 1000").default(1),
+    signal: z.instanceof(AbortSignal).optional(),
+    gracePeriod: z.number().min(0, "gracePeriod must be 0 or more seconds").finite().default(30),
+    output: z.enum(["auto", "tty", "plain", "json", "silent"]).default("auto"),
+    logger: z.custom<Logger>((v) => typeof v === "object" && v !== null && typeof (v as Logger).child === "function", "logger must be a pino logger").optional(),
+  })
+  .transform(
+    (o): ResolvedExecuteOptions => ({
+      projectHash: o.projectHash,
+      refreshEveryMs: o.refreshEvery === undefined ? undefined : o.refreshEvery * 1000,
+      numRetries: o.numRetries,
+      taskBatchSize: o.taskBatchSize,
+      maxTasksPerStage: o.maxTasksPerStage,
+      concurrency: o.concurrency,
+      signal: o.signal,
+      gracePeriodMs: o.gracePeriod * 1000,
+      output: o.output,
+      logger: o.logger,
+    }),
+  );
+
+/**
+ * Validates and defaults execute options once, at the boundary; flags from the command line go
+ * through here too (with absent ones dropped), so both fail alike.
+ */
+export function resolveExecuteOptions(options: ExecuteOptions): ResolvedExecuteOptions {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const parsed = executeSchema.safeParse(defined);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const key = issue.path.join(".");
+    if (issue.code === "unrecognized_keys") return `unknown option${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; accepted: ${Object.keys(executeSchema.in.shape).join(", ")}`;
+    const value = key in defined ? ` (got ${JSON.stringify((defined as Record<string, unknown>)[key]) ?? String((defined as Record<string, unknown>)[key])})` : "";
+    return `${issue.message}${value}`;
+  });
+  throw new ConfigurationError("TA_INVALID_ARGUMENT", `Invalid run options: ${problems.join("; ")}.`);
+}

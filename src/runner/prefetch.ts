@@ -1,0 +1,51 @@
+import type { Backend } from "../backends/backend.js";
+import { BackendError } from "../domain/errors.js";
+import type { LabelRowJson, LabelRowMetadataJson } from "../domain/label-row-json.js";
+import type { StorageItem } from "../domain/storage-item.js";
+import type { AgentTask } from "../domain/task.js";
+import type { PrefetchedTaskData } from "../deps/define-dependency.js";
+import type { BoundStage } from "./stage-registry.js";
+
+/**
+ * Fetches what a batch's dependencies need, in bulk: label-row metadata (one call), label rows
+ * (one call) and storage items (one call, matched to tasks by UUID). Nothing is fetched that no
+ * dependency of the stage asked for.
+ */
+export async function prefetchBatch(backend: Backend, projectHash: string, bound: BoundStage, tasks: readonly AgentTask[]): Promise<Map<string, PrefetchedTaskData>> {
+  const data = new Map<string, PrefetchedTaskData>(tasks.map((t) => [t.uuid, {}]));
+  if (bound.prefetch.size === 0) return data;
+  const dataHashes = tasks.map((t) => t.dataHash);
+  const metadataByHash = new Map<string, LabelRowMetadataJson>();
+  if (bound.prefetch.has("labelRowMetadata")) {
+    for (const m of await backend.getLabelRowMetadata(projectHash, dataHashes, bound.options.labelRowMetadataIncludeArgs)) metadataByHash.set(m.data_hash, m);
+  }
+  const rowsByHash = new Map<string, LabelRowJson>();
+  if (bound.prefetch.has("labelRow")) {
+    for (const row of await backend.getLabelRows(projectHash, dataHashes, bound.options.labelRowInitialiseLabelsArgs)) rowsByHash.set(row.data_hash, row);
+  }
+  const itemsByUuid = new Map<string, StorageItem>();
+  if (bound.prefetch.has("storageItem")) {
+    const uuids = [...new Set([...metadataByHash.values()].flatMap((m) => (m.backing_item_uuid ? [m.backing_item_uuid] : [])))];
+    if (uuids.length > 0) {
+      const items = await backend.getStorageItems(uuids, { signUrls: true });
+      for (const item of items) itemsByUuid.set(item.uuid, item);
+      const missing = uuids.filter((u) => !itemsByUuid.has(u));
+      if (missing.length > 0) {
+        throw new BackendError(
+          "TA_MISSING_STORAGE_ITEMS",
+          `The backend returned no storage item for ${missing.join(", ")}. The credentials in use probably lack access to the folders holding them.`,
+        );
+      }
+    }
+  }
+  for (const task of tasks) {
+    const metadata = metadataByHash.get(task.dataHash);
+    const itemUuid = metadata?.backing_item_uuid;
+    data.set(task.uuid, {
+      ...(metadata ? { metadata } : {}),
+      ...(rowsByHash.has(task.dataHash) ? { labelRow: rowsByHash.get(task.dataHash)! } : {}),
+      ...(itemUuid && itemsByUuid.has(itemUuid) ? { storageItem: itemsByUuid.get(itemUuid)! } : {}),
+    });
+  }
+  return data;
+}

@@ -1,0 +1,75 @@
+import type { Logger } from "pino";
+import { ConfigurationError } from "../domain/errors.js";
+import type { Dependency, DependencyMap, TaskContext } from "../deps/define-dependency.js";
+
+/**
+ * Resolves the dependencies of one task attempt. Each dependency object is resolved at most
+ * once per scope (so one shared by two others resolves once), its own dependencies first.
+ * {@link dispose} releases every resolved value in reverse order of resolution.
+ */
+export class DependencyScope {
+  readonly #context: TaskContext;
+  readonly #values = new Map<Dependency<unknown>, Promise<unknown>>();
+  readonly #resolvedInOrder: { dependency: Dependency<unknown>; value: unknown }[] = [];
+
+  constructor(context: TaskContext) {
+    this.#context = context;
+  }
+
+  /** The values of `deps`, under the same names. */
+  async resolveAll(deps: DependencyMap): Promise<Record<string, unknown>> {
+    const entries = await Promise.all(Object.entries(deps).map(async ([name, dependency]) => [name, await this.#resolve(dependency, [])] as const));
+    return Object.fromEntries(entries);
+  }
+
+  #resolve(dependency: Dependency<unknown>, path: readonly Dependency<unknown>[]): Promise<unknown> {
+    if (path.includes(dependency)) {
+      const cycle = [...path.slice(path.indexOf(dependency)), dependency].map((d) => d.label).join(" → ");
+      return Promise.reject(new ConfigurationError("TA_INVALID_ARGUMENT", `Dependencies form a cycle: ${cycle}. A dependency may not need itself, directly or through others.`));
+    }
+    let value = this.#values.get(dependency);
+    if (value === undefined) {
+      value = this.#compute(dependency, [...path, dependency]);
+      this.#values.set(dependency, value);
+    }
+    return value;
+  }
+
+  async #compute(dependency: Dependency<unknown>, path: readonly Dependency<unknown>[]): Promise<unknown> {
+    const inner: Record<string, unknown> = {};
+    for (const [name, needed] of Object.entries(dependency.deps)) inner[name] = await this.#resolve(needed, path);
+    const value = await dependency.resolve({ ...this.#context, ...inner } as never);
+    this.#resolvedInOrder.push({ dependency, value });
+    return value;
+  }
+
+  /**
+   * Disposes every resolved value, last resolved first. Every dispose runs even if one throws;
+   * failures are logged, not thrown, so they never change a task's outcome.
+   */
+  async dispose(logger: Logger): Promise<void> {
+    // Values still resolving (an attempt abandoned mid-resolution) are disposed once they settle.
+    await Promise.allSettled(this.#values.values());
+    for (const { dependency, value } of this.#resolvedInOrder.reverse()) {
+      if (!dependency.dispose) continue;
+      try {
+        await dependency.dispose(value);
+      } catch (error) {
+        logger.warn({ err: error, dependency: dependency.label }, `dispose of dependency ${JSON.stringify(dependency.label)} failed`);
+      }
+    }
+    this.#resolvedInOrder.length = 0;
+  }
+}
+
+/** Every dependency reachable from a map, each once. */
+export function allDependencies(deps: DependencyMap): Set<Dependency<unknown>> {
+  const seen = new Set<Dependency<unknown>>();
+  const visit = (dependency: Dependency<unknown>) => {
+    if (seen.has(dependency)) return;
+    seen.add(dependency);
+    for (const inner of Object.values(dependency.deps)) visit(inner);
+  };
+  for (const dependency of Object.values(deps)) visit(dependency);
+  return seen;
+}

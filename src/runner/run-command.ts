@@ -1,0 +1,124 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import { selectBackend } from "../backends/select-backend.js";
+import { ConfigurationError, isTaskAgentsError } from "../domain/errors.js";
+import type { ExecuteOptions } from "./options.js";
+import type { OutputStreams } from "./output/output-streams.js";
+import { failedCount } from "./run-report.js";
+import type { Runner } from "./runner.js";
+
+const exitCodes = { ok: 0, configurationError: 1, tasksFailed: 2 } as const;
+
+function number(flag: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === "" || !Number.isFinite(parsed)) throw new InvalidArgumentError(`${flag} takes a number, got ${JSON.stringify(value)}.`);
+    return parsed;
+  };
+}
+
+/** A command with the runner's flags (shared by `runner.run()` and `task-agents run`). */
+export function runnerCommand(name: string) {
+  return new Command(name)
+    .addOption(new Option("--project-hash <uuid>", "project to run on (wins over the one in the code)"))
+    .addOption(new Option("--refresh-every <seconds>", "poll: start a new pass this many seconds after the previous one started").argParser(number("--refresh-every")))
+    .addOption(new Option("--num-retries <n>", "extra attempts for a failing task (default 3)").argParser(number("--num-retries")))
+    .addOption(new Option("--task-batch-size <n>", "tasks fetched, handled and committed together (default 300)").argParser(number("--task-batch-size")))
+    .addOption(new Option("--max-tasks-per-stage <n>", "at most this many tasks per stage per pass").argParser(number("--max-tasks-per-stage")))
+    .addOption(new Option("--concurrency <n>", "handlers in flight at once (default 1)").argParser(number("--concurrency")))
+    .addOption(new Option("--grace-period <seconds>", "after Ctrl-C, how long in-flight handlers may finish (default 30)").argParser(number("--grace-period")))
+    .addOption(new Option("--store <path>", "local store file (env: TASK_AGENTS_STORE; default ./.task-agents/store.db)"))
+    .addOption(new Option("--json", "one JSON object per event on stdout"));
+}
+
+/** Parsed runner flags. */
+export interface RunnerFlags {
+  projectHash?: string;
+  refreshEvery?: number;
+  numRetries?: number;
+  taskBatchSize?: number;
+  maxTasksPerStage?: number;
+  concurrency?: number;
+  gracePeriod?: number;
+  store?: string;
+  json?: true;
+}
+
+/** The execute options the flags stand for; absent flags stay absent so defaults apply. */
+export function flagsToExecuteOptions(flags: RunnerFlags, signal: AbortSignal): ExecuteOptions {
+  return {
+    projectHash: flags.projectHash,
+    refreshEvery: flags.refreshEvery,
+    numRetries: flags.numRetries,
+    taskBatchSize: flags.taskBatchSize,
+    maxTasksPerStage: flags.maxTasksPerStage,
+    concurrency: flags.concurrency,
+    gracePeriod: flags.gracePeriod,
+    output: flags.json ? "json" : "auto",
+    signal,
+  };
+}
+
+/**
+ * Executes a runner with parsed flags and turns the outcome into an exit code: 0 all tasks
+ * done or left, 2 some failed for good, 1 configuration error (printed as one clear message).
+ */
+export async function executeWithFlags(
+  runner: Runner,
+  flags: RunnerFlags,
+  options: { streams: OutputStreams; installSignalHandlers: boolean; env: NodeJS.ProcessEnv },
+): Promise<number> {
+  const stop = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      options.streams.stderr.write(`\nSecond ${signal}: exiting now.\n`);
+      process.exit(130);
+    }
+    stop.abort(new Error(`received ${signal}`));
+  };
+  if (options.installSignalHandlers) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+  try {
+    if (runner.hasOwnBackend) {
+      if (flags.store !== undefined) throw new ConfigurationError("TA_INVALID_ARGUMENT", "--store names a local store, but this runner was given its own backend in code; drop --store or the backend option.");
+    } else {
+      runner.useBackend(selectBackend({ storePath: flags.store }, options.env));
+    }
+    const report = await runner.execute(flagsToExecuteOptions(flags, stop.signal));
+    return failedCount(report) > 0 ? exitCodes.tasksFailed : exitCodes.ok;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (flags.json) options.streams.stderr.write(JSON.stringify({ error: { code: isTaskAgentsError(error) ? error.code : "TA_INTERNAL", message } }) + "\n");
+    else if (isTaskAgentsError(error)) options.streams.stderr.write(`error: ${message}\n`);
+    else options.streams.stderr.write(`error: unexpected failure: ${error instanceof Error ? (error.stack ?? message) : message}\n`);
+    return exitCodes.configurationError;
+  } finally {
+    if (options.installSignalHandlers) {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  }
+}
+
+/** `runner.run(argv)`: parses the runner's flags and executes. */
+export async function runFromCommandLine(
+  runner: Runner,
+  argv: readonly string[],
+  options: { streams: OutputStreams; installSignalHandlers: boolean; env: NodeJS.ProcessEnv },
+): Promise<number> {
+  const program = runnerCommand("agent")
+    .description("Run this file's task agents on the tasks waiting in their stages.")
+    .configureOutput({ writeOut: (t) => options.streams.stdout.write(t), writeErr: (t) => options.streams.stderr.write(t) })
+    .exitOverride()
+    .addHelpText("after", "\nExit codes: 0 ok, 1 configuration error, 2 some tasks failed.\n\nExample:\n  npx tsx agent.ts --project-hash <uuid> --concurrency 8");
+  try {
+    program.parse([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.configurationError;
+    throw error;
+  }
+  return executeWithFlags(runner, program.opts(), options);
+}

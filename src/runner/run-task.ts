@@ -1,0 +1,81 @@
+import type { Logger } from "pino";
+import type { ConfigurationError} from "../domain/errors.js";
+import { TaskAgentsError } from "../domain/errors.js";
+import type { AgentTask } from "../domain/task.js";
+import type { Project } from "../domain/workflow.js";
+import { prefetchedKey, type PrefetchedTaskData, type TaskContext } from "../deps/define-dependency.js";
+import { HandlerReturnError, interpretResult, type TaskDecision } from "./handler-result.js";
+import { DependencyScope } from "./resolve-deps.js";
+import type { RunControl } from "./run-control.js";
+import { sleepUnless, untilAborted } from "./run-control.js";
+import type { BoundStage } from "./stage-registry.js";
+
+/** How one task ended. */
+export type TaskOutcome =
+  | { readonly kind: "decided"; readonly decision: TaskDecision; readonly attempts: number }
+  | { readonly kind: "failed"; readonly error: unknown; readonly attempts: number }
+  | { readonly kind: "stop"; readonly error: ConfigurationError; readonly attempts: number };
+
+/** Wait before retry `attempt` (1-based): 50 ms, 100 ms, 200 ms, … up to 2 s. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(2000, 50 * 2 ** (attempt - 1));
+}
+
+/**
+ * Runs a handler on one task, with up to `numRetries` more attempts. Every attempt resolves its
+ * dependencies afresh (so the label row is as loaded) and disposes them afterwards. A result
+ * naming an unknown pathway is not retried: it is a configuration error that stops the run.
+ */
+export async function runTask(input: {
+  bound: BoundStage;
+  task: AgentTask;
+  project: Project;
+  prefetched: PrefetchedTaskData;
+  numRetries: number;
+  control: RunControl;
+  logger: Logger;
+}): Promise<TaskOutcome> {
+  const { bound, task, control } = input;
+  const logger = input.logger.child({ stage: bound.stage.title, task: task.uuid });
+  const context: TaskContext & { [prefetchedKey]: PrefetchedTaskData } = {
+    task,
+    stage: bound.stage,
+    project: input.project,
+    signal: control.abortSignal,
+    logger,
+    [prefetchedKey]: input.prefetched,
+  };
+  for (let attempt = 1; ; attempt++) {
+    const scope = new DependencyScope(context);
+    let result: unknown;
+    let failure: { error: unknown } | undefined;
+    try {
+      const values = await untilAborted(scope.resolveAll(bound.deps), control.abortSignal);
+      result = await untilAborted(Promise.resolve().then(() => bound.handler({ ...context, ...values })), control.abortSignal);
+    } catch (error) {
+      failure = { error: control.abortSignal.aborted ? abandoned(task, control) : error };
+    }
+    if (control.abortSignal.aborted) {
+      // The handler may still be running; release its dependencies whenever it lets go.
+      scope.dispose(logger).catch((error: unknown) => logger.warn({ err: error }, "dispose after abandonment failed"));
+      return { kind: "failed", error: failure?.error ?? abandoned(task, control), attempts: attempt };
+    }
+    await scope.dispose(logger);
+    if (!failure) {
+      try {
+        return { kind: "decided", decision: interpretResult(result, bound.stage, bound.canSetPriority), attempts: attempt };
+      } catch (error) {
+        if (error instanceof HandlerReturnError) failure = { error };
+        else return { kind: "stop", error: error as ConfigurationError, attempts: attempt };
+      }
+    }
+    logger.debug({ err: failure.error, attempt }, "attempt failed");
+    if (attempt > input.numRetries || control.stopping) return { kind: "failed", error: failure.error, attempts: attempt };
+    await sleepUnless(retryDelayMs(attempt), control.stopSignal);
+  }
+}
+
+function abandoned(task: AgentTask, control: RunControl): TaskAgentsError {
+  const reason = control.abortSignal.reason instanceof Error ? control.abortSignal.reason.message : "the run stopped";
+  return new TaskAgentsError("TA_TASK_ABANDONED", `Task ${task.uuid} was abandoned: ${reason}. It stays in its stage.`);
+}

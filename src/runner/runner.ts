@@ -1,0 +1,186 @@
+import type { Backend } from "../backends/backend.js";
+import { selectBackend } from "../backends/select-backend.js";
+import type { ConfigurationError } from "../domain/errors.js";
+import type { Project } from "../domain/workflow.js";
+import type { DependencyMap } from "../deps/define-dependency.js";
+import { drainStage } from "./drain-stage.js";
+import type { StageHandler, StageOptions } from "./handler.js";
+import { resolveExecuteOptions, type ExecuteOptions, type RunnerOptions } from "./options.js";
+import { createRunOutput } from "./output/create-output.js";
+import { processStreams, type OutputStreams } from "./output/output-streams.js";
+import { loadRunnableProject } from "./project-checks.js";
+import { RunControl, sleepUnless } from "./run-control.js";
+import { emptyStageReport, type RunReport } from "./run-report.js";
+import { runFromCommandLine } from "./run-command.js";
+import { StageRegistry } from "./stage-registry.js";
+
+/** Set by `task-agents run` while it imports an agent file. */
+export const loadingAgentFile = Symbol.for("task-agents.loading-agent-file");
+
+const runnerBrand = Symbol.for("task-agents.runner");
+
+/** True for a Runner from any copy of the package (an agent file may import another copy). */
+export function isRunner(value: unknown): value is Runner {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[runnerBrand] === true;
+}
+
+/**
+ * Runs handlers on the tasks of a workflow project's AGENT stages: stage by stage in
+ * registration order, batch by batch, committing each batch's label saves, priorities and moves
+ * together.
+ * @example
+ * const runner = new Runner({ projectHash });
+ * runner.stage("Pre-label", { deps: { labelRow } }, async ({ labelRow }) => {
+ *   labelRow.setPriority(0.5);
+ *   return { pathway: "annotate", labelRow };
+ * });
+ * await runner.execute({ taskBatchSize: 50 });
+ */
+export class Runner {
+  readonly [runnerBrand] = true;
+  readonly #options: RunnerOptions;
+  readonly #registry = new StageRegistry();
+  #project: Project | undefined;
+  #lastReport: RunReport | undefined;
+  /** @internal streams for tests and the CLI; process streams by default */
+  streams: OutputStreams = processStreams();
+
+  constructor(options: RunnerOptions = {}) {
+    this.#options = options;
+  }
+
+  /** The project, once loaded (by {@link loadProject} or an execution). */
+  get project(): Project | undefined {
+    return this.#project;
+  }
+
+  /** The report of the last execution, also when it ended with an error. */
+  get lastReport(): RunReport | undefined {
+    return this.#lastReport;
+  }
+
+  /**
+   * Loads the project now, so later `stage()` calls are checked at once against its stages.
+   * @returns the project
+   */
+  async loadProject(projectHash?: string): Promise<Project> {
+    this.#project = await loadRunnableProject(this.#backend(), projectHash ?? this.#options.projectHash);
+    return this.#project;
+  }
+
+  /**
+   * Registers the handler of an AGENT stage, given by title or UUID, and returns the handler.
+   * A second handler for the same stage is an error unless `overwrite: true`.
+   */
+  stage<D extends DependencyMap = Record<never, never>>(stage: string, handler: StageHandler<D>): StageHandler<D>;
+  stage<D extends DependencyMap = Record<never, never>>(stage: string, options: StageOptions<D>, handler: StageHandler<D>): StageHandler<D>;
+  stage<D extends DependencyMap>(stage: string, optionsOrHandler: StageOptions<D> | StageHandler<D>, maybeHandler?: StageHandler<D>): StageHandler<D> {
+    const [options, handler] = typeof optionsOrHandler === "function" ? [{}, optionsOrHandler] : [optionsOrHandler ?? {}, maybeHandler];
+    this.#registry.add(stage, options, handler as StageHandler<DependencyMap>, this.#project);
+    return handler!;
+  }
+
+  #backendInstance: Backend | undefined;
+  #backend(): Backend {
+    this.#backendInstance ??= selectBackend({ backend: this.#options.backend });
+    return this.#backendInstance;
+  }
+
+  /**
+   * Runs every registered handler on the tasks waiting in its stage: one pass, or one pass every
+   * `refreshEvery` seconds until `signal` aborts. Returns the run report; throws on a
+   * configuration error (after committing what was already decided).
+   */
+  async execute(options: ExecuteOptions = {}): Promise<RunReport> {
+    const resolved = resolveExecuteOptions(options);
+    const backend = this.#backend();
+    const project = await loadRunnableProject(backend, resolved.projectHash ?? this.#options.projectHash);
+    this.#project = project;
+    const stages = this.#registry.bind(project);
+
+    const events = createRunOutput(resolved.output, this.streams, resolved.logger);
+    const control = new RunControl({ gracePeriodMs: resolved.gracePeriodMs, external: resolved.signal, onStop: (reason) => events.stopRequested(reason) });
+    const report: RunReport = {
+      backend: backend.description,
+      projectHash: project.uuid,
+      projectTitle: project.title,
+      startedAt: new Date(),
+      finishedAt: new Date(),
+      durationMs: 0,
+      passes: 0,
+      end: "completed",
+      stages: stages.map((b) => emptyStageReport(b.stage.uuid, b.stage.title)),
+    };
+    this.#lastReport = report;
+    const started = performance.now();
+    let failure: unknown;
+    try {
+      events.runStarted({ backend: backend.description, project, stages: stages.map((b) => b.stage) });
+      await this.#options.preExecutionCallback?.(this);
+      const env = { backend, project, control, events, logger: events.logger, numRetries: resolved.numRetries, concurrency: resolved.concurrency, actor: "agent" };
+      let stopError: ConfigurationError | undefined;
+      for (;;) {
+        const passStarted = Date.now();
+        report.passes++;
+        for (const [i, bound] of stages.entries()) {
+          if (control.stopping) break;
+          stopError = await drainStage(env, bound, report.stages[i]!, { taskBatchSize: resolved.taskBatchSize, maxTasksPerStage: resolved.maxTasksPerStage, pass: report.passes });
+          if (stopError) break;
+        }
+        if (stopError) throw stopError;
+        if (resolved.refreshEveryMs === undefined || control.stopping) {
+          events.passFinished(report.passes, undefined);
+          break;
+        }
+        // The next pass starts refreshEvery after this one started, at once if it took longer.
+        const wait = Math.max(0, passStarted + resolved.refreshEveryMs - Date.now());
+        events.passFinished(report.passes, wait);
+        await sleepUnless(wait, control.stopSignal);
+        if (control.stopping) break;
+      }
+      report.end = control.stopping ? "stopped" : "completed";
+      return report;
+    } catch (error) {
+      failure = error;
+      report.end = "configuration-error";
+      throw error;
+    } finally {
+      control.dispose();
+      report.finishedAt = new Date();
+      report.durationMs = performance.now() - started;
+      events.runFinished(report, failure);
+      events.close();
+    }
+  }
+
+  /**
+   * Makes the file a command-line program: parses `argv` (`--project-hash`, `--refresh-every`,
+   * `--num-retries`, `--task-batch-size`, `--max-tasks-per-stage`, `--concurrency`, `--json`,
+   * `--help`), executes, and resolves to the exit code (also set as `process.exitCode`): 0 when no
+   * task failed for good, 2 when some did, 1 on a configuration error. SIGINT/SIGTERM stop
+   * gracefully; a second signal exits at once.
+   */
+  async run(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+    // Under `task-agents run <file>` the CLI imports the file and runs its exported runner with
+    // its own flags, so a file that ends with `await runner.run()` works both ways.
+    if ((globalThis as Record<symbol, unknown>)[loadingAgentFile] === true) return 0;
+    const code = await runFromCommandLine(this, argv, { streams: this.streams, installSignalHandlers: true, env: process.env });
+    process.exitCode = code;
+    return code;
+  }
+
+  /** @internal used by `task-agents run`: whether the runner came with its own backend */
+  get hasOwnBackend(): boolean {
+    return this.#options.backend !== undefined;
+  }
+
+  /** @internal used by `--store`: the backend to use when none was given */
+  useBackend(backend: Backend): void {
+    this.#backendInstance = backend;
+  }
+
+  /** Closes the backend the runner opened itself (not one passed in). Idempotent. */
+  async close(): Promise<void> {
+    if (this.#backendInstance && this.#backendInstance !== this.#options.backend) await this.#backendInstance.close();
+  }
+}

@@ -1,0 +1,126 @@
+import { ConfigurationError, NotFoundError } from "../domain/errors.js";
+import { findStage } from "../domain/workflow-lookup.js";
+import { isAgentStage, type AgentStage, type Project } from "../domain/workflow.js";
+import { isDependency, type DependencyMap, type PrefetchKind } from "../deps/define-dependency.js";
+import { labelRow } from "../deps/label-row.js";
+import { article, didYouMean } from "../shared/suggest.js";
+import { isUuid } from "../shared/uuid.js";
+import type { StageHandler, StageOptions } from "./handler.js";
+import { allDependencies } from "./resolve-deps.js";
+
+/** A handler as registered, before it is bound to a project's stage. */
+interface Registration {
+  readonly ref: string;
+  readonly handler: StageHandler<DependencyMap>;
+  readonly options: StageOptions<DependencyMap>;
+}
+
+/** A handler bound to an AGENT stage of a project, with what its batches must fetch. */
+export interface BoundStage {
+  readonly stage: AgentStage;
+  readonly handler: StageHandler<DependencyMap>;
+  readonly options: StageOptions<DependencyMap>;
+  readonly deps: DependencyMap;
+  readonly prefetch: ReadonlySet<PrefetchKind>;
+  readonly canSetPriority: boolean;
+}
+
+const reservedNames = new Set(["task", "stage", "project", "signal", "logger"]);
+const optionKeys = new Set(["deps", "labelRowMetadataIncludeArgs", "labelRowInitialiseLabelsArgs", "overwrite", "willSetPriority"]);
+
+function agentStageList(project: Project): string {
+  return project.stages.filter(isAgentStage).map((s) => `${JSON.stringify(s.title)} (${s.uuid})`).join(", ");
+}
+
+function suggestedCall(project: Project): string {
+  const agents = project.stages.filter(isAgentStage);
+  return agents.length === 1 ? `runner.stage(${JSON.stringify(agents[0]!.title)}, handler)` : `runner.stage("<title or UUID of an agent stage>", handler)`;
+}
+
+/** The AGENT stage a registration names, or a ConfigurationError that lists the agent stages. */
+export function resolveAgentStage(project: Project, ref: string): AgentStage {
+  const stage = findStage(project, ref);
+  if (!stage) {
+    const titles = project.stages.filter(isAgentStage).map((s) => s.title);
+    throw new NotFoundError(
+      "TA_UNKNOWN_STAGE",
+      `Project ${JSON.stringify(project.title)} has no stage ${JSON.stringify(ref)}. Agent stages: ${agentStageList(project)}.${isUuid(ref) ? "" : didYouMean(ref, titles)} Register with ${suggestedCall(project)}.`,
+    );
+  }
+  if (!isAgentStage(stage)) {
+    throw new ConfigurationError(
+      "TA_UNKNOWN_STAGE",
+      `Stage ${JSON.stringify(stage.title)} is ${article(stage.type)} ${stage.type} stage; handlers run only in AGENT stages. Agent stages: ${agentStageList(project)}. Register with ${suggestedCall(project)}.`,
+    );
+  }
+  return stage;
+}
+
+function checkRegistration(ref: unknown, options: StageOptions<DependencyMap>, handler: unknown): void {
+  if (typeof ref !== "string" || ref.trim() === "") {
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage() needs a stage title or UUID as its first argument, got ${JSON.stringify(ref) ?? String(ref)}.`);
+  }
+  if (typeof handler !== "function") {
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …) needs a handler function as its last argument.`);
+  }
+  const unknown = Object.keys(options).filter((k) => !optionKeys.has(k));
+  if (unknown.length > 0) {
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …): unknown option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted: ${[...optionKeys].join(", ")}.`);
+  }
+  for (const [name, dependency] of Object.entries(options.deps ?? {})) {
+    if (reservedNames.has(name)) {
+      throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …): a dependency may not be called ${JSON.stringify(name)}; the context already has ${[...reservedNames].join(", ")}.`);
+    }
+    if (!isDependency(dependency)) {
+      throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …): deps.${name} is not a dependency; use a built-in (labelRow, storageItem) or one made with defineDependency().`);
+    }
+  }
+}
+
+/** The handlers of a runner, in registration order. */
+export class StageRegistry {
+  #entries: Registration[] = [];
+
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  /** Adds a handler; with a known project the stage is checked now, otherwise at execution. */
+  add(ref: string, options: StageOptions<DependencyMap>, handler: StageHandler<DependencyMap>, project: Project | undefined): void {
+    checkRegistration(ref, options, handler);
+    const key = (r: string) => (project ? resolveAgentStage(project, r).uuid : isUuid(r) ? r.toLowerCase() : r);
+    const newKey = key(ref);
+    const index = this.#entries.findIndex((e) => key(e.ref) === newKey);
+    const entry: Registration = { ref, handler, options };
+    if (index === -1) {
+      this.#entries.push(entry);
+      return;
+    }
+    if (!options.overwrite) throw duplicateError(ref);
+    this.#entries[index] = entry;
+  }
+
+  /** Binds every handler to its stage of `project`, in registration order. */
+  bind(project: Project): BoundStage[] {
+    if (this.#entries.length === 0) {
+      throw new ConfigurationError("TA_NO_HANDLERS", `No handlers are registered. Register one per agent stage with ${suggestedCall(project)} before executing. Agent stages: ${agentStageList(project)}.`);
+    }
+    const bound: BoundStage[] = [];
+    for (const entry of this.#entries) {
+      const stage = resolveAgentStage(project, entry.ref);
+      const existing = bound.findIndex((b) => b.stage.uuid === stage.uuid);
+      const deps = entry.options.deps ?? {};
+      const prefetch = new Set([...allDependencies(deps)].flatMap((d) => d.prefetch));
+      const item: BoundStage = { stage, handler: entry.handler, options: entry.options, deps, prefetch, canSetPriority: entry.options.willSetPriority === true || allDependencies(deps).has(labelRow) };
+      if (existing === -1) bound.push(item);
+      // The same stage by title and by UUID: only an overwrite may say so.
+      else if (entry.options.overwrite) bound[existing] = item;
+      else throw duplicateError(entry.ref);
+    }
+    return bound;
+  }
+}
+
+function duplicateError(ref: string): ConfigurationError {
+  return new ConfigurationError("TA_DUPLICATE_STAGE", `A handler is already registered for stage ${JSON.stringify(ref)}. One handler per stage; pass { overwrite: true } to replace it.`);
+}
