@@ -22,7 +22,9 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return `an object with keys ${JSON.stringify(Object.keys(value))}`;
-  return typeof value === "function" ? "a function" : `${typeof value} ${String(value)}`;
+  if (typeof value === "function") return "a function";
+  if (typeof value === "symbol" || typeof value === "bigint") return `${typeof value} ${value.toString()}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 function isLabelRow(value: unknown): value is LabelRow {
