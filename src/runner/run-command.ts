@@ -81,6 +81,8 @@ export async function executeWithFlags(
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   }
+  // The run's report, events and logs go to the caller's streams (the CLI's io, not the process's).
+  runner.streams = options.streams;
   try {
     if (runner.hasOwnBackend) {
       if (flags.store !== undefined) throw new ConfigurationError("TA_INVALID_ARGUMENT", "--store names a local store, but this runner was given its own backend in code; drop --store or the backend option.");

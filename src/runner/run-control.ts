@@ -1,3 +1,5 @@
+import { setMaxListeners } from "node:events";
+
 /**
  * Stopping is not aborting: a stop request means "take no new tasks"; in-flight handlers get
  * `gracePeriodMs` to finish before their signal is aborted and they are abandoned.
@@ -12,6 +14,8 @@ export class RunControl {
   #graceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: { gracePeriodMs: number; external?: AbortSignal; onStop: (reason: string) => void }) {
+    // Every in-flight task and retry wait listens to these: many listeners are expected.
+    setMaxListeners(0, this.#stop.signal, this.#abort.signal);
     this.#gracePeriodMs = options.gracePeriodMs;
     this.#onStop = options.onStop;
     this.#external = options.external;

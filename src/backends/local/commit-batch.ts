@@ -17,7 +17,7 @@ export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): Co
   const actor = batch.actor ?? "agent";
   const saveLabels = db.prepare(
     `UPDATE label_rows SET label_json = ?, label_status = ?, version = version + 1, last_edited_at = ?
-     WHERE data_hash = ? AND data_hash IN (SELECT data_hash FROM data_units WHERE project_uuid = ?)`,
+     WHERE data_hash = ? AND (SELECT project_uuid FROM data_units WHERE data_hash = label_rows.data_hash) = ?`,
   );
   const setPriority = db.prepare("UPDATE tasks SET priority = ?, updated_at = ? WHERE data_hash = ? AND project_uuid = ?");
   const findPathway = db.prepare(

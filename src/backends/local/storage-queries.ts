@@ -25,7 +25,7 @@ interface StorageItemRecord {
  */
 export function selectStorageItems(db: Db, itemUuids: readonly string[], signUrls: boolean): StorageItem[] {
   const records = db
-    .prepare("SELECT i.* FROM json_each(?) wanted JOIN storage_items i ON i.uuid = lower(wanted.value) ORDER BY wanted.key")
+    .prepare("SELECT i.* FROM json_each(?) wanted CROSS JOIN storage_items i ON i.uuid = lower(wanted.value) ORDER BY wanted.key")
     .all(JSON.stringify(itemUuids)) as StorageItemRecord[];
   if (records.length !== itemUuids.length) {
     const found = new Set(records.map((r) => r.uuid));

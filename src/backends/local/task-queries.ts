@@ -26,7 +26,8 @@ export function listTasksPage(db: Db, projectUuid: string, stageUuid: string | u
   const filters = [stageUuid === undefined ? "t.project_uuid = ?" : "t.stage_uuid = ?", "t.id > ?"];
   const params: unknown[] = [stageUuid ?? projectUuid, afterId];
   if (options.dataHashes !== undefined) {
-    filters.push("t.data_hash IN (SELECT value FROM json_each(?))");
+    // Looked up by data hash (unique index), not by walking the stage.
+    filters.push("t.id IN (SELECT x.id FROM json_each(?) w CROSS JOIN tasks x ON x.data_hash = w.value)");
     params.push(JSON.stringify(options.dataHashes));
   }
   // One row more than asked tells whether another page follows.

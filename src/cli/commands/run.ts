@@ -17,12 +17,17 @@ export function addRunCommand(root: RootCommand, { io, setExitCode }: CommandCon
       .action(async (file, flags, command) => {
         const globals = command.parent?.opts() as { store?: string; json?: true } | undefined;
         const runner = await loadAgentFile(file);
-        const code = await executeWithFlags(
-          runner,
-          { ...flags, store: flags.store ?? globals?.store, json: flags.json ?? globals?.json },
-          { streams: io, installSignalHandlers: io.installSignalHandlers === true, env: io.env },
-        );
-        setExitCode(code);
+        try {
+          const code = await executeWithFlags(
+            runner,
+            { ...flags, store: flags.store ?? globals?.store, json: flags.json ?? globals?.json },
+            { streams: io, installSignalHandlers: io.installSignalHandlers === true, env: io.env },
+          );
+          setExitCode(code);
+        } finally {
+          // Closes the store the run opened (a backend given in the file's code stays open).
+          await runner.close();
+        }
       }),
   );
 }
