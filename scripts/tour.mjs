@@ -24,19 +24,17 @@ function run(args, { quiet = false } = {}) {
 
 try {
   const hash = run(["project", "create", "examples/demo-project.yaml"]);
-  run(["data", "add", hash, "examples/data"]);
   run(["data", "add", hash, "--manifest", "examples/demo-manifest.jsonl"]);
   run(["project", "show", hash]);
   run(["print", "agent-nodes", hash]);
   run(["tasks", "list", hash, "--stage", "Pre-label"]);
-  // The Runner will do this step from agent code; here we take the agent's pathway by hand.
-  run(["tasks", "proceed", hash, "--stage", "Pre-label", "--pathway", "annotate", "--all", "--actor", "tour-agent"]);
+  run(["run", "examples/agents/prelabel.ts", "--project-hash", hash, "--concurrency", "4"]);
   run(["tasks", "proceed", hash, "--stage", "Annotate", "--pathway", "submit", "--all", "--actor", "annotator@example.com"]);
   run(["tasks", "proceed", hash, "--stage", "Review", "--pathway", "approve", "--all", "--actor", "reviewer@example.com"]);
   run(["project", "show", hash]);
-  run(["tasks", "history", hash]);
+  run(["tasks", "list", hash, "--stage", "Complete"]);
   run(["labels", "export", hash, "--out", join(dir, "labels.json")]);
-  process.stdout.write(`\nTour finished: 6 items went Start → Pre-label → Annotate → Review → Complete.\n`);
+  process.stdout.write(`\nTour finished: the agent skipped the thumbnails to Complete; the rest went through Annotate and Review to Complete.\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
