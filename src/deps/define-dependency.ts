@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { ConfigurationError } from "../domain/errors.js";
 import type { LabelRowJson, LabelRowMetadataJson } from "../domain/label-row-json.js";
 import type { StorageItem } from "../domain/storage-item.js";
 import type { AgentTask } from "../domain/task.js";
@@ -73,6 +74,12 @@ export interface DependencyDefinition<T, D extends DependencyMap> {
  * const size = defineDependency({ deps: { storageItem }, resolve: ({ storageItem }) => storageItem.width });
  */
 export function defineDependency<T, D extends DependencyMap = Record<never, never>>(definition: DependencyDefinition<T, D>): Dependency<Awaited<T>> {
+  for (const [name, needed] of Object.entries(definition.deps ?? {})) {
+    if (!isDependency(needed)) {
+      const of = definition.name === undefined ? "" : ` of ${JSON.stringify(definition.name)}`;
+      throw new ConfigurationError("TA_INVALID_ARGUMENT", `defineDependency(): deps.${name}${of} is not a dependency; use a built-in (labelRow, storageItem) or one made with defineDependency().`);
+    }
+  }
   return makeDependency<Awaited<T>>({
     deps: definition.deps ?? {},
     prefetch: [],

@@ -18,15 +18,16 @@ export class DependencyScope {
 
   /** The values of `deps`, under the same names. */
   async resolveAll(deps: DependencyMap): Promise<Record<string, unknown>> {
+    // Checked before resolving: a cycle through an async dependency would otherwise leave two
+    // resolutions waiting for each other's cached promise, and the task would hang.
+    const cycle = findCycle(deps);
+    if (cycle) throw cycleError(cycle);
     const entries = await Promise.all(Object.entries(deps).map(async ([name, dependency]) => [name, await this.#resolve(dependency, [])] as const));
     return Object.fromEntries(entries);
   }
 
   #resolve(dependency: Dependency<unknown>, path: readonly Dependency<unknown>[]): Promise<unknown> {
-    if (path.includes(dependency)) {
-      const cycle = [...path.slice(path.indexOf(dependency)), dependency].map((d) => d.label).join(" → ");
-      return Promise.reject(new ConfigurationError("TA_INVALID_ARGUMENT", `Dependencies form a cycle: ${cycle}. A dependency may not need itself, directly or through others.`));
-    }
+    if (path.includes(dependency)) return Promise.reject(cycleError([...path.slice(path.indexOf(dependency)), dependency]));
     let value = this.#values.get(dependency);
     if (value === undefined) {
       value = this.#compute(dependency, [...path, dependency]);
@@ -60,6 +61,34 @@ export class DependencyScope {
     }
     this.#resolvedInOrder.length = 0;
   }
+}
+
+function cycleError(cycle: readonly Dependency<unknown>[]): ConfigurationError {
+  const names = cycle.map((d) => d.label).join(" → ");
+  return new ConfigurationError("TA_INVALID_ARGUMENT", `Dependencies form a cycle: ${names}. A dependency may not need itself, directly or through others.`);
+}
+
+/** The first cycle among the dependencies reachable from a map (its first element repeated at the end), if any. */
+function findCycle(deps: DependencyMap): Dependency<unknown>[] | undefined {
+  const done = new Set<Dependency<unknown>>();
+  const path: Dependency<unknown>[] = [];
+  const visit = (dependency: Dependency<unknown>): Dependency<unknown>[] | undefined => {
+    if (path.includes(dependency)) return [...path.slice(path.indexOf(dependency)), dependency];
+    if (done.has(dependency)) return undefined;
+    path.push(dependency);
+    for (const inner of Object.values(dependency.deps)) {
+      const cycle = visit(inner);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    done.add(dependency);
+    return undefined;
+  };
+  for (const dependency of Object.values(deps)) {
+    const cycle = visit(dependency);
+    if (cycle) return cycle;
+  }
+  return undefined;
 }
 
 /** Every dependency reachable from a map, each once. */

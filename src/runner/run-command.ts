@@ -8,10 +8,21 @@ import type { Runner } from "./runner.js";
 
 const exitCodes = { ok: 0, configurationError: 1, tasksFailed: 2 } as const;
 
-function number(flag: string) {
+/** A commander argument parser that takes a number for `flag` (shared with `task-agents demo`). */
+export function number(flag: string) {
   return (value: string): number => {
     const parsed = Number(value);
     if (value.trim() === "" || !Number.isFinite(parsed)) throw new InvalidArgumentError(`${flag} takes a number, got ${JSON.stringify(value)}.`);
+    return parsed;
+  };
+}
+
+/** Parses a flag that takes a whole number ≥ 1, refusing anything else at parse time. */
+export function positiveInteger(flag: string) {
+  const parse = number(flag);
+  return (value: string): number => {
+    const parsed = parse(value);
+    if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`${flag} takes a whole number of at least 1, got ${JSON.stringify(value)}.`);
     return parsed;
   };
 }
@@ -102,6 +113,8 @@ export async function executeWithFlags(
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
     }
+    // A store the runner opened for this run is closed with it; a backend passed in stays open.
+    await runner.close();
   }
 }
 

@@ -181,6 +181,8 @@ export class Runner {
 
   /** Closes the backend the runner opened itself (not one passed in). Idempotent. */
   async close(): Promise<void> {
-    if (this.#backendInstance && this.#backendInstance !== this.#options.backend) await this.#backendInstance.close();
+    const opened = this.#backendInstance;
+    this.#backendInstance = undefined;
+    if (opened && opened !== this.#options.backend) await opened.close();
   }
 }

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { describe, expect, onTestFinished, test } from "vitest";
 import type { RunReport } from "../../src/index.js";
 import { startCli } from "../support/agent-process.js";
-import { cli, jsonLines, stageCounts } from "./cli-helpers.js";
+import { cli, expectUserError, jsonLines, stageCounts } from "./cli-helpers.js";
 
 /** The store path the demo says it created its project in. */
 function demoStorePath(stderr: string): string {
@@ -62,6 +62,12 @@ describe("task-agents demo", () => {
     const report = events.at(-1)?.report;
     expect(report).toMatchObject({ end: "completed", stages: [{ title: "Pre-label", seen: 36, succeeded: 36, failed: 0, moved: { annotate: 24, skip: 12 } }] });
     expect(existsSync(dirname(demoStorePath(result.stderr)))).toBe(false);
+  });
+
+  test("a --concurrency that is not a number is refused before anything is set up", async () => {
+    const result = await cli(["demo", "--concurrency", "abc"]);
+    expectUserError(result, /^error: option '--concurrency <n>' argument 'abc' is invalid\. --concurrency takes a number, got "abc"\./);
+    expect(result.stderr).not.toMatch(/Created project/);
   });
 
   test("as a process: exits 0 and leaves no temporary folder", async () => {

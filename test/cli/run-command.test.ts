@@ -75,6 +75,14 @@ describe("task-agents run <agent-file>", () => {
     expect(await stageCounts(s.store, hash)).toMatchObject({ "Pre-label": 0, Annotate: 0, Complete: 4 });
   });
 
+  test("runs a JavaScript agent file", async () => {
+    using s = freshStore();
+    const hash = await demoProjectWithData(s.store);
+    const result = await cli(["--store", s.store, "run", agentFile("javascript", ".mjs"), "--project-hash", hash]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await stageCounts(s.store, hash)).toMatchObject({ "Pre-label": 0, Complete: 4 });
+  });
+
   test("--task-batch-size and --max-tasks-per-stage shape the batches; tasks beyond the cap stay", async () => {
     using s = freshStore();
     const hash = await demoProjectWithData(s.store);
@@ -185,6 +193,11 @@ describe("task-agents run <agent-file>", () => {
           return ["--store", store, "run", join(dir, "agent.py"), "--project-hash", hash];
         },
         message: /^error: Agent file ".*agent\.py" has extension "\.py"; accepted: \.ts, .*\.js/,
+      },
+      {
+        name: "a stage registered twice in the file",
+        args: (store, hash) => ["--store", store, "run", agentFile("duplicate-stage"), "--project-hash", hash],
+        message: /^error: A handler is already registered for stage "Pre-label"\. .*overwrite: true/,
       },
       {
         name: "a file exporting no Runner",

@@ -137,6 +137,52 @@ describe("dependencies", () => {
     }
   });
 
+  test("a cycle through an async dependency is found too, instead of leaving the task waiting forever", async () => {
+    await using store = await runnerStore({ items: 1 });
+    const runner = new Runner({ projectHash: store.projectHash, backend: store.counting });
+    const slow = defineDependency({
+      name: "slow",
+      resolve: async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return 1;
+      },
+    });
+    // alpha needs slow, then gamma; gamma needs alpha. Both are also declared on the stage, so
+    // gamma's resolution starts while alpha waits for slow.
+    const depsOfAlpha: Record<string, Dependency<unknown>> = { slow };
+    const alpha = defineDependency({ name: "alpha", deps: depsOfAlpha, resolve: () => "a" });
+    const gamma = defineDependency({ name: "gamma", deps: { alpha }, resolve: () => "c" });
+    depsOfAlpha.gamma = gamma;
+    let handled = 0;
+    runner.stage("Pre-label", { deps: { alpha, gamma } }, () => {
+      handled++;
+      return null;
+    });
+    const report = await runner.execute({ numRetries: 0, output: "silent" });
+    expect(handled).toBe(0);
+    expect(report.stages[0]!.failures).toHaveLength(1);
+    expect(report.stages[0]!.failures[0]!.error.message).toContain("alpha → gamma → alpha");
+    // A generous limit: before the fix this test hung; it finishes in milliseconds.
+  }, 10_000);
+
+  test("a dependency that needs itself is a cycle", async () => {
+    await using store = await runnerStore({ items: 1 });
+    const runner = new Runner({ projectHash: store.projectHash, backend: store.counting });
+    const deps: Record<string, Dependency<unknown>> = {};
+    const selfish = defineDependency({ name: "selfish", deps, resolve: () => 1 });
+    deps.me = selfish;
+    runner.stage("Pre-label", { deps: { selfish } }, () => null);
+    const report = await runner.execute({ numRetries: 0, output: "silent" });
+    expect(report.stages[0]!.failures[0]!.error.message).toContain("selfish → selfish");
+  });
+
+  test("defineDependency() rejects deps that are not dependencies, naming them", () => {
+    const notADependency = { resolve: () => 1 } as unknown as Dependency<number>;
+    expect(() => defineDependency({ name: "size", deps: { storageItem, helper: notADependency }, resolve: () => 1 })).toThrow(
+      expect.objectContaining({ name: "ConfigurationError", code: "TA_INVALID_ARGUMENT", message: expect.stringContaining(`deps.helper of "size"`) as unknown }),
+    );
+  });
+
   describe("storageItem", () => {
     test("each task gets its own item, matched by UUID", async () => {
       await using store = await runnerStore({ items: "demo" });

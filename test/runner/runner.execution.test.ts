@@ -97,6 +97,22 @@ describe("tasks and batches", () => {
     expect(report.stages[0]).toMatchObject({ seen: 5, succeeded: 5, left: 5, moved: {} });
   });
 
+  test("a batch may span several pages of the listing", async () => {
+    await using store = await runnerStore({ items: 1005 });
+    const runner = new Runner({ projectHash: store.projectHash, backend: store.counting });
+    const handled = new Set<string>();
+    runner.stage("Pre-label", ({ task }) => {
+      handled.add(task.uuid);
+      return "annotate";
+    });
+    const report = await runner.execute({ taskBatchSize: 2000, maxTasksPerStage: 1003, output: "silent" });
+    expect(handled.size).toBe(1003);
+    expect(report.stages[0]).toMatchObject({ seen: 1003, moved: { annotate: 1003 } });
+    expect(store.counting.count("listStageTasks")).toBe(2);
+    expect(store.counting.count("commit")).toBe(1);
+    expect(await store.tasksIn("Pre-label")).toHaveLength(2);
+  });
+
   test("maxTasksPerStage caps the tasks handled per stage and pass", async () => {
     await using store = await runnerStore({ items: 10 });
     const runner = new Runner({ projectHash: store.projectHash, backend: store.counting });
@@ -260,6 +276,20 @@ describe("what a handler returns", () => {
     const [task2] = (await store.tasksIn("Pre-label")).filter((t) => t.dataTitle === "i-2.png");
     expect((await store.metadata(task2!.dataHash)).priority).toBe(0.5);
     expect(runner.lastReport?.end).toBe("configuration-error");
+  });
+
+  test("a move the backend refuses (the task left the stage meanwhile) is counted as refused, not moved", async () => {
+    await using store = await runnerStore({ items: 2 });
+    const runner = new Runner({ projectHash: store.projectHash, backend: store.counting });
+    runner.stage("Pre-label", ({ task }) => {
+      // Someone else moves the first task while its handler runs.
+      if (task.dataTitle === "i-1.png") store.backend.proceed(store.projectHash, { stage: "Pre-label", pathway: "skip", taskUuid: task.uuid, actor: "person" });
+      return "annotate";
+    });
+    const report = await runner.execute({ output: "silent" });
+    expect(report.stages[0]).toMatchObject({ seen: 2, succeeded: 2, refused: 1, moved: { annotate: 1 } });
+    expect((await store.tasksIn("Complete")).map((t) => t.dataTitle)).toEqual(["i-1.png"]);
+    expect((await store.tasksIn("Annotate")).map((t) => t.dataTitle)).toEqual(["i-2.png"]);
   });
 
   test("the report counts seen, succeeded, failed, left and moves per pathway name", async () => {

@@ -48,6 +48,19 @@ describe("retries", () => {
     expect((await store.tasksIn("Pre-label")).map((t) => t.uuid)).toEqual([failing!.uuid]);
   });
 
+  test("by default a task gets up to four attempts", async () => {
+    await using store = await runnerStore({ items: 1 });
+    const runner = new Runner({ projectHash: store.projectHash, backend: store.counting });
+    let attempts = 0;
+    runner.stage("Pre-label", () => {
+      attempts++;
+      throw new Error("always");
+    });
+    const report = await runner.execute({ output: "silent" });
+    expect(attempts).toBe(4);
+    expect(report.stages[0]!.failures[0]!.attempts).toBe(4);
+  });
+
   test("numRetries 0 means one attempt; a thrown non-error is reported as an Error", async () => {
     await using store = await runnerStore({ items: 1 });
     const runner = new Runner({ projectHash: store.projectHash, backend: store.counting });

@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 import { onTestFinished } from "vitest";
 
 /** An agent file of test/fixtures/agents, by name without extension. */
-export function agentFile(name: string): string {
-  return fileURLToPath(new URL(`../fixtures/agents/${name}.ts`, import.meta.url));
+export function agentFile(name: string, extension = ".ts"): string {
+  return fileURLToPath(new URL(`../fixtures/agents/${name}${extension}`, import.meta.url));
 }
 
 /** How a child process ended, with everything it printed. */
@@ -19,8 +19,11 @@ export interface ChildExit {
 /** A running child process whose output is collected as it comes. */
 export interface ChildRun {
   readonly child: ChildProcessByStdio<null, Readable, Readable>;
-  /** Resolves once the stream's output so far matches `pattern`; rejects if the process ends first or `timeoutMs` passes. */
-  waitFor(stream: "stdout" | "stderr", pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once the stream's output so far matches `pattern` (a RegExp, or a test of the whole
+   * text); rejects if the process ends first or `timeoutMs` passes.
+   */
+  waitFor(stream: "stdout" | "stderr", pattern: RegExp | ((text: string) => boolean), timeoutMs?: number): Promise<void>;
   /** Settles when the process has exited and its streams are closed. */
   readonly exited: Promise<ChildExit>;
 }
@@ -63,9 +66,10 @@ export function startTsx(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
     exited,
     waitFor: (stream, pattern, timeoutMs = 30_000) =>
       new Promise<void>((resolve, reject) => {
+        const matches = typeof pattern === "function" ? pattern : (text: string) => pattern.test(text);
         const check = () => {
-          if (pattern.test(output[stream])) done(() => resolve());
-          else if (ended) done(() => reject(new Error(`the process ended before its ${stream} matched ${String(pattern)}:\n${output.stderr}`)));
+          if (matches(output[stream])) done(() => resolve());
+          else if (ended) done(() => reject(new Error(`the process ended before its ${stream} matched ${String(pattern)}:\n${output.stdout}\n${output.stderr}`)));
         };
         const timer = setTimeout(() => done(() => reject(new Error(`no ${String(pattern)} on ${stream} within ${timeoutMs} ms:\n${output[stream]}`))), timeoutMs);
         const done = (settle: () => void) => {

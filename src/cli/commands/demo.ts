@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Option } from "@commander-js/extra-typings";
 import { localBackend } from "../../backends/local/local-backend.js";
-import { executeWithFlags } from "../../runner/run-command.js";
+import { executeWithFlags, positiveInteger } from "../../runner/run-command.js";
 import { loadAgentFile } from "../load-agent-file.js";
 import type { CommandContext, RootCommand } from "../program.js";
 import { renderWorkflow } from "../workflow-view.js";
@@ -18,20 +18,22 @@ export function addDemoCommand(root: RootCommand, { io, setExitCode }: CommandCo
     .command("demo")
     .description("create the example project in a temporary store, add its images, run the example agent, and show the result")
     .addOption(new Option("--keep", "keep the temporary store and print where it is"))
-    .addOption(new Option("--concurrency <n>", "handlers in flight at once").argParser(Number).default(4))
+    .addOption(new Option("--concurrency <n>", "handlers in flight at once").argParser(positiveInteger("--concurrency")).default(4))
     .addHelpText("after", "\nExample:\n  npx task-agents demo --keep")
     .action(async (options, command) => {
       const globals = command.optsWithGlobals();
       const dir = mkdtempSync(join(tmpdir(), "task-agents-demo-"));
       const storePath = join(dir, "store.db");
       try {
-        const backend = localBackend({ storePath });
-        const hash = backend.createProject(join(examples, "demo-project.yaml"));
-        const added = await backend.addData(hash, { manifest: join(examples, "demo-manifest.jsonl"), actor: "demo" });
         const say = (text: string) => io.stderr.write(text);
-        say(`Created project ${hash} in ${storePath} and added ${added.added} images.\n\nBefore:\n`);
-        say(renderWorkflow(await backend.getProject(hash), backend.countTasksByStage(hash)));
-        await backend.close();
+        let hash: string;
+        {
+          await using backend = localBackend({ storePath });
+          hash = backend.createProject(join(examples, "demo-project.yaml"));
+          const added = await backend.addData(hash, { manifest: join(examples, "demo-manifest.jsonl"), actor: "demo" });
+          say(`Created project ${hash} in ${storePath} and added ${added.added} images.\n\nBefore:\n`);
+          say(renderWorkflow(await backend.getProject(hash), backend.countTasksByStage(hash)));
+        }
 
         say(`\nRunning examples/agents/prelabel.ts on stage "Pre-label":\n`);
         const runner = await loadAgentFile(join(examples, "agents", "prelabel.ts"));
@@ -40,7 +42,6 @@ export function addDemoCommand(root: RootCommand, { io, setExitCode }: CommandCo
           { projectHash: hash, store: storePath, concurrency: options.concurrency, json: globals.json },
           { streams: io, installSignalHandlers: io.installSignalHandlers === true, env: io.env },
         );
-        await runner.close();
         await using after = localBackend({ storePath });
         say(`\nAfter:\n`);
         say(renderWorkflow(await after.getProject(hash), after.countTasksByStage(hash)));
