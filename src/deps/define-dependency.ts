@@ -16,6 +16,9 @@ export interface TaskContext {
   readonly logger: Logger;
 }
 
+/** Names the task context already uses, so no dependency may take them. */
+export const contextNames: ReadonlySet<string> = new Set(["task", "stage", "project", "signal", "logger"]);
+
 /** What a batch fetches in bulk for the dependencies that ask for it. */
 export type PrefetchKind = "labelRowMetadata" | "labelRow" | "storageItem";
 
@@ -75,6 +78,9 @@ export interface DependencyDefinition<T, D extends DependencyMap> {
  */
 export function defineDependency<T, D extends DependencyMap = Record<never, never>>(definition: DependencyDefinition<T, D>): Dependency<Awaited<T>> {
   for (const [name, needed] of Object.entries(definition.deps ?? {})) {
+    if (contextNames.has(name)) {
+      throw new ConfigurationError("TA_INVALID_ARGUMENT", `defineDependency(): a dependency may not be called ${JSON.stringify(name)}; the context already has ${[...contextNames].join(", ")}.`);
+    }
     if (!isDependency(needed)) {
       const of = definition.name === undefined ? "" : ` of ${JSON.stringify(definition.name)}`;
       throw new ConfigurationError("TA_INVALID_ARGUMENT", `defineDependency(): deps.${name}${of} is not a dependency; use a built-in (labelRow, storageItem) or one made with defineDependency().`);

@@ -26,6 +26,7 @@ export type ErrorCode =
   | "TA_MISSING_STORAGE_ITEMS"
   | "TA_HANDLER_RETURN"
   | "TA_TASK_ABANDONED"
+  | "TA_TASK_TIMEOUT"
   | "TA_STORE_TOO_NEW";
 
 const brand = Symbol.for("task-agents.error");

@@ -18,6 +18,7 @@ export interface BatchEnvironment {
   readonly events: RunEvents;
   readonly logger: Logger;
   readonly numRetries: number;
+  readonly taskTimeoutMs: number | undefined;
   readonly concurrency: number;
   readonly actor: string;
 }
@@ -39,7 +40,7 @@ export async function processBatch(env: BatchEnvironment, bound: BoundStage, tas
     while (!env.control.stopping && next < tasks.length) {
       const index = next++;
       const task = tasks[index]!;
-      const outcome = await runTask({ bound, task, project: env.project, prefetched: prefetched.get(task.uuid)!, numRetries: env.numRetries, control: env.control, logger: env.logger });
+      const outcome = await runTask({ bound, task, project: env.project, prefetched: prefetched.get(task.uuid)!, numRetries: env.numRetries, taskTimeoutMs: env.taskTimeoutMs, control: env.control, logger: env.logger });
       outcomes[index] = outcome;
       if (outcome.kind === "stop") {
         stopError ??= outcome.error;
@@ -47,7 +48,8 @@ export async function processBatch(env: BatchEnvironment, bound: BoundStage, tas
       }
       report.seen++;
       if (outcome.kind === "decided") report.succeeded++;
-      else if (outcome.kind === "failed") {
+      else {
+        // A result that stopped the run is not applied: the task stays, and is listed.
         report.failed++;
         const failure = { taskUuid: task.uuid, dataTitle: task.dataTitle, attempts: outcome.attempts, error: describeFailure(outcome.error) };
         report.failures.push(failure);

@@ -33,6 +33,8 @@ export interface ExecuteOptions {
   readonly concurrency?: number;
   /** Aborting it stops the run gracefully: no new tasks, in-flight ones finish, decisions are committed. */
   readonly signal?: AbortSignal;
+  /** Seconds one attempt of a handler may take; past it the attempt fails (and is retried). @defaultValue no limit */
+  readonly taskTimeout?: number;
   /** Seconds in-flight handlers may take after a stop before they are abandoned. @defaultValue 30 */
   readonly gracePeriod?: number;
   /** Progress display. `auto`: bars on a terminal, log lines otherwise. @defaultValue "auto" */
@@ -50,6 +52,7 @@ export interface ResolvedExecuteOptions {
   readonly maxTasksPerStage: number | undefined;
   readonly concurrency: number;
   readonly signal: AbortSignal | undefined;
+  readonly taskTimeoutMs: number | undefined;
   readonly gracePeriodMs: number;
   readonly output: OutputMode;
   readonly logger: Logger | undefined;
@@ -66,6 +69,7 @@ const executeSchema = z
     maxTasksPerStage: positiveInteger("maxTasksPerStage").optional(),
     concurrency: positiveInteger("concurrency").max(1000, "concurrency must be at most 1000").default(1),
     signal: z.instanceof(AbortSignal).optional(),
+    taskTimeout: z.number().positive("taskTimeout must be more than 0 seconds").finite().optional(),
     gracePeriod: z.number().min(0, "gracePeriod must be 0 or more seconds").finite().default(30),
     output: z.enum(["auto", "tty", "plain", "json", "silent"]).default("auto"),
     logger: z.custom<Logger>((v) => typeof v === "object" && v !== null && typeof (v as Logger).child === "function", "logger must be a pino logger").optional(),
@@ -79,6 +83,7 @@ const executeSchema = z
       maxTasksPerStage: o.maxTasksPerStage,
       concurrency: o.concurrency,
       signal: o.signal,
+      taskTimeoutMs: o.taskTimeout === undefined ? undefined : o.taskTimeout * 1000,
       gracePeriodMs: o.gracePeriod * 1000,
       output: o.output,
       logger: o.logger,
@@ -96,7 +101,8 @@ export function resolveExecuteOptions(options: ExecuteOptions): ResolvedExecuteO
   const problems = parsed.error.issues.map((issue) => {
     const key = issue.path.join(".");
     if (issue.code === "unrecognized_keys") return `unknown option${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; accepted: ${Object.keys(executeSchema.in.shape).join(", ")}`;
-    const value = key in defined ? ` (got ${JSON.stringify((defined as Record<string, unknown>)[key]) ?? String((defined as Record<string, unknown>)[key])})` : "";
+    const given = (defined as Record<string, unknown>)[key];
+    const value = key in defined ? ` (got ${typeof given === "number" ? String(given) : (JSON.stringify(given) ?? String(given))})` : "";
     return `${issue.message}${value}`;
   });
   throw new ConfigurationError("TA_INVALID_ARGUMENT", `Invalid run options: ${problems.join("; ")}.`);

@@ -36,6 +36,7 @@ export function runnerCommand(name: string) {
     .addOption(new Option("--task-batch-size <n>", "tasks fetched, handled and committed together (default 300)").argParser(number("--task-batch-size")))
     .addOption(new Option("--max-tasks-per-stage <n>", "at most this many tasks per stage per pass").argParser(number("--max-tasks-per-stage")))
     .addOption(new Option("--concurrency <n>", "handlers in flight at once (default 1)").argParser(number("--concurrency")))
+    .addOption(new Option("--task-timeout <seconds>", "an attempt taking longer fails (and is retried)").argParser(number("--task-timeout")))
     .addOption(new Option("--grace-period <seconds>", "after Ctrl-C, how long in-flight handlers may finish (default 30)").argParser(number("--grace-period")))
     .addOption(new Option("--store <path>", "local store file (env: TASK_AGENTS_STORE; default ./.task-agents/store.db)"))
     .addOption(new Option("--json", "one JSON object per event on stdout"));
@@ -49,6 +50,7 @@ export interface RunnerFlags {
   taskBatchSize?: number;
   maxTasksPerStage?: number;
   concurrency?: number;
+  taskTimeout?: number;
   gracePeriod?: number;
   store?: string;
   json?: true;
@@ -63,6 +65,7 @@ export function flagsToExecuteOptions(flags: RunnerFlags, signal: AbortSignal): 
     taskBatchSize: flags.taskBatchSize,
     maxTasksPerStage: flags.maxTasksPerStage,
     concurrency: flags.concurrency,
+    taskTimeout: flags.taskTimeout,
     gracePeriod: flags.gracePeriod,
     output: flags.json ? "json" : "auto",
     signal,

@@ -29,7 +29,7 @@ export interface StageReport {
 }
 
 /** Why a run ended. */
-export type RunEnd = "completed" | "stopped" | "configuration-error";
+export type RunEnd = "completed" | "stopped" | "configuration-error" | "error";
 
 /** The run report `execute()` returns. */
 export interface RunReport {

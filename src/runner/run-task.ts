@@ -23,7 +23,8 @@ export function retryDelayMs(attempt: number): number {
 
 /**
  * Runs a handler on one task, with up to `numRetries` more attempts. Every attempt resolves its
- * dependencies afresh (so the label row is as loaded) and disposes them afterwards. A result
+ * dependencies afresh (so the label row is as loaded), gets its own signal (aborted at
+ * `taskTimeoutMs` or when the run gives up) and disposes its dependencies afterwards. A result
  * naming an unknown pathway is not retried: it is a configuration error that stops the run.
  */
 export async function runTask(input: {
@@ -32,6 +33,7 @@ export async function runTask(input: {
   project: Project;
   prefetched: PrefetchedTaskData;
   numRetries: number;
+  taskTimeoutMs: number | undefined;
   control: RunControl;
   logger: Logger;
 }): Promise<TaskOutcome> {
@@ -46,27 +48,43 @@ export async function runTask(input: {
     [prefetchedKey]: input.prefetched,
   };
   for (let attempt = 1; ; attempt++) {
-    const scope = new DependencyScope(context);
+    const attemptAbort = new AbortController();
+    const onRunAbort = () => attemptAbort.abort(abandoned(task, control));
+    control.abortSignal.addEventListener("abort", onRunAbort, { once: true });
+    if (control.abortSignal.aborted) onRunAbort();
+    const timer =
+      input.taskTimeoutMs === undefined
+        ? undefined
+        : setTimeout(() => attemptAbort.abort(new TaskAgentsError("TA_TASK_TIMEOUT", `Task ${task.uuid} did not finish within ${input.taskTimeoutMs! / 1000} s (taskTimeout); the attempt was abandoned.`)), input.taskTimeoutMs);
+    const attemptContext = { ...context, signal: attemptAbort.signal };
+    const scope = new DependencyScope(attemptContext);
+    let running: Promise<unknown> | undefined;
     let result: unknown;
     let failure: { error: unknown } | undefined;
     try {
-      const values = await untilAborted(scope.resolveAll(bound.deps), control.abortSignal);
-      result = await untilAborted(Promise.resolve().then(() => bound.handler({ ...context, ...values })), control.abortSignal);
+      const values = await untilAborted(scope.resolveAll(bound.deps), attemptAbort.signal);
+      running = Promise.resolve().then(() => bound.handler({ ...attemptContext, ...values }));
+      result = await untilAborted(running, attemptAbort.signal);
     } catch (error) {
-      failure = { error: control.abortSignal.aborted ? abandoned(task, control) : error };
+      failure = { error: attemptAbort.signal.aborted ? (attemptAbort.signal.reason as unknown) : error };
+    } finally {
+      clearTimeout(timer);
+      control.abortSignal.removeEventListener("abort", onRunAbort);
     }
-    if (control.abortSignal.aborted) {
-      // The handler may still be running; release its dependencies whenever it lets go.
-      scope.dispose(logger).catch((error: unknown) => logger.warn({ err: error }, "dispose after abandonment failed"));
-      return { kind: "failed", error: failure?.error ?? abandoned(task, control), attempts: attempt };
+    if (attemptAbort.signal.aborted) {
+      // The handler may still be running: its dependencies are released once it lets go.
+      void Promise.allSettled([running]).then(() => scope.dispose(logger)).catch((error: unknown) => logger.warn({ err: error }, "dispose after an abandoned attempt failed"));
+      if (control.abortSignal.aborted) return { kind: "failed", error: failure?.error ?? abandoned(task, control), attempts: attempt };
+    } else {
+      await scope.dispose(logger);
     }
-    await scope.dispose(logger);
     if (!failure) {
       try {
         return { kind: "decided", decision: interpretResult(result, bound.stage, bound.canSetPriority), attempts: attempt };
       } catch (error) {
-        if (error instanceof HandlerReturnError) failure = { error };
-        else return { kind: "stop", error: error as ConfigurationError, attempts: attempt };
+        // A malformed return is a bug in the handler, the same on every attempt: not retried.
+        if (error instanceof HandlerReturnError) return { kind: "failed", error, attempts: attempt };
+        return { kind: "stop", error: error as ConfigurationError, attempts: attempt };
       }
     }
     logger.debug({ err: failure.error, attempt }, "attempt failed");

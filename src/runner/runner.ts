@@ -1,6 +1,6 @@
 import type { Backend } from "../backends/backend.js";
 import { selectBackend } from "../backends/select-backend.js";
-import type { ConfigurationError } from "../domain/errors.js";
+import { ConfigurationError } from "../domain/errors.js";
 import type { Project } from "../domain/workflow.js";
 import type { DependencyMap } from "../deps/define-dependency.js";
 import { drainStage } from "./drain-stage.js";
@@ -117,7 +117,7 @@ export class Runner {
     try {
       events.runStarted({ backend: backend.description, project, stages: stages.map((b) => b.stage) });
       await this.#options.preExecutionCallback?.(this);
-      const env = { backend, project, control, events, logger: events.logger, numRetries: resolved.numRetries, concurrency: resolved.concurrency, actor: "agent" };
+      const env = { backend, project, control, events, logger: events.logger, numRetries: resolved.numRetries, taskTimeoutMs: resolved.taskTimeoutMs, concurrency: resolved.concurrency, actor: "agent" };
       let stopError: ConfigurationError | undefined;
       for (;;) {
         const passStarted = Date.now();
@@ -142,7 +142,7 @@ export class Runner {
       return report;
     } catch (error) {
       failure = error;
-      report.end = "configuration-error";
+      report.end = error instanceof ConfigurationError ? "configuration-error" : "error";
       throw error;
     } finally {
       control.dispose();

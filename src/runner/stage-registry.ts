@@ -1,7 +1,7 @@
 import { ConfigurationError, NotFoundError } from "../domain/errors.js";
 import { findStage } from "../domain/workflow-lookup.js";
 import { isAgentStage, type AgentStage, type Project } from "../domain/workflow.js";
-import { isDependency, type DependencyMap, type PrefetchKind } from "../deps/define-dependency.js";
+import { contextNames, isDependency, type DependencyMap, type PrefetchKind } from "../deps/define-dependency.js";
 import { labelRow } from "../deps/label-row.js";
 import { article, didYouMean } from "../shared/suggest.js";
 import { isUuid } from "../shared/uuid.js";
@@ -25,7 +25,6 @@ export interface BoundStage {
   readonly canSetPriority: boolean;
 }
 
-const reservedNames = new Set(["task", "stage", "project", "signal", "logger"]);
 const optionKeys = new Set(["deps", "labelRowMetadataIncludeArgs", "labelRowInitialiseLabelsArgs", "overwrite", "willSetPriority"]);
 
 function agentStageList(project: Project): string {
@@ -68,8 +67,8 @@ function checkRegistration(ref: unknown, options: StageOptions<DependencyMap>, h
     throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …): unknown option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted: ${[...optionKeys].join(", ")}.`);
   }
   for (const [name, dependency] of Object.entries(options.deps ?? {})) {
-    if (reservedNames.has(name)) {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …): a dependency may not be called ${JSON.stringify(name)}; the context already has ${[...reservedNames].join(", ")}.`);
+    if (contextNames.has(name)) {
+      throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …): a dependency may not be called ${JSON.stringify(name)}; the context already has ${[...contextNames].join(", ")}.`);
     }
     if (!isDependency(dependency)) {
       throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …): deps.${name} is not a dependency; use a built-in (labelRow, storageItem) or one made with defineDependency().`);
@@ -88,8 +87,10 @@ export class StageRegistry {
   /** Adds a handler; with a known project the stage is checked now, otherwise at execution. */
   add(ref: string, options: StageOptions<DependencyMap>, handler: StageHandler<DependencyMap>, project: Project | undefined): void {
     checkRegistration(ref, options, handler);
-    const key = (r: string) => (project ? resolveAgentStage(project, r).uuid : isUuid(r) ? r.toLowerCase() : r);
-    const newKey = key(ref);
+    // Only the new registration is checked here; earlier ones were checked when they were added
+    // (or will be at execution), so an error always names the call that caused it.
+    const key = (r: string) => (project ? (findStage(project, r)?.uuid ?? r) : isUuid(r) ? r.toLowerCase() : r);
+    const newKey = project ? resolveAgentStage(project, ref).uuid : key(ref);
     const index = this.#entries.findIndex((e) => key(e.ref) === newKey);
     const entry: Registration = { ref, handler, options };
     if (index === -1) {

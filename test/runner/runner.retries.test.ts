@@ -164,7 +164,7 @@ describe("retries", () => {
     expect(disposed).toBe(3);
   });
 
-  describe("a wrong return value is a task failure, not a crash", () => {
+  describe("a wrong return value is a task failure, not a crash, and is not retried", () => {
     test.each([
       ["a number", 42, "number 42"],
       ["an unknown key", { pathway: "annotate", priority: 0.5 }, `"priority"`],
@@ -182,10 +182,11 @@ describe("retries", () => {
       });
       const report = await runner.execute({ numRetries: 1, output: "silent" });
       expect(report.end).toBe("completed");
-      expect(calls).toBe(3);
+      // The same code returns the same wrong value every time: one attempt, no retry.
+      expect(calls).toBe(2);
       expect(report.stages[0]).toMatchObject({ seen: 2, succeeded: 1, failed: 1, moved: { annotate: 1 } });
       const failure = report.stages[0]!.failures[0]!;
-      expect(failure).toMatchObject({ dataTitle: "i-1.png", attempts: 2, error: { name: "HandlerReturnError" } });
+      expect(failure).toMatchObject({ dataTitle: "i-1.png", attempts: 1, error: { name: "HandlerReturnError" } });
       expect(failure.error.message).toContain(described);
       expect((await store.tasksIn("Pre-label")).map((t) => t.dataTitle)).toEqual(["i-1.png"]);
     });

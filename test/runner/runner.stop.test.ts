@@ -100,11 +100,13 @@ describe("stopping with the signal option", () => {
     const handlerSignals: AbortSignal[] = [];
     let disposed = 0;
     const resource = defineDependency({ resolve: () => "r", dispose: () => void disposed++ });
+    let letGo: (value: string) => void = () => undefined;
     runner.stage("Pre-label", { deps: { resource } }, ({ task, signal }) => {
       handlerSignals.push(signal);
       if (task.dataTitle === "i-1.png") return "annotate";
       controller.abort();
-      return new Promise<never>(() => undefined);
+      // Ignores its signal: finishes only when the test says so, long after the grace period.
+      return new Promise<string>((resolve) => (letGo = resolve));
     });
     const report = await runner.execute({ signal: controller.signal, gracePeriod: 0.05, numRetries: 3, output: "silent" });
 
@@ -117,8 +119,14 @@ describe("stopping with the signal option", () => {
     expect(failure!.error.message).toContain("abandoned");
     expect((await store.tasksIn("Annotate")).map((t) => t.dataTitle)).toEqual(["i-1.png"]);
     expect((await store.tasksIn("Pre-label")).map((t) => t.dataTitle)).toEqual(["i-2.png", "i-3.png"]);
-    // The abandoned attempt's dependencies are still released.
+    // The abandoned attempt's dependencies are released only once its handler lets go of them.
+    await nextTurn();
+    expect(disposed).toBe(1);
+    letGo("annotate");
+    await nextTurn();
     await nextTurn();
     expect(disposed).toBe(2);
+    // Its late answer is ignored: the task stays where it was.
+    expect((await store.tasksIn("Pre-label")).map((t) => t.dataTitle)).toEqual(["i-2.png", "i-3.png"]);
   });
 });
