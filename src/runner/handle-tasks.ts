@@ -1,0 +1,113 @@
+import type { Logger } from "pino";
+import type { Backend, CommitResult, LabelSave, PriorityUpdate, RefusedMove, TaskMove } from "../backends/backend.js";
+import type { ConfigurationError } from "../domain/errors.js";
+import type { AgentTask } from "../domain/task.js";
+import type { Project } from "../domain/workflow.js";
+import { prefetchBatch } from "./prefetch.js";
+import type { RunControl } from "./run-control.js";
+import { runTask, type TaskOutcome } from "./run-task.js";
+import type { BoundStage } from "./stage-registry.js";
+
+/** What handling tasks needs, whichever runner does it. */
+export interface HandlingEnvironment {
+  readonly backend: Backend;
+  readonly project: Project;
+  readonly control: RunControl;
+  readonly logger: Logger;
+  readonly numRetries: number;
+  readonly taskTimeoutMs: number | undefined;
+  readonly concurrency: number;
+  readonly actor: string;
+}
+
+/** The outcome of each task (undefined: not started because the run was stopping). */
+export interface HandledTasks {
+  readonly outcomes: readonly (TaskOutcome | undefined)[];
+  /** The configuration error a result raised (an unknown pathway…), which stops the run. */
+  readonly stopError: ConfigurationError | undefined;
+}
+
+/**
+ * Fetches what the tasks' dependencies need in bulk, then runs up to `concurrency` handlers at a
+ * time; no task is started once a stop is requested. Shared by Runner and QueueRunner.
+ */
+export async function handleTasks(
+  env: HandlingEnvironment,
+  bound: BoundStage,
+  tasks: readonly AgentTask[],
+  onTaskDone: (task: AgentTask, outcome: TaskOutcome) => void = () => undefined,
+): Promise<HandledTasks> {
+  const prefetched = await prefetchBatch(env.backend, env.project.uuid, bound, tasks);
+  const outcomes = new Array<TaskOutcome | undefined>(tasks.length);
+  let next = 0;
+  let stopError: ConfigurationError | undefined;
+  const worker = async () => {
+    while (!env.control.stopping && next < tasks.length) {
+      const index = next++;
+      const task = tasks[index]!;
+      const outcome = await runTask({
+        bound,
+        task,
+        project: env.project,
+        prefetched: prefetched.get(task.uuid)!,
+        numRetries: env.numRetries,
+        taskTimeoutMs: env.taskTimeoutMs,
+        control: env.control,
+        logger: env.logger,
+      });
+      outcomes[index] = outcome;
+      if (outcome.kind === "stop") {
+        stopError ??= outcome.error;
+        env.control.requestStop("configuration error");
+      }
+      onTaskDone(task, outcome);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(env.concurrency, tasks.length) }, worker));
+  return { outcomes, stopError };
+}
+
+/** What a commit did, per task. */
+export interface CommittedDecisions {
+  /** Pathway name of each task that moved, by task UUID. */
+  readonly moved: ReadonlyMap<string, string>;
+  /** Moves the backend refused (the task had left the stage), by task UUID. */
+  readonly refused: ReadonlyMap<string, RefusedMove>;
+  /** Tasks decided without a pathway: they stay. */
+  readonly left: number;
+  readonly result: CommitResult | undefined;
+}
+
+/**
+ * Commits every decided outcome in one call: label saves, priorities and moves together. Called
+ * even when the run is stopping, so nothing that was decided is lost.
+ */
+export async function commitDecisions(env: HandlingEnvironment, bound: BoundStage, tasks: readonly AgentTask[], outcomes: readonly (TaskOutcome | undefined)[]): Promise<CommittedDecisions> {
+  const labelSaves: LabelSave[] = [];
+  const priorities: PriorityUpdate[] = [];
+  const moves: TaskMove[] = [];
+  let left = 0;
+  outcomes.forEach((outcome, index) => {
+    if (outcome?.kind !== "decided") return;
+    const task = tasks[index]!;
+    const { decision } = outcome;
+    if (decision.labelRow) labelSaves.push({ dataHash: task.dataHash, labelRow: decision.labelRow.toEncordDict() });
+    if (decision.priority !== undefined) priorities.push({ dataHash: task.dataHash, priority: decision.priority });
+    if (decision.pathway) moves.push({ taskUuid: task.uuid, fromStageUuid: bound.stage.uuid, pathwayUuid: decision.pathway.uuid });
+    else left++;
+  });
+  if (labelSaves.length + priorities.length + moves.length === 0) return { moved: new Map(), refused: new Map(), left, result: undefined };
+  const result = await env.backend.commit(env.project.uuid, { labelSaves, priorities, moves, actor: env.actor });
+  const nameByUuid = new Map(bound.stage.pathways.map((p) => [p.uuid, p.name]));
+  const movedUuids = new Set(result.moved.map((m) => m.taskUuid.toLowerCase()));
+  const moved = new Map<string, string>();
+  for (const move of moves) {
+    if (movedUuids.has(move.taskUuid.toLowerCase())) moved.set(move.taskUuid, nameByUuid.get(move.pathwayUuid) ?? move.pathwayUuid);
+  }
+  const refused = new Map<string, RefusedMove>();
+  for (const refusal of result.refused) {
+    const task = tasks.find((t) => t.uuid.toLowerCase() === refusal.taskUuid.toLowerCase());
+    refused.set(task?.uuid ?? refusal.taskUuid, refusal);
+  }
+  return { moved, refused, left, result };
+}
