@@ -9,6 +9,12 @@ export type { ExecuteOptions, OutputMode, RunnerOptions } from "./runner/options
 export type { HandlerContext, HandlerDecision, HandlerResult, StageHandler, StageOptions } from "./runner/handler.js";
 export type { RunEnd, RunReport, StageReport, TaskFailure } from "./runner/run-report.js";
 
+// QueueRunner
+export { QueueRunner } from "./runner/queue-runner.js";
+export type { QueueAgentStage, QueueHandler, QueueRunnerOptions } from "./runner/queue-runner.js";
+export { toTaskSpec } from "./runner/task-spec.js";
+export type { TaskCompletionResult, TaskSpecJson } from "./runner/task-spec.js";
+
 // Dependencies
 export { defineDependency } from "./deps/define-dependency.js";
 export type { Dependency, DependencyDefinition, DependencyMap, ResolvedDependencies, TaskContext } from "./deps/define-dependency.js";

@@ -3,6 +3,7 @@ import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
 import { ConfigurationError, DataInputError } from "../domain/errors.js";
+import { isQueueRunner, type QueueRunner } from "../runner/queue-runner.js";
 import { isRunner, loadingAgentFile, type Runner } from "../runner/runner.js";
 
 const typeScriptExtensions = new Set([".ts", ".mts", ".cts", ".tsx"]);
@@ -12,7 +13,7 @@ const scriptExtensions = new Set([...typeScriptExtensions, ".js", ".mjs", ".cjs"
  * Imports an agent file (TypeScript through tsx, JavaScript as is) and returns the runner it
  * exports as default or as `runner`. While it loads, `runner.run()` calls in the file do nothing.
  */
-export async function loadAgentFile(path: string): Promise<Runner> {
+export async function loadAgentFile(path: string): Promise<Runner | QueueRunner> {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new DataInputError("TA_FILE_NOT_FOUND", `Agent file ${JSON.stringify(path)} does not exist.`, path);
   const extension = extname(absolute).toLowerCase();
@@ -28,12 +29,32 @@ export async function loadAgentFile(path: string): Promise<Runner> {
   } finally {
     delete flags[loadingAgentFile];
   }
-  const candidate = isRunner(loaded.default) ? loaded.default : loaded.runner;
-  if (!isRunner(candidate)) {
+  const isAgent = (value: unknown) => isRunner(value) || isQueueRunner(value);
+  const candidate = isAgent(loaded.default) ? loaded.default : loaded.runner;
+  if (!isRunner(candidate) && !isQueueRunner(candidate)) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `Agent file ${JSON.stringify(path)} exports no Runner. Export it as the default export (\`export default runner\`) or as \`export const runner = new Runner()\`.`,
+      `Agent file ${JSON.stringify(path)} exports no Runner or QueueRunner. Export it as the default export (\`export default runner\`) or as \`export const runner = …\`.`,
     );
   }
   return candidate;
+}
+
+/** Loads an agent file that must export a Runner. */
+export async function loadRunnerFile(path: string): Promise<Runner> {
+  const agent = await loadAgentFile(path);
+  if (isQueueRunner(agent)) agent.execute();
+  return agent as Runner;
+}
+
+/** Loads an agent file that must export a QueueRunner. */
+export async function loadQueueRunnerFile(path: string): Promise<QueueRunner> {
+  const agent = await loadAgentFile(path);
+  if (!isQueueRunner(agent)) {
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `Agent file ${JSON.stringify(path)} exports a Runner; queue commands need a QueueRunner (\`export default new QueueRunner({ projectHash })\` with the same stage handlers). To run the file's Runner directly, use \`task-agents run ${path}\`.`,
+    );
+  }
+  return agent;
 }

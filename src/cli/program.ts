@@ -10,6 +10,7 @@ import { addProjectCommands } from "./commands/project.js";
 import { addTasksCommands } from "./commands/tasks.js";
 import { addRunCommand } from "./commands/run.js";
 import { addDemoCommand } from "./commands/demo.js";
+import { addQueueCommands } from "./commands/queue.js";
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -71,5 +72,6 @@ export function buildProgram(io: CliIo, options: { jsonErrors?: boolean; onExitC
   addPrintCommands(root, context);
   addRunCommand(root, context);
   addDemoCommand(root, context);
+  addQueueCommands(root, context);
   return root;
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Option } from "@commander-js/extra-typings";
 import { localBackend } from "../../backends/local/local-backend.js";
 import { executeWithFlags, positiveInteger } from "../../runner/run-command.js";
-import { loadAgentFile } from "../load-agent-file.js";
+import { loadRunnerFile } from "../load-agent-file.js";
 import type { CommandContext, RootCommand } from "../program.js";
 import { renderWorkflow } from "../workflow-view.js";
 
@@ -36,7 +36,7 @@ export function addDemoCommand(root: RootCommand, { io, setExitCode }: CommandCo
         }
 
         say(`\nRunning examples/agents/prelabel.ts on stage "Pre-label":\n`);
-        const runner = await loadAgentFile(join(examples, "agents", "prelabel.ts"));
+        const runner = await loadRunnerFile(join(examples, "agents", "prelabel.ts"));
         const code = await executeWithFlags(
           runner,
           { projectHash: hash, store: storePath, concurrency: options.concurrency, json: globals.json },

@@ -1,5 +1,5 @@
 import { executeWithFlags, runnerCommand } from "../../runner/run-command.js";
-import { loadAgentFile } from "../load-agent-file.js";
+import { loadRunnerFile } from "../load-agent-file.js";
 import type { CommandContext, RootCommand } from "../program.js";
 
 /** `task-agents run <agent-file> [runner flags]`. */
@@ -16,7 +16,7 @@ export function addRunCommand(root: RootCommand, { io, setExitCode }: CommandCon
       )
       .action(async (file, flags, command) => {
         const globals = command.parent?.opts() as { store?: string; json?: true } | undefined;
-        const runner = await loadAgentFile(file);
+        const runner = await loadRunnerFile(file);
         try {
           const code = await executeWithFlags(
             runner,

@@ -1,0 +1,142 @@
+import { Queue } from "bullmq";
+import type { QueueRunner } from "../runner/queue-runner.js";
+import { createRunLogger } from "../runner/output/run-logger.js";
+import type { TaskCompletionResult } from "../runner/task-spec.js";
+import { queueNameFor } from "./queue-name.js";
+import { redisOptions, resolveRedisUrl } from "./redis-connection.js";
+import { createWorker } from "./worker.js";
+
+/** Where a worker session writes and what it may do to the process. */
+export interface WorkerSessionIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  readonly env: NodeJS.ProcessEnv;
+  /** Stop on SIGINT/SIGTERM (a second one exits at once). */
+  readonly installSignalHandlers?: boolean;
+}
+
+/** What `queue work` was asked to do. */
+export interface WorkerSessionOptions {
+  readonly io: WorkerSessionIo;
+  readonly json: boolean;
+  readonly redisUrl: string | undefined;
+  readonly queueName: string | undefined;
+  readonly concurrency: number;
+  readonly exitWhenEmpty: boolean;
+  readonly lockDuration: number | undefined;
+}
+
+/**
+ * Runs a BullMQ worker for a QueueRunner until a signal (or, with `exitWhenEmpty`, until the
+ * queue is drained), printing a line every few seconds and a summary at the end. Resolves to
+ * the exit code: 0, or 2 when some tasks failed.
+ */
+export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSessionOptions): Promise<number> {
+  const { io } = options;
+  const logger = createRunLogger(options.json ? "json" : "human", io.stderr);
+  const queueName = options.queueName ?? queueNameFor(queueRunner.projectHash);
+  const redisUrl = resolveRedisUrl(options.redisUrl, io.env);
+  const pathwayNames = new Map((await queueRunner.getAgentStages()).flatMap((s) => s.pathways.map((p) => [p.uuid, `${s.title} → ${p.name}`] as const)));
+  const worker = createWorker(queueRunner, {
+    redisUrl,
+    queueName,
+    concurrency: options.concurrency,
+    autorun: false,
+    ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration, stalledInterval: options.lockDuration }),
+  });
+  const counts = { tasks: 0, succeeded: 0, failed: 0, left: 0, jobFailures: 0, moved: new Map<string, number>() };
+  const started = Date.now();
+
+  worker.on("completed", (_job, result: TaskCompletionResult) => {
+    counts.tasks++;
+    if (!result.success) {
+      counts.failed++;
+      logger.warn(`task ${result.task_uuid ?? "(no uuid)"} failed: ${(result.error ?? "").split("\n")[0]}`);
+    } else if (result.pathway === null) counts.left++;
+    else {
+      counts.succeeded++;
+      const name = pathwayNames.get(result.pathway) ?? result.pathway;
+      counts.moved.set(name, (counts.moved.get(name) ?? 0) + 1);
+    }
+    if (options.json) io.stdout.write(JSON.stringify({ event: "task-done", ...result }) + "\n");
+  });
+  worker.on("failed", (job, error) => {
+    counts.jobFailures++;
+    logger.warn({ job: job?.id, attemptsMade: job?.attemptsMade }, `job failed: ${error.message}`);
+  });
+  worker.on("error", (error) => logger.error({ err: error }, "worker error"));
+
+  const progress = setInterval(() => {
+    const seconds = (Date.now() - started) / 1000;
+    logger.info(`${counts.tasks} tasks done (${Math.round(counts.tasks / Math.max(seconds, 0.001))}/s), ${counts.failed} failed, ${counts.jobFailures} job failures`);
+  }, 5000);
+  progress.unref();
+
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<string>((resolve) => (stop = () => resolve("stopped")));
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      io.stderr.write(`\nSecond ${signal}: exiting now; active jobs go back to the queue when their lock runs out.\n`);
+      process.exit(130);
+    }
+    logger.warn(`${signal}: finishing active jobs, then stopping`);
+    stop();
+  };
+  if (io.installSignalHandlers) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+
+  const queue = options.exitWhenEmpty ? new Queue(queueName, { connection: redisOptions(redisUrl) }) : undefined;
+  let emptyChecks = 0;
+  const watcher = queue
+    ? setInterval(() => {
+        queue
+          .getJobCounts("waiting", "active", "delayed", "prioritized", "waiting-children")
+          .then((c) => {
+            const pending = Object.values(c).reduce((a, b) => a + b, 0);
+            // Two empty looks in a row, so a job handed over between the two is not missed.
+            emptyChecks = pending === 0 ? emptyChecks + 1 : 0;
+            if (emptyChecks >= 2) stop();
+          })
+          .catch((error: unknown) => logger.error({ err: error }, "cannot read the queue's counts"));
+      }, 250)
+    : undefined;
+
+  try {
+    void worker.run().catch((error: unknown) => {
+      logger.error({ err: error }, "worker stopped");
+      stop();
+    });
+    await worker.waitUntilReady();
+    logger.info(`worker on ${queueName} (concurrency ${options.concurrency}) for project ${queueRunner.projectHash}`);
+    await stopped;
+  } finally {
+    clearInterval(progress);
+    clearInterval(watcher);
+    await worker.close();
+    await queue?.close();
+    if (io.installSignalHandlers) {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const summary = {
+    queue: queueName,
+    tasks: counts.tasks,
+    moved: Object.fromEntries(counts.moved),
+    left: counts.left,
+    failed: counts.failed,
+    jobFailures: counts.jobFailures,
+    seconds: Math.round(seconds * 100) / 100,
+  };
+  if (options.json) io.stdout.write(JSON.stringify({ event: "worker-finished", ...summary }) + "\n");
+  else {
+    io.stdout.write(
+      `Worker summary (${queueName}): ${counts.tasks} tasks in ${seconds.toFixed(1)} s; moved: ${[...counts.moved].map(([k, v]) => `${k}: ${v}`).join(", ") || "none"}; left: ${counts.left}; failed: ${counts.failed}; job failures: ${counts.jobFailures}\n`,
+    );
+  }
+  return counts.failed + counts.jobFailures > 0 ? 2 : 0;
+}

@@ -1,0 +1,48 @@
+import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { ConfigurationError } from "../domain/errors.js";
+import type { QueueRunner } from "../runner/queue-runner.js";
+import type { TaskCompletionResult } from "../runner/task-spec.js";
+import { queueNameFor, type TaskJobData } from "./queue-name.js";
+import { redisOptions, resolveRedisUrl } from "./redis-connection.js";
+
+/** Options of {@link createWorker}. */
+export interface QueueWorkerOptions {
+  /** @defaultValue `REDIS_URL`, else redis://127.0.0.1:6379 */
+  readonly redisUrl?: string;
+  /** @defaultValue `task-agents-<project hash>` */
+  readonly queueName?: string;
+  /** Jobs (tasks) handled at once by this worker. @defaultValue 1 */
+  readonly concurrency?: number;
+  /** Milliseconds a job's lock lasts; a worker that dies loses its jobs to others after this. @defaultValue 30000 */
+  readonly lockDuration?: number;
+  /** Milliseconds between checks for jobs whose worker died. @defaultValue 30000 */
+  readonly stalledInterval?: number;
+  /** Start taking jobs at once. @defaultValue true */
+  readonly autorun?: boolean;
+}
+
+/**
+ * A BullMQ worker running a QueueRunner's handlers: each job is one task spec of one stage; the
+ * job's return value is its TaskCompletionResult. A configuration error (an unknown pathway)
+ * fails the job without retries; any other thrown error (the store down…) lets BullMQ retry
+ * the whole job with the producer's attempts and backoff. Close it with `await worker.close()`,
+ * which lets active jobs finish.
+ */
+export function createWorker(queueRunner: QueueRunner, options: QueueWorkerOptions = {}): Worker<TaskJobData, TaskCompletionResult> {
+  const processor = async (job: Job<TaskJobData, TaskCompletionResult>): Promise<TaskCompletionResult> => {
+    try {
+      const handle = await queueRunner.handlerFor(job.data.stage);
+      return JSON.parse(await handle(job.data.spec)) as TaskCompletionResult;
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  };
+  return new Worker<TaskJobData, TaskCompletionResult>(options.queueName ?? queueNameFor(queueRunner.projectHash), processor, {
+    connection: redisOptions(resolveRedisUrl(options.redisUrl)),
+    concurrency: options.concurrency ?? 1,
+    autorun: options.autorun ?? true,
+    ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
+    ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
+  });
+}

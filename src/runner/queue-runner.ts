@@ -1,0 +1,247 @@
+import type { Logger } from "pino";
+import type { Backend } from "../backends/backend.js";
+import { selectBackend } from "../backends/select-backend.js";
+import { ConfigurationError } from "../domain/errors.js";
+import type { AgentTask } from "../domain/task.js";
+import type { AgentStage, Project } from "../domain/workflow.js";
+import type { DependencyMap } from "../deps/define-dependency.js";
+import { commitDecisions, handleTasks } from "./handle-tasks.js";
+import type { StageHandler, StageOptions } from "./handler.js";
+import { createRunLogger } from "./output/run-logger.js";
+import { loadRunnableProject } from "./project-checks.js";
+import { RunControl } from "./run-control.js";
+import { describeFailure } from "./run-report.js";
+import { StageRegistry, type BoundStage } from "./stage-registry.js";
+import { parseTaskSpec, withSpecJson, type TaskCompletionResult, type TaskSpecJson } from "./task-spec.js";
+
+/** Options of `new QueueRunner()`. */
+export interface QueueRunnerOptions {
+  /** The project whose tasks the queue carries. */
+  readonly projectHash: string;
+  /** Where projects live. @defaultValue the local store (`TASK_AGENTS_STORE` or ./.task-agents/store.db) */
+  readonly backend?: Backend;
+  /** Extra attempts inside one call when a handler fails (the queue may retry whole jobs too). @defaultValue 0 */
+  readonly numRetries?: number;
+  /** Handlers in flight at once within one call with several specs. @defaultValue 1 */
+  readonly concurrency?: number;
+  /** Seconds one attempt may take. @defaultValue no limit */
+  readonly taskTimeout?: number;
+  /** Where handler logs go. @defaultValue human-readable lines on stderr */
+  readonly logger?: Logger;
+}
+
+/** A handler wrapped for a queue: task spec(s) as JSON in, TaskCompletionResult(s) as JSON out. */
+export type QueueHandler = (specs: string | readonly string[]) => Promise<string>;
+
+/** An AGENT stage with a handler, as a producer sees it. */
+export interface QueueAgentStage extends AgentStage {
+  /** The tasks waiting in the stage, page by page; each task's `toJSON()` is its task spec. */
+  getTasks(): AsyncIterable<AgentTask & { toJSON(): TaskSpecJson }>;
+}
+
+const queueRunnerBrand = Symbol.for("task-agents.queue-runner");
+
+/** True for a QueueRunner from any copy of the package. */
+export function isQueueRunner(value: unknown): value is QueueRunner {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[queueRunnerBrand] === true;
+}
+
+/**
+ * The Runner's handlers as JSON-in/JSON-out functions for any queue. Each call re-reads the
+ * tasks it is given, handles them (with one bulk fetch) and commits all decisions in one call.
+ * @example
+ * const queueRunner = new QueueRunner({ projectHash });
+ * const handle = queueRunner.stage("Pre-label", async ({ task }) => "annotate");
+ * const resultJson = await handle(taskSpecJson);
+ */
+export class QueueRunner {
+  readonly [queueRunnerBrand] = true;
+  readonly #options: QueueRunnerOptions;
+  readonly #registry = new StageRegistry();
+  readonly #handlers = new Map<string, { ref: string; handle: QueueHandler }>();
+  #backendInstance: Backend | undefined;
+  #bound: Promise<{ project: Project; stages: BoundStage[] }> | undefined;
+  #logger: Logger | undefined;
+
+  constructor(options: QueueRunnerOptions) {
+    if (typeof options?.projectHash !== "string") {
+      throw new ConfigurationError("TA_INVALID_PROJECT_HASH", "new QueueRunner() needs { projectHash }: the queue carries tasks of one project.");
+    }
+    this.#options = options;
+  }
+
+  /** The backend: the one given, or the one chosen from the environment. */
+  get backend(): Backend {
+    this.#backendInstance ??= selectBackend({ backend: this.#options.backend });
+    return this.#backendInstance;
+  }
+
+  /** @internal whether the QueueRunner came with its own backend */
+  get hasOwnBackend(): boolean {
+    return this.#options.backend !== undefined;
+  }
+
+  /** @internal used by the CLI's `--store`: the backend to use when none was given */
+  useBackend(backend: Backend): void {
+    if (this.#bound) throw new ConfigurationError("TA_INVALID_ARGUMENT", "The backend of a QueueRunner cannot change after its first call.");
+    this.#backendInstance = backend;
+  }
+
+  get projectHash(): string {
+    return this.#options.projectHash;
+  }
+
+  /**
+   * Registers the handler of an AGENT stage (title or UUID) and returns it wrapped for a queue:
+   * it takes one task spec (JSON) or an array of them and resolves to one TaskCompletionResult
+   * (JSON) or an array in the same order. Failures of single tasks are results, not exceptions;
+   * an unknown pathway is a configuration error and is thrown (after committing the rest).
+   */
+  stage<D extends DependencyMap = Record<never, never>>(stage: string, handler: StageHandler<D>): QueueHandler;
+  stage<D extends DependencyMap = Record<never, never>>(stage: string, options: StageOptions<D>, handler: StageHandler<D>): QueueHandler;
+  stage<D extends DependencyMap>(stage: string, optionsOrHandler: StageOptions<D> | StageHandler<D>, maybeHandler?: StageHandler<D>): QueueHandler {
+    if (this.#bound) throw new ConfigurationError("TA_INVALID_ARGUMENT", "Register every stage before the first call of a wrapped handler.");
+    const [options, handler] = typeof optionsOrHandler === "function" ? [{}, optionsOrHandler] : [optionsOrHandler ?? {}, maybeHandler];
+    this.#registry.add(stage, options, handler as StageHandler<DependencyMap>, undefined);
+    const handle: QueueHandler = (specs) => this.#handle(stage, specs);
+    this.#handlers.set(stage, { ref: stage, handle });
+    return handle;
+  }
+
+  /** The wrapped handler of a stage, by title or UUID (as a worker finds it from a job). */
+  async handlerFor(stage: string): Promise<QueueHandler> {
+    const { stages } = await this.#bind();
+    const bound = stages.find((b) => b.stage.uuid === stage.toLowerCase() || b.stage.title === stage);
+    if (!bound) {
+      throw new ConfigurationError("TA_UNKNOWN_STAGE", `This QueueRunner has no handler for stage ${JSON.stringify(stage)}; it handles ${stages.map((b) => `${JSON.stringify(b.stage.title)} (${b.stage.uuid})`).join(", ")}.`);
+    }
+    const entry = [...this.#handlers.values()].find((h) => bound === stages.find((b) => b.stage.title === h.ref || b.stage.uuid === h.ref.toLowerCase()));
+    return entry!.handle;
+  }
+
+  /** The AGENT stages that have handlers, in registration order, each able to list its tasks. */
+  async getAgentStages(): Promise<QueueAgentStage[]> {
+    const { project, stages } = await this.#bind();
+    const backend = this.backend;
+    return stages.map((bound) => ({
+      ...bound.stage,
+      async *getTasks() {
+        let pageToken: string | undefined;
+        do {
+          const page = await backend.listStageTasks(project.uuid, bound.stage.uuid, pageToken === undefined ? {} : { pageToken });
+          for (const task of page.tasks) yield withSpecJson(task);
+          pageToken = page.nextPageToken ?? undefined;
+        } while (pageToken !== undefined);
+      },
+    }));
+  }
+
+  /** A QueueRunner does not poll stages itself; this explains what to do instead. */
+  execute(): never {
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      "A QueueRunner does not run tasks itself: call the functions its stage() returned with task specs, or use task-agents/bullmq (`task-agents queue enqueue <file>` then `task-agents queue work <file>`). To poll stages in one process, use Runner.",
+    );
+  }
+
+  /** See {@link execute}. */
+  run(): never {
+    return this.execute();
+  }
+
+  /** Closes the backend the QueueRunner opened itself (not one passed in). */
+  async close(): Promise<void> {
+    const opened = this.#backendInstance;
+    this.#backendInstance = undefined;
+    this.#bound = undefined;
+    if (opened && opened !== this.#options.backend) await opened.close();
+  }
+
+  #bind(): Promise<{ project: Project; stages: BoundStage[] }> {
+    this.#bound ??= (async () => {
+      const project = await loadRunnableProject(this.backend, this.#options.projectHash);
+      return { project, stages: this.#registry.bind(project) };
+    })();
+    // A failed bind (unknown stage, backend down) is retried on the next call.
+    this.#bound.catch(() => (this.#bound = undefined));
+    return this.#bound;
+  }
+
+  async #handle(ref: string, input: string | readonly string[]): Promise<string> {
+    const single = !Array.isArray(input);
+    const specs: readonly unknown[] = single ? [input] : (input as readonly unknown[]);
+    const { project, stages } = await this.#bind();
+    const bound = stages.find((b) => b.stage.title === ref || b.stage.uuid === ref.toLowerCase())!;
+    const results = await this.#handleSpecs(project, bound, specs);
+    return JSON.stringify(single ? results[0] : results);
+  }
+
+  async #handleSpecs(project: Project, bound: BoundStage, specs: readonly unknown[]): Promise<TaskCompletionResult[]> {
+    const stageUuid = bound.stage.uuid;
+    const fail = (taskUuid: string | null, error: string): TaskCompletionResult => ({ task_uuid: taskUuid, stage_uuid: stageUuid, success: false, pathway: null, error });
+    const parsed = specs.map((s) => parseTaskSpec(s));
+    const results: (TaskCompletionResult | undefined)[] = parsed.map((p) => (p.ok ? undefined : fail(p.taskUuid, p.error)));
+
+    // Re-read the tasks: only those still in the stage are handled, each once per call.
+    const wanted = parsed.flatMap((p) => (p.ok ? [p] : []));
+    const current = await this.#currentTasks(project, bound, [...new Set(wanted.map((p) => p.dataHash))]);
+    const taskIndex = new Map<string, number>();
+    const tasks: AgentTask[] = [];
+    parsed.forEach((p, i) => {
+      if (!p.ok) return;
+      const task = current.get(p.taskUuid);
+      if (!task) results[i] = fail(p.taskUuid, `Task ${p.taskUuid} is not in stage ${JSON.stringify(bound.stage.title)} (${stageUuid}) any more; it was moved on or never was there. Nothing was done.`);
+      else if (taskIndex.has(p.taskUuid)) results[i] = fail(p.taskUuid, `Task ${p.taskUuid} appears twice in this call; it was handled once.`);
+      else {
+        taskIndex.set(p.taskUuid, tasks.length);
+        tasks.push(task);
+      }
+    });
+
+    const logger = (this.#logger ??= this.#options.logger ?? createRunLogger("human", process.stderr));
+    const control = new RunControl({ gracePeriodMs: 0, onStop: () => undefined });
+    const env = {
+      backend: this.backend,
+      project,
+      control,
+      logger,
+      numRetries: this.#options.numRetries ?? 0,
+      taskTimeoutMs: this.#options.taskTimeout === undefined ? undefined : this.#options.taskTimeout * 1000,
+      concurrency: this.#options.concurrency ?? 1,
+      actor: "queue-agent",
+    };
+    try {
+      const { outcomes, stopError } = tasks.length > 0 ? await handleTasks(env, bound, tasks) : { outcomes: [], stopError: undefined };
+      const committed = await commitDecisions(env, bound, tasks, outcomes);
+      parsed.forEach((p, i) => {
+        if (!p.ok || results[i] !== undefined) return;
+        const index = taskIndex.get(p.taskUuid)!;
+        const outcome = outcomes[index];
+        const task = tasks[index]!;
+        if (outcome === undefined) results[i] = fail(task.uuid, "Not handled: the call stopped at a configuration error in another task.");
+        else if (outcome.kind !== "decided") {
+          const error = describeFailure(outcome.error);
+          results[i] = fail(task.uuid, error.stack ?? `${error.name}: ${error.message}`);
+        } else if (committed.refused.has(task.uuid)) results[i] = fail(task.uuid, committed.refused.get(task.uuid)!.message);
+        else results[i] = { task_uuid: task.uuid, stage_uuid: stageUuid, success: true, pathway: committed.moved.has(task.uuid) ? outcome.decision.pathway!.uuid : null, error: null };
+      });
+      if (stopError) throw stopError;
+    } finally {
+      control.dispose();
+    }
+    return results as TaskCompletionResult[];
+  }
+
+  async #currentTasks(project: Project, bound: BoundStage, dataHashes: readonly string[]): Promise<Map<string, AgentTask>> {
+    const found = new Map<string, AgentTask>();
+    if (dataHashes.length === 0) return found;
+    let pageToken: string | undefined;
+    do {
+      const page = await this.backend.listStageTasks(project.uuid, bound.stage.uuid, { dataHashes, ...(pageToken === undefined ? {} : { pageToken }) });
+      for (const task of page.tasks) found.set(task.uuid.toLowerCase(), task);
+      pageToken = page.nextPageToken ?? undefined;
+    } while (pageToken !== undefined);
+    return found;
+  }
+}
+
