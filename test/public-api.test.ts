@@ -15,6 +15,7 @@ test("the public surface is exactly what src/index.ts names", async () => {
       "DataInputError",
       "LabelRow",
       "NotFoundError",
+      "QueueRunner",
       "Runner",
       "SpecValidationError",
       "TaskAgentsError",
@@ -24,6 +25,7 @@ test("the public surface is exactly what src/index.ts names", async () => {
       "loadProjectSpec",
       "localBackend",
       "storageItem",
+      "toTaskSpec",
       "validateProjectSpec",
     ]
   `);

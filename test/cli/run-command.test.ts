@@ -202,7 +202,7 @@ describe("task-agents run <agent-file>", () => {
       {
         name: "a file exporting no Runner",
         args: (store, hash) => ["--store", store, "run", agentFile("no-runner"), "--project-hash", hash],
-        message: /^error: Agent file ".*no-runner\.ts" exports no Runner\. Export it as the default export/,
+        message: /^error: Agent file ".*no-runner\.ts" exports no Runner or QueueRunner\. Export it as the default export/,
       },
     ];
 
