@@ -1,4 +1,7 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+/** Suites that need Redis; they run in the `services` project, whose global setup provides one. */
+const redisSuites = ["test/queue/**/*.test.ts"];
 
 export default defineConfig({
   test: {
@@ -9,5 +12,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    projects: [
+      // Everything but Redis: the SQLite store, the runner, the CLI.
+      { extends: true, test: { name: "unit", exclude: [...configDefaults.exclude, ...redisSuites] } },
+      // Redis (BullMQ): uses REDIS_URL, else starts a private redis-server, else fails (never skips).
+      { extends: true, test: { name: "services", include: redisSuites, globalSetup: ["test/support/redis-global-setup.ts"] } },
+    ],
   },
 });

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { tsImport } from "tsx/esm/api";
 import { ConfigurationError, DataInputError } from "../domain/errors.js";
 import { isQueueRunner, type QueueRunner } from "../runner/queue-runner.js";
 import { isRunner, loadingAgentFile, type Runner } from "../runner/runner.js";
@@ -25,7 +24,13 @@ export async function loadAgentFile(path: string): Promise<Runner | QueueRunner>
   flags[loadingAgentFile] = true;
   let loaded: Record<string, unknown>;
   try {
-    loaded = (typeScriptExtensions.has(extension) ? await tsImport(url, import.meta.url) : await import(url)) as Record<string, unknown>;
+    if (typeScriptExtensions.has(extension)) {
+      // tsx (and esbuild behind it) is loaded only for TypeScript files: it costs start-up time.
+      const { tsImport } = await import("tsx/esm/api");
+      loaded = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+    } else {
+      loaded = (await import(url)) as Record<string, unknown>;
+    }
   } finally {
     delete flags[loadingAgentFile];
   }

@@ -1,8 +1,9 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
-import { ConfigurationError } from "../domain/errors.js";
+import { ConfigurationError, isTaskAgentsError } from "../domain/errors.js";
 import type { QueueRunner } from "../runner/queue-runner.js";
 import type { TaskCompletionResult } from "../runner/task-spec.js";
 import { queueNameFor, type TaskJobData } from "./queue-name.js";
+import { SpecBatcher } from "./spec-batcher.js";
 import { redisOptions, resolveRedisUrl } from "./redis-connection.js";
 
 /** Options of {@link createWorker}. */
@@ -22,19 +23,34 @@ export interface QueueWorkerOptions {
 }
 
 /**
+ * True for a ConfigurationError (or subclass) from any copy of the package: the QueueRunner and
+ * its errors come from the agent file's copy, which may not be the CLI's.
+ */
+function isConfigurationError(error: unknown): error is Error {
+  if (error instanceof ConfigurationError) return true;
+  if (!isTaskAgentsError(error)) return false;
+  for (let proto: unknown = Object.getPrototypeOf(error); proto !== null && typeof proto === "object"; proto = Object.getPrototypeOf(proto)) {
+    if ((proto as { constructor?: { name?: unknown } }).constructor?.name === "ConfigurationError") return true;
+  }
+  return false;
+}
+
+/**
  * A BullMQ worker running a QueueRunner's handlers: each job is one task spec of one stage; the
- * job's return value is its TaskCompletionResult. A configuration error (an unknown pathway)
+ * job's return value is its TaskCompletionResult. Jobs that are active at the same moment are
+ * handled in one call (one bulk fetch, one commit), so concurrency also batches. A configuration error (an unknown pathway)
  * fails the job without retries; any other thrown error (the store down…) lets BullMQ retry
  * the whole job with the producer's attempts and backoff. Close it with `await worker.close()`,
  * which lets active jobs finish.
  */
 export function createWorker(queueRunner: QueueRunner, options: QueueWorkerOptions = {}): Worker<TaskJobData, TaskCompletionResult> {
+  const batcher = new SpecBatcher(options.concurrency ?? 1);
   const processor = async (job: Job<TaskJobData, TaskCompletionResult>): Promise<TaskCompletionResult> => {
     try {
       const handle = await queueRunner.handlerFor(job.data.stage);
-      return JSON.parse(await handle(job.data.spec)) as TaskCompletionResult;
+      return await batcher.submit(handle, job.data.spec);
     } catch (error) {
-      if (error instanceof ConfigurationError) throw new UnrecoverableError(error.message);
+      if (isConfigurationError(error)) throw new UnrecoverableError(error.message);
       throw error;
     }
   };

@@ -64,7 +64,7 @@ export class QueueRunner {
   #logger: Logger | undefined;
 
   constructor(options: QueueRunnerOptions) {
-    if (typeof options?.projectHash !== "string") {
+    if (typeof options?.projectHash !== "string" || options.projectHash.trim() === "") {
       throw new ConfigurationError("TA_INVALID_PROJECT_HASH", "new QueueRunner() needs { projectHash }: the queue carries tasks of one project.");
     }
     this.#options = options;
@@ -199,7 +199,9 @@ export class QueueRunner {
     });
 
     const logger = (this.#logger ??= this.#options.logger ?? createRunLogger("human", process.stderr));
-    const control = new RunControl({ gracePeriodMs: 0, onStop: () => undefined });
+    // A stop (an unknown pathway) takes no new tasks; handlers already running finish and their
+    // decisions are committed, as in Runner. No grace timer aborts them (longest setTimeout delay).
+    const control = new RunControl({ gracePeriodMs: 2 ** 31 - 1, onStop: () => undefined });
     const env = {
       backend: this.backend,
       project,

@@ -2,6 +2,7 @@ import type { BatchCommit, CommitResult, RefusedMove } from "../backend.js";
 import { ConfigurationError } from "../../domain/errors.js";
 import type { Db } from "./database.js";
 import { arrivalStatus, recordMoveSql } from "./task-records.js";
+import { statement } from "./statements.js";
 
 /**
  * Applies a batch in one IMMEDIATE transaction: label saves, then priorities, then moves. A move
@@ -15,21 +16,21 @@ export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): Co
     }
   }
   const actor = batch.actor ?? "agent";
-  const saveLabels = db.prepare(
+  const saveLabels = statement(db, 
     `UPDATE label_rows SET label_json = ?, label_status = ?, version = version + 1, last_edited_at = ?
      WHERE data_hash = ? AND (SELECT project_uuid FROM data_units WHERE data_hash = label_rows.data_hash) = ?`,
   );
-  const setPriority = db.prepare("UPDATE tasks SET priority = ?, updated_at = ? WHERE data_hash = ? AND project_uuid = ?");
-  const findPathway = db.prepare(
+  const setPriority = statement(db, "UPDATE tasks SET priority = ?, updated_at = ? WHERE data_hash = ? AND project_uuid = ?");
+  const findPathway = statement(db, 
     `SELECT p.name, p.destination_uuid, d.type AS destination_type, s.type AS stage_type FROM pathways p JOIN stages s ON s.uuid = p.stage_uuid
      JOIN stages d ON d.uuid = p.destination_uuid WHERE p.uuid = ? AND p.stage_uuid = ? AND s.project_uuid = ?`,
   );
-  const moveTask = db.prepare(
+  const moveTask = statement(db, 
     `UPDATE tasks SET stage_uuid = ?, status = ?, assignee = NULL, last_actioned_by = ?, updated_at = ?
      WHERE uuid = ? AND stage_uuid = ? AND project_uuid = ?`,
   );
-  const recordMove = db.prepare(recordMoveSql);
-  const whereIsTask = db.prepare("SELECT s.title FROM tasks t JOIN stages s ON s.uuid = t.stage_uuid WHERE t.uuid = ? AND t.project_uuid = ?").pluck();
+  const recordMove = statement(db, recordMoveSql);
+  const whereIsTask = statement(db, "SELECT s.title FROM tasks t JOIN stages s ON s.uuid = t.stage_uuid WHERE t.uuid = ? AND t.project_uuid = ?", { pluck: true });
 
   return db.transaction((): CommitResult => {
     const now = new Date().toISOString();

@@ -1,6 +1,7 @@
 import type { LabelRowJson, LabelRowMetadataIncludeArgs, LabelRowMetadataJson } from "../../domain/label-row-json.js";
 import type { Db } from "./database.js";
 import { labelRowMetadata, type MetadataRecord } from "./label-row-records.js";
+import { statement } from "./statements.js";
 
 // The queries below start from the wanted hashes (CROSS JOIN fixes the join order): left to the
 // planner, SQLite walked every data unit of the project for each batch, which made a 20,000-task
@@ -13,8 +14,7 @@ export function selectLabelRowMetadata(
   dataHashes: readonly string[],
   include: LabelRowMetadataIncludeArgs = {},
 ): LabelRowMetadataJson[] {
-  const records = db
-    .prepare(
+  const records = statement(db, 
       `SELECT l.label_hash, l.branch_name, l.label_status, l.created_at AS label_created_at, l.last_edited_at AS label_edited_at,
          d.data_hash, d.title AS data_title, d.data_type, p.dataset_uuid, p.title AS dataset_title,
          i.url, i.mime_type, i.width, i.height, i.fps, i.duration, i.frame_count, i.client_metadata, i.uuid AS storage_item_uuid,
@@ -34,13 +34,12 @@ export function selectLabelRowMetadata(
 
 /** Full label rows for these data items of a project, in the order given; unknown ones left out. */
 export function selectLabelRows(db: Db, projectUuid: string, dataHashes: readonly string[]): LabelRowJson[] {
-  const rows = db
-    .prepare(
+  const rows = statement(db, 
       `SELECT l.label_json FROM json_each(?) wanted
        CROSS JOIN data_units d ON d.data_hash = wanted.value AND d.project_uuid = ?
        JOIN label_rows l ON l.data_hash = d.data_hash ORDER BY wanted.key`,
-    )
-    .pluck()
+    { pluck: true },
+  )
     .all(JSON.stringify(dataHashes), projectUuid) as string[];
   return rows.map((json) => JSON.parse(json) as LabelRowJson);
 }
@@ -50,7 +49,7 @@ export function selectLabelRows(db: Db, projectUuid: string, dataHashes: readonl
  * so an export never holds the project in memory.
  */
 export function* iterateLabelRowJson(db: Db, projectUuid: string, pageSize = 500): Generator<string> {
-  const page = db.prepare(
+  const page = statement(db, 
     `SELECT d.rowid AS id, l.label_json FROM data_units d JOIN label_rows l ON l.data_hash = d.data_hash
      WHERE d.project_uuid = ? AND d.rowid > ? ORDER BY d.rowid LIMIT ?`,
   );

@@ -68,8 +68,14 @@ export class LocalBackend implements Backend, AsyncDisposable {
     return this.#open(false);
   }
 
+  // Projects are never deleted, so one found stays found; this spares a lookup per call.
+  readonly #knownProjects = new Set<string>();
   #projectUuid(projectHash: string): string {
-    return requireProjectRow(this.#database, projectHash).uuid;
+    const key = projectHash.toLowerCase();
+    if (this.#knownProjects.has(key)) return key;
+    const uuid = requireProjectRow(this.#database, projectHash).uuid;
+    this.#knownProjects.add(uuid);
+    return uuid;
   }
 
   async getProject(projectHash: string): Promise<Project> {

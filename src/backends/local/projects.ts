@@ -4,6 +4,7 @@ import type { OntologyStructureJson, Pathway, Project, Stage, StageType } from "
 import { isUuid } from "../../shared/uuid.js";
 import type { Db } from "./database.js";
 import type { ProjectSpec } from "./project-spec.js";
+import { statement } from "./statements.js";
 
 /** A project as `project list` shows it. */
 export interface ProjectSummary {
@@ -52,7 +53,7 @@ export function insertProject(db: Db, spec: ProjectSpec): string {
 /** The project row, or a NotFoundError that says how to find the right hash. */
 export function requireProjectRow(db: Db, projectHash: string): ProjectRow & { dataset_uuid: string } {
   const row = isUuid(projectHash)
-    ? (db.prepare("SELECT * FROM projects WHERE uuid = ?").get(projectHash.toLowerCase()) as ProjectRow | undefined)
+    ? (statement(db, "SELECT * FROM projects WHERE uuid = ?").get(projectHash.toLowerCase()) as ProjectRow | undefined)
     : undefined;
   if (!row) {
     const reason = isUuid(projectHash) ? "No project" : "Not a project hash: a project hash is a UUID, and there is no project";

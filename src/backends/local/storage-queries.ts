@@ -1,6 +1,7 @@
 import { BackendError } from "../../domain/errors.js";
 import type { StorageItem, StorageItemType } from "../../domain/storage-item.js";
 import type { Db } from "./database.js";
+import { statement } from "./statements.js";
 
 interface StorageItemRecord {
   uuid: string;
@@ -24,8 +25,7 @@ interface StorageItemRecord {
  * not in the store is an error naming it, as Encord reports items the key cannot see.
  */
 export function selectStorageItems(db: Db, itemUuids: readonly string[], signUrls: boolean): StorageItem[] {
-  const records = db
-    .prepare("SELECT i.* FROM json_each(?) wanted CROSS JOIN storage_items i ON i.uuid = lower(wanted.value) ORDER BY wanted.key")
+  const records = statement(db, "SELECT i.* FROM json_each(?) wanted CROSS JOIN storage_items i ON i.uuid = lower(wanted.value) ORDER BY wanted.key")
     .all(JSON.stringify(itemUuids)) as StorageItemRecord[];
   if (records.length !== itemUuids.length) {
     const found = new Set(records.map((r) => r.uuid));

@@ -2,6 +2,7 @@ import type { ListTasksOptions, TaskPage } from "../backend.js";
 import { ConfigurationError, NotFoundError } from "../../domain/errors.js";
 import type { Db } from "./database.js";
 import { decodePageToken, encodePageToken, taskColumns, taskJoins, toWorkflowTask, type TaskRecord } from "./task-records.js";
+import { statement } from "./statements.js";
 
 const defaultPageSize = 1000;
 const maxPageSize = 10_000;
@@ -23,17 +24,19 @@ export function listTasksPage(db: Db, projectUuid: string, stageUuid: string | u
     }
     afterId = decoded;
   }
-  const filters = [stageUuid === undefined ? "t.project_uuid = ?" : "t.stage_uuid = ?", "t.id > ?"];
-  const params: unknown[] = [stageUuid ?? projectUuid, afterId];
-  if (options.dataHashes !== undefined) {
-    // Looked up by data hash (unique index), not by walking the stage.
-    filters.push("t.id IN (SELECT x.id FROM json_each(?) w CROSS JOIN tasks x ON x.data_hash = w.value)");
-    params.push(JSON.stringify(options.dataHashes));
-  }
+  const where = `${stageUuid === undefined ? "t.project_uuid = ?" : "t.stage_uuid = ?"} AND t.id > ?`;
+  // With data hashes the tasks are looked up by hash (a unique index) instead of walking the
+  // stage: a queue worker asks for one or a few tasks of a stage holding thousands.
+  const hashes = options.dataHashes;
+  const single = hashes?.length === 1;
+  const from = hashes === undefined || single ? "tasks t" : "json_each(?) w CROSS JOIN tasks t ON t.data_hash = w.value";
+  const params: unknown[] = hashes === undefined || single ? [] : [JSON.stringify(hashes)];
+  params.push(stageUuid ?? projectUuid, afterId);
+  if (single) params.push(hashes[0]);
+  params.push(pageSize + 1);
   // One row more than asked tells whether another page follows.
-  const records = db
-    .prepare(`SELECT ${taskColumns} FROM tasks t ${taskJoins} WHERE ${filters.join(" AND ")} ORDER BY t.id LIMIT ?`)
-    .all(...params, pageSize + 1) as TaskRecord[];
+  const sql = `SELECT ${taskColumns} FROM ${from} ${taskJoins} WHERE ${where}${single ? " AND t.data_hash = ?" : ""} ORDER BY t.id LIMIT ?`;
+  const records = statement(db, sql).all(...params) as TaskRecord[];
   const hasMore = records.length > pageSize;
   const page = hasMore ? records.slice(0, pageSize) : records;
   return {
@@ -44,7 +47,7 @@ export function listTasksPage(db: Db, projectUuid: string, stageUuid: string | u
 
 /** Checks that a stage belongs to a project. */
 export function requireStageOfProject(db: Db, projectUuid: string, stageUuid: string): void {
-  const found = db.prepare("SELECT 1 FROM stages WHERE uuid = ? AND project_uuid = ?").get(stageUuid.toLowerCase(), projectUuid);
+  const found = statement(db, "SELECT 1 FROM stages WHERE uuid = ? AND project_uuid = ?").get(stageUuid.toLowerCase(), projectUuid);
   if (!found) {
     throw new NotFoundError("TA_UNKNOWN_STAGE", `Project ${projectUuid} has no stage with UUID ${JSON.stringify(stageUuid)}. Run \`task-agents project show ${projectUuid}\` to see its stages.`);
   }
@@ -65,7 +68,7 @@ export interface TaskMoveRecord {
  * move id), so a long history is never held in memory.
  */
 export function* iterateHistoryPages(db: Db, projectUuid: string, taskUuid?: string, pageSize = 1000): Generator<TaskMoveRecord[]> {
-  const page = db.prepare(
+  const page = statement(db, 
     `SELECT m.id, m.task_uuid, f.title AS from_title, t.title AS to_title, m.pathway_name, m.actor, m.moved_at
      FROM task_moves m LEFT JOIN stages f ON f.uuid = m.from_stage_uuid JOIN stages t ON t.uuid = m.to_stage_uuid
      WHERE m.project_uuid = ? AND m.id > ? ${taskUuid === undefined ? "" : "AND m.task_uuid = ?"} ORDER BY m.id LIMIT ?`,
