@@ -61,8 +61,10 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
     if (options.json) io.stdout.write(JSON.stringify({ event: "task-done", ...result }) + "\n");
   });
   worker.on("failed", (job, error) => {
-    counts.jobFailures++;
-    logger.warn({ job: job?.id, attemptsMade: job?.attemptsMade }, `job failed: ${error.message}`);
+    // BullMQ reports every failed attempt; only a job that is not retried (it has finished) failed.
+    const final = job === undefined || job.finishedOn !== undefined;
+    if (final) counts.jobFailures++;
+    logger.warn({ job: job?.id, attemptsMade: job?.attemptsMade }, `${final ? "job failed" : "job attempt failed, to be retried"}: ${error.message}`);
   });
   worker.on("error", (error) => logger.error({ err: error }, "worker error"));
 

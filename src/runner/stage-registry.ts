@@ -33,6 +33,7 @@ function agentStageList(project: Project): string {
 
 function suggestedCall(project: Project): string {
   const agents = project.stages.filter(isAgentStage);
+  // "runner" stands for a Runner or a QueueRunner: both register the same way.
   return agents.length === 1 ? `runner.stage(${JSON.stringify(agents[0]!.title)}, handler)` : `runner.stage("<title or UUID of an agent stage>", handler)`;
 }
 

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { QueueRunner } from "../../src/index.js";
+import { QueueRunner, type TaskCompletionResult } from "../../src/index.js";
 import { enqueueTasks } from "../../src/queue/index.js";
-import type { TaskCompletionResult } from "../../src/runner/task-spec.js";
 import { jsonLines } from "../cli/cli-helpers.js";
 import { agentFile, startCli } from "../support/agent-process.js";
 import { redisUrl, testQueue, waitUntil } from "../support/redis.js";

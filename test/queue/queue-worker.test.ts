@@ -1,8 +1,7 @@
 import type { Worker } from "bullmq";
 import { afterEach, describe, expect, test } from "vitest";
-import { QueueRunner, type AgentTask } from "../../src/index.js";
+import { QueueRunner, type AgentTask, type TaskCompletionResult } from "../../src/index.js";
 import { createWorker, enqueueTasks, jobIdFor, type TaskJobData } from "../../src/queue/index.js";
-import type { TaskCompletionResult } from "../../src/runner/task-spec.js";
 import { redisUrl, testQueue, waitForFinishedJobs, type TestQueue } from "../support/redis.js";
 import { runnerStore, twoAgentSpec, type RunnerStore } from "../support/runner-fixture.js";
 
@@ -38,7 +37,7 @@ async function resultsByTitle(store: RunnerStore, queue: TestQueue, tasks: reado
     const job = await queue.queue.getJob(jobIdFor(stage.uuid, task.uuid));
     expect(job, task.dataTitle).toBeDefined();
     expect(await job!.getState(), task.dataTitle).toBe("completed");
-    results.set(task.dataTitle, job!.returnvalue as unknown as TaskCompletionResult);
+    results.set(task.dataTitle, job!.returnvalue);
   }
   return results;
 }

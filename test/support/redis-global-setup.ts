@@ -103,7 +103,7 @@ async function startPrivateRedis(binary: string): Promise<PrivateRedis> {
         };
         return { url, stop };
       }
-      const early = await Promise.race([spawnError, new Promise<undefined>((resolve) => setTimeout(resolve, 100))]);
+      const early = await Promise.race([spawnError, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100))]);
       if (early) {
         rmSync(dir, { recursive: true, force: true });
         throw new Error(`Cannot start ${binary}: ${early.message}`);

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import { inject, onTestFinished } from "vitest";
-import { type TaskJobData } from "../../src/queue/index.js";
+import type { TaskCompletionResult } from "../../src/index.js";
+import type { TaskJobData } from "../../src/queue/index.js";
 
 /** The Redis of this test run (REDIS_URL, or the private server the global setup started). */
 export function redisUrl(): string {
@@ -11,7 +12,7 @@ export function redisUrl(): string {
 /** A queue of its own for one test, seen through BullMQ to inspect jobs. */
 export interface TestQueue {
   readonly name: string;
-  readonly queue: Queue<TaskJobData>;
+  readonly queue: Queue<TaskJobData, TaskCompletionResult>;
 }
 
 /**
@@ -20,7 +21,7 @@ export interface TestQueue {
  */
 export function testQueue(): TestQueue {
   const name = `test-${randomUUID()}`;
-  const queue = new Queue<TaskJobData>(name, { connection: { url: redisUrl(), maxRetriesPerRequest: null } });
+  const queue = new Queue<TaskJobData, TaskCompletionResult>(name, { connection: { url: redisUrl(), maxRetriesPerRequest: null } });
   onTestFinished(async () => {
     try {
       await queue.obliterate({ force: true });
