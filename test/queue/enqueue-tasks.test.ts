@@ -1,3 +1,4 @@
+import { Queue } from "bullmq";
 import { describe, expect, test } from "vitest";
 import { QueueRunner, type WorkflowTask } from "../../src/index.js";
 import { defaultJobOptions, enqueueTasks, jobIdFor, queueNameFor, type TaskJobData } from "../../src/queue/index.js";
@@ -122,8 +123,7 @@ describe("enqueueTasks", () => {
     await using store = await runnerStore({ items: 2 });
     const queueRunner = new QueueRunner({ projectHash: store.projectHash.toUpperCase(), backend: store.backend });
     queueRunner.stage("Pre-label", () => "annotate");
-    const { Queue } = await import("bullmq");
-    const queue = new Queue<TaskJobData>(queueNameFor(store.projectHash), { connection: { url: redisUrl() } });
+    const queue = new Queue<TaskJobData>(queueNameFor(store.projectHash), { connection: { url: redisUrl(), maxRetriesPerRequest: null } });
     try {
       const result = await enqueueTasks(queueRunner, { redisUrl: redisUrl() });
       expect(result.queueName).toBe(`task-agents-${store.projectHash.toLowerCase()}`);
@@ -139,11 +139,11 @@ describe("enqueueTasks", () => {
     await using store = await runnerStore({ items: 1 });
     const queueRunner = new QueueRunner({ projectHash: store.projectHash, backend: store.backend });
     queueRunner.stage("Pre-label", () => "annotate");
-    const error = await rejectionOf(enqueueTasks(queueRunner, { redisUrl: "http://x", queueName: `test-unused` }));
+    const error = await rejectionOf(enqueueTasks(queueRunner, { redisUrl: "http://x", queueName: "test-unused" }));
     expect(error.name).toBe("ConfigurationError");
     expect(error.code).toBe("TA_INVALID_ARGUMENT");
     expect(error.message).toMatch(/REDIS_URL must start with redis:\/\/ or rediss:\/\//);
-    const notUrl = await rejectionOf(enqueueTasks(queueRunner, { redisUrl: "not a url", queueName: `test-unused` }));
+    const notUrl = await rejectionOf(enqueueTasks(queueRunner, { redisUrl: "not a url", queueName: "test-unused" }));
     expect(notUrl.message).toMatch(/is not a URL; expected redis:\/\//);
     await queueRunner.close();
   });

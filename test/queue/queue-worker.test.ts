@@ -1,4 +1,5 @@
 import type { Worker } from "bullmq";
+import { pino } from "pino";
 import { afterEach, describe, expect, test } from "vitest";
 import { QueueRunner, type AgentTask, type TaskCompletionResult } from "../../src/index.js";
 import { createWorker, enqueueTasks, jobIdFor, type TaskJobData } from "../../src/queue/index.js";
@@ -6,6 +7,11 @@ import { redisUrl, testQueue, waitForFinishedJobs, type TestQueue } from "../sup
 import { runnerStore, twoAgentSpec, type RunnerStore } from "../support/runner-fixture.js";
 
 const workers: Worker[] = [];
+
+/** A QueueRunner on the test's store whose handler logs go nowhere. */
+function queueRunnerOn(store: RunnerStore): QueueRunner {
+  return new QueueRunner({ projectHash: store.projectHash, backend: store.backend, logger: pino({ level: "silent" }) });
+}
 
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.close()));
@@ -50,7 +56,7 @@ describe("createWorker", () => {
   test("runs each job's task through the handler: the job returns its TaskCompletionResult and the task moves", async () => {
     await using store = await runnerStore({ items: 10 });
     const queue = testQueue();
-    const queueRunner = new QueueRunner({ projectHash: store.projectHash, backend: store.backend });
+    const queueRunner = queueRunnerOn(store);
     queueRunner.stage("Pre-label", routeByNumber);
     const tasks = await store.tasksIn("Pre-label");
     expect(await enqueueKeepingJobs(queueRunner, queue)).toBe(10);
@@ -76,7 +82,7 @@ describe("createWorker", () => {
   test("a handler that fails for one task gives success: false in that job's result; the job itself completes", async () => {
     await using store = await runnerStore({ items: 4 });
     const queue = testQueue();
-    const queueRunner = new QueueRunner({ projectHash: store.projectHash, backend: store.backend });
+    const queueRunner = queueRunnerOn(store);
     queueRunner.stage("Pre-label", ({ task }) => {
       if (task.dataTitle === "i-3.png") throw new Error("cannot pre-label i-3.png");
       return "annotate";
@@ -101,7 +107,7 @@ describe("createWorker", () => {
   test("a task that left the stage after it was queued gives success: false (not in stage any more) and is not moved again", async () => {
     await using store = await runnerStore({ items: 3 });
     const queue = testQueue();
-    const queueRunner = new QueueRunner({ projectHash: store.projectHash, backend: store.backend });
+    const queueRunner = queueRunnerOn(store);
     queueRunner.stage("Pre-label", () => "annotate");
     const tasks = await store.tasksIn("Pre-label");
     await enqueueKeepingJobs(queueRunner, queue);
@@ -122,7 +128,7 @@ describe("createWorker", () => {
   test("an unknown pathway fails the job at once, without retries (UnrecoverableError); the other jobs complete", async () => {
     await using store = await runnerStore({ items: 3 });
     const queue = testQueue();
-    const queueRunner = new QueueRunner({ projectHash: store.projectHash, backend: store.backend });
+    const queueRunner = queueRunnerOn(store);
     queueRunner.stage("Pre-label", ({ task }) => (task.dataTitle === "i-2.png" ? "nowhere" : "annotate"));
     const tasks = await store.tasksIn("Pre-label");
     await enqueueKeepingJobs(queueRunner, queue);
@@ -150,7 +156,7 @@ describe("createWorker", () => {
     const first = await store.tasksIn("First");
     store.backend.proceed(store.projectHash, { stage: "First", pathway: "next", taskUuid: first[0]!.uuid, actor: "tester" });
     const seen: string[] = [];
-    const queueRunner = new QueueRunner({ projectHash: store.projectHash, backend: store.backend });
+    const queueRunner = queueRunnerOn(store);
     queueRunner.stage("First", ({ task }) => {
       seen.push(`First:${task.dataTitle}`);
       return "next";
