@@ -57,6 +57,7 @@ export {
   NotFoundError,
   SpecValidationError,
   TaskAgentsError,
+  isConfigurationError,
   isTaskAgentsError,
 } from "./domain/errors.js";
 export type { ErrorCode } from "./domain/errors.js";

@@ -20,6 +20,7 @@ test("the public surface is exactly what src/index.ts names", async () => {
       "SpecValidationError",
       "TaskAgentsError",
       "defineDependency",
+      "isConfigurationError",
       "isTaskAgentsError",
       "labelRow",
       "loadProjectSpec",

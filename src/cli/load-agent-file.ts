@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ConfigurationError, DataInputError } from "../domain/errors.js";
+import { ConfigurationError, DataInputError, isTaskAgentsError } from "../domain/errors.js";
 import { isQueueRunner, type QueueRunner } from "../runner/queue-runner.js";
 import { isRunner, loadingAgentFile, type Runner } from "../runner/runner.js";
 
@@ -31,6 +31,18 @@ export async function loadAgentFile(path: string): Promise<Runner | QueueRunner>
     } else {
       loaded = (await import(url)) as Record<string, unknown>;
     }
+  } catch (error) {
+    // A task-agents error (a bad registration…) already says what is wrong and how to fix it.
+    if (isTaskAgentsError(error)) throw error;
+    // Anything else is the agent file's own failure: its message, and where in the file.
+    const stack = error instanceof Error ? (error.stack ?? "") : "";
+    const line = stack.split("\n").find((l) => l.includes(absolute) || l.includes(url));
+    const where = line?.match(/\(?([^()\s]+:\d+:\d+)\)?\s*$/)?.[1]?.replace(/^file:\/\//, "").replace(/\?[^:]*(?=:\d+:\d+$)/, "");
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `Agent file ${JSON.stringify(path)} failed to load: ${error instanceof Error ? error.message : String(error)}${where ? ` (at ${where})` : ""}`,
+      { cause: error },
+    );
   } finally {
     delete flags[loadingAgentFile];
   }

@@ -27,6 +27,7 @@ export type ErrorCode =
   | "TA_HANDLER_RETURN"
   | "TA_TASK_ABANDONED"
   | "TA_TASK_TIMEOUT"
+  | "TA_REDIS_UNREACHABLE"
   | "TA_STORE_TOO_NEW";
 
 const brand = Symbol.for("task-agents.error");
@@ -47,9 +48,12 @@ export class TaskAgentsError extends Error {
   }
 }
 
+const configurationBrand = Symbol.for("task-agents.configuration-error");
+
 /** Bad configuration or input: a spec, an option, a project hash, a stage or pathway name. */
 export class ConfigurationError extends TaskAgentsError {
   override name = "ConfigurationError";
+  readonly [configurationBrand] = true;
 }
 
 /** A project spec that breaks one or more rules; `problems` holds one line per rule broken. */
@@ -88,6 +92,11 @@ export class DataInputError extends TaskAgentsError {
 /** The storage backend failed or refused an operation. */
 export class BackendError extends TaskAgentsError {
   override name = "BackendError";
+}
+
+/** True for a ConfigurationError (or subclass), whichever copy of the package raised it. */
+export function isConfigurationError(error: unknown): error is ConfigurationError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[configurationBrand] === true;
 }
 
 /** True for any error task-agents raised on purpose, whichever copy of the package raised it. */

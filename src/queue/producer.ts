@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { QueueRunner } from "../runner/queue-runner.js";
 import { defaultJobOptions, jobIdFor, queueNameFor, type TaskJobData } from "./queue-name.js";
-import { redisOptions, resolveRedisUrl } from "./redis-connection.js";
+import { assertRedisReachable, redisOptions, resolveRedisUrl } from "./redis-connection.js";
 
 /** Options of {@link enqueueTasks}. */
 export interface EnqueueOptions {
@@ -30,7 +30,9 @@ export interface EnqueueResult {
  */
 export async function enqueueTasks(queueRunner: QueueRunner, options: EnqueueOptions = {}): Promise<EnqueueResult> {
   const queueName = options.queueName ?? queueNameFor(queueRunner.projectHash);
-  const queue = new Queue<TaskJobData>(queueName, { connection: redisOptions(resolveRedisUrl(options.redisUrl)) });
+  const redisUrl = resolveRedisUrl(options.redisUrl);
+  await assertRedisReachable(redisUrl);
+  const queue = new Queue<TaskJobData>(queueName, { connection: redisOptions(redisUrl) });
   const chunkSize = options.chunkSize ?? 1000;
   const jobOptions = { ...defaultJobOptions, ...options.jobOptions };
   const stages: { uuid: string; title: string; enqueued: number }[] = [];

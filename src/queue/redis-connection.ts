@@ -26,3 +26,34 @@ export function redisOptions(url: string): ConnectionOptions {
   }
   return { url, maxRetriesPerRequest: null };
 }
+
+/** The URL with any password hidden, for messages. */
+export function describeRedisUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:…@");
+}
+
+/**
+ * Checks that Redis answers before a producer or worker starts: without it BullMQ would retry
+ * the connection forever and the command would hang with no clear message.
+ */
+export async function assertRedisReachable(url: string, timeoutMs = 5000): Promise<void> {
+  redisOptions(url);
+  const { Redis } = await import("ioredis");
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  let socketError: NodeJS.ErrnoException | undefined;
+  client.on("error", (error: NodeJS.ErrnoException) => (socketError ??= error));
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    // The socket's own error (ECONNREFUSED…) says more than ioredis's "Connection is closed".
+    const cause = socketError ?? (error as NodeJS.ErrnoException);
+    const reason = cause.code ?? cause.message;
+    throw new ConfigurationError(
+      "TA_REDIS_UNREACHABLE",
+      `Cannot reach Redis at ${describeRedisUrl(url)} (${reason}). Start Redis there, or set REDIS_URL (or --redis-url) to a Redis that runs.`,
+    );
+  } finally {
+    client.disconnect();
+  }
+}

@@ -3,7 +3,7 @@ import type { QueueRunner } from "../runner/queue-runner.js";
 import { createRunLogger } from "../runner/output/run-logger.js";
 import type { TaskCompletionResult } from "../runner/task-spec.js";
 import { queueNameFor } from "./queue-name.js";
-import { redisOptions, resolveRedisUrl } from "./redis-connection.js";
+import { assertRedisReachable, redisOptions, resolveRedisUrl } from "./redis-connection.js";
 import { createWorker } from "./worker.js";
 
 /** Where a worker session writes and what it may do to the process. */
@@ -36,6 +36,7 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
   const logger = createRunLogger(options.json ? "json" : "human", io.stderr);
   const queueName = options.queueName ?? queueNameFor(queueRunner.projectHash);
   const redisUrl = resolveRedisUrl(options.redisUrl, io.env);
+  await assertRedisReachable(redisUrl);
   const pathwayNames = new Map((await queueRunner.getAgentStages()).flatMap((s) => s.pathways.map((p) => [p.uuid, `${s.title} → ${p.name}`] as const)));
   const worker = createWorker(queueRunner, {
     redisUrl,

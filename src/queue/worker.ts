@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
-import { ConfigurationError, isTaskAgentsError } from "../domain/errors.js";
+import { isConfigurationError } from "../domain/errors.js";
 import type { QueueRunner } from "../runner/queue-runner.js";
 import type { TaskCompletionResult } from "../runner/task-spec.js";
 import { queueNameFor, type TaskJobData } from "./queue-name.js";
@@ -20,19 +20,6 @@ export interface QueueWorkerOptions {
   readonly stalledInterval?: number;
   /** Start taking jobs at once. @defaultValue true */
   readonly autorun?: boolean;
-}
-
-/**
- * True for a ConfigurationError (or subclass) from any copy of the package: the QueueRunner and
- * its errors come from the agent file's copy, which may not be the CLI's.
- */
-function isConfigurationError(error: unknown): error is Error {
-  if (error instanceof ConfigurationError) return true;
-  if (!isTaskAgentsError(error)) return false;
-  for (let proto: unknown = Object.getPrototypeOf(error); proto !== null && typeof proto === "object"; proto = Object.getPrototypeOf(proto)) {
-    if ((proto as { constructor?: { name?: unknown } }).constructor?.name === "ConfigurationError") return true;
-  }
-  return false;
 }
 
 /**

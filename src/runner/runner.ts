@@ -1,6 +1,6 @@
 import type { Backend } from "../backends/backend.js";
 import { selectBackend } from "../backends/select-backend.js";
-import { ConfigurationError } from "../domain/errors.js";
+import { isConfigurationError, type ConfigurationError } from "../domain/errors.js";
 import type { Project } from "../domain/workflow.js";
 import type { DependencyMap } from "../deps/define-dependency.js";
 import { drainStage } from "./drain-stage.js";
@@ -142,7 +142,7 @@ export class Runner {
       return report;
     } catch (error) {
       failure = error;
-      report.end = error instanceof ConfigurationError ? "configuration-error" : "error";
+      report.end = isConfigurationError(error) ? "configuration-error" : "error";
       throw error;
     } finally {
       control.dispose();

@@ -63,4 +63,21 @@ describe("queue work: an unknown pathway", () => {
     expect((await store.tasksIn("Pre-label")).map((t) => t.dataTitle)).toEqual(["i-2.png"]);
     expect((await store.tasksIn("Annotate")).map((t) => t.dataTitle).sort()).toEqual(["i-1.png", "i-3.png"]);
   });
+
+  test("a Redis that does not answer is a clear error (exit 1), not a hang", { timeout: 120_000 }, async () => {
+    await using store = await runnerStore({ items: 1 });
+    const agent = agentFile("queue-route-by-title");
+    const env = { PROJECT_HASH: store.projectHash, REDIS_URL: "redis://127.0.0.1:1" };
+    for (const command of [["queue", "enqueue", agent], ["queue", "work", agent, "--exit-when-empty"]]) {
+      const result = await cliProcess(["--store", store.backend.storePath, ...command], env);
+      expectUserError(result, /Cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/, /REDIS_URL/);
+    }
+  });
+
+  test("an agent file that throws while loading names the file and the line", async () => {
+    await using store = await runnerStore({ items: 1 });
+    // queue-route-by-title reads PROJECT_HASH at load time and throws without it.
+    const result = await cli(["--store", store.backend.storePath, "queue", "enqueue", agentFile("queue-route-by-title")], { REDIS_URL: redisUrl() });
+    expectUserError(result, /Agent file ".*queue-route-by-title\.ts" failed to load: .*PROJECT_HASH/, /\(at .*queue-route-by-title\.ts:\d+:\d+\)/);
+  });
 });
