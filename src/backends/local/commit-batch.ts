@@ -4,6 +4,13 @@ import type { Db } from "./database.js";
 import { arrivalStatus, recordMoveSql } from "./task-records.js";
 import { statement } from "./statements.js";
 
+interface PathwayRecord {
+  name: string;
+  destination_uuid: string;
+  destination_type: string;
+  stage_type: string;
+}
+
 /**
  * Applies a batch in one IMMEDIATE transaction: label saves, then priorities, then moves. A move
  * whose task has left `fromStageUuid` (or whose pathway is not one of that stage's) is refused and
@@ -44,12 +51,14 @@ export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): Co
       prioritised += setPriority.run(p.priority, now, p.dataHash, projectUuid).changes;
     }
     const moved: { taskUuid: string; toStageUuid: string }[] = [];
+    // A batch moves its tasks along a handful of pathways: look each up once.
+    const pathways = new Map<string, PathwayRecord | undefined>();
     const refused: RefusedMove[] = [];
     for (const move of batch.moves ?? []) {
       const taskUuid = move.taskUuid.toLowerCase();
-      const pathway = findPathway.get(move.pathwayUuid.toLowerCase(), move.fromStageUuid.toLowerCase(), projectUuid) as
-        | { name: string; destination_uuid: string; destination_type: string; stage_type: string }
-        | undefined;
+      const pathwayKey = `${move.pathwayUuid.toLowerCase()} ${move.fromStageUuid.toLowerCase()}`;
+      if (!pathways.has(pathwayKey)) pathways.set(pathwayKey, findPathway.get(move.pathwayUuid.toLowerCase(), move.fromStageUuid.toLowerCase(), projectUuid) as PathwayRecord | undefined);
+      const pathway = pathways.get(pathwayKey);
       if (!pathway) {
         refused.push({ taskUuid, reason: "unknown-pathway", message: `Stage ${move.fromStageUuid} has no pathway ${move.pathwayUuid}.` });
         continue;
