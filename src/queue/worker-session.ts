@@ -34,6 +34,7 @@ export interface WorkerSessionOptions {
 export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSessionOptions): Promise<number> {
   const { io } = options;
   const logger = createRunLogger(options.json ? "json" : "human", io.stderr);
+  queueRunner.useLogger(logger);
   const queueName = options.queueName ?? queueNameFor(queueRunner.projectHash);
   const redisUrl = resolveRedisUrl(options.redisUrl, io.env);
   await assertRedisReachable(redisUrl);

@@ -76,6 +76,11 @@ export class QueueRunner {
     return this.#backendInstance;
   }
 
+  /** @internal used by `queue work`: handler logs go to the worker's logger unless one was given */
+  useLogger(logger: Logger): void {
+    if (!this.#options.logger) this.#logger = logger;
+  }
+
   /** @internal whether the QueueRunner came with its own backend */
   get hasOwnBackend(): boolean {
     return this.#options.backend !== undefined;

@@ -287,3 +287,19 @@ describe("task-agents run <agent-file>", () => {
     expect(await stageCounts(s.store, hash)).toMatchObject({ "Pre-label": 1, Annotate: 3 });
   });
 });
+
+describe("task-agents run: choosing the backend", () => {
+  test("--backend local runs on the store; encord, chosen by flag or by ENCORD_SSH_KEY, is a clear error (exit 1)", async () => {
+    using s = freshStore();
+    const hash = await demoProjectWithData(s.store);
+    const local = await cli(["--store", s.store, "run", agentFile("route-by-type"), "--project-hash", hash, "--backend", "local"]);
+    expect(local.code, local.stderr).toBe(0);
+
+    const byFlag = await cli(["run", agentFile("route-by-type"), "--project-hash", hash, "--backend", "encord"], { TASK_AGENTS_STORE: s.store });
+    expectUserError(byFlag, /The Encord backend is not part of this version/, /--backend local/);
+    const byEnv = await cli(["run", agentFile("route-by-type"), "--project-hash", hash], { TASK_AGENTS_STORE: s.store, ENCORD_SSH_KEY: "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----" });
+    expectUserError(byEnv, /chosen because ENCORD_SSH_KEY or ENCORD_SSH_KEY_FILE is set/);
+    expect(byEnv.stderr).not.toContain("PRIVATE KEY");
+    expectUserError(await cli(["run", agentFile("route-by-type"), "--backend", "nope"]), /Allowed choices are local, encord/);
+  });
+});
