@@ -25,17 +25,16 @@ export interface QueueWorkerOptions {
 /**
  * A BullMQ worker running a QueueRunner's handlers: each job is one task spec of one stage; the
  * job's return value is its TaskCompletionResult. Jobs that are active at the same moment are
- * handled in one call (one bulk fetch, one commit), so concurrency also batches. A configuration error (an unknown pathway)
- * fails the job without retries; any other thrown error (the store down…) lets BullMQ retry
- * the whole job with the producer's attempts and backoff. Close it with `await worker.close()`,
+ * handled in one call (one bulk fetch, one commit), so concurrency also batches. A
+ * configuration error (an unknown pathway) fails its own job without retries; any other thrown
+ * error (the store down…) lets BullMQ retry the job with the producer's attempts and backoff. Close it with `await worker.close()`,
  * which lets active jobs finish.
  */
 export function createWorker(queueRunner: QueueRunner, options: QueueWorkerOptions = {}): Worker<TaskJobData, TaskCompletionResult> {
-  const batcher = new SpecBatcher(options.concurrency ?? 1);
+  const batcher = new SpecBatcher((stage, specs) => queueRunner.handleForWorker(stage, specs), options.concurrency ?? 1);
   const processor = async (job: Job<TaskJobData, TaskCompletionResult>): Promise<TaskCompletionResult> => {
     try {
-      const handle = await queueRunner.handlerFor(job.data.stage);
-      return await batcher.submit(handle, job.data.spec);
+      return await batcher.submit(job.data.stage, job.data.spec);
     } catch (error) {
       if (isConfigurationError(error)) throw new UnrecoverableError(error.message);
       throw error;

@@ -30,6 +30,16 @@ export interface QueueRunnerOptions {
   readonly logger?: Logger;
 }
 
+/** What a worker's batch call gives back: every result, and which entries a stop affected. */
+export interface WorkerBatchResult {
+  readonly results: TaskCompletionResult[];
+  readonly stopError: ConfigurationError | undefined;
+  /** Entries whose own result was the configuration error. */
+  readonly stopped: ReadonlySet<number>;
+  /** Entries not started because of it. */
+  readonly notStarted: ReadonlySet<number>;
+}
+
 /** A handler wrapped for a queue: task spec(s) as JSON in, TaskCompletionResult(s) as JSON out. */
 export type QueueHandler = (specs: string | readonly string[]) => Promise<string>;
 
@@ -182,6 +192,24 @@ export class QueueRunner {
   }
 
   async #handleSpecs(project: Project, bound: BoundStage, specs: readonly unknown[]): Promise<TaskCompletionResult[]> {
+    const handled = await this.#handleSpecsReporting(project, bound, specs);
+    if (handled.stopError) throw handled.stopError;
+    return handled.results;
+  }
+
+  /**
+   * @internal for queue workers: handles specs like a wrapped handler but does not throw a
+   * stop error; instead it says which entries caused it (`stopped`) and which were not started
+   * because of it (`notStarted`), so only those jobs fail and the others keep their results.
+   */
+  async handleForWorker(stage: string, specs: readonly string[]): Promise<WorkerBatchResult> {
+    const { project, stages } = await this.#bind();
+    const bound = stages.find((b) => b.stage.title === stage || b.stage.uuid === stage.toLowerCase());
+    if (!bound) await this.handlerFor(stage);
+    return this.#handleSpecsReporting(project, bound!, specs);
+  }
+
+  async #handleSpecsReporting(project: Project, bound: BoundStage, specs: readonly unknown[]): Promise<WorkerBatchResult> {
     const stageUuid = bound.stage.uuid;
     const fail = (taskUuid: string | null, error: string): TaskCompletionResult => ({ task_uuid: taskUuid, stage_uuid: stageUuid, success: false, pathway: null, error });
     const parsed = specs.map((s) => parseTaskSpec(s));
@@ -217,26 +245,32 @@ export class QueueRunner {
       concurrency: this.#options.concurrency ?? 1,
       actor: "queue-agent",
     };
+    const stopped = new Set<number>();
+    const notStarted = new Set<number>();
+    let stop: ConfigurationError | undefined;
     try {
       const { outcomes, stopError } = tasks.length > 0 ? await handleTasks(env, bound, tasks) : { outcomes: [], stopError: undefined };
+      stop = stopError;
       const committed = await commitDecisions(env, bound, tasks, outcomes);
       parsed.forEach((p, i) => {
         if (!p.ok || results[i] !== undefined) return;
         const index = taskIndex.get(p.taskUuid)!;
         const outcome = outcomes[index];
         const task = tasks[index]!;
-        if (outcome === undefined) results[i] = fail(task.uuid, "Not handled: the call stopped at a configuration error in another task.");
-        else if (outcome.kind !== "decided") {
+        if (outcome === undefined) {
+          notStarted.add(i);
+          results[i] = fail(task.uuid, "Not handled: the call stopped at a configuration error in another task.");
+        } else if (outcome.kind !== "decided") {
+          if (outcome.kind === "stop") stopped.add(i);
           const error = describeFailure(outcome.error);
           results[i] = fail(task.uuid, error.stack ?? `${error.name}: ${error.message}`);
         } else if (committed.refused.has(task.uuid)) results[i] = fail(task.uuid, committed.refused.get(task.uuid)!.message);
         else results[i] = { task_uuid: task.uuid, stage_uuid: stageUuid, success: true, pathway: committed.moved.has(task.uuid) ? outcome.decision.pathway!.uuid : null, error: null };
       });
-      if (stopError) throw stopError;
     } finally {
       control.dispose();
     }
-    return results as TaskCompletionResult[];
+    return { results: results as TaskCompletionResult[], stopError: stop, stopped, notStarted };
   }
 
   async #currentTasks(project: Project, bound: BoundStage, dataHashes: readonly string[]): Promise<Map<string, AgentTask>> {

@@ -150,6 +150,29 @@ describe("createWorker", () => {
     await queueRunner.close();
   });
 
+  test("with concurrency, an unknown pathway fails only its own job; jobs of the same call complete, now or on a retry", async () => {
+    await using store = await runnerStore({ items: 6 });
+    const queue = testQueue();
+    const queueRunner = queueRunnerOn(store);
+    queueRunner.stage("Pre-label", ({ task }) => (task.dataTitle === "i-3.png" ? "nowhere" : "annotate"));
+    const tasks = await store.tasksIn("Pre-label");
+    // Jobs the stop left unstarted are retried after BullMQ's backoff (1 s).
+    await enqueueKeepingJobs(queueRunner, queue);
+
+    startWorker(queueRunner, queue, 6);
+    await waitForFinishedJobs(queue.queue, 6);
+
+    const bad = tasks.find((t) => t.dataTitle === "i-3.png")!;
+    const job = (await queue.queue.getJob(jobIdFor(store.stage("Pre-label").uuid, bad.uuid)))!;
+    expect(await job.getState()).toBe("failed");
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toMatch(/has no pathway "nowhere"/);
+    expect((await queue.queue.getJobCounts("completed", "failed")).completed).toBe(5);
+    expect(titles(await store.tasksIn("Pre-label"))).toEqual(["i-3.png"]);
+    expect(titles(await store.tasksIn("Annotate"))).toEqual(["i-1.png", "i-2.png", "i-4.png", "i-5.png", "i-6.png"]);
+    await queueRunner.close();
+  });
+
   test("jobs of several stages go to their own handlers", async () => {
     await using store = await runnerStore({ spec: twoAgentSpec, items: 4 });
     const queue = testQueue();
