@@ -1,7 +1,7 @@
 import { CommanderError } from "@commander-js/extra-typings";
-import { isTaskAgentsError } from "../domain/errors.js";
 import { processIo, type CliIo } from "./cli-io.js";
-import { exitCodes } from "./exit-codes.js";
+import { formatCommandError } from "../shared/error-message.js";
+import { exitCodes } from "../shared/exit-codes.js";
 import { buildProgram } from "./program.js";
 
 /**
@@ -20,26 +20,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       // Commander has already printed its message; help and --version end here too, with 0.
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.usageError;
     }
-    reportError(io, error, json);
+    io.stderr.write(formatCommandError(error, json));
     return exitCodes.usageError;
-  }
-}
-
-function reportError(io: CliIo, error: unknown, json: boolean): void {
-  const known = isTaskAgentsError(error);
-  const sqlite = !known && error instanceof Error && (error as { code?: unknown }).code?.toString().startsWith("SQLITE_") === true;
-  const code = known ? error.code : sqlite ? "TA_STORE_ERROR" : "TA_INTERNAL";
-  const message = error instanceof Error ? error.message : String(error);
-  if (json) {
-    io.stderr.write(JSON.stringify({ error: { code, message } }) + "\n");
-  } else if (known) {
-    io.stderr.write(`error: ${message}\n`);
-  } else if (sqlite && (error as { code?: string }).code === "SQLITE_BUSY") {
-    io.stderr.write("error: the store is busy: another task-agents process held its write lock for more than 5 s. Try again when it has finished.\n");
-  } else if (sqlite) {
-    io.stderr.write(`error: the store failed: ${message}\n`);
-  } else {
-    // Not a user error: show the stack so it can be reported.
-    io.stderr.write(`error: unexpected failure: ${error instanceof Error ? (error.stack ?? message) : message}\n`);
   }
 }

@@ -4,6 +4,7 @@ import { createRunLogger } from "../runner/output/run-logger.js";
 import type { TaskCompletionResult } from "../runner/task-spec.js";
 import { queueNameFor } from "./queue-name.js";
 import { assertRedisReachable, redisOptions, resolveRedisUrl } from "./redis-connection.js";
+import { exitCodes } from "../shared/exit-codes.js";
 import { createWorker } from "./worker.js";
 
 /** Where a worker session writes and what it may do to the process. */
@@ -142,5 +143,5 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
       `Worker summary (${queueName}): ${counts.tasks} tasks in ${seconds.toFixed(1)} s; moved: ${[...counts.moved].map(([k, v]) => `${k}: ${v}`).join(", ") || "none"}; left: ${counts.left}; failed: ${counts.failed}; job failures: ${counts.jobFailures}\n`,
     );
   }
-  return counts.failed + counts.jobFailures > 0 ? 2 : 0;
+  return counts.failed + counts.jobFailures > 0 ? exitCodes.tasksFailed : exitCodes.ok;
 }

@@ -51,6 +51,11 @@ export interface QueueAgentStage extends AgentStage {
 
 const queueRunnerBrand = Symbol.for("task-agents.queue-runner");
 
+/** The bound stage a title or UUID names. */
+function boundFor(stages: readonly BoundStage[], ref: string): BoundStage | undefined {
+  return stages.find((b) => b.stage.title === ref || b.stage.uuid === ref.toLowerCase());
+}
+
 /** True for a QueueRunner from any copy of the package. */
 export function isQueueRunner(value: unknown): value is QueueRunner {
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[queueRunnerBrand] === true;
@@ -68,7 +73,8 @@ export class QueueRunner {
   readonly [queueRunnerBrand] = true;
   readonly #options: QueueRunnerOptions;
   readonly #registry = new StageRegistry();
-  readonly #handlers = new Map<string, { ref: string; handle: QueueHandler }>();
+  /** The wrapped handlers by the stage reference (title or UUID) they were registered with. */
+  readonly #handlers = new Map<string, QueueHandler>();
   #backendInstance: Backend | undefined;
   #bound: Promise<{ project: Project; stages: BoundStage[] }> | undefined;
   #logger: Logger | undefined;
@@ -119,19 +125,19 @@ export class QueueRunner {
     const [options, handler] = typeof optionsOrHandler === "function" ? [{}, optionsOrHandler] : [optionsOrHandler ?? {}, maybeHandler];
     this.#registry.add(stage, options, handler as StageHandler<DependencyMap>, undefined);
     const handle: QueueHandler = (specs) => this.#handle(stage, specs);
-    this.#handlers.set(stage, { ref: stage, handle });
+    this.#handlers.set(stage, handle);
     return handle;
   }
 
   /** The wrapped handler of a stage, by title or UUID (as a worker finds it from a job). */
   async handlerFor(stage: string): Promise<QueueHandler> {
     const { stages } = await this.#bind();
-    const bound = stages.find((b) => b.stage.uuid === stage.toLowerCase() || b.stage.title === stage);
+    const bound = boundFor(stages, stage);
     if (!bound) {
       throw new ConfigurationError("TA_UNKNOWN_STAGE", `This QueueRunner has no handler for stage ${JSON.stringify(stage)}; it handles ${stages.map((b) => `${JSON.stringify(b.stage.title)} (${b.stage.uuid})`).join(", ")}.`);
     }
-    const entry = [...this.#handlers.values()].find((h) => bound === stages.find((b) => b.stage.title === h.ref || b.stage.uuid === h.ref.toLowerCase()));
-    return entry!.handle;
+    const [, handle] = [...this.#handlers].find(([ref]) => boundFor(stages, ref) === bound)!;
+    return handle;
   }
 
   /** The AGENT stages that have handlers, in registration order, each able to list its tasks. */
@@ -186,7 +192,7 @@ export class QueueRunner {
     const single = !Array.isArray(input);
     const specs: readonly unknown[] = single ? [input] : (input as readonly unknown[]);
     const { project, stages } = await this.#bind();
-    const bound = stages.find((b) => b.stage.title === ref || b.stage.uuid === ref.toLowerCase())!;
+    const bound = boundFor(stages, ref)!;
     const results = await this.#handleSpecs(project, bound, specs);
     return JSON.stringify(single ? results[0] : results);
   }
@@ -204,7 +210,7 @@ export class QueueRunner {
    */
   async handleForWorker(stage: string, specs: readonly string[]): Promise<WorkerBatchResult> {
     const { project, stages } = await this.#bind();
-    const bound = stages.find((b) => b.stage.title === stage || b.stage.uuid === stage.toLowerCase());
+    const bound = boundFor(stages, stage);
     if (!bound) await this.handlerFor(stage);
     return this.#handleSpecsReporting(project, bound!, specs);
   }

@@ -1,12 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { selectBackend } from "../backends/select-backend.js";
-import { ConfigurationError, isTaskAgentsError } from "../domain/errors.js";
+import { ConfigurationError } from "../domain/errors.js";
+import { formatCommandError } from "../shared/error-message.js";
+import { exitCodes } from "../shared/exit-codes.js";
 import type { ExecuteOptions } from "./options.js";
 import type { OutputStreams } from "./output/output-streams.js";
 import { failedCount } from "./run-report.js";
 import type { Runner } from "./runner.js";
 
-const exitCodes = { ok: 0, configurationError: 1, tasksFailed: 2 } as const;
 
 /** A commander argument parser that takes a number for `flag` (shared with `task-agents demo`). */
 export function number(flag: string) {
@@ -110,11 +111,8 @@ export async function executeWithFlags(
     const report = await runner.execute(flagsToExecuteOptions(flags, stop.signal));
     return failedCount(report) > 0 ? exitCodes.tasksFailed : exitCodes.ok;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (flags.json) options.streams.stderr.write(JSON.stringify({ error: { code: isTaskAgentsError(error) ? error.code : "TA_INTERNAL", message } }) + "\n");
-    else if (isTaskAgentsError(error)) options.streams.stderr.write(`error: ${message}\n`);
-    else options.streams.stderr.write(`error: unexpected failure: ${error instanceof Error ? (error.stack ?? message) : message}\n`);
-    return exitCodes.configurationError;
+    options.streams.stderr.write(formatCommandError(error, flags.json === true));
+    return exitCodes.usageError;
   } finally {
     if (options.installSignalHandlers) {
       process.off("SIGINT", onSignal);
@@ -139,7 +137,7 @@ export async function runFromCommandLine(
   try {
     program.parse([...argv], { from: "user" });
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.configurationError;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usageError;
     throw error;
   }
   return executeWithFlags(runner, program.opts(), options);

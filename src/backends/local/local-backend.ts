@@ -18,7 +18,7 @@ import { openDatabase, type Db } from "./database.js";
 import { iterateLabelRowJson, selectLabelRowMetadata, selectLabelRows } from "./label-queries.js";
 import { proceedTasks, type ProceedRequest, type ProceedResult } from "./proceed-tasks.js";
 import { loadProjectSpec, validateProjectSpec } from "./project-spec.js";
-import { countTasksByStage, insertProject, listProjects, readProject, requireProjectRow, type ProjectSummary, type StageCounts } from "./projects.js";
+import { countStageTasks, countTasksByStage, insertProject, listProjects, readProject, requireProjectRow, type ProjectSummary, type StageCounts } from "./projects.js";
 import { selectStorageItems } from "./storage-queries.js";
 import { iterateHistoryPages, listTasksPage, requireStageOfProject, type TaskMoveRecord } from "./task-queries.js";
 import { resolveStorePath } from "./store-path.js";
@@ -89,7 +89,7 @@ export class LocalBackend implements Backend, AsyncDisposable {
   }
 
   async countStageTasks(projectHash: string, stageUuid: string): Promise<number> {
-    return this.countTasksByStage(projectHash).get(stageUuid.toLowerCase()) ?? 0;
+    return countStageTasks(this.#database, this.#projectUuid(projectHash), stageUuid.toLowerCase());
   }
 
   /** A page of all the tasks of a project, whatever stage they are in. */

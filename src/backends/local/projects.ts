@@ -126,3 +126,8 @@ export function countTasksByStage(db: Db, projectUuid: string): StageCounts {
     .all(projectUuid) as { stage_uuid: string; n: number }[];
   return new Map(rows.map((r) => [r.stage_uuid, r.n]));
 }
+
+/** How many tasks sit in one stage (an index count, not a scan of the project). */
+export function countStageTasks(db: Db, projectUuid: string, stageUuid: string): number {
+  return statement(db, "SELECT COUNT(*) FROM tasks WHERE stage_uuid = ? AND project_uuid = ?", { pluck: true }).get(stageUuid, projectUuid) as number;
+}

@@ -1,4 +1,4 @@
-/** Process exit codes of the `task-agents` command. */
+/** Process exit codes of the `task-agents` command and of agent files run as programs. */
 export const exitCodes = {
   ok: 0,
   /** Bad usage or configuration: a clear message says what to fix. */
@@ -6,5 +6,3 @@ export const exitCodes = {
   /** A run finished, but some tasks failed permanently (the report lists them). */
   tasksFailed: 2,
 } as const;
-
-export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
