@@ -21,9 +21,8 @@ export type { Dependency, DependencyDefinition, DependencyMap, ResolvedDependenc
 export { labelRow } from "./deps/label-row.js";
 export { storageItem } from "./deps/storage-item.js";
 
-// Labels
-export { LabelRow } from "./labels/label-row.js";
-export type { LabelRowFromDictOptions } from "./labels/label-row.js";
+// Labels and ontologies
+export * from "./labels/index.js";
 
 // Backends
 export type {
@@ -54,6 +53,7 @@ export {
   BackendError,
   ConfigurationError,
   DataInputError,
+  LabelError,
   NotFoundError,
   SpecValidationError,
   TaskAgentsError,

@@ -28,7 +28,9 @@ export type ErrorCode =
   | "TA_TASK_ABANDONED"
   | "TA_TASK_TIMEOUT"
   | "TA_REDIS_UNREACHABLE"
-  | "TA_STORE_TOO_NEW";
+  | "TA_STORE_TOO_NEW"
+  | "TA_INVALID_LABEL"
+  | "TA_INVALID_ONTOLOGY";
 
 const brand = Symbol.for("task-agents.error");
 
@@ -87,6 +89,15 @@ export class DataInputError extends TaskAgentsError {
   ) {
     super(code, message, options);
   }
+}
+
+/**
+ * A label or ontology operation that breaks the ontology's rules or the wire format: coordinates
+ * out of range, an answer of the wrong type, an option of another attribute, a malformed row.
+ * Not a configuration error: in a handler it fails that task, not the run.
+ */
+export class LabelError extends TaskAgentsError {
+  override name = "LabelError";
 }
 
 /** The storage backend failed or refused an operation. */

@@ -1,40 +1,85 @@
-import type { LabelRowJson, LabelRowMetadataJson } from "../domain/label-row-json.js";
-import { ConfigurationError } from "../domain/errors.js";
+import type { LabelRowJson, LabelRowMetadataJson, WorkflowGraphNodeJson } from "../domain/label-row-json.js";
+import { ConfigurationError, LabelError } from "../domain/errors.js";
+import type { ClassificationInstance } from "./classification-instance.js";
+import { readLabelRow } from "./codec/read-label-row.js";
+import { writeLabelRow } from "./codec/write-label-row.js";
+import { frameList, type Frames } from "./frames.js";
+import type { LabelContent } from "./label-content.js";
+import type { ObjectInstance } from "./object-instance.js";
+import type { Classification } from "./ontology/classification.js";
+import { Ontology } from "./ontology/ontology.js";
+import type { OntologyObject } from "./ontology/ontology-object.js";
 
 /** Options of {@link LabelRow.fromEncordDict}. */
 export interface LabelRowFromDictOptions {
+  /** The project's ontology: an {@link Ontology} or its structure JSON. */
+  readonly ontology?: Ontology | Record<string, unknown> | null;
   /** The row's metadata in wire form (an element of the `labelrowmetadata` listing). */
   readonly metadata?: LabelRowMetadataJson;
-  /** The project's ontology structure. The object model that reads it comes with the labels issue. */
-  readonly ontology?: unknown;
+}
+
+/** Filters of {@link LabelRow.getObjectInstances}. */
+export interface ObjectInstanceFilter {
+  /** Only instances of this ontology object (or feature node hash). */
+  readonly filterOntologyObject?: OntologyObject | string;
+  /** Only instances on at least one of these frames. */
+  readonly filterFrames?: Frames;
+}
+
+/** Filters of {@link LabelRow.getClassificationInstances}. */
+export interface ClassificationInstanceFilter {
+  readonly filterOntologyClassification?: Classification | string;
+  readonly filterFrames?: Frames;
+}
+
+const EMPTY_ONTOLOGY = Ontology.fromDict({ objects: [], classifications: [] });
+
+function toOntology(ontology: LabelRowFromDictOptions["ontology"]): Ontology {
+  if (ontology === undefined || ontology === null) return EMPTY_ONTOLOGY;
+  return ontology instanceof Ontology ? ontology : Ontology.fromDict(ontology);
 }
 
 /**
- * A label row: its metadata and its labels in Encord's label-row JSON. What the model does not
- * interpret is kept as it came, so saving never loses anything. Each task attempt gets its own
- * deep copy, so edits of a failed attempt never reach the store.
+ * A label row: the labels of one data item, read into object and classification instances of
+ * the project's ontology. Mirrors the SDK's `LabelRowV2`; `toEncordDict()` writes what its
+ * `to_encord_dict()` writes. What the ontology cannot read is kept and written back unchanged.
  */
 export class LabelRow {
-  readonly #dict: LabelRowJson;
+  readonly #top: LabelRowJson;
   readonly #metadata: LabelRowMetadataJson | undefined;
+  readonly #ontology: Ontology;
+  readonly #content: LabelContent;
   #priority: number | null;
   #priorityChanged = false;
 
-  private constructor(dict: LabelRowJson, metadata: LabelRowMetadataJson | undefined) {
-    this.#dict = dict;
+  private constructor(dict: LabelRowJson, ontology: Ontology, metadata: LabelRowMetadataJson | undefined) {
+    // The reader copies what it keeps of the labels; only the scalar fields are kept from here.
+    const { data_units: _units, object_answers: _objects, classification_answers: _classifications, object_actions: _actions, ...top } = dict;
+    this.#top = structuredClone(top) as LabelRowJson;
     this.#metadata = metadata;
+    this.#ontology = ontology;
+    this.#content = readLabelRow(dict, ontology, metadata);
     this.#priority = metadata?.priority ?? null;
   }
 
-  /** Reads a label-row dict (and, optionally, its metadata). The dict is copied, not kept. */
+  /** Reads a label-row dict with its ontology (and, optionally, its metadata). The dict is not kept or changed. */
   static fromEncordDict(labelRowDict: LabelRowJson, options: LabelRowFromDictOptions = {}): LabelRow {
-    return new LabelRow(structuredClone(labelRowDict), options.metadata === undefined ? undefined : structuredClone(options.metadata));
+    if (typeof labelRowDict !== "object" || labelRowDict === null || Array.isArray(labelRowDict)) {
+      throw new LabelError("TA_INVALID_LABEL", `A label row dict must be an object (Encord's label-row JSON); got ${labelRowDict === null ? "null" : typeof labelRowDict}.`);
+    }
+    return new LabelRow(labelRowDict, toOntology(options.ontology), options.metadata === undefined ? undefined : structuredClone(options.metadata));
   }
 
-  /** The row as Encord's label-row JSON, ready to save. A copy: changing it changes nothing here. */
+  /** The row as Encord's label-row JSON, ready to save: a new object each call. */
   toEncordDict(): LabelRowJson {
-    return structuredClone(this.#dict);
+    return writeLabelRow(this.#top, this.#content, this.#metadata);
   }
+
+  get ontology(): Ontology {
+    return this.#ontology;
+  }
+
+  // Priority -------------------------------------------------------------------------------
 
   /** The task's priority, 0..1; `null` when unknown (finished tasks have none). */
   get priority(): number | null {
@@ -55,32 +100,43 @@ export class LabelRow {
     this.#priorityChanged = true;
   }
 
+  // Metadata -------------------------------------------------------------------------------
+
   get dataHash(): string {
-    return this.#dict.data_hash;
+    return this.#top.data_hash ?? this.#metadata?.data_hash;
   }
   get dataTitle(): string {
-    return this.#dict.data_title;
+    return this.#top.data_title ?? this.#metadata?.data_title;
   }
   /** Lowercase data type: `image`, `video`, `img_group`, `audio`, `plain_text`, `pdf`, … */
   get dataType(): string {
-    return this.#dict.data_type;
+    return String(this.#top.data_type ?? this.#metadata?.data_type ?? "").toLowerCase();
   }
   get labelHash(): string | null {
-    return this.#dict.label_hash;
+    return this.#top.label_hash ?? this.#metadata?.label_hash ?? null;
   }
   get branchName(): string {
-    return this.#dict.branch_name;
+    return this.#top.branch_name ?? this.#metadata?.branch_name;
   }
   get labelStatus(): string {
-    return this.#dict.label_status;
+    return this.#top.label_status ?? this.#metadata?.label_status;
+  }
+  get annotationTaskStatus(): string | null {
+    return this.#top.annotation_task_status ?? this.#metadata?.annotation_task_status ?? null;
   }
   get datasetHash(): string {
-    return this.#dict.dataset_hash;
+    return this.#top.dataset_hash ?? this.#metadata?.dataset_hash;
+  }
+  get datasetTitle(): string {
+    return this.#top.dataset_title ?? this.#metadata?.dataset_title;
+  }
+  get isShadowData(): boolean {
+    return this.#metadata?.is_shadow_data ?? this.#top.is_shadow_data ?? false;
   }
   get backingItemUuid(): string | null {
     return this.#metadata?.backing_item_uuid ?? null;
   }
-  get workflowGraphNode(): { uuid: string; title: string } | null {
+  get workflowGraphNode(): WorkflowGraphNodeJson | null {
     return this.#metadata?.workflow_graph_node ?? null;
   }
   get taskUuid(): string | null {
@@ -89,14 +145,156 @@ export class LabelRow {
   get clientMetadata(): Record<string, unknown> | null {
     return this.#metadata?.client_metadata ?? null;
   }
+  get fileType(): string | null {
+    return this.#metadata?.file_type ?? null;
+  }
   get width(): number | null {
-    return this.#metadata?.width ?? null;
+    return this.#metadata?.width ?? this.#content.mediaSize(0)?.width ?? null;
   }
   get height(): number | null {
-    return this.#metadata?.height ?? null;
+    return this.#metadata?.height ?? this.#content.mediaSize(0)?.height ?? null;
   }
-  /** The row's labels in wire form, for reading and editing until the object model lands. */
-  get labels(): LabelRowJson {
-    return this.#dict;
+  /** Frames of the media: images of a group, frames of a video; `null` when unknown. */
+  get numberOfFrames(): number | null {
+    return this.#metadata?.number_of_frames ?? this.#content.frameCount;
   }
+  get framesPerSecond(): number | null {
+    return this.#metadata?.frames_per_second ?? null;
+  }
+  get duration(): number | null {
+    return this.#metadata?.duration ?? null;
+  }
+  /** The data units of the row (one per image of a group), without their labels. */
+  get dataUnits(): { dataHash: string; title: string; frame: number; mimeType: string | null; width: number | null; height: number | null; dataLink: string | null }[] {
+    return this.#content.dataUnits.map((unit) => ({
+      dataHash: unit.hash,
+      title: String(unit.dict["data_title"] ?? ""),
+      frame: unit.frame,
+      mimeType: typeof unit.dict["data_type"] === "string" ? unit.dict["data_type"] : null,
+      width: typeof unit.dict["width"] === "number" ? unit.dict["width"] : null,
+      height: typeof unit.dict["height"] === "number" ? unit.dict["height"] : null,
+      dataLink: typeof unit.dict["data_link"] === "string" ? unit.dict["data_link"] : null,
+    }));
+  }
+
+  // Objects --------------------------------------------------------------------------------
+
+  /**
+   * Adds an object instance (placed on frames with `setForFrames` first). With `force` (the
+   * default, as in the SDK) an instance with the same hash is replaced.
+   */
+  addObjectInstance(instance: ObjectInstance, options: { force?: boolean } = {}): void {
+    if (instance.isAssignedToLabelRow) {
+      throw new LabelError("TA_INVALID_LABEL", `Object ${instance.objectHash} already belongs to a label row; an instance belongs to one row at a time (remove it there first).`);
+    }
+    const frames = instance.getAnnotationFrames();
+    if (frames.length === 0) {
+      throw new LabelError("TA_INVALID_LABEL", `Object "${instance.ontologyItem.name}" (${instance.objectHash}) has no coordinates yet; call setForFrames before adding it.`);
+    }
+    if (this.#ontology.findChildByHash(instance.featureHash, "object") === undefined) {
+      throw new LabelError("TA_INVALID_LABEL", `Object "${instance.ontologyItem.name}" is not part of this row's ontology; create instances from labelRow.ontology.`);
+    }
+    const existing = this.#content.objects.get(instance.objectHash);
+    if (existing !== undefined) {
+      if (options.force === false) {
+        throw new LabelError("TA_INVALID_LABEL", `The row already has an object with hash ${instance.objectHash}; pass force: true to replace it.`);
+      }
+      this.#content.dropObject(existing);
+    }
+    for (const frame of frames) {
+      const data = instance.frameData(frame);
+      if (data !== undefined) this.#content.checkObjectFrames(instance, [frame], data.coordinates);
+    }
+    this.#content.adoptObject(instance);
+  }
+
+  /** Removes an object instance from the row. */
+  removeObject(instance: ObjectInstance): void {
+    if (this.#content.objects.get(instance.objectHash) !== instance) {
+      throw new LabelError("TA_INVALID_LABEL", `Object ${instance.objectHash} is not part of this label row.`);
+    }
+    this.#content.dropObject(instance);
+  }
+
+  /** Object instances in the row, in the order they were added; optionally filtered. */
+  getObjectInstances(filter: ObjectInstanceFilter = {}): ObjectInstance[] {
+    const featureHash = filterHash(filter.filterOntologyObject);
+    const frames = filter.filterFrames === undefined ? undefined : frameList(filter.filterFrames);
+    const candidates =
+      frames === undefined ? this.#content.objects.values() : new Set(frames.flatMap((frame) => [...(this.#content.objectsByFrame.get(frame) ?? [])]));
+    return this.#content.ordered(candidates).filter((instance) => featureHash === undefined || instance.featureHash === featureHash);
+  }
+
+  // Classifications ------------------------------------------------------------------------
+
+  /**
+   * Adds a classification instance. A frame holds one instance of each classification (and an
+   * item one instance of each global classification); with `force`, the other instances give
+   * up the frames in question.
+   */
+  addClassificationInstance(instance: ClassificationInstance, options: { force?: boolean } = {}): void {
+    if (instance.isAssignedToLabelRow) {
+      throw new LabelError("TA_INVALID_LABEL", `Classification ${instance.classificationHash} already belongs to a label row; an instance belongs to one row at a time.`);
+    }
+    if (this.#ontology.findChildByHash(instance.featureHash, "classification") === undefined) {
+      throw new LabelError("TA_INVALID_LABEL", `Classification "${instance.ontologyItem.name}" is not part of this row's ontology; create instances from labelRow.ontology.`);
+    }
+    const frames = instance.getAnnotationFrames();
+    if (!instance.isGlobal && !instance.isRangeOnly && frames.length === 0) {
+      throw new LabelError("TA_INVALID_LABEL", `Classification "${instance.ontologyItem.name}" (${instance.classificationHash}) is on no frames; call setForFrames before adding it.`);
+    }
+    const force = options.force === true;
+    const existing = this.#content.classifications.get(instance.classificationHash);
+    if (existing !== undefined && !force) {
+      throw new LabelError("TA_INVALID_LABEL", `The row already has a classification with hash ${instance.classificationHash}; pass force: true to replace it.`);
+    }
+    const sameGlobal = instance.isGlobal
+      ? [...this.#content.classifications.values()].filter((other) => other !== existing && other.ontologyItem === instance.ontologyItem)
+      : [];
+    const overlap = this.#content.classificationOverlap(instance, frames);
+    if (!force && (sameGlobal.length > 0 || overlap.length > 0)) {
+      throw new LabelError(
+        "TA_INVALID_LABEL",
+        sameGlobal.length > 0
+          ? `The row already has an instance of global classification "${instance.ontologyItem.name}"; pass force: true to replace it.`
+          : `Classification "${instance.ontologyItem.name}" is already on frame${overlap.length === 1 ? "" : "s"} ${overlap.join(", ")} through another instance; pass force: true to move those frames to this one.`,
+      );
+    }
+    if (existing !== undefined) this.#content.dropClassification(existing);
+    for (const other of sameGlobal) this.#content.dropClassification(other);
+    for (const frame of overlap) {
+      for (const other of [...(this.#content.classificationsByFrame.get(frame) ?? [])]) {
+        if (other.ontologyItem === instance.ontologyItem) other.removeFromFrames(frame);
+      }
+    }
+    this.#content.adoptClassification(instance);
+  }
+
+  /** Removes a classification instance from the row. */
+  removeClassificationInstance(instance: ClassificationInstance): void {
+    if (this.#content.classifications.get(instance.classificationHash) !== instance) {
+      throw new LabelError("TA_INVALID_LABEL", `Classification ${instance.classificationHash} is not part of this label row.`);
+    }
+    this.#content.dropClassification(instance);
+  }
+
+  /** The SDK's name for {@link removeClassificationInstance}. */
+  removeClassification(instance: ClassificationInstance): void {
+    this.removeClassificationInstance(instance);
+  }
+
+  /** Classification instances in the row, in the order they were added; optionally filtered. */
+  getClassificationInstances(filter: ClassificationInstanceFilter = {}): ClassificationInstance[] {
+    const featureHash = filterHash(filter.filterOntologyClassification);
+    const frames = filter.filterFrames === undefined ? undefined : frameList(filter.filterFrames);
+    const candidates =
+      frames === undefined
+        ? this.#content.classifications.values()
+        : new Set(frames.flatMap((frame) => [...(this.#content.classificationsByFrame.get(frame) ?? [])]));
+    return this.#content.ordered(candidates).filter((instance) => featureHash === undefined || instance.featureHash === featureHash);
+  }
+}
+
+function filterHash(filter: { featureNodeHash: string } | string | undefined): string | undefined {
+  return filter === undefined ? undefined : typeof filter === "string" ? filter : filter.featureNodeHash;
 }

@@ -5,5 +5,6 @@ export const paths = {
   demoSpec: fileURLToPath(new URL("../../examples/demo-project.yaml", import.meta.url)),
   demoData: fileURLToPath(new URL("../../examples/data", import.meta.url)),
   demoManifest: fileURLToPath(new URL("../../examples/demo-manifest.jsonl", import.meta.url)),
-  fixtures: fileURLToPath(new URL("../../../shared/fixtures", import.meta.url)),
+  /** Encord label and ontology vectors made by the Python SDK (copied from the shared fixtures; see their README). */
+  encordFixtures: fileURLToPath(new URL("../fixtures/encord", import.meta.url)),
 } as const;

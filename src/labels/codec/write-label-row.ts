@@ -1,0 +1,228 @@
+import type { LabelRowJson, LabelRowMetadataJson } from "../../domain/label-row-json.js";
+import type { ClassificationInstance } from "../classification-instance.js";
+import type { RangeCoordinates } from "../coordinates/index.js";
+import { formatLabelDate, parseLabelDate } from "../dates.js";
+import type { LabelContent } from "../label-content.js";
+import type { ObjectInstance } from "../object-instance.js";
+import { isRangeShape } from "../ontology/shapes.js";
+import { lowerSnake, type JsonObject } from "../ontology/wire.js";
+import type { AnnotationInfo } from "../annotation-info.js";
+
+/** Formats each distinct time once: a long video repeats the same few. */
+class DateFormatter {
+  readonly #formatted = new Map<number, string>();
+  format(date: Date): string {
+    const time = date.getTime();
+    let text = this.#formatted.get(time);
+    if (text === undefined) {
+      text = formatLabelDate(date);
+      this.#formatted.set(time, text);
+    }
+    return text;
+  }
+}
+
+/** The top-level times are re-formatted the SDK's way; a value it cannot read is kept as it came. */
+function topLevelDate(value: unknown): unknown {
+  if (typeof value !== "string") return value ?? null;
+  try {
+    return formatLabelDate(parseLabelDate(value, "created_at"));
+  } catch {
+    return value;
+  }
+}
+
+/** Writes the model as the SDK's `to_encord_dict()` does (protocol notes §7.2–7.7). */
+export function writeLabelRow(top: LabelRowJson, content: LabelContent, metadata: LabelRowMetadataJson | undefined): LabelRowJson {
+  const writer = new RowWriter(content);
+  const dataType = String(top.data_type ?? metadata?.data_type?.toLowerCase() ?? "");
+  return {
+    label_hash: top.label_hash ?? metadata?.label_hash ?? null,
+    branch_name: top.branch_name ?? metadata?.branch_name ?? "main",
+    created_at: topLevelDate(top.created_at ?? metadata?.created_at) as string | null,
+    last_edited_at: topLevelDate(top.last_edited_at ?? metadata?.last_edited_at) as string | null,
+    data_hash: top.data_hash ?? metadata?.data_hash,
+    dataset_hash: top.dataset_hash ?? metadata?.dataset_hash,
+    dataset_title: top.dataset_title ?? metadata?.dataset_title,
+    data_title: top.data_title ?? metadata?.data_title,
+    data_type: dataType,
+    annotation_task_status: top.annotation_task_status ?? null,
+    is_shadow_data: metadata?.is_shadow_data ?? top.is_shadow_data ?? false,
+    object_answers: writer.objectAnswers(),
+    classification_answers: writer.classificationAnswers(),
+    object_actions: writer.objectActions(),
+    label_status: top.label_status ?? metadata?.label_status,
+    data_units: writer.dataUnits(dataType, metadata),
+    spaces: structuredClone(top.spaces ?? {}),
+  };
+}
+
+class RowWriter {
+  readonly #dates = new DateFormatter();
+  constructor(private readonly content: LabelContent) {}
+
+  objectAnswers(): JsonObject {
+    const out: JsonObject = {};
+    for (const instance of this.content.ordered(this.content.objects.values())) {
+      const entry: JsonObject = { classifications: instance.staticAnswers.toWire(), objectHash: instance.objectHash };
+      if (isRangeShape(instance.ontologyItem.shape)) Object.assign(entry, this.#rangeObjectFields(instance));
+      Object.assign(entry, structuredClone(instance.answerExtra));
+      out[instance.objectHash] = entry;
+    }
+    for (const [hash, entry] of this.content.unreadObjectAnswers) out[hash] = structuredClone(entry);
+    return out;
+  }
+
+  /** Audio and text objects carry their metadata and ranges in `object_answers`. */
+  #rangeObjectFields(instance: ObjectInstance): JsonObject {
+    const data = instance.frameData(0);
+    if (data === undefined) return {};
+    const object = instance.ontologyItem;
+    return {
+      createdBy: data.info.createdBy,
+      createdAt: this.#dates.format(data.info.createdAt),
+      lastEditedBy: data.info.lastEditedBy,
+      lastEditedAt: this.#dates.format(data.info.lastEditedAt),
+      manualAnnotation: data.info.manualAnnotation,
+      featureHash: object.featureNodeHash,
+      name: object.name,
+      color: object.color,
+      shape: object.shape,
+      value: object.value,
+      ...(data.coordinates as RangeCoordinates).toAnswerFields(),
+    };
+  }
+
+  objectActions(): JsonObject {
+    const out: JsonObject = {};
+    for (const instance of this.content.ordered(this.content.objects.values())) {
+      if (!instance.dynamicAnswers.isEmpty) out[instance.objectHash] = { actions: instance.dynamicAnswers.toWire(), objectHash: instance.objectHash };
+    }
+    for (const [hash, entry] of this.content.unreadObjectActions) out[hash] = structuredClone(entry);
+    return out;
+  }
+
+  classificationAnswers(): JsonObject {
+    const out: JsonObject = {};
+    for (const instance of this.content.ordered(this.content.classifications.values())) {
+      const { spaces, ...extra } = instance.answerExtra;
+      const entry: JsonObject = {
+        classifications: instance.answers.toWire(),
+        classificationHash: instance.classificationHash,
+        featureHash: instance.featureHash,
+        spaces: structuredClone(spaces ?? {}),
+      };
+      if (instance.writesInstanceMetadata) Object.assign(entry, this.#instanceMetadata(instance));
+      Object.assign(entry, structuredClone(extra));
+      out[instance.classificationHash] = entry;
+    }
+    for (const [hash, entry] of this.content.unreadClassificationAnswers) out[hash] = structuredClone(entry);
+    return out;
+  }
+
+  #instanceMetadata(instance: ClassificationInstance): JsonObject {
+    const info = instance.instanceInfo;
+    return {
+      range: instance.range,
+      createdBy: info.createdBy,
+      createdAt: this.#dates.format(info.createdAt),
+      lastEditedBy: info.lastEditedBy,
+      lastEditedAt: this.#dates.format(info.lastEditedAt),
+      manualAnnotation: info.manualAnnotation,
+    };
+  }
+
+  dataUnits(dataType: string, metadata: LabelRowMetadataJson | undefined): JsonObject {
+    const out: JsonObject = {};
+    this.content.dataUnits.forEach((unit, index) => {
+      const { data_fps: fps, data_duration: duration, ...fields } = unit.dict;
+      const written: JsonObject = { ...structuredClone(fields), labels: this.#unitLabels(unit.frame, index) };
+      if (metadata === undefined) {
+        if (duration !== undefined) written["data_duration"] = duration;
+        if (fps !== undefined) written["data_fps"] = fps;
+      } else {
+        // The SDK takes these from the metadata, and never writes them for some media.
+        if (metadata.duration !== null && metadata.duration !== undefined && dataType !== "plain_text") written["data_duration"] = metadata.duration;
+        if (metadata.frames_per_second !== null && metadata.frames_per_second !== undefined && dataType !== "audio" && dataType !== "plain_text") {
+          written["data_fps"] = metadata.frames_per_second;
+        }
+      }
+      out[unit.hash] = written;
+    });
+    return out;
+  }
+
+  #unitLabels(frame: number, unitIndex: number): JsonObject {
+    switch (this.content.layout) {
+      case "range":
+        return {};
+      case "single":
+        return this.#frameLabels(frame);
+      case "perFrame": {
+        const labels: JsonObject = {};
+        // Frames belong to the first data unit: video-like rows have one.
+        if (unitIndex === 0) for (const registered of this.content.registeredFrames) labels[String(registered)] = this.#frameLabels(registered);
+        return labels;
+      }
+    }
+  }
+
+  #frameLabels(frame: number): JsonObject {
+    const unread = this.content.unreadFrameEntries.get(frame);
+    const objects = this.content.ordered(this.content.objectsByFrame.get(frame) ?? []).map((instance) => this.#objectEntry(instance, frame));
+    const classifications = this.content
+      .ordered(this.content.classificationsByFrame.get(frame) ?? [])
+      .map((instance) => this.#classificationEntry(instance, frame));
+    return {
+      objects: unread === undefined ? objects : [...objects, ...structuredClone(unread.objects)],
+      classifications: unread === undefined ? classifications : [...classifications, ...structuredClone(unread.classifications)],
+      ...structuredClone(this.content.frameExtras.get(frame) ?? {}),
+    };
+  }
+
+  #objectEntry(instance: ObjectInstance, frame: number): JsonObject {
+    const data = instance.frameData(frame);
+    if (data === undefined) return {};
+    const object = instance.ontologyItem;
+    const entry: JsonObject = {
+      name: object.name,
+      color: object.color,
+      shape: object.shape,
+      value: object.value,
+      createdAt: this.#dates.format(data.info.createdAt),
+      createdBy: data.info.createdBy,
+      confidence: data.info.confidence,
+      objectHash: instance.objectHash,
+      featureHash: object.featureNodeHash,
+      manualAnnotation: data.info.manualAnnotation,
+    };
+    this.#lastEdited(entry, data.info);
+    Object.assign(entry, "toFrameFields" in data.coordinates ? data.coordinates.toFrameFields() : {});
+    for (const key in data.extra) entry[key] = structuredClone(data.extra[key]);
+    return entry;
+  }
+
+  #classificationEntry(instance: ClassificationInstance, frame: number): JsonObject {
+    const data = instance.frameData(frame);
+    if (data === undefined) return {};
+    const name = instance.ontologyItem.name;
+    const entry: JsonObject = {
+      name,
+      value: lowerSnake(name),
+      createdAt: this.#dates.format(data.info.createdAt),
+      createdBy: data.info.createdBy,
+      confidence: data.info.confidence,
+      featureHash: instance.featureHash,
+      classificationHash: instance.classificationHash,
+      manualAnnotation: data.info.manualAnnotation,
+    };
+    this.#lastEdited(entry, data.info);
+    for (const key in data.extra) entry[key] = structuredClone(data.extra[key]);
+    return entry;
+  }
+
+  #lastEdited(entry: JsonObject, info: AnnotationInfo): void {
+    entry["lastEditedAt"] = this.#dates.format(info.lastEditedAt);
+    if (info.lastEditedBy !== null) entry["lastEditedBy"] = info.lastEditedBy;
+  }
+}

@@ -1,0 +1,11 @@
+export { Ontology } from "./ontology.js";
+export type { OntologyNode, OntologyNodeKind } from "./ontology.js";
+export { OntologyObject } from "./ontology-object.js";
+export type { CreateObjectInstanceOptions } from "./ontology-object.js";
+export { Classification } from "./classification.js";
+export type { CreateClassificationInstanceOptions } from "./classification.js";
+export { Attribute, AttributeOption, walkAttributes } from "./attribute.js";
+export type { AttributeType } from "./attribute.js";
+export { SkeletonTemplate } from "./skeleton-template.js";
+export { OBJECT_SHAPES, isRangeShape } from "./shapes.js";
+export type { ObjectShape } from "./shapes.js";
