@@ -23,10 +23,12 @@ import {
   TextCoordinates,
   type Coordinates,
 } from "../../src/labels/coordinates/index.js";
+import { paths } from "../support/paths.js";
 
 type Json = Record<string, unknown>;
 
-const FIXTURES = "/work/shared/fixtures/encord/labels";
+/** The SDK-made label rows, copied into the repo from the shared fixtures. */
+const FIXTURES = join(paths.encordFixtures, "labels");
 
 function isJson(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);

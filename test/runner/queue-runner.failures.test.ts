@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { ConfigurationError, isTaskAgentsError, labelRow, QueueRunner, type TaskCompletionResult } from "../../src/index.js";
 import { deferred } from "../support/deferred.js";
 import { movesOf, queueRunnerOn, resultOf, resultsOf, silentLogger, specOf } from "../support/queue-fixture.js";
-import { rejectionOf, runnerStore } from "../support/runner-fixture.js";
+import { addNote, notesOf, notesSpec, rejectionOf, runnerStore } from "../support/runner-fixture.js";
 
 const validUuid = "00000000-0000-4000-8000-0000000000aa";
 
@@ -109,14 +109,14 @@ describe("a task that fails gives a failed result, never an exception", () => {
   });
 
   test("a handler that throws: that entry fails with the message and the stack; the others are committed", async () => {
-    await using store = await runnerStore({ items: 3 });
+    await using store = await runnerStore({ spec: notesSpec, items: 3 });
     const tasks = await store.tasksIn("Pre-label");
     const queueRunner = queueRunnerOn(store);
     let calls = 0;
     const handle = queueRunner.stage("Pre-label", { deps: { labelRow } }, ({ task, labelRow }) => {
       calls++;
+      addNote(labelRow, `ok ${task.dataTitle}`);
       if (task.dataTitle === "i-2.png") throw new TypeError(`boom in ${task.dataTitle}`);
-      labelRow.labels.classification_answers = { ok: task.dataTitle };
       return { pathway: "skip", labelRow };
     });
     const results = resultsOf(await handle(tasks.map(specOf)));
@@ -133,7 +133,10 @@ describe("a task that fails gives a failed result, never an exception", () => {
     expect(store.counting.commits[0]!.moves?.map((m) => m.taskUuid)).toEqual([tasks[0]!.uuid, tasks[2]!.uuid]);
     expect(store.counting.commits[0]!.labelSaves?.map((s) => s.dataHash)).toEqual([tasks[0]!.dataHash, tasks[2]!.dataHash]);
     expect((await store.tasksIn("Pre-label")).map((t) => t.dataTitle)).toEqual(["i-2.png"]);
-    expect((await store.labelRow(tasks[2]!.dataHash)).classification_answers).toEqual({ ok: "i-3.png" });
+    expect(notesOf(await store.labelRow(tasks[0]!.dataHash))).toEqual(["ok i-1.png"]);
+    expect(notesOf(await store.labelRow(tasks[2]!.dataHash))).toEqual(["ok i-3.png"]);
+    // The failed entry's edits are not saved.
+    expect((await store.labelRow(tasks[1]!.dataHash)).classification_answers).toEqual({});
   });
 
   test("a handler that throws something that is not an Error still gives a failed result", async () => {
@@ -261,14 +264,14 @@ describe("configuration errors are thrown", () => {
     ["name", "anotate"],
     ["UUID", "00000000-0000-4000-8000-00000000beef"],
   ])("an unknown pathway by %s: a ConfigurationError naming the accepted pathways, after committing the other decisions", async (_, bad) => {
-    await using store = await runnerStore({ items: 3 });
+    await using store = await runnerStore({ spec: notesSpec, items: 3 });
     const tasks = await store.tasksIn("Pre-label");
     const queueRunner = queueRunnerOn(store);
     const handled: string[] = [];
     const handle = queueRunner.stage("Pre-label", { deps: { labelRow } }, ({ task, labelRow }) => {
       handled.push(task.dataTitle);
       if (task.dataTitle === "i-2.png") return bad;
-      labelRow.labels.classification_answers = { decided: true };
+      addNote(labelRow, "decided");
       return { pathway: "annotate", labelRow };
     });
     const error = await rejectionOf(handle(tasks.map(specOf)));
@@ -284,7 +287,7 @@ describe("configuration errors are thrown", () => {
     expect(handled).toEqual(["i-1.png", "i-2.png"]);
     expect(store.counting.count("commit")).toBe(1);
     expect((await store.tasksIn("Annotate")).map((t) => t.dataTitle)).toEqual(["i-1.png"]);
-    expect((await store.labelRow(tasks[0]!.dataHash)).classification_answers).toEqual({ decided: true });
+    expect(notesOf(await store.labelRow(tasks[0]!.dataHash))).toEqual(["decided"]);
     expect((await store.tasksIn("Pre-label")).map((t) => t.dataTitle)).toEqual(["i-2.png", "i-3.png"]);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { labelRow, QueueRunner, storageItem, type AgentTask, type TaskCompletionResult } from "../../src/index.js";
 import { queueRunnerOn, resultOf, resultsOf, silentLogger, specOf } from "../support/queue-fixture.js";
-import { runnerStore } from "../support/runner-fixture.js";
+import { addNote, notesOf, notesSpec, runnerStore } from "../support/runner-fixture.js";
 
 describe("a wrapped handler: task specs in, TaskCompletionResults out", () => {
   test("stage() returns an async function; one spec gives one result with the Python field names", async () => {
@@ -216,34 +216,38 @@ describe("priorities and label rows", () => {
   });
 
   test("a label row edited in the handler and returned is saved, then the task moves", async () => {
-    await using store = await runnerStore({ items: 2 });
+    await using store = await runnerStore({ spec: notesSpec, items: 2 });
     const [task, other] = await store.tasksIn("Pre-label");
     const queueRunner = queueRunnerOn(store);
     const handle = queueRunner.stage("Pre-label", { deps: { labelRow } }, ({ task, labelRow }) => {
-      labelRow.labels.classification_answers = { by: "queue", title: task.dataTitle };
+      addNote(labelRow, `by queue: ${task.dataTitle}`);
       return { pathway: "annotate", labelRow };
     });
     const result = resultOf(await handle(specOf(task!)));
     expect(result).toMatchObject({ success: true, pathway: store.pathway("Pre-label", "annotate").uuid });
     expect(store.counting.commits[0]!.labelSaves?.map((s) => s.dataHash)).toEqual([task!.dataHash]);
     const [saved] = await store.backend.getLabelRows(store.projectHash, [task!.dataHash]);
-    expect(saved!.classification_answers).toEqual({ by: "queue", title: "i-1.png" });
-    expect((await store.labelRow(other!.dataHash)).classification_answers).not.toEqual({ by: "queue", title: "i-2.png" });
+    expect(notesOf(saved!)).toEqual(["by queue: i-1.png"]);
+    // The other task was not in the call: its row is as it was.
+    expect((await store.labelRow(other!.dataHash)).classification_answers).toEqual({});
     expect((await store.tasksIn("Annotate")).map((t) => t.uuid)).toEqual([task!.uuid]);
   });
 
   test("a label row edited but not returned is not saved", async () => {
-    await using store = await runnerStore({ items: 1 });
+    await using store = await runnerStore({ spec: notesSpec, items: 1 });
     const [task] = await store.tasksIn("Pre-label");
-    const before = (await store.labelRow(task!.dataHash)).classification_answers;
+    const before = await store.labelRow(task!.dataHash);
     const queueRunner = queueRunnerOn(store);
     const handle = queueRunner.stage("Pre-label", { deps: { labelRow } }, ({ labelRow }) => {
-      labelRow.labels.classification_answers = { lost: true };
+      addNote(labelRow, "lost");
       return "annotate";
     });
     expect(resultOf(await handle(specOf(task!))).success).toBe(true);
     expect(store.counting.commits[0]!.labelSaves ?? []).toEqual([]);
-    expect((await store.labelRow(task!.dataHash)).classification_answers).toEqual(before);
+    const after = await store.labelRow(task!.dataHash);
+    expect(notesOf(after)).toEqual([]);
+    expect(after.classification_answers).toEqual(before.classification_answers);
+    expect(after.data_units).toEqual(before.data_units);
   });
 });
 

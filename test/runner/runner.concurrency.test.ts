@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { labelRow, Runner } from "../../src/index.js";
 import { deferred, nextTurn } from "../support/deferred.js";
-import { runnerStore } from "../support/runner-fixture.js";
+import { addNote, notesOf, notesSpec, runnerStore } from "../support/runner-fixture.js";
 
 describe("concurrency", () => {
   test("with concurrency 3, three handlers run at once and never more; every result is committed", async () => {
-    await using store = await runnerStore({ items: 8 });
+    await using store = await runnerStore({ spec: notesSpec, items: 8 });
     const runner = new Runner({ projectHash: store.projectHash, backend: store.counting });
     const threeStarted = deferred();
     const release = deferred();
@@ -19,7 +19,7 @@ describe("concurrency", () => {
       if (inFlight === 3) threeStarted.resolve();
       await release.promise;
       inFlight--;
-      labelRow.labels.classification_answers = { by: task.dataTitle };
+      addNote(labelRow, `by ${task.dataTitle}`);
       return { pathway: started.length % 2 === 0 ? "skip" : "annotate", labelRow };
     });
     const execution = runner.execute({ concurrency: 3, output: "silent" });
@@ -39,7 +39,8 @@ describe("concurrency", () => {
     expect(await store.tasksIn("Pre-label")).toHaveLength(0);
     const done = [...(await store.tasksIn("Annotate")), ...(await store.tasksIn("Complete"))];
     expect(done).toHaveLength(8);
-    for (const task of done) expect((await store.labelRow(task.dataHash)).classification_answers).toEqual({ by: task.dataTitle });
+    // Every row saved holds its own handler's edit, and only that.
+    for (const task of done) expect(notesOf(await store.labelRow(task.dataHash))).toEqual([`by ${task.dataTitle}`]);
     expect(store.counting.count("commit")).toBe(1);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { ConfigurationError, labelRow, Runner, type TaskMove } from "../../src/index.js";
-import { rejectionOf, runnerStore, twoAgentSpec, type RunnerStore } from "../support/runner-fixture.js";
+import { addNote, notesOf, notesSpec, rejectionOf, runnerStore, twoAgentSpec, type RunnerStore } from "../support/runner-fixture.js";
 
 /** Moves the first `count` tasks of First on to Second, as an earlier run would have. */
 async function moveToSecond(store: RunnerStore, count: number): Promise<string[]> {
@@ -171,10 +171,10 @@ describe("what a handler returns", () => {
   });
 
   test("{ pathway, labelRow } saves the label row's edits with the move", async () => {
-    await using store = await runnerStore({ items: 2 });
+    await using store = await runnerStore({ spec: notesSpec, items: 2 });
     const runner = new Runner({ projectHash: store.projectHash, backend: store.counting });
     runner.stage("Pre-label", { deps: { labelRow } }, ({ labelRow, task }) => {
-      labelRow.labels.classification_answers = { "c-1": { classificationHash: "c-1", note: `checked ${task.dataTitle}` } };
+      addNote(labelRow, `checked ${task.dataTitle}`, { classificationHash: "c-1" });
       return { pathway: "annotate", labelRow };
     });
     await runner.execute({ output: "silent" });
@@ -182,7 +182,8 @@ describe("what a handler returns", () => {
     expect(tasks).toHaveLength(2);
     for (const task of tasks) {
       const row = await store.labelRow(task.dataHash);
-      expect(row.classification_answers).toEqual({ "c-1": { classificationHash: "c-1", note: `checked ${task.dataTitle}` } });
+      expect(Object.keys(row.classification_answers)).toEqual(["c-1"]);
+      expect(notesOf(row)).toEqual([`checked ${task.dataTitle}`]);
     }
     const [commit] = store.counting.commits;
     expect(commit?.labelSaves).toHaveLength(2);
@@ -190,16 +191,16 @@ describe("what a handler returns", () => {
   });
 
   test("{ labelRow } without a pathway saves the row and leaves the task", async () => {
-    await using store = await runnerStore({ items: 1 });
+    await using store = await runnerStore({ spec: notesSpec, items: 1 });
     const runner = new Runner({ projectHash: store.projectHash, backend: store.counting });
     runner.stage("Pre-label", { deps: { labelRow } }, ({ labelRow }) => {
-      labelRow.labels.classification_answers = { kept: true };
+      addNote(labelRow, "kept");
       return { labelRow };
     });
     const report = await runner.execute({ output: "silent" });
     expect(report.stages[0]).toMatchObject({ left: 1, moved: {} });
     const [task] = await store.tasksIn("Pre-label");
-    expect((await store.labelRow(task!.dataHash)).classification_answers).toEqual({ kept: true });
+    expect(notesOf(await store.labelRow(task!.dataHash))).toEqual(["kept"]);
   });
 
   test("labelRow.setPriority() sets the task's priority when the row is returned", async () => {

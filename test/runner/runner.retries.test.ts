@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { defineDependency, labelRow, Runner, type LabelRow } from "../../src/index.js";
-import { runnerStore } from "../support/runner-fixture.js";
+import { BoundingBoxCoordinates, defineDependency, labelRow, Runner, type LabelRow } from "../../src/index.js";
+import { addNote, notesOf, notesSpec, runnerStore } from "../support/runner-fixture.js";
 
 describe("retries", () => {
   test("a handler that fails twice and then succeeds, with numRetries 3, succeeds on its third attempt", async () => {
@@ -76,16 +76,21 @@ describe("retries", () => {
   });
 
   test("every attempt gets a fresh label row; edits of a failed attempt are never seen again nor saved", async () => {
-    await using store = await runnerStore({ items: 2 });
+    await using store = await runnerStore({ spec: notesSpec, items: 2 });
     const [retried, doomed] = await store.tasksIn("Pre-label");
     const runner = new Runner({ projectHash: store.projectHash, backend: store.counting });
     const rows: LabelRow[] = [];
-    const seenAtStart: { answers: Record<string, unknown>; priority: number | null }[] = [];
+    const seenAtStart: { classifications: number; objects: number; priority: number | null }[] = [];
     runner.stage("Pre-label", { deps: { labelRow } }, ({ labelRow, task }) => {
       const attempt = rows.filter((r) => r.dataHash === task.dataHash).length + 1;
       rows.push(labelRow);
-      if (task.uuid === retried!.uuid) seenAtStart.push({ answers: structuredClone(labelRow.labels.classification_answers), priority: labelRow.priority });
-      labelRow.labels.classification_answers = { ...labelRow.labels.classification_answers, [`attempt-${attempt}`]: true };
+      if (task.uuid === retried!.uuid) {
+        seenAtStart.push({ classifications: labelRow.getClassificationInstances().length, objects: labelRow.getObjectInstances().length, priority: labelRow.priority });
+      }
+      addNote(labelRow, `attempt-${attempt}`);
+      const box = labelRow.ontology.getChildByTitle("Cat", "object").createInstance();
+      box.setForFrames(new BoundingBoxCoordinates({ height: 0.1 * attempt, width: 0.1, topLeftX: 0, topLeftY: 0 }), { frames: 0 });
+      labelRow.addObjectInstance(box);
       labelRow.setPriority(0.1 * attempt);
       if (task.uuid === doomed!.uuid || attempt === 1) throw new Error(`attempt ${attempt} failed`);
       return { pathway: "annotate", labelRow };
@@ -97,14 +102,20 @@ describe("retries", () => {
     expect(new Set(rows).size).toBe(4);
     // The second attempt started from the row as stored, without the first attempt's edits.
     expect(seenAtStart).toEqual([
-      { answers: {}, priority: 0.5 },
-      { answers: {}, priority: 0.5 },
+      { classifications: 0, objects: 0, priority: 0.5 },
+      { classifications: 0, objects: 0, priority: 0.5 },
     ]);
+    // Only the successful attempt's note and box were saved.
     const saved = await store.labelRow(retried!.dataHash);
-    expect(saved.classification_answers).toEqual({ "attempt-2": true });
+    expect(notesOf(saved)).toEqual(["attempt-2"]);
+    const units = Object.values(saved.data_units) as { labels: { objects: { boundingBox: unknown }[] } }[];
+    expect(units.flatMap((u) => u.labels.objects.map((o) => o.boundingBox))).toEqual([{ h: 0.2, w: 0.1, x: 0, y: 0 }]);
+    expect(Object.keys(saved.object_answers)).toHaveLength(1);
     expect((await store.metadata(retried!.dataHash)).priority).toBeCloseTo(0.2);
     // The task that failed for good keeps its row and priority untouched.
-    expect((await store.labelRow(doomed!.dataHash)).classification_answers).toEqual({});
+    const untouched = await store.labelRow(doomed!.dataHash);
+    expect(untouched.classification_answers).toEqual({});
+    expect(untouched.object_answers).toEqual({});
     expect((await store.metadata(doomed!.dataHash)).priority).toBe(0.5);
     expect(store.counting.commits[0]!.labelSaves?.map((s) => s.dataHash)).toEqual([retried!.dataHash]);
   });

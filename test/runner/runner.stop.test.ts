@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { defineDependency, labelRow, Runner } from "../../src/index.js";
 import { deferred, nextTurn } from "../support/deferred.js";
-import { runnerStore, twoAgentSpec } from "../support/runner-fixture.js";
+import { addNote, notesOf, notesSpec, runnerStore, twoAgentSpec } from "../support/runner-fixture.js";
 
 describe("stopping with the signal option", () => {
   test("no new task is taken after the stop; in-flight ones finish and their decisions are committed", async () => {
-    await using store = await runnerStore({ items: 6 });
+    await using store = await runnerStore({ spec: notesSpec, items: 6 });
     const runner = new Runner({ projectHash: store.projectHash, backend: store.counting });
     const controller = new AbortController();
     const twoStarted = deferred();
@@ -18,7 +18,7 @@ describe("stopping with the signal option", () => {
       await release.promise;
       // Stopping is not aborting: within the grace period the handler's own signal stays quiet.
       abortedInside.push(signal.aborted);
-      labelRow.labels.classification_answers = { finished: task.dataTitle };
+      addNote(labelRow, `finished ${task.dataTitle}`);
       return { pathway: "annotate", labelRow };
     });
     const execution = runner.execute({ concurrency: 2, signal: controller.signal, output: "silent" });
@@ -35,7 +35,7 @@ describe("stopping with the signal option", () => {
     expect(report.stages[0]).toMatchObject({ seen: 2, succeeded: 2, failed: 0, moved: { annotate: 2 } });
     const moved = await store.tasksIn("Annotate");
     expect(moved.map((t) => t.dataTitle)).toEqual(["i-1.png", "i-2.png"]);
-    for (const task of moved) expect((await store.labelRow(task.dataHash)).classification_answers).toEqual({ finished: task.dataTitle });
+    for (const task of moved) expect(notesOf(await store.labelRow(task.dataHash))).toEqual([`finished ${task.dataTitle}`]);
     expect((await store.tasksIn("Pre-label")).map((t) => t.dataTitle)).toEqual(["i-3.png", "i-4.png", "i-5.png", "i-6.png"]);
   });
 

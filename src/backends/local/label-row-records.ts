@@ -1,10 +1,7 @@
 import type { LabelRowJson, LabelRowMetadataJson } from "../../domain/label-row-json.js";
+import { formatLabelDate } from "../../labels/dates.js";
 import type { MediaKind } from "./media-types.js";
 
-/** Encord's date format in label rows: `Thu, 09 Feb 2023 14:12:03 UTC`. */
-export function encordDate(date: Date): string {
-  return date.toUTCString().replace(/GMT$/, "UTC");
-}
 
 /** What an empty label row is built from. */
 export interface EmptyLabelRowInput {
@@ -23,7 +20,7 @@ export interface EmptyLabelRowInput {
 
 /** The label row of a freshly added item, shaped as Encord returns an unlabelled row. */
 export function emptyLabelRow(input: EmptyLabelRowInput): LabelRowJson {
-  const created = encordDate(input.createdAt);
+  const created = formatLabelDate(input.createdAt);
   const dataUnit: Record<string, unknown> = {
     data_hash: input.dataHash,
     data_title: input.dataTitle,
@@ -90,8 +87,8 @@ export function labelRowMetadata(record: MetadataRecord, includeClientMetadata: 
   const metadata: LabelRowMetadataJson = {
     label_hash: record.label_hash,
     branch_name: record.branch_name,
-    created_at: encordDate(new Date(record.label_created_at)),
-    last_edited_at: encordDate(new Date(record.label_edited_at)),
+    created_at: formatLabelDate(new Date(record.label_created_at)),
+    last_edited_at: formatLabelDate(new Date(record.label_edited_at)),
     data_hash: record.data_hash,
     dataset_hash: record.dataset_uuid,
     dataset_title: record.dataset_title,

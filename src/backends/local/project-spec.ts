@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { DataInputError, SpecValidationError } from "../../domain/errors.js";
+import { DataInputError, SpecValidationError, isTaskAgentsError } from "../../domain/errors.js";
 import type { OntologyStructureJson } from "../../domain/workflow.js";
+import { Ontology } from "../../labels/ontology/ontology.js";
 import { article, didYouMean, quoteList } from "../../shared/suggest.js";
 import { isUuid } from "../../shared/uuid.js";
 
@@ -123,7 +124,7 @@ export function validateProjectSpec(input: unknown, source = "(inline)"): Projec
   if (!parsed.success) {
     throw new SpecValidationError(source, parsed.error.issues.flatMap((issue) => describeIssue(issue, input)));
   }
-  const problems = checkGraph(parsed.data);
+  const problems = [...checkOntology(parsed.data.ontology), ...checkGraph(parsed.data)];
   if (problems.length > 0) throw new SpecValidationError(source, problems);
   return normalise(parsed.data);
 }
@@ -202,6 +203,32 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[part];
   }
   return current;
+}
+
+/**
+ * The ontology must be one the label model can read (as Encord would), and its objects and
+ * classifications need distinct feature node hashes: labels point at them by hash.
+ */
+function checkOntology(ontology: RawSpec["ontology"]): string[] {
+  try {
+    Ontology.fromDict(ontology);
+  } catch (error) {
+    if (isTaskAgentsError(error) && error.code === "TA_INVALID_ONTOLOGY") return [error.message.replace(/^Ontology /, "ontology.")];
+    throw error;
+  }
+  const problems: string[] = [];
+  const owners = new Map<string, string>();
+  const items = [
+    ...ontology.objects.map((item, i) => ({ item, path: `ontology.objects[${i}]` })),
+    ...ontology.classifications.map((item, i) => ({ item, path: `ontology.classifications[${i}]` })),
+  ];
+  for (const { item, path } of items) {
+    const hash = String(item["featureNodeHash"]);
+    const owner = owners.get(hash);
+    if (owner === undefined) owners.set(hash, path);
+    else problems.push(`${path}.featureNodeHash: ${JSON.stringify(hash)} is already used by ${owner}; objects and classifications need distinct hashes.`);
+  }
+  return problems;
 }
 
 /** The rules that need more than one field at a time: types, edges and identifiers. */
@@ -286,7 +313,8 @@ function normalise(spec: RawSpec): ProjectSpec {
   return {
     title: spec.title,
     description: spec.description,
-    ontology: spec.ontology,
+    // Stored as the SDK writes it (defaults filled in), so every reader sees the same structure.
+    ontology: Ontology.fromDict(spec.ontology).toDict() as ProjectSpec["ontology"],
     stages: spec.workflow.stages.map((stage): StageSpec => {
       const edge = (name: string, to: string) => ({ uuid: newUuid(), name, to });
       let pathways: StageSpec["pathways"];
