@@ -26,12 +26,15 @@ export function parseLabelDate(value: string, what: string): Date {
   const rfc = RFC_1123.exec(value);
   if (rfc !== null) {
     const month = MONTHS.indexOf(rfc[2] as (typeof MONTHS)[number]);
-    if (month >= 0) return new Date(Date.UTC(Number(rfc[3]), month, Number(rfc[1]), Number(rfc[4]), Number(rfc[5]), Number(rfc[6])));
+    if (month >= 0 && validParts(Number(rfc[3]), month, Number(rfc[1]), Number(rfc[4]), Number(rfc[5]), Number(rfc[6]))) {
+      return new Date(Date.UTC(Number(rfc[3]), month, Number(rfc[1]), Number(rfc[4]), Number(rfc[5]), Number(rfc[6])));
+    }
   }
   const iso = ISO_LIKE.exec(value.trim());
   if (iso !== null) {
     const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", zone] = iso;
     const ms = Number(fraction.padEnd(3, "0").slice(0, 3));
+    if (!validParts(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))) throw notATime(value, what);
     let time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
     if (zone !== undefined && zone !== "Z") {
       const sign = zone.startsWith("-") ? -1 : 1;
@@ -40,10 +43,20 @@ export function parseLabelDate(value: string, what: string): Date {
     }
     if (!Number.isNaN(time)) return new Date(time);
   }
-  throw new LabelError(
+  throw notATime(value, what);
+}
+
+function notATime(value: string, what: string): LabelError {
+  return new LabelError(
     "TA_INVALID_LABEL",
     `${what} ${JSON.stringify(value)} is not a time; accepted: "Thu, 09 Feb 2023 14:12:03 UTC", "2023-02-09 14:12:03" or ISO 8601.`,
   );
+}
+
+/** Whether the parts name a real time (`Date.UTC` would roll 2024-13-45 over into 2025). */
+function validParts(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  const daysInMonth = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return month >= 0 && month <= 11 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59;
 }
 
 /** A user-given time: a `Date` or a string in one of the formats {@link parseLabelDate} reads. */

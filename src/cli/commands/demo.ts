@@ -7,6 +7,7 @@ import { localBackend } from "../../backends/local/local-backend.js";
 import { executeWithFlags, positiveInteger } from "../../runner/run-command.js";
 import { loadRunnerFile } from "../load-agent-file.js";
 import type { CommandContext, RootCommand } from "../program.js";
+import { summariseLabels } from "../label-summary.js";
 import { renderWorkflow } from "../workflow-view.js";
 
 // Both src/cli/commands and dist/cli/commands sit three levels below the package root.
@@ -44,7 +45,9 @@ export function addDemoCommand(root: RootCommand, { io, setExitCode }: CommandCo
         );
         await using after = localBackend({ storePath });
         say(`\nAfter:\n`);
-        say(renderWorkflow(await after.getProject(hash), after.countTasksByStage(hash)));
+        const project = await after.getProject(hash);
+        say(renderWorkflow(project, after.countTasksByStage(hash)));
+        say(`\nLabels saved by the agent:\n${summariseLabels(project.ontology, after.exportLabelRows(hash))}`);
         if (options.keep) say(`\nThe store is kept at ${storePath}. Look around:\n  task-agents --store ${storePath} tasks list ${hash}\n  task-agents --store ${storePath} tasks history ${hash}\n`);
         setExitCode(code);
       } finally {
