@@ -58,6 +58,7 @@ export {
   SpecValidationError,
   TaskAgentsError,
   isConfigurationError,
+  isLabelError,
   isTaskAgentsError,
 } from "./domain/errors.js";
 export type { ErrorCode } from "./domain/errors.js";

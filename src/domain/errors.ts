@@ -91,6 +91,8 @@ export class DataInputError extends TaskAgentsError {
   }
 }
 
+const labelBrand = Symbol.for("task-agents.label-error");
+
 /**
  * A label or ontology operation that breaks the ontology's rules or the wire format: coordinates
  * out of range, an answer of the wrong type, an option of another attribute, a malformed row.
@@ -98,6 +100,12 @@ export class DataInputError extends TaskAgentsError {
  */
 export class LabelError extends TaskAgentsError {
   override name = "LabelError";
+  readonly [labelBrand] = true;
+}
+
+/** True for a LabelError, whichever copy of the package raised it. */
+export function isLabelError(error: unknown): error is LabelError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[labelBrand] === true;
 }
 
 /** The storage backend failed or refused an operation. */

@@ -13,3 +13,4 @@ export type { Frames, Range } from "./frames.js";
 export { Attribute, AttributeOption, Classification, Ontology, OntologyObject, SkeletonTemplate, OBJECT_SHAPES } from "./ontology/index.js";
 export type { AttributeType, CreateClassificationInstanceOptions, CreateObjectInstanceOptions, ObjectShape, OntologyNode, OntologyNodeKind } from "./ontology/index.js";
 export * from "./coordinates/index.js";
+export * from "./llm/index.js";

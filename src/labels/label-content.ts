@@ -96,7 +96,7 @@ export class LabelContent implements ObjectHost, ClassificationHost {
           : `Object "${instance.ontologyItem.name}" is a ${shape} object; it belongs on audio or text data, not on ${this.#mediaWord()}.`,
       );
     }
-    this.#checkFramesExist(frames);
+    this.checkFramesExist(frames);
     if (coordinates instanceof BitmaskCoordinates) {
       for (const frame of frames) {
         const size = this.mediaSize(frame);
@@ -117,7 +117,7 @@ export class LabelContent implements ObjectHost, ClassificationHost {
   }
 
   checkClassificationFrames(instance: ClassificationInstance, frames: readonly number[]): void {
-    this.#checkFramesExist(frames);
+    this.checkFramesExist(frames);
     const clash = this.classificationOverlap(instance, frames);
     if (clash.length > 0) {
       throw new LabelError(
@@ -145,7 +145,8 @@ export class LabelContent implements ObjectHost, ClassificationHost {
     for (const frame of frames) this.classificationsByFrame.get(frame)?.delete(instance);
   }
 
-  #checkFramesExist(frames: readonly number[]): void {
+  /** Throws when a frame lies beyond the media (frames of range rows and of unknown counts are not checked). */
+  checkFramesExist(frames: readonly number[]): void {
     if (this.layout === "range" || this.frameCount === null) return;
     const outside = frames.filter((frame) => frame >= (this.frameCount as number));
     if (outside.length > 0) {

@@ -195,16 +195,15 @@ export class LabelRow {
       throw new LabelError("TA_INVALID_LABEL", `Object "${instance.ontologyItem.name}" is not part of this row's ontology; create instances from labelRow.ontology.`);
     }
     const existing = this.#content.objects.get(instance.objectHash);
-    if (existing !== undefined) {
-      if (options.force === false) {
-        throw new LabelError("TA_INVALID_LABEL", `The row already has an object with hash ${instance.objectHash}; pass force: true to replace it.`);
-      }
-      this.#content.dropObject(existing);
+    if (existing !== undefined && options.force === false) {
+      throw new LabelError("TA_INVALID_LABEL", `The row already has an object with hash ${instance.objectHash}; pass force: true to replace it.`);
     }
+    // Checked before anything changes: a refused instance leaves the one it would replace in place.
     for (const frame of frames) {
       const data = instance.frameData(frame);
       if (data !== undefined) this.#content.checkObjectFrames(instance, [frame], data.coordinates);
     }
+    if (existing !== undefined) this.#content.dropObject(existing);
     this.#content.adoptObject(instance);
   }
 
@@ -243,6 +242,7 @@ export class LabelRow {
     if (!instance.isGlobal && !instance.isRangeOnly && frames.length === 0) {
       throw new LabelError("TA_INVALID_LABEL", `Classification "${instance.ontologyItem.name}" (${instance.classificationHash}) is on no frames; call setForFrames before adding it.`);
     }
+    if (!instance.isRangeOnly) this.#content.checkFramesExist(frames);
     const force = options.force === true;
     const existing = this.#content.classifications.get(instance.classificationHash);
     if (existing !== undefined && !force) {

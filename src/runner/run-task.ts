@@ -4,6 +4,7 @@ import { TaskAgentsError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
 import type { Project } from "../domain/workflow.js";
 import { prefetchedKey, type PrefetchedTaskData, type TaskContext } from "../deps/define-dependency.js";
+import { isLabelError } from "../domain/errors.js";
 import { HandlerReturnError, interpretResult, type TaskDecision } from "./handler-result.js";
 import { DependencyScope } from "./resolve-deps.js";
 import type { RunControl } from "./run-control.js";
@@ -83,7 +84,8 @@ export async function runTask(input: {
         return { kind: "decided", decision: interpretResult(result, bound.stage, bound.canSetPriority), attempts: attempt };
       } catch (error) {
         // A malformed return is a bug in the handler, the same on every attempt: not retried.
-        if (error instanceof HandlerReturnError) return { kind: "failed", error, attempts: attempt };
+        // A bad return value or a label that breaks the ontology fails the same way every time.
+        if (error instanceof HandlerReturnError || isLabelError(error)) return { kind: "failed", error, attempts: attempt };
         return { kind: "stop", error: error as ConfigurationError, attempts: attempt };
       }
     }

@@ -257,6 +257,9 @@ describe("LabelRow.fromEncordDict / toEncordDict", () => {
     labelsOf(unit1!).classifications[0]!["customClassificationKey"] = "c";
     (dict.object_answers["obj00001"] as Json)["customAnswerKey"] = [{ b: 2 }];
     (dict.classification_answers["cls00001"] as Json)["customAnswerKey"] = "d";
+    // Inside the answer lists too.
+    (((dict.object_answers["obj00001"] as Json)["classifications"] as Json[])[0] as Json)["note"] = { by: "model" };
+    (((dict.classification_answers["cls00001"] as Json)["classifications"] as Json[])[0] as Json)["note"] = "e";
     (dict.classification_answers["cls00001"] as Json)["spaces"] = { root: { type: "frame" } };
 
     const out = LabelRow.fromEncordDict(dict, { ontology, metadata: opsStart("image_group_bbox_frame0").metadata }).toEncordDict();
@@ -267,6 +270,8 @@ describe("LabelRow.fromEncordDict / toEncordDict", () => {
     expect(labelsOf(outUnit1!).classifications[0]).toMatchObject({ customClassificationKey: "c", classificationHash: "cls00001" });
     expect(out.object_answers["obj00001"]).toMatchObject({ customAnswerKey: [{ b: 2 }] });
     expect(out.classification_answers["cls00001"]).toMatchObject({ customAnswerKey: "d", spaces: { root: { type: "frame" } } });
+    expect((out.object_answers["obj00001"] as Json)["classifications"]).toEqual([expect.objectContaining({ answers: "Ann", note: { by: "model" } })]);
+    expect((out.classification_answers["cls00001"] as Json)["classifications"]).toEqual([expect.objectContaining({ note: "e" })]);
     // Everything else is as it was.
     expect(out).toEqual(dict);
   });

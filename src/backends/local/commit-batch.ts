@@ -1,3 +1,4 @@
+import type { LabelRowJson } from "../../domain/label-row-json.js";
 import type { BatchCommit, CommitResult, RefusedMove } from "../backend.js";
 import { ConfigurationError } from "../../domain/errors.js";
 import type { Db } from "./database.js";
@@ -43,8 +44,8 @@ export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): Co
     const now = new Date().toISOString();
     let saved = 0;
     for (const save of batch.labelSaves ?? []) {
-      const status = typeof save.labelRow.label_status === "string" ? save.labelRow.label_status : "LABEL_IN_PROGRESS";
-      saved += saveLabels.run(JSON.stringify(save.labelRow), status, now, save.dataHash, projectUuid).changes;
+      const row = { ...save.labelRow, label_status: savedLabelStatus(save.labelRow) };
+      saved += saveLabels.run(JSON.stringify(row), row.label_status, now, save.dataHash, projectUuid).changes;
     }
     let prioritised = 0;
     for (const p of batch.priorities ?? []) {
@@ -79,4 +80,14 @@ export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): Co
     }
     return { saved, prioritised, moved, refused };
   }).immediate();
+}
+
+/**
+ * The label status after a save, as the server keeps it: a row that now holds labels is at
+ * least in progress; any other status the row states is kept.
+ */
+function savedLabelStatus(row: LabelRowJson): string {
+  const status = typeof row.label_status === "string" ? row.label_status : "NOT_LABELLED";
+  const hasLabels = Object.keys(row.object_answers ?? {}).length > 0 || Object.keys(row.classification_answers ?? {}).length > 0;
+  return status === "NOT_LABELLED" && hasLabels ? "LABEL_IN_PROGRESS" : status;
 }

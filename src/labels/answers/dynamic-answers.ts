@@ -114,7 +114,7 @@ export class DynamicAnswers {
         continue;
       }
       if (value === undefined) continue;
-      const extra = Object.fromEntries(Object.entries(action).filter(([key]) => !KNOWN_ACTION_KEYS.has(key)));
+      const extra = structuredClone(Object.fromEntries(Object.entries(action).filter(([key]) => !KNOWN_ACTION_KEYS.has(key))));
       const byFrame = this.#answers.get(attribute) ?? new Map<number, FrameAnswer>();
       const trackHash = typeof action["trackHash"] === "string" ? action["trackHash"] : shortHash();
       for (const frame of frames) {

@@ -7,7 +7,11 @@ import { resolveAttribute, type AttributeOwner } from "./attribute-lookup.js";
 interface StoredAnswer {
   value: AnswerValue;
   manualAnnotation: boolean;
+  /** Keys of the wire entry the model does not read; written back as they came. */
+  extra?: JsonObject;
 }
+
+const KNOWN_ANSWER_KEYS = new Set(["name", "value", "answers", "featureHash", "manualAnnotation"]);
 
 /**
  * The answers of an instance's static attributes (one answer per attribute for the whole
@@ -71,7 +75,8 @@ export class StaticAnswers {
         const merged = [...(earlier.value as readonly AnswerValue[]), ...(value as readonly AnswerValue[])];
         earlier.value = [...new Set(merged)] as AnswerValue;
       } else {
-        this.#answers.set(attribute, { value, manualAnnotation });
+        const extra = Object.fromEntries(Object.entries(entry).filter(([key]) => !KNOWN_ANSWER_KEYS.has(key)));
+        this.#answers.set(attribute, { value, manualAnnotation, extra: structuredClone(extra) });
       }
     }
   }
@@ -88,6 +93,7 @@ export class StaticAnswers {
         answers: answerToWire(attribute, stored.value),
         featureHash: attribute.featureNodeHash,
         manualAnnotation: stored.manualAnnotation,
+        ...structuredClone(stored.extra ?? {}),
       });
     }
     return [...out, ...this.#unread.map((entry) => structuredClone(entry))];

@@ -98,7 +98,7 @@ export function objectField(item: OntologyObject, keys: KeyAllocator): FieldResu
   const attributes = item.attributes.flatMap((attribute) => answerField(attribute, entryKeys, { skipDynamic: true }) ?? []);
   const entry: Record<string, z.ZodType> = {
     [shape.key]: shape.schema,
-    [CONFIDENCE_KEY]: optionalProperty(z.number().min(0).max(1), "How sure you are of this object, from 0 to 1. Null for fully sure."),
+    [CONFIDENCE_KEY]: optionalProperty(z.number().min(0).max(1), "How sure you are of this object, from 0 (a guess) to 1 (certain). Null when you cannot say (taken as 1)."),
   };
   for (const field of attributes) entry[field.key] = optionalProperty(field.schema, describeAttribute(field));
   const extra = attributes.length === 0 ? "" : " and its attributes";
