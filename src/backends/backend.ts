@@ -46,6 +46,8 @@ export interface TaskMove {
   readonly taskUuid: string;
   readonly fromStageUuid: string;
   readonly pathwayUuid: string;
+  /** The task's data item: lets a backend look the task up again when a move is refused. */
+  readonly dataHash?: string;
 }
 
 /** Everything one batch decided, applied by {@link Backend.commit}. */

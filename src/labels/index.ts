@@ -12,5 +12,41 @@ export type { DynamicAnswer } from "./answers/dynamic-answers.js";
 export type { Frames, Range } from "./frames.js";
 export { Attribute, AttributeOption, Classification, Ontology, OntologyObject, SkeletonTemplate, OBJECT_SHAPES } from "./ontology/index.js";
 export type { AttributeType, CreateClassificationInstanceOptions, CreateObjectInstanceOptions, ObjectShape, OntologyNode, OntologyNodeKind } from "./ontology/index.js";
-export * from "./coordinates/index.js";
+export {
+  AudioCoordinates,
+  BitmaskCoordinates,
+  BoundingBoxCoordinates,
+  Cuboid2DIsometricCoordinates,
+  Cuboid2DPerspectiveCoordinates,
+  CuboidCoordinates,
+  HtmlCoordinates,
+  PointCoordinate,
+  PolygonCoordinates,
+  PolylineCoordinates,
+  RotatableBoundingBoxCoordinates,
+  SkeletonCoordinates,
+  TextCoordinates,
+  decodeRle,
+  encodeRle,
+} from "./coordinates/index.js";
+export type {
+  BitmaskOptions,
+  BoundingBoxOptions,
+  Coordinates,
+  Cuboid2DIsometricOptions,
+  Cuboid2DPerspectiveOptions,
+  CuboidOptions,
+  FrameCoordinates,
+  HtmlNode,
+  HtmlSpan,
+  PointInput,
+  PolygonOptions,
+  RangeCoordinates,
+  RotatableBoundingBoxOptions,
+  SkeletonOptions,
+  SkeletonPoint,
+  SkeletonVisibility,
+  Span,
+  Vector3,
+} from "./coordinates/index.js";
 export * from "./llm/index.js";

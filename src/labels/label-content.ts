@@ -130,7 +130,7 @@ export class LabelContent implements ObjectHost, ClassificationHost {
   /** Frames where another instance of the same classification already is. */
   classificationOverlap(instance: ClassificationInstance, frames: readonly number[]): number[] {
     return frames.filter((frame) =>
-      [...(this.classificationsByFrame.get(frame) ?? [])].some((other) => other !== instance && other.ontologyItem === instance.ontologyItem),
+      [...(this.classificationsByFrame.get(frame) ?? [])].some((other) => other !== instance && other.featureHash === instance.featureHash),
     );
   }
 

@@ -168,7 +168,7 @@ export class LabelRow {
   get dataUnits(): { dataHash: string; title: string; frame: number; mimeType: string | null; width: number | null; height: number | null; dataLink: string | null }[] {
     return this.#content.dataUnits.map((unit) => ({
       dataHash: unit.hash,
-      title: String(unit.dict["data_title"] ?? ""),
+      title: typeof unit.dict["data_title"] === "string" || typeof unit.dict["data_title"] === "number" ? String(unit.dict["data_title"]) : "",
       frame: unit.frame,
       mimeType: typeof unit.dict["data_type"] === "string" ? unit.dict["data_type"] : null,
       width: typeof unit.dict["width"] === "number" ? unit.dict["width"] : null,
@@ -249,7 +249,7 @@ export class LabelRow {
       throw new LabelError("TA_INVALID_LABEL", `The row already has a classification with hash ${instance.classificationHash}; pass force: true to replace it.`);
     }
     const sameGlobal = instance.isGlobal
-      ? [...this.#content.classifications.values()].filter((other) => other !== existing && other.ontologyItem === instance.ontologyItem)
+      ? [...this.#content.classifications.values()].filter((other) => other !== existing && other.featureHash === instance.featureHash)
       : [];
     const overlap = this.#content.classificationOverlap(instance, frames);
     if (!force && (sameGlobal.length > 0 || overlap.length > 0)) {
@@ -264,7 +264,7 @@ export class LabelRow {
     for (const other of sameGlobal) this.#content.dropClassification(other);
     for (const frame of overlap) {
       for (const other of [...(this.#content.classificationsByFrame.get(frame) ?? [])]) {
-        if (other.ontologyItem === instance.ontologyItem) other.removeFromFrames(frame);
+        if (other.featureHash === instance.featureHash) other.removeFromFrames(frame);
       }
     }
     this.#content.adoptClassification(instance);

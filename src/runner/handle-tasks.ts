@@ -93,7 +93,7 @@ export async function commitDecisions(env: HandlingEnvironment, bound: BoundStag
     const { decision } = outcome;
     if (decision.labelRow) labelSaves.push({ dataHash: task.dataHash, labelRow: decision.labelRow.toEncordDict() });
     if (decision.priority !== undefined) priorities.push({ dataHash: task.dataHash, priority: decision.priority });
-    if (decision.pathway) moves.push({ taskUuid: task.uuid, fromStageUuid: bound.stage.uuid, pathwayUuid: decision.pathway.uuid });
+    if (decision.pathway) moves.push({ taskUuid: task.uuid, fromStageUuid: bound.stage.uuid, pathwayUuid: decision.pathway.uuid, dataHash: task.dataHash });
     else left++;
   });
   if (labelSaves.length + priorities.length + moves.length === 0) return { moved: new Map(), refused: new Map(), left, result: undefined };

@@ -25,7 +25,6 @@ import {
   imageGroupRow,
   keypoint,
   nestedBox,
-  ontology,
   opsStart,
   plainTextRow,
   radioClassification,

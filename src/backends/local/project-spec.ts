@@ -313,8 +313,7 @@ function normalise(spec: RawSpec): ProjectSpec {
   return {
     title: spec.title,
     description: spec.description,
-    // Stored as the SDK writes it (defaults filled in), so every reader sees the same structure.
-    ontology: Ontology.fromDict(spec.ontology).toDict() as ProjectSpec["ontology"],
+    ontology: spec.ontology,
     stages: spec.workflow.stages.map((stage): StageSpec => {
       const edge = (name: string, to: string) => ({ uuid: newUuid(), name, to });
       let pathways: StageSpec["pathways"];

@@ -32,7 +32,8 @@ function readDataUnits(dict: LabelRowJson): { units: DataUnit[]; labels: Map<Dat
     if (!isJsonObject(value)) throw new LabelError("TA_INVALID_LABEL", `data_units[${JSON.stringify(hash)}] of label row ${dict.data_hash} is not an object.`);
     const { labels: unitLabels, ...rest } = value;
     // data_sequence is a string for image groups and a number elsewhere.
-    const sequence = Number.parseInt(String(rest["data_sequence"] ?? 0), 10);
+    const rawSequence = rest["data_sequence"] ?? 0;
+    const sequence = typeof rawSequence === "number" || typeof rawSequence === "string" ? Number.parseInt(String(rawSequence), 10) : Number.NaN;
     const unit: DataUnit = { hash, dict: structuredClone(rest), frame: Number.isNaN(sequence) ? units.length : sequence };
     units.push(unit);
     labels.set(unit, unitLabels);

@@ -1,5 +1,5 @@
 import { LabelError } from "../../domain/errors.js";
-import { Attribute, AttributeOption, walkAttributeNodes } from "./attribute.js";
+import { Attribute, walkAttributeNodes, type AttributeOption } from "./attribute.js";
 import { optionalArray, requireObject, requireString, type JsonObject } from "./wire.js";
 import { ClassificationInstance } from "../classification-instance.js";
 

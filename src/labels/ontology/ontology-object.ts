@@ -1,5 +1,5 @@
 import { LabelError } from "../../domain/errors.js";
-import { Attribute, AttributeOption, walkAttributeNodes } from "./attribute.js";
+import { Attribute, walkAttributeNodes, type AttributeOption } from "./attribute.js";
 import { OBJECT_SHAPES, type ObjectShape } from "./shapes.js";
 import { describe, lowerSnake, optionalArray, optionalBoolean, requireObject, requireString, type JsonObject } from "./wire.js";
 import { ObjectInstance } from "../object-instance.js";

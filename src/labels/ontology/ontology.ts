@@ -1,6 +1,6 @@
 import { LabelError } from "../../domain/errors.js";
 import { quoteList } from "../../shared/suggest.js";
-import { Attribute, AttributeOption, walkAttributeNodes } from "./attribute.js";
+import { walkAttributeNodes, type Attribute, type AttributeOption } from "./attribute.js";
 import { Classification } from "./classification.js";
 import { OntologyObject } from "./ontology-object.js";
 import { SkeletonTemplate } from "./skeleton-template.js";

@@ -282,14 +282,28 @@ describe("rule 3: ontology", () => {
 
   test("objects, classifications and other keys pass through unchanged", () => {
     const objects = [{ id: "1", name: "Cat", color: "#D33115", shape: "bounding_box", featureNodeHash: "Y2F0Ym94", attributes: [] }];
-    const classifications = [{ id: "2", featureNodeHash: "Y29sb3Vy", attributes: [{ name: "Colour", type: "radio" }] }];
+    const classifications = [{ id: "2", featureNodeHash: "Y29sb3Vy", attributes: [{ id: "2.1", name: "Colour", type: "radio", featureNodeHash: "Y29sb3VyMQ==" }] }];
     const ontology = validateProjectSpec(mutated((s) => (s.ontology = { objects, classifications, version: 3 }))).ontology;
     expect(ontology).toEqual({ objects, classifications, version: 3 });
   });
 
   test("a missing list defaults to empty while the other is kept", () => {
-    const ontology = validateProjectSpec(mutated((s) => (s.ontology = { objects: [{ id: "1" }] }))).ontology;
-    expect(ontology).toEqual({ objects: [{ id: "1" }], classifications: [] });
+    const objects = [{ id: "1", name: "Cat", color: "#D33115", shape: "bounding_box", featureNodeHash: "Y2F0Ym94" }];
+    const ontology = validateProjectSpec(mutated((s) => (s.ontology = { objects }))).ontology;
+    expect(ontology).toEqual({ objects, classifications: [] });
+  });
+
+  test.each([
+    ["an object without a shape", { objects: [{ id: "1", name: "Cat", color: "#D33115", featureNodeHash: "Y2F0Ym94" }] }, /ontology\.objects\[0\]\.shape is nothing; accepted shapes: bounding_box/],
+    ["an unknown shape", { objects: [{ id: "1", name: "Cat", color: "#D33115", shape: "circle", featureNodeHash: "Y2F0Ym94" }] }, /"circle"; accepted shapes/],
+    ["an attribute of an unknown type", { classifications: [{ id: "2", featureNodeHash: "Y29sb3Vy", attributes: [{ id: "2.1", name: "Colour", type: "slider", featureNodeHash: "Y29sb3VyMQ==" }] }] }, /ontology\.classifications\[0\]\.attributes\[0\]\.type is string "slider"; accepted attribute types: radio, checklist, text, numeric/],
+    ["a classification without attributes", { classifications: [{ id: "2", featureNodeHash: "Y29sb3Vy", attributes: [] }] }, /classifications\[0\] has no attributes/],
+    ["two items with one feature node hash", {
+      objects: [{ id: "1", name: "Cat", color: "#D33115", shape: "bounding_box", featureNodeHash: "c2FtZQ==" }],
+      classifications: [{ id: "2", featureNodeHash: "c2FtZQ==", attributes: [{ id: "2.1", name: "Colour", type: "text", featureNodeHash: "Y29sb3VyMQ==" }] }],
+    }, /ontology\.classifications\[0\]\.featureNodeHash: "c2FtZQ==" is already used by ontology\.objects\[0\]/],
+  ])("%s is refused, naming where", (_name, ontology, message) => {
+    expect(() => validateProjectSpec(mutated((s) => (s.ontology = ontology)))).toThrow(message);
   });
 });
 
@@ -954,7 +968,7 @@ describe("rule 14: the normalised result", () => {
 
   test("validation does not change its input", () => {
     const input = mutated((s) => {
-      s.ontology = { objects: [{ id: "1" }] };
+      s.ontology = { objects: [{ id: "1", name: "Cat", color: "#D33115", shape: "bounding_box", featureNodeHash: "Y2F0Ym94" }] };
       stage(s, 0).uuid = someUuid.toUpperCase();
     });
     const before = structuredClone(input);

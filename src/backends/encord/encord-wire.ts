@@ -1,0 +1,155 @@
+/**
+ * Encord's v2 responses (camelCase, though the SDK accepts snake_case too) and v1 label-row
+ * metadata, turned into task-agents' domain types. Unknown keys are ignored; missing optional
+ * ones become null.
+ */
+import { BackendError } from "../../domain/errors.js";
+import type { LabelRowMetadataJson } from "../../domain/label-row-json.js";
+import type { StorageItem, StorageItemType } from "../../domain/storage-item.js";
+import type { TaskStatus, WorkflowTask } from "../../domain/task.js";
+import type { OntologyStructureJson, Pathway, Project, Stage, StageType } from "../../domain/workflow.js";
+
+type Wire = Record<string, unknown>;
+
+function isWire(value: unknown): value is Wire {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The value of `camelKey`, or of its snake_case spelling. */
+export function field(wire: Wire, camelKey: string): unknown {
+  if (camelKey in wire) return wire[camelKey];
+  const snake = camelKey.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return wire[snake];
+}
+
+function text(wire: Wire, key: string, what: string): string {
+  const value = field(wire, key);
+  if (typeof value !== "string") throw new BackendError("TA_STORE_ERROR", `Encord sent ${what} without a ${key} (got ${value === undefined ? "nothing" : typeof value}).`);
+  return value;
+}
+
+function optionalText(wire: Wire, key: string): string | null {
+  const value = field(wire, key);
+  return typeof value === "string" ? value : null;
+}
+
+function optionalNumber(wire: Wire, key: string): number | null {
+  const value = field(wire, key);
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+function date(wire: Wire, key: string): Date {
+  const value = field(wire, key);
+  const parsed = typeof value === "string" ? new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`) : new Date(Number.NaN);
+  return Number.isNaN(parsed.getTime()) ? new Date(0) : parsed;
+}
+
+const KNOWN_STAGE_TYPES = new Set<string>(["AGENT", "ANNOTATION", "REVIEW", "DONE", "USER_ROUTER", "PERCENTAGE_ROUTER", "CONSENSUS_ANNOTATION", "CONSENSUS_REVIEW"]);
+
+function stageFromWire(node: unknown, index: number): Stage {
+  if (!isWire(node)) throw new BackendError("TA_STORE_ERROR", `Encord sent workflow stage ${index} that is not an object.`);
+  const type = String(field(node, "stageType") ?? "UNKNOWN");
+  const uuid = text(node, "uuid", `workflow stage ${index}`);
+  const pathways: Pathway[] =
+    type === "AGENT"
+      ? (Array.isArray(field(node, "pathways")) ? (field(node, "pathways") as unknown[]) : []).filter(isWire).map((p) => ({
+          uuid: text(p, "uuid", `a pathway of stage ${uuid}`),
+          name: text(p, "title", `a pathway of stage ${uuid}`),
+          destinationUuid: text(p, "destinationUuid", `a pathway of stage ${uuid}`),
+        }))
+      : [];
+  // Stage types this version does not know are kept as they are: agents only act on AGENT stages.
+  return { uuid, title: optionalText(node, "title") ?? uuid, type: (KNOWN_STAGE_TYPES.has(type) ? type : type) as StageType, pathways };
+}
+
+/** A project (ProjectDTO, §4.1) with its ontology structure (§4.2). */
+export function projectFromWire(wire: unknown, ontology: OntologyStructureJson): Project {
+  if (!isWire(wire)) throw new BackendError("TA_STORE_ERROR", "Encord sent a project that is not an object.");
+  const workflow = field(wire, "workflow");
+  const stages = isWire(workflow) && Array.isArray(workflow["stages"]) ? (workflow["stages"] as unknown[]) : [];
+  const projectType = field(wire, "projectType") === "workflow" ? "workflow" : "manual_qa";
+  return {
+    uuid: text(wire, "projectHash", "a project"),
+    title: optionalText(wire, "title") ?? "",
+    description: optionalText(wire, "description") ?? "",
+    projectType,
+    ontology,
+    stages: stages.map(stageFromWire),
+    createdAt: date(wire, "createdAt"),
+  };
+}
+
+/** The ontology structure of `GET /ontologies/{hash}` (`editor`; inner keys are not camel-cased). */
+export function ontologyStructureFromWire(wire: unknown): OntologyStructureJson {
+  const editor = isWire(wire) ? field(wire, "editor") : undefined;
+  if (!isWire(editor)) return { objects: [], classifications: [] };
+  return {
+    ...editor,
+    objects: Array.isArray(editor["objects"]) ? editor["objects"] : [],
+    classifications: Array.isArray(editor["classifications"]) ? editor["classifications"] : [],
+  };
+}
+
+const TASK_STATUSES = new Set(["NEW", "ASSIGNED", "RELEASED", "SKIPPED", "REOPENED", "COMPLETED"]);
+
+/** An AgentTask of a stage listing (§4.5). */
+export function taskFromWire(wire: unknown, stageUuid: string): WorkflowTask {
+  if (!isWire(wire)) throw new BackendError("TA_STORE_ERROR", `Encord sent a task of stage ${stageUuid} that is not an object.`);
+  const status = String(field(wire, "status") ?? "NEW");
+  return {
+    uuid: text(wire, "uuid", "a task"),
+    dataHash: text(wire, "dataHash", "a task"),
+    dataTitle: optionalText(wire, "dataTitle") ?? "",
+    labelBranchName: optionalText(wire, "labelBranchName") ?? "main",
+    status: (TASK_STATUSES.has(status) ? status : "NEW") as TaskStatus,
+    assignee: optionalText(wire, "assignee"),
+    lastActionedBy: optionalText(wire, "lastActionedBy"),
+    createdAt: date(wire, "createdAt"),
+    updatedAt: date(wire, "updatedAt"),
+    stageUuid,
+    priority: null,
+  };
+}
+
+function clientMetadata(value: unknown): Record<string, unknown> {
+  // GET responses carry it as a JSON string; be lenient and take an object too.
+  if (isWire(value)) return value;
+  if (typeof value !== "string" || value.trim() === "") return {};
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return isWire(parsed) ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/** A StorageItem (§6.2). */
+export function storageItemFromWire(wire: unknown): StorageItem {
+  if (!isWire(wire)) throw new BackendError("TA_STORE_ERROR", "Encord sent a storage item that is not an object.");
+  return {
+    uuid: text(wire, "uuid", "a storage item"),
+    itemType: String(field(wire, "itemType") ?? "image") as StorageItemType,
+    name: optionalText(wire, "name") ?? "",
+    description: optionalText(wire, "description") ?? "",
+    clientMetadata: clientMetadata(field(wire, "clientMetadata")),
+    mimeType: optionalText(wire, "mimeType"),
+    fileSize: optionalNumber(wire, "fileSize"),
+    width: optionalNumber(wire, "width"),
+    height: optionalNumber(wire, "height"),
+    fps: optionalNumber(wire, "fps"),
+    duration: optionalNumber(wire, "duration"),
+    frameCount: optionalNumber(wire, "frameCount"),
+    url: optionalText(wire, "url"),
+    signedUrl: optionalText(wire, "signedUrl"),
+    createdAt: date(wire, "createdAt"),
+    lastEditedAt: date(wire, "lastEditedAt"),
+  };
+}
+
+/** Label-row metadata (§7.1): some servers send the string "None" for null. */
+export function metadataFromWire(wire: unknown): LabelRowMetadataJson {
+  if (!isWire(wire)) throw new BackendError("TA_STORE_ERROR", "Encord sent label-row metadata that is not an object.");
+  const out: Wire = {};
+  for (const [key, value] of Object.entries(wire)) out[key] = value === "None" ? null : value;
+  return out as LabelRowMetadataJson;
+}
