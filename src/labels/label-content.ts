@@ -1,5 +1,5 @@
 import { LabelError } from "../domain/errors.js";
-import { quoteList } from "../shared/suggest.js";
+import { article, quoteList } from "../shared/suggest.js";
 import type { ClassificationHost, ClassificationInstance } from "./classification-instance.js";
 import { BitmaskCoordinates, type Coordinates } from "./coordinates/index.js";
 import type { DataLayout } from "./data-layout.js";
@@ -92,8 +92,8 @@ export class LabelContent implements ObjectHost, ClassificationHost {
       throw new LabelError(
         "TA_INVALID_LABEL",
         this.layout === "range"
-          ? `Object "${instance.ontologyItem.name}" is a ${shape} object; this label row is ${this.#mediaWord()} and takes audio or text objects only.`
-          : `Object "${instance.ontologyItem.name}" is a ${shape} object; it belongs on audio or text data, not on ${this.#mediaWord()}.`,
+          ? `Object "${instance.ontologyItem.name}" is ${article(shape)} ${shape} object; this label row is for audio or text and takes audio or text objects only.`
+          : `Object "${instance.ontologyItem.name}" is ${article(shape)} ${shape} object; it belongs on audio or text data, not on ${article(this.#mediaWord())} ${this.#mediaWord()}.`,
       );
     }
     this.checkFramesExist(frames);

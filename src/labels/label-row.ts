@@ -1,5 +1,5 @@
 import type { LabelRowJson, LabelRowMetadataJson, WorkflowGraphNodeJson } from "../domain/label-row-json.js";
-import { ConfigurationError, LabelError } from "../domain/errors.js";
+import { LabelError } from "../domain/errors.js";
 import type { ClassificationInstance } from "./classification-instance.js";
 import { readLabelRow } from "./codec/read-label-row.js";
 import { writeLabelRow } from "./codec/write-label-row.js";
@@ -94,7 +94,7 @@ export class LabelRow {
   /** Sets the task's priority (0..1); stored when the handler returns this row. */
   setPriority(priority: number): void {
     if (typeof priority !== "number" || !Number.isFinite(priority) || priority < 0 || priority > 1) {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `Priority ${JSON.stringify(priority)} is not accepted; a priority is a number from 0 to 1.`);
+      throw new LabelError("TA_INVALID_LABEL", `Priority ${JSON.stringify(priority)} is not accepted; a priority is a number from 0 to 1.`);
     }
     this.#priority = priority;
     this.#priorityChanged = true;

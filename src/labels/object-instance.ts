@@ -1,4 +1,5 @@
 import { LabelError } from "../domain/errors.js";
+import { article } from "../shared/suggest.js";
 import { Annotation, newAnnotationInfo, updateAnnotationInfo, type AnnotationInfo, type AnnotationInfoOptions } from "./annotation-info.js";
 import type { AnswerValue } from "./answers/answer-codec.js";
 import { DynamicAnswers, type DynamicAnswer } from "./answers/dynamic-answers.js";
@@ -112,7 +113,7 @@ export class ObjectInstance {
     checkCoordinatesFitShape(coordinates, this.#ontologyObject.shape, this.#ontologyObject.name);
     const frames = frameList(options.frames ?? 0);
     if (isRangeShape(this.#ontologyObject.shape) && (frames.length !== 1 || frames[0] !== 0)) {
-      throw new LabelError("TA_INVALID_LABEL", `Object "${this.#ontologyObject.name}" is a ${this.#ontologyObject.shape} object; its ranges are in the coordinates, so leave frames out (frame 0).`);
+      throw new LabelError("TA_INVALID_LABEL", `Object "${this.#ontologyObject.name}" is ${article(this.#ontologyObject.shape)} ${this.#ontologyObject.shape} object; its ranges are in the coordinates, so leave frames out (frame 0).`);
     }
     if (options.overwrite !== true) {
       const taken = frames.filter((frame) => this.#frames.has(frame));

@@ -84,13 +84,13 @@ export async function runTask(input: {
         return { kind: "decided", decision: interpretResult(result, bound.stage, bound.canSetPriority), attempts: attempt };
       } catch (error) {
         // A malformed return is a bug in the handler, the same on every attempt: not retried.
-        // A bad return value or a label that breaks the ontology fails the same way every time.
-        if (error instanceof HandlerReturnError || isLabelError(error)) return { kind: "failed", error, attempts: attempt };
+        if (error instanceof HandlerReturnError) return { kind: "failed", error, attempts: attempt };
         return { kind: "stop", error: error as ConfigurationError, attempts: attempt };
       }
     }
     logger.debug({ err: failure.error, attempt }, "attempt failed");
-    if (attempt > input.numRetries || control.stopping) return { kind: "failed", error: failure.error, attempts: attempt };
+    // A label that breaks the ontology breaks it again on the next attempt: not retried.
+    if (attempt > input.numRetries || control.stopping || isLabelError(failure.error)) return { kind: "failed", error: failure.error, attempts: attempt };
     await sleepUnless(retryDelayMs(attempt), control.stopSignal);
   }
 }

@@ -872,21 +872,21 @@ describe("audio and text objects", () => {
     const instance = audioObject.createInstance();
     expect(() => instance.setForFrames(new AudioCoordinates({ range: [{ start: 0, end: 1 }] }), { frames: 3 })).toThrow(LabelError);
     expect(() => instance.setForFrames(new AudioCoordinates({ range: [{ start: 0, end: 1 }] }), { frames: 3 })).toThrow(
-      /Object "audio object 1" is a audio object; its ranges are in the coordinates, so leave frames out/,
+      /Object "audio object 1" is an audio object; its ranges are in the coordinates, so leave frames out/,
     );
   });
 
   it("refuse a box on an audio row, and an audio object on an image row", () => {
     const audio = audioRow();
     expect(() => audio.addObjectInstance(placedBox(0))).toThrow(LabelError);
-    expect(() => audio.addObjectInstance(placedBox(0))).toThrow(/Object "Box" is a bounding_box object; this label row is audio or text item and takes audio or text objects only/);
+    expect(() => audio.addObjectInstance(placedBox(0))).toThrow(/Object "Box" is a bounding_box object; this label row is for audio or text and takes audio or text objects only/);
     expect(audio.getObjectInstances()).toEqual([]);
 
     const image = imageGroupRow();
     const sound = audioObject.createInstance();
     sound.setForFrames(new AudioCoordinates({ range: [{ start: 0, end: 10 }] }));
     expect(() => image.addObjectInstance(sound)).toThrow(LabelError);
-    expect(() => image.addObjectInstance(sound)).toThrow(/Object "audio object 1" is a audio object; it belongs on audio or text data, not on image group/);
+    expect(() => image.addObjectInstance(sound)).toThrow(/Object "audio object 1" is an audio object; it belongs on audio or text data, not on an image group/);
     expect(image.getObjectInstances()).toEqual([]);
   });
 

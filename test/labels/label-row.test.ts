@@ -2,7 +2,6 @@
 import { describe, expect, it } from "vitest";
 import {
   BoundingBoxCoordinates,
-  ConfigurationError,
   LabelError,
   LabelRow,
   PointCoordinate,
@@ -153,7 +152,7 @@ describe("labelRow.setPriority", () => {
     const row = imageGroupRow();
     row.setPriority(0.3);
     for (const bad of [-0.1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => row.setPriority(bad)).toThrow(ConfigurationError);
+      expect(() => row.setPriority(bad)).toThrow(LabelError);
       expect(() => row.setPriority(bad)).toThrow(/Priority .* is not accepted; a priority is a number from 0 to 1/);
     }
     expect(() => row.setPriority("0.5" as unknown as number)).toThrow(/Priority "0.5" is not accepted/);

@@ -16,11 +16,12 @@ export const signatureLabel = "encord-sig";
 /** The SDK backdates `created` by this many seconds (a clock-skew workaround). */
 export const createdSkewSeconds = 30;
 
-export interface V2SignatureHeaders {
+/** A type alias (not an interface) so that it fits `Record<string, string>` and `HeadersInit`. */
+export type V2SignatureHeaders = {
   readonly "Content-Digest": string;
   readonly "Signature-Input": string;
   readonly Signature: string;
-}
+};
 
 /** `sha-256=:<base64 of SHA-256(body)>:` */
 export function contentDigest(body: Uint8Array): string {

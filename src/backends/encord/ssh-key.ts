@@ -17,8 +17,10 @@ export interface Ed25519Key {
   sign(message: Uint8Array): Buffer;
   /** The public key, for verifying. */
   readonly verifyKey: KeyObject;
-  /** `"Ed25519Key(<publicKeyHex>)"`, never key material. */
+  /** `"Ed25519Key(<publicKeyHex>)"`, never key material (also what `util.inspect` shows). */
   toJSON(): string;
+  /** The same as {@link toJSON}. */
+  toString(): string;
 }
 
 export interface ParseEd25519KeyOptions {

@@ -7,12 +7,16 @@ export class DateCache {
   readonly #parsed = new Map<string, Date>();
   readonly #now = new Date();
 
-  /** The time of a wire field; "now" when it is missing, as the SDK does. */
+  /** The time of a wire field; "now" when it is missing or unreadable: one odd date must not make a row unreadable. */
   read(value: unknown, what: string): Date {
-    if (typeof value !== "string") return this.#now;
+    if (typeof value !== "string") return new Date(this.#now.getTime());
     let date = this.#parsed.get(value);
     if (date === undefined) {
-      date = parseLabelDate(value, what);
+      try {
+        date = parseLabelDate(value, what);
+      } catch {
+        date = this.#now;
+      }
       this.#parsed.set(value, date);
     }
     return new Date(date.getTime());

@@ -91,10 +91,14 @@ export class EncordHttpClient {
   readonly #agent: Agent;
   readonly #gate: RequestGate;
   #closing: Promise<void> | undefined;
+  /** Values never to quote in an error message. */
+  readonly #secrets: readonly string[];
 
   constructor(options: EncordHttpClientOptions) {
     this.#options = resolveClientOptions(options);
     this.#base = encordBase(options.settings.domain);
+    const { credentials } = options.settings;
+    this.#secrets = credentials.kind === "bearer" ? [credentials.token.reveal()] : [];
     const { timeoutMs, connections, maxInFlight, requestsPerSecond, now, sleep } = this.#options;
     this.#agent = new Agent({ connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     this.#gate = new RequestGate(maxInFlight, requestsPerSecond, now, (ms) => sleep(ms));
@@ -124,7 +128,7 @@ export class EncordHttpClient {
       statsKey: `${method} ${templateOf(endpointPath)}`,
       endpoint: `${method} ${endpointPath}`,
       subject: subjectOfPath(publicPath),
-      projectScoped: /^\/projects\/[^/]+/.test(publicPath),
+      projectScoped: /(^|\/)projects\/[^/]+/.test(publicPath),
       signal: options.signal,
     });
     const { response, retries } = await this.#exchange(prepared);
@@ -219,7 +223,7 @@ export class EncordHttpClient {
       headers: { ...input.headers, "User-Agent": this.#options.userAgent, "X-Cloud-Trace-Context": traceContext(traceId) },
       retryable: input.retryable,
       statsKey: input.statsKey,
-      call: { endpoint: input.endpoint, traceId, domain: this.#base.domain, subject: input.subject, projectScoped: input.projectScoped },
+      call: { endpoint: input.endpoint, traceId, domain: this.#base.domain, subject: input.subject, projectScoped: input.projectScoped, secrets: this.#secrets },
       signal: input.signal,
     };
   }

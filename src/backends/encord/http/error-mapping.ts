@@ -1,4 +1,4 @@
-import { stripSecrets } from "../../../shared/redact.js";
+import { redactMessage } from "./redact-message.js";
 import { EncordApiError, type EncordErrorCode } from "./errors.js";
 
 /** What an error needs to know about the call that failed. */
@@ -13,6 +13,8 @@ export interface FailedCall {
   readonly projectScoped: boolean;
   /** Retries made before giving up. */
   readonly retries: number;
+  /** Exact values to remove from messages (the bearer token). */
+  readonly secrets: readonly string[];
 }
 
 const AUTH_HINT =
@@ -76,9 +78,9 @@ export function serverMessageOf(value: unknown): string | undefined {
     if (body.message !== undefined && body.message !== null) return serverMessageOf(body.message);
     if (body.detail !== undefined && body.detail !== null) return serverMessageOf(body.detail);
     text = JSON.stringify(value);
-  } else if (value !== undefined && value !== null) text = String(value);
+  } else if (typeof value === "number" || typeof value === "boolean") text = String(value);
   if (text === undefined) return undefined;
-  const clean = stripSecrets(text).replace(/\s+/g, " ").trim();
+  const clean = redactMessage(text).replace(/\s+/g, " ").trim();
   if (clean === "") return undefined;
   return clean.length > 500 ? `${clean.slice(0, 500)}…` : clean;
 }
@@ -101,7 +103,7 @@ function build(
 ): EncordApiError {
   return new EncordApiError(
     code,
-    text + where(call, extra.status),
+    redactMessage(text + where(call, extra.status), call.secrets),
     {
       status: extra.status,
       ...(extra.encordCode === undefined ? {} : { encordCode: extra.encordCode }),

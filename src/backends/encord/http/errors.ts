@@ -1,5 +1,5 @@
 import { BackendError } from "../../../domain/errors.js";
-import { stripSecrets } from "../../../shared/redact.js";
+import { redactMessage } from "./redact-message.js";
 
 /** The error codes an Encord API call can fail with. */
 export type EncordErrorCode =
@@ -48,7 +48,7 @@ export class EncordApiError extends BackendError {
   readonly retryAfterMs: number | undefined;
 
   constructor(code: EncordErrorCode, message: string, context: EncordApiErrorContext, options?: ErrorOptions) {
-    super(code, stripSecrets(message), options);
+    super(code, redactMessage(message), options);
     this.status = context.status;
     this.encordCode = context.encordCode;
     this.endpoint = context.endpoint;

@@ -10,13 +10,13 @@ export class WaiterQueue<T> {
   wait(signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (signal?.aborted) {
-        reject(signal.reason);
+        reject(signal.reason as Error);
         return;
       }
       const onAbort = (): void => {
         const index = this.#waiters.indexOf(waiter);
         if (index !== -1) this.#waiters.splice(index, 1);
-        reject(signal?.reason);
+        reject(signal?.reason as Error);
       };
       const waiter = { resolve, reject, detach: () => signal?.removeEventListener("abort", onAbort) };
       signal?.addEventListener("abort", onAbort, { once: true });
