@@ -187,13 +187,13 @@ describe("label rows through the runner: an agent labels, a later agent reads th
       preLabel(labelRow, task.dataTitle, (option) => (task.dataTitle === "green-wide.png" ? option.label : option));
       return { pathway: "labelled", labelRow };
     });
-    const report = await runner.execute({ numRetries: 0, output: "silent" });
+    const report = await runner.execute({ numRetries: 3, output: "silent" });
 
     expect(report.end).toBe("completed");
     expect(report.stages[0]).toMatchObject({ title: "Pre-label", seen: 3, succeeded: 2, failed: 1, moved: { labelled: 2 } });
     const [failure, ...more] = report.stages[0]!.failures;
     expect(more).toEqual([]);
-    expect(failure).toMatchObject({ dataTitle: "green-wide.png", attempts: 1, error: { name: "LabelError" } });
+    expect(failure).toMatchObject({ dataTitle: "green-wide.png", attempts: 1 /* a label error is not retried */, error: { name: "LabelError" } });
     expect(failure!.error.message).toContain(`"Quality"`);
     expect(failure!.error.message).toContain("radio");
     expect(failure!.error.message).toContain(`"blurry"`);
