@@ -1,5 +1,6 @@
-import { ConfigurationError } from "../domain/errors.js";
 import type { Backend } from "./backend.js";
+import { encordBackend } from "./encord/encord-backend.js";
+import { encordSettingsFromEnv, hasEncordCredentials } from "./encord/settings.js";
 import { localBackend } from "./local/local-backend.js";
 import { resolveStorePath } from "./local/store-path.js";
 
@@ -8,20 +9,23 @@ export interface BackendChoice {
   readonly backend?: Backend;
   readonly kind?: "local" | "encord";
   readonly storePath?: string;
+  /** Where warnings about the settings go (both key variables set, …). @defaultValue standard error */
+  readonly warn?: (message: string) => void;
 }
 
 /**
- * Picks the backend: an explicit one wins, then `kind`, then Encord when `ENCORD_SSH_KEY` or
- * `ENCORD_SSH_KEY_FILE` is set, else the local store. The one place that makes this choice.
+ * Picks the backend: an explicit one wins, then `kind`, then Encord when Encord credentials are
+ * set (`ENCORD_SSH_KEY`, `ENCORD_SSH_KEY_FILE` or `ENCORD_BEARER_TOKEN`), else the local store.
+ * The one place that makes this choice.
  */
 export function selectBackend(choice: BackendChoice = {}, env: NodeJS.ProcessEnv = process.env): Backend {
   if (choice.backend) return choice.backend;
-  const wantsEncord = choice.kind === "encord" || (choice.kind === undefined && Boolean(env.ENCORD_SSH_KEY || env.ENCORD_SSH_KEY_FILE));
+  const wantsEncord = choice.kind === "encord" || (choice.kind === undefined && choice.storePath === undefined && hasEncordCredentials(env));
   if (wantsEncord) {
-    throw new ConfigurationError(
-      "TA_INVALID_ARGUMENT",
-      `The Encord backend is not part of this version of task-agents yet${choice.kind === "encord" ? "" : " (chosen because ENCORD_SSH_KEY or ENCORD_SSH_KEY_FILE is set)"}. Use the local store: pass --backend local, or unset those variables.`,
-    );
+    const settings = encordSettingsFromEnv(env);
+    const warn = choice.warn ?? ((message: string) => process.stderr.write(`task-agents: warning: ${message}\n`));
+    for (const warning of settings.warnings) warn(warning);
+    return encordBackend({ settings });
   }
   return localBackend({ storePath: resolveStorePath(choice.storePath, env) });
 }

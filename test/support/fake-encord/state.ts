@@ -240,7 +240,7 @@ export function emptyLabelRow(project: ProjectState, item: StorageItemState, lab
       data_title: grouped ? `${item.name} (${index + 1})` : item.name,
       data_type: grouped ? "image/png" : item.mimeType,
       data_sequence: grouped ? String(index) : 0,
-      data_link: dataLink(item),
+      data_link: grouped ? `${dataLink(item)}/${unitHash}` : dataLink(item),
     };
     if (item.dataType !== "audio" && item.dataType !== "plain_text") {
       unit["width"] = item.width ?? 0;
