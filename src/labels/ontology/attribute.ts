@@ -124,3 +124,12 @@ export function* walkAttributeNodes(attributes: readonly Attribute[]): Generator
     }
   }
 }
+
+/** The first attribute or option under these, depth first, that `matches`. */
+export function findAttributeNode<T extends Attribute | AttributeOption>(
+  attributes: readonly Attribute[],
+  matches: ((node: Attribute | AttributeOption) => node is T) | ((node: Attribute | AttributeOption) => boolean),
+): T | undefined {
+  for (const node of walkAttributeNodes(attributes)) if (matches(node)) return node as T;
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import { LabelError } from "../../domain/errors.js";
-import { Attribute, walkAttributeNodes, type AttributeOption } from "./attribute.js";
+import { Attribute, findAttributeNode, type AttributeOption } from "./attribute.js";
 import { optionalArray, requireObject, requireString, type JsonObject } from "./wire.js";
 import { ClassificationInstance } from "../classification-instance.js";
 
@@ -51,14 +51,12 @@ export class Classification {
    * attributes up here rather than in the whole ontology.
    */
   getChildByHash(featureNodeHash: string): Attribute | AttributeOption | undefined {
-    for (const node of walkAttributeNodes(this.attributes)) if (node.featureNodeHash === featureNodeHash) return node;
-    return undefined;
+    return findAttributeNode(this.attributes, (node) => node.featureNodeHash === featureNodeHash);
   }
 
   /** The attribute with this name under this classification (first match, depth first). */
   getAttributeByName(name: string): Attribute | undefined {
-    for (const node of walkAttributeNodes(this.attributes)) if (node.kind === "attribute" && node.name === name) return node;
-    return undefined;
+    return findAttributeNode(this.attributes, (node): node is Attribute => node.kind === "attribute" && node.name === name);
   }
 
   toDict(): JsonObject {

@@ -1,5 +1,5 @@
 import { LabelError } from "../../domain/errors.js";
-import { Attribute, walkAttributeNodes, type AttributeOption } from "./attribute.js";
+import { Attribute, findAttributeNode, type AttributeOption } from "./attribute.js";
 import { OBJECT_SHAPES, type ObjectShape } from "./shapes.js";
 import { describe, lowerSnake, optionalArray, optionalBoolean, requireObject, requireString, type JsonObject } from "./wire.js";
 import { ObjectInstance } from "../object-instance.js";
@@ -53,14 +53,12 @@ export class OntologyObject {
    * attributes up here rather than in the whole ontology.
    */
   getChildByHash(featureNodeHash: string): Attribute | AttributeOption | undefined {
-    for (const node of walkAttributeNodes(this.attributes)) if (node.featureNodeHash === featureNodeHash) return node;
-    return undefined;
+    return findAttributeNode(this.attributes, (node) => node.featureNodeHash === featureNodeHash);
   }
 
   /** The attribute with this name under this object (first match, depth first). */
   getAttributeByName(name: string): Attribute | undefined {
-    for (const node of walkAttributeNodes(this.attributes)) if (node.kind === "attribute" && node.name === name) return node;
-    return undefined;
+    return findAttributeNode(this.attributes, (node): node is Attribute => node.kind === "attribute" && node.name === name);
   }
 
   toDict(): JsonObject {
