@@ -50,6 +50,15 @@ export interface TaskMove {
   readonly dataHash?: string;
 }
 
+/** A change to a storage item's editable fields (Encord's patch-bulk); omitted fields stay. */
+export interface StorageItemPatch {
+  readonly uuid: string;
+  readonly name?: string;
+  readonly description?: string;
+  /** Replaces the item's client metadata (read, merge and write back to add keys). */
+  readonly clientMetadata?: Record<string, unknown>;
+}
+
 /** Everything one batch decided, applied by {@link Backend.commit}. */
 export interface BatchCommit {
   readonly labelSaves?: readonly LabelSave[];
@@ -106,6 +115,9 @@ export interface Backend {
 
   /** Storage items by UUID, in the order given; throws when any is missing or not accessible. */
   getStorageItems(itemUuids: readonly string[], options?: { signUrls?: boolean }): Promise<StorageItem[]>;
+
+  /** Updates storage items' names, descriptions or client metadata; returns them as they are now. */
+  updateStorageItems?(patches: readonly StorageItemPatch[]): Promise<StorageItem[]>;
 
   /**
    * Applies a batch's decisions: label saves first, then priorities, then moves, so a task never

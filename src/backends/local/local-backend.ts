@@ -4,6 +4,7 @@ import type {
   BatchCommit,
   CommitResult,
   InitialiseLabelsArgs,
+  StorageItemPatch,
   ListTasksOptions,
   TaskPage,
 } from "../backend.js";
@@ -19,7 +20,7 @@ import { iterateLabelRowJson, selectLabelRowMetadata, selectLabelRows } from "./
 import { proceedTasks, type ProceedRequest, type ProceedResult } from "./proceed-tasks.js";
 import { loadProjectSpec, validateProjectSpec } from "./project-spec.js";
 import { countStageTasks, countTasksByStage, insertProject, listProjects, readProject, requireProjectRow, type ProjectSummary, type StageCounts } from "./projects.js";
-import { selectStorageItems } from "./storage-queries.js";
+import { selectStorageItems, updateStorageItems } from "./storage-queries.js";
 import { iterateHistoryPages, listTasksPage, requireStageOfProject, type TaskMoveRecord } from "./task-queries.js";
 import { resolveStorePath } from "./store-path.js";
 
@@ -108,6 +109,10 @@ export class LocalBackend implements Backend, AsyncDisposable {
 
   async getStorageItems(itemUuids: readonly string[], options?: { signUrls?: boolean }): Promise<StorageItem[]> {
     return selectStorageItems(this.#database, itemUuids, options?.signUrls ?? false);
+  }
+
+  async updateStorageItems(patches: readonly StorageItemPatch[]): Promise<StorageItem[]> {
+    return updateStorageItems(this.#database, patches);
   }
 
   async commit(projectHash: string, batch: BatchCommit): Promise<CommitResult> {

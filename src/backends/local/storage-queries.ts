@@ -1,5 +1,6 @@
 import { BackendError } from "../../domain/errors.js";
 import type { StorageItem, StorageItemType } from "../../domain/storage-item.js";
+import type { StorageItemPatch } from "../backend.js";
 import type { Db } from "./database.js";
 import { statement } from "./statements.js";
 
@@ -54,4 +55,22 @@ export function selectStorageItems(db: Db, itemUuids: readonly string[], signUrl
     createdAt: new Date(r.created_at),
     lastEditedAt: new Date(r.last_edited_at),
   }));
+}
+
+/** Applies patches to storage items in one transaction; an unknown UUID changes nothing. */
+export function updateStorageItems(db: Db, patches: readonly StorageItemPatch[]): StorageItem[] {
+  const update = statement(
+    db,
+    `UPDATE storage_items SET name = coalesce(?, name), client_metadata = coalesce(?, client_metadata), last_edited_at = ?
+     WHERE uuid = lower(?)`,
+  );
+  return db.transaction(() => {
+    // Looked up first so an unknown UUID is reported before anything changes.
+    selectStorageItems(db, patches.map((p) => p.uuid), false);
+    const now = new Date().toISOString();
+    for (const patch of patches) {
+      update.run(patch.name ?? null, patch.clientMetadata === undefined ? null : JSON.stringify(patch.clientMetadata), now, patch.uuid);
+    }
+    return selectStorageItems(db, patches.map((p) => p.uuid), false);
+  })();
 }

@@ -154,6 +154,26 @@ describe("label rows and storage items", () => {
     await expect(store.backend.getStorageItems([missing])).rejects.toThrow(missing);
   });
 
+  test("storage items are patched in one go: client metadata replaced, name changed, unknown UUIDs change nothing", async () => {
+    await using store = await demoStore();
+    const { tasks } = await store.backend.listStageTasks(store.project.uuid, store.stage("Pre-label").uuid);
+    const metadata = await store.backend.getLabelRowMetadata(store.project.uuid, tasks.map((t) => t.dataHash));
+    const [first, second] = metadata.map((m) => m.backing_item_uuid!);
+    const updated = await store.backend.updateStorageItems([
+      { uuid: first!, clientMetadata: { reviewed: true } },
+      { uuid: second!, name: "renamed.png" },
+    ]);
+    expect(updated.map((i) => i.uuid)).toEqual([first, second]);
+    expect(updated[0]!.clientMetadata).toEqual({ reviewed: true });
+    expect(updated[1]!.name).toBe("renamed.png");
+    const [again] = await store.backend.getStorageItems([second!]);
+    expect(again!.clientMetadata).toEqual(updated[1]!.clientMetadata);
+
+    const missing = "11111111-2222-3333-4444-555555555555";
+    await expect(store.backend.updateStorageItems([{ uuid: first!, name: "never.png" }, { uuid: missing, name: "x" }])).rejects.toThrow(missing);
+    expect((await store.backend.getStorageItems([first!]))[0]!.name).not.toBe("never.png");
+  });
+
   test("unknown data hashes are left out of metadata and label rows", async () => {
     await using store = await demoStore();
     expect(await store.backend.getLabelRowMetadata(store.project.uuid, ["00000000-0000-0000-0000-000000000009"])).toEqual([]);

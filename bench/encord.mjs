@@ -1,0 +1,240 @@
+// npm run bench (Encord part): the Runner on the Encord backend against the fake Encord server
+// (test/support/fake-encord, real HTTP on 127.0.0.1, signatures verified), 1,000 tasks of the demo
+// project per run, each run on a fresh fake project so every task starts in "Pre-label":
+//   a. proceed only (handler returns "annotate")           vs the Python runner's call pattern
+//   b. label rows + storage items + saves + priorities     vs the Python runner's call pattern
+//   c. (b) with 20 ms latency per request and a handler awaiting 20 ms: concurrency 16 vs concurrency 1
+// The Python pattern is computed from docs/encord-protocol.md §5 and §9 (pythonRunnerRequests below),
+// the TypeScript one is counted from the requests the fake server received.
+// Exits non-zero when a run fails outright (a task not moved, a failed task, an HTTP error answer,
+// a label row or priority not stored); missed targets are reported in the table.
+import { fileURLToPath } from "node:url";
+import { tsImport } from "tsx/esm/api";
+import { BoundingBoxCoordinates, labelRow, loadProjectSpec, Runner, storageItem } from "../dist/index.js";
+import { encordBackend } from "../dist/backends/encord/encord-backend.js";
+import { ed25519KeyFromSeed } from "../dist/backends/encord/ssh-key.js";
+
+const { startFakeEncord } = await tsImport("../test/support/fake-encord/index.ts", import.meta.url);
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const tasks = Number(process.env.BENCH_ENCORD_TASKS ?? 1000);
+const repeats = Number(process.env.BENCH_ENCORD_REPEATS ?? 3);
+const batchSize = 300; // the runner's default task_batch_size (§9 SequentialRunner 1)
+const pageSize = 100; // the fake's task page size (the real server's is UNCONFIRMED, §10)
+const latencyMs = 20; // case c: per request, and the handler's stand-in for a model call
+const highConcurrency = 16;
+const priority = 0.7;
+
+// ---- the Python runner's call pattern --------------------------------------------------------
+
+const ceilDiv = (a, b) => (a <= 0 ? 0 : Math.ceil(a / b));
+
+/**
+ * Requests the Python encord-agents SequentialRunner sends to handle `tasks` tasks of one agent
+ * stage in one pass, by endpoint (the keys of {@link endpointOf}). `needs`: what the agent asks
+ * for: `labelRow`, `storageItem`, `saves` / `priorities` (every task returns its label row and
+ * a priority), `moves` (every task returns a pathway; default true). Label rows are taken to be
+ * uninitialised (no label_hash yet), as on a fresh project.
+ */
+function pythonRunnerRequests({ tasks, batchSize = 300, pageSize, needs }) {
+  const { labelRow = false, storageItem = false, saves = false, priorities = false, moves = true, rowsInitialised = false } = needs;
+  const r = {};
+  const add = (key, n) => {
+    if (n > 0) r[key] = (r[key] ?? 0) + n;
+  };
+  // §9 Setup 1–2: GET project, GET ontology.
+  add("GET project", 1);
+  add("GET ontology", 1);
+  // §9 loop 1: the stage's tasks are paged lazily with no filters, page size the server's
+  // (§4.4); at least one page even for an empty stage.
+  add("GET stage tasks", Math.max(1, ceilDiv(tasks, pageSize)));
+  // §9 loop 1: batches of task_batch_size.
+  for (let done = 0; done < tasks; done += batchSize) {
+    const b = Math.min(batchSize, tasks - done);
+    // §9 loop 2 and 4: one labelrowmetadata call per batch when the agent needs the label row,
+    // sets a priority, or needs the storage item ("fetch metadata if not yet").
+    if (labelRow || priorities || storageItem) add("v1 labelrowmetadata GET", 1);
+    // §9 loop 3 + §5: one bundle, labelrow GET for rows with a label_hash and PUT for the others,
+    // ≤ 1000 uids per request (LABEL_ROW_BUNDLE_GET_LIMIT / _CREATE_LIMIT).
+    if (labelRow) add(rowsInitialised ? "v1 labelrow GET" : "v1 labelrow PUT", ceilDiv(b, 1000));
+    // §9 loop 4 + §5: storage get-bulk, ≤ 1000 item uuids per request (STORAGE_BUNDLE_CREATE_LIMIT).
+    if (storageItem) add("POST storage get-bulk", ceilDiv(b, 1000));
+    // §9 loop 6: label bundle first: saves (v1 labelrow POST), then priorities, each chunked at
+    // min(100, batch size).
+    if (saves) add("v1 labelrow POST", ceilDiv(b, Math.min(100, batchSize)));
+    if (priorities) add("POST priorities", ceilDiv(b, Math.min(100, batchSize)));
+    // §9 loop 6 + §5: then the task bundle: PATHWAY_ACTIONs, ≤ 1000 per request.
+    if (moves) add("POST stage actions", ceilDiv(b, 1000));
+  }
+  return r;
+}
+
+/** The endpoint of a request the fake recorded, in the keys of {@link pythonRunnerRequests}. */
+function endpointOf(req) {
+  if (req.api === "v1") return `v1 ${req.queryType ?? "?"} ${req.queryMethod ?? "?"}`;
+  const p = req.path;
+  if (req.method === "GET" && /^\/v2\/public\/projects\/[^/]+$/.test(p)) return "GET project";
+  if (req.method === "GET" && p.startsWith("/v2/public/ontologies/")) return "GET ontology";
+  if (req.method === "GET" && /\/workflow\/stages\/[^/]+\/tasks$/.test(p)) return "GET stage tasks";
+  if (req.method === "POST" && /\/workflow\/stages\/[^/]+\/actions$/.test(p)) return "POST stage actions";
+  if (req.method === "POST" && /\/workflow\/stages\/[^/]+\/move-tasks$/.test(p)) return "POST move-tasks";
+  if (req.method === "POST" && /\/projects\/[^/]+\/priorities$/.test(p)) return "POST priorities";
+  if (req.method === "POST" && p === "/v2/public/storage/items/get-bulk") return "POST storage get-bulk";
+  return `${req.method} ${p}`;
+}
+
+const endpointOrder = [
+  "GET project",
+  "GET ontology",
+  "GET stage tasks",
+  "v1 labelrowmetadata GET",
+  "v1 labelrow GET",
+  "v1 labelrow PUT",
+  "POST storage get-bulk",
+  "v1 labelrow POST",
+  "POST priorities",
+  "POST stage actions",
+];
+const total = (counts) => Object.values(counts).reduce((a, b) => a + b, 0);
+const per1000 = (n) => (n * 1000) / tasks;
+const fmtPer1000 = (n) => (Number.isInteger(per1000(n)) ? String(per1000(n)) : per1000(n).toFixed(1));
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+// ---- runs ------------------------------------------------------------------------------------
+
+const key = ed25519KeyFromSeed(Buffer.alloc(32, 7));
+const fake = await startFakeEncord({ publicKeys: [key.publicKeyHex] });
+const spec = loadProjectSpec(`${root}examples/demo-project.yaml`);
+const items = Array.from({ length: tasks }, (_, i) => ({ title: `img-${String(i).padStart(5, "0")}.png`, dataType: "image", mimeType: "image/png", width: 640, height: 480 }));
+const settings = { credentials: { kind: "ssh", key }, domain: fake.url, warnings: [] };
+
+const proceedOnly = (r) => r.stage("Pre-label", () => "annotate");
+const withLabels = (sleepMs) => (r) =>
+  r.stage("Pre-label", { deps: { labelRow, storageItem } }, async ({ labelRow, storageItem }) => {
+    if (!storageItem.uuid) throw new Error("storage item without uuid");
+    if (sleepMs > 0) await new Promise((resolve) => setTimeout(resolve, sleepMs));
+    const cat = labelRow.ontology.getChildByTitle("Cat", "object").createInstance();
+    cat.setForFrames(new BoundingBoxCoordinates({ height: 0.2, width: 0.3, topLeftX: 0.1, topLeftY: 0.4 }), { frames: 0 });
+    labelRow.addObjectInstance(cat);
+    labelRow.setPriority(priority);
+    return { pathway: "annotate", labelRow };
+  });
+
+/** One run on a fresh project; throws when it fails outright. */
+async function run(register, { concurrency = 1, checkLabels = false } = {}) {
+  const added = fake.addProject(spec, items, { pageSize });
+  const preLabel = added.stages.find((s) => s.title === "Pre-label");
+  const annotate = added.stages.find((s) => s.title === "Annotate");
+  const backend = encordBackend({ settings });
+  const runner = new Runner({ projectHash: added.projectHash, backend });
+  register(runner);
+  const first = fake.requests.length;
+  const started = performance.now();
+  let report;
+  try {
+    report = await runner.execute({ output: "silent", taskBatchSize: batchSize, concurrency });
+  } finally {
+    await backend.close();
+  }
+  const ms = performance.now() - started;
+  const requests = fake.requests.slice(first);
+  const problems = [];
+  const stage = report.stages[0];
+  if (stage.failed > 0) problems.push(`${stage.failed} tasks failed, e.g. ${JSON.stringify(stage.failures[0])}`);
+  // Stage uuids come from the spec, so they repeat between projects: filter by project.
+  const inStage = (stageUuid) => fake.tasksIn(stageUuid).filter((t) => t.projectHash === added.projectHash).length;
+  const left = inStage(preLabel.uuid);
+  const moved = inStage(annotate.uuid);
+  if (left > 0 || moved !== tasks) problems.push(`${moved} of ${tasks} tasks reached Annotate, ${left} still in Pre-label`);
+  const errors = requests.filter((r) => r.status === null || r.status >= 400 || (r.api === "v1" && r.status !== 200));
+  if (errors.length > 0) problems.push(`${errors.length} requests answered with errors, e.g. ${errors[0].method} ${errors[0].path} → ${errors[0].status}`);
+  if (checkLabels) {
+    const byHash = new Map(added.tasks.map((t) => [t.dataHash, t]));
+    let unsaved = 0;
+    let unprioritised = 0;
+    for (const t of added.tasks) {
+      const row = fake.state.labelRows.get(t.dataHash)?.row;
+      const objects = row ? Object.values(row.data_units ?? {}).flatMap((u) => u.labels?.objects ?? []) : [];
+      if (objects.length !== 1) unsaved++;
+      if (fake.state.tasksByUuid.get(t.uuid)?.priority !== priority) unprioritised++;
+    }
+    if (byHash.size !== tasks || unsaved > 0) problems.push(`${unsaved} label rows without the saved Cat box`);
+    if (unprioritised > 0) problems.push(`${unprioritised} tasks without priority ${priority}`);
+  }
+  if (problems.length > 0) throw new Error(`bench run failed: ${problems.join("; ")}`);
+  const counts = {};
+  for (const req of requests) counts[endpointOf(req)] = (counts[endpointOf(req)] ?? 0) + 1;
+  return { ms, counts, seen: stage.seen };
+}
+
+async function repeated(n, register, options) {
+  const runs = [];
+  for (let i = 0; i < n; i++) runs.push(await run(register, options));
+  const totals = runs.map((r) => total(r.counts));
+  // Counts are deterministic; should a repeat differ, the largest is reported.
+  const worst = runs[totals.indexOf(Math.max(...totals))];
+  return { ms: median(runs.map((r) => r.ms)), counts: worst.counts, varied: new Set(totals).size > 1 };
+}
+
+function requestLines(label, ts, py) {
+  const keys = [...new Set([...endpointOrder.filter((k) => k in ts || k in py), ...Object.keys(ts), ...Object.keys(py)])];
+  const width = Math.max(...keys.map((k) => k.length));
+  const lines = [`   requests per 1,000 tasks, by endpoint          task-agents   Python runner (§5, §9)`];
+  for (const k of keys) lines.push(`     ${k.padEnd(width)}  ${fmtPer1000(ts[k] ?? 0).padStart(Math.max(0, 44 - width - 5 + 11))}   ${fmtPer1000(py[k] ?? 0).padStart(22)}`);
+  const t = total(ts);
+  const p = total(py);
+  lines.push(`     ${"total".padEnd(width)}  ${fmtPer1000(t).padStart(Math.max(0, 44 - width - 5 + 11))}   ${fmtPer1000(p).padStart(22)}`);
+  lines.push(`   ${label}  ${(t / p).toFixed(2)} of the Python runner's requests; ${t <= p ? "meets" : "MISSES"} target ≤ Python runner`);
+  return lines;
+}
+
+let failed = false;
+const lines = [`task-agents Runner on the Encord backend vs the fake Encord server (Node ${process.versions.node})`];
+lines.push(`${tasks.toLocaleString("en")} tasks per run, task batch ${batchSize}, server page size ${pageSize}, backend defaults (requestsPerSecond 20, maxInFlight 8); times are medians of ${repeats}`);
+try {
+  // a. proceed only
+  try {
+    const a = await repeated(repeats, proceedOnly);
+    const py = pythonRunnerRequests({ tasks, batchSize, pageSize, needs: {} });
+    lines.push("", `a. proceed only ("annotate"): ${(a.ms / 1000).toFixed(2)} s${a.varied ? " (request counts varied between repeats)" : ""}`);
+    lines.push(...requestLines("ratio", a.counts, py));
+  } catch (error) {
+    failed = true;
+    lines.push("", `a. proceed only: FAILED: ${error.message}`);
+  }
+
+  // b. label rows + storage items + saves + priorities
+  const needs = { labelRow: true, storageItem: true, saves: true, priorities: true };
+  try {
+    const b = await repeated(repeats, withLabels(0), { checkLabels: true });
+    const py = pythonRunnerRequests({ tasks, batchSize, pageSize, needs });
+    lines.push("", `b. label row + storage item, Cat box saved, priority set: ${(b.ms / 1000).toFixed(2)} s${b.varied ? " (request counts varied between repeats)" : ""}`);
+    lines.push(...requestLines("ratio", b.counts, py));
+  } catch (error) {
+    failed = true;
+    lines.push("", `b. label rows + storage items + saves + priorities: FAILED: ${error.message}`);
+  }
+
+  // c. (b) with latency: concurrency 1 vs 16
+  try {
+    fake.faults.set({ rate: 1, kinds: ["slow"], slowMs: latencyMs });
+    // The sequential run takes ≥ tasks × 20 ms, so it runs once; the concurrent one `repeats` times.
+    const sequential = await run(withLabels(latencyMs), { concurrency: 1, checkLabels: true });
+    const concurrent = await repeated(repeats, withLabels(latencyMs), { concurrency: highConcurrency, checkLabels: true });
+    const speedUp = sequential.ms / concurrent.ms;
+    const rate = (ms) => `${Math.round((tasks * 1000) / ms).toLocaleString("en").padStart(6)} tasks/s`;
+    lines.push("", `c. as (b), ${latencyMs} ms per request, handler awaiting ${latencyMs} ms`);
+    lines.push(`   concurrency 1    ${(sequential.ms / 1000).toFixed(2).padStart(6)} s  ${rate(sequential.ms)}  (${total(sequential.counts)} requests, 1 run)`);
+    lines.push(`   concurrency ${String(highConcurrency).padEnd(4)} ${(concurrent.ms / 1000).toFixed(2).padStart(6)} s  ${rate(concurrent.ms)}  (${total(concurrent.counts)} requests, median of ${repeats})`);
+    lines.push(`   speed-up         ${speedUp.toFixed(1)}× (target ≥ 3×; handler time alone allows ${highConcurrency}×); ${speedUp >= 3 ? "meets" : "MISSES"} target`);
+  } catch (error) {
+    failed = true;
+    lines.push("", `c. concurrency: FAILED: ${error.message}`);
+  } finally {
+    fake.faults.clear();
+  }
+  process.stdout.write(lines.join("\n") + "\n");
+} finally {
+  await fake.close();
+}
+if (failed) process.exitCode = 1;
