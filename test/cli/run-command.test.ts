@@ -289,17 +289,33 @@ describe("task-agents run <agent-file>", () => {
 });
 
 describe("task-agents run: choosing the backend", () => {
-  test("--backend local runs on the store; encord, chosen by flag or by ENCORD_SSH_KEY, is a clear error (exit 1)", async () => {
+  // A key that is no key: Encord is chosen by the variable, and fails on it before any request.
+  const badKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1ib2R5LW5vdC1hLWtleQ==\n-----END OPENSSH PRIVATE KEY-----";
+
+  test("--backend local runs on the store; encord, chosen by the flag or by ENCORD_SSH_KEY, needs valid credentials (exit 1)", async () => {
     using s = freshStore();
     const hash = await demoProjectWithData(s.store);
     const local = await cli(["--store", s.store, "run", agentFile("route-by-type"), "--project-hash", hash, "--backend", "local"]);
     expect(local.code, local.stderr).toBe(0);
+    expect(local.stderr).toContain(`task-agents run on local store ${s.store}`);
 
     const byFlag = await cli(["run", agentFile("route-by-type"), "--project-hash", hash, "--backend", "encord"], { TASK_AGENTS_STORE: s.store });
-    expectUserError(byFlag, /The Encord backend is not part of this version/, /--backend local/);
-    const byEnv = await cli(["run", agentFile("route-by-type"), "--project-hash", hash], { TASK_AGENTS_STORE: s.store, ENCORD_SSH_KEY: "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----" });
-    expectUserError(byEnv, /chosen because ENCORD_SSH_KEY or ENCORD_SSH_KEY_FILE is set/);
-    expect(byEnv.stderr).not.toContain("PRIVATE KEY");
+    expectUserError(byFlag, /No Encord credentials: set ENCORD_SSH_KEY .*ENCORD_SSH_KEY_FILE .*ENCORD_BEARER_TOKEN/);
+    const byEnv = await cli(["run", agentFile("route-by-type"), "--project-hash", hash], { TASK_AGENTS_STORE: s.store, ENCORD_SSH_KEY: badKey });
+    expectUserError(byEnv, /^error: ENCORD_SSH_KEY /);
+    expect(byEnv.stderr).not.toContain("c2VjcmV0LWtleS1ib2R5");
+    expectJsonError(await cli(["--json", "run", agentFile("route-by-type"), "--project-hash", hash], { TASK_AGENTS_STORE: s.store, ENCORD_SSH_KEY: badKey }), "TA_ENCORD_CREDENTIALS");
     expectUserError(await cli(["run", agentFile("route-by-type"), "--backend", "nope"]), /Allowed choices are local, encord/);
+  });
+
+  test("--store, or --backend local, keeps a run on the local store when Encord credentials are set", async () => {
+    using s = freshStore();
+    const hash = await demoProjectWithData(s.store);
+    const byStore = await cli(["--store", s.store, "run", agentFile("route-by-type"), "--project-hash", hash], { ENCORD_SSH_KEY: badKey });
+    expect(byStore.code, byStore.stderr).toBe(0);
+    expect(stageByTitle(await listTasks(s.store, hash))).toEqual(routed);
+    const byFlag = await cli(["run", agentFile("route-by-type"), "--project-hash", hash, "--backend", "local"], { TASK_AGENTS_STORE: s.store, ENCORD_SSH_KEY: badKey });
+    expect(byFlag.code, byFlag.stderr).toBe(0);
+    expect(byFlag.stderr).toContain(`task-agents run on local store ${s.store}`);
   });
 });

@@ -3,6 +3,7 @@ import { Runner, type RunReport } from "../../src/index.js";
 import { agentFile, startAgentScript } from "../support/agent-process.js";
 import { demoProjectWithData, freshStore, jsonLines, listTasks, stageCounts } from "../cli/cli-helpers.js";
 
+// Local store only: run(argv) and agent scripts pick their backend from the command line (--store here).
 class Collector {
   text = "";
   readonly isTTY = false;

@@ -18,6 +18,7 @@ import {
   type StorageItem,
 } from "../../src/index.js";
 
+// No backend: no project is ever loaded.
 // These tests are checked by `tsc` (test/ is part of tsconfig.json); at run time they only build handlers.
 describe("handler types", () => {
   // A fresh runner per registration: nothing here executes, the handlers only have to type-check.

@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { agentFile, startAgentScript, startCli, type ChildExit } from "../support/agent-process.js";
 import { cliOk, createDemoProject, freshStore, jsonLines, listTasks, paths, stageCounts } from "../cli/cli-helpers.js";
 
+// Local store only: the agents are child processes given --store, and the checks read that store through the CLI.
 // Each test runs an agent as its own process on a store holding the demo project with its 36
 // images, stops it with a signal while a batch is in progress, and checks the store afterwards.
 

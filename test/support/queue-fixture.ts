@@ -1,13 +1,13 @@
 import { pino } from "pino";
 import { QueueRunner, toTaskSpec, type TaskCompletionResult, type WorkflowTask } from "../../src/index.js";
-import type { RunnerStore } from "./runner-fixture.js";
+import type { BackendProject } from "./backend-fixtures.js";
 
 /** A logger that prints nothing, so handler logs stay out of the test output. */
 export const silentLogger = pino({ level: "silent" });
 
-/** A QueueRunner on the store's counting backend, quiet. */
-export function queueRunnerOn(store: RunnerStore, options: { numRetries?: number; concurrency?: number } = {}): QueueRunner {
-  return new QueueRunner({ projectHash: store.projectHash, backend: store.counting, logger: silentLogger, ...options });
+/** A QueueRunner on the project's counting backend, quiet. */
+export function queueRunnerOn(project: BackendProject, options: { numRetries?: number; concurrency?: number } = {}): QueueRunner {
+  return new QueueRunner({ projectHash: project.projectHash, backend: project.backend, logger: silentLogger, ...options });
 }
 
 /** The task spec (JSON text) of a task, as a producer would enqueue it. */
@@ -29,7 +29,7 @@ export function resultsOf(json: string): TaskCompletionResult[] {
   return value as TaskCompletionResult[];
 }
 
-/** The stage titles a task passed through, from the store's history (oldest first). */
-export function movesOf(store: RunnerStore, taskUuid: string): { fromStage: string | null; toStage: string; pathway: string | null }[] {
-  return [...store.backend.history(store.projectHash, taskUuid)].flat().map((m) => ({ fromStage: m.fromStage, toStage: m.toStage, pathway: m.pathway }));
+/** The stage titles a task passed through, from the backend's history (oldest first). */
+export async function movesOf(project: BackendProject, taskUuid: string): Promise<{ fromStage: string | null; toStage: string; pathway: string | null }[]> {
+  return (await project.moveHistory()).filter((m) => m.taskUuid === taskUuid).map(({ fromStage, toStage, pathway }) => ({ fromStage, toStage, pathway }));
 }

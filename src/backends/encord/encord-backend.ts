@@ -1,13 +1,15 @@
-import { ConfigurationError, NotFoundError, isTaskAgentsError } from "../../domain/errors.js";
+import { BackendError, ConfigurationError, NotFoundError, isTaskAgentsError } from "../../domain/errors.js";
 import type { LabelRowJson, LabelRowMetadataIncludeArgs, LabelRowMetadataJson } from "../../domain/label-row-json.js";
 import type { StorageItem } from "../../domain/storage-item.js";
 import type { Pathway, Project } from "../../domain/workflow.js";
 import { isUuid } from "../../shared/uuid.js";
-import type { Backend, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, RefusedMove, TaskMove, TaskPage } from "../backend.js";
+import type { Backend, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, RefusedMove, StorageItemPatch, TaskMove, TaskPage } from "../backend.js";
 import { chunks } from "./chunks.js";
 import { metadataFromWire, ontologyStructureFromWire, projectFromWire, storageItemFromWire, taskFromWire } from "./encord-wire.js";
-import { EncordApiError } from "./http/errors.js";
+import { abortableSleep } from "./http/abortable-sleep.js";
+import { isEncordApiError, type EncordApiError } from "./http/errors.js";
 import { EncordHttpClient, type EncordHttpClientOptions } from "./http/index.js";
+import { backoffMs } from "./http/retry-policy.js";
 import { encordLimits } from "./limits.js";
 import type { EncordSettings } from "./settings.js";
 
@@ -22,6 +24,11 @@ interface PageWire {
   next_page_token?: string | null;
 }
 
+/** Pathways of a project's AGENT stages: stage UUID → pathway UUID → pathway. */
+type StagePathways = ReadonlyMap<string, ReadonlyMap<string, Pathway>>;
+
+type Moved = CommitResult["moved"][number];
+
 /**
  * The Encord cloud API as a {@link Backend}: v2 for projects, tasks, actions, priorities and
  * storage items, v1 for label rows (protocol notes §3–§6), every call in bulk and chunked at
@@ -31,13 +38,22 @@ export class EncordBackend implements Backend {
   readonly kind = "encord";
   readonly description: string;
   readonly #client: EncordHttpClient;
+  readonly #domain: string;
+  readonly #retry: { readonly maxRetries: number; readonly backoffFactor: number; readonly backoffMaxMs: number; readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void> };
   /** Label hashes from the latest metadata listings, so fetching rows needs no second listing. */
   readonly #metadataByDataHash = new Map<string, LabelRowMetadataJson>();
-  readonly #pathwaysByProject = new Map<string, Map<string, Pathway>>();
+  readonly #pathwaysByProject = new Map<string, StagePathways>();
 
   constructor(options: EncordBackendOptions) {
     this.#client = new EncordHttpClient(options);
-    this.description = `Encord ${options.settings.domain}`;
+    this.#domain = this.#client.domain;
+    this.description = `Encord ${this.#domain}`;
+    this.#retry = {
+      maxRetries: options.maxRetries ?? 3,
+      backoffFactor: options.backoffFactor ?? 1.5,
+      backoffMaxMs: options.backoffMaxMs ?? 120_000,
+      sleep: options.sleep ?? abortableSleep,
+    };
   }
 
   /** Requests sent so far (attempts, retries), for benchmarks and tests. */
@@ -50,48 +66,70 @@ export class EncordBackend implements Backend {
       throw new ConfigurationError("TA_INVALID_PROJECT_HASH", `Project hash ${JSON.stringify(projectHash)} is not a UUID; Encord project hashes look like "0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b".`);
     }
     let wire: Record<string, unknown> | null;
+    let ontologyWire: unknown;
     try {
       wire = await this.#client.v2<Record<string, unknown>>("GET", `projects/${projectHash}`, withSignal(options.signal));
+      if (wire === null) throw new NotFoundError("TA_UNKNOWN_PROJECT", `Project ${projectHash} was not found on ${this.#domain}.`);
+      const ontologyHash = typeof wire["ontologyHash"] === "string" ? wire["ontologyHash"] : typeof wire["ontology_hash"] === "string" ? wire["ontology_hash"] : null;
+      ontologyWire = ontologyHash === null ? { editor: wire["editorOntology"] ?? wire["editor_ontology"] } : await this.#client.v2("GET", `ontologies/${ontologyHash}`, withSignal(options.signal));
     } catch (error) {
-      if (error instanceof EncordApiError && (error.status === 404 || error.status === 403)) {
-        throw new NotFoundError(
-          "TA_UNKNOWN_PROJECT",
-          `Project ${projectHash} was not found on ${this.description.replace(/^Encord /, "")}, or the key's user has no access to it (Encord said: ${error.message})`,
-          { cause: error },
-        );
-      }
-      throw error;
+      throw this.#projectError(projectHash, error);
     }
-    if (wire === null) throw new NotFoundError("TA_UNKNOWN_PROJECT", `Project ${projectHash} was not found on ${this.description}.`);
-    const ontologyHash = typeof wire["ontologyHash"] === "string" ? wire["ontologyHash"] : typeof wire["ontology_hash"] === "string" ? wire["ontology_hash"] : null;
-    const ontology = ontologyHash === null
-      ? ontologyStructureFromWire({ editor: wire["editorOntology"] ?? wire["editor_ontology"] })
-      : ontologyStructureFromWire(await this.#client.v2("GET", `ontologies/${ontologyHash}`, withSignal(options.signal)));
-    const project = projectFromWire(wire, ontology);
+    const project = projectFromWire(wire, ontologyStructureFromWire(ontologyWire));
     if (project.projectType !== "workflow") {
       throw new ConfigurationError(
         "TA_NOT_WORKFLOW_PROJECT",
-        `Project ${projectHash} ("${project.title}") is not a workflow project; task agents run on the AGENT stages of workflow projects.`,
+        `Project ${projectHash} (${JSON.stringify(project.title)}) is a ${project.projectType} project, not a workflow project; task agents run on the AGENT stages of workflow projects.`,
       );
     }
-    this.#pathwaysByProject.set(projectHash, new Map(project.stages.flatMap((stage) => stage.pathways.map((p) => [p.uuid, p] as const))));
+    this.#pathwaysByProject.set(projectHash, new Map(project.stages.map((stage) => [stage.uuid, new Map(stage.pathways.map((p) => [p.uuid, p]))])));
     return project;
   }
 
+  /**
+   * The first call of a run tells whether the credentials and the project are right: its
+   * failures become configuration errors (exit 1) that say what to fix.
+   */
+  #projectError(projectHash: string, error: unknown): unknown {
+    if (!isEncordApiError(error)) return error;
+    const options = { cause: error };
+    switch (error.code) {
+      case "TA_ENCORD_AUTH":
+        return new ConfigurationError("TA_ENCORD_AUTH", error.message, options);
+      case "TA_ENCORD_FORBIDDEN":
+        return new ConfigurationError(
+          "TA_ENCORD_FORBIDDEN",
+          `The Encord user of this key has no access to project ${projectHash} on ${this.#domain}. Ask an admin of the project to add that user, or use the key of a user who has access.`,
+          options,
+        );
+      case "TA_ENCORD_NOT_FOUND":
+        return new NotFoundError(
+          "TA_UNKNOWN_PROJECT",
+          `Project ${projectHash} was not found on ${this.#domain}. Check the project hash (the UUID in the project's URL in the Encord app) and ENCORD_DOMAIN (https://api.encord.com, or https://api.us.encord.com for the US platform).`,
+          options,
+        );
+      default:
+        return error;
+    }
+  }
+
   async listStageTasks(projectHash: string, stageUuid: string, options: ListTasksOptions = {}): Promise<TaskPage> {
+    // An empty filter would list the whole stage: no data items, no tasks.
+    if (options.dataHashes?.length === 0) return { tasks: [], nextPageToken: null };
     const page = await this.#client.v2<PageWire>("GET", `projects/${projectHash}/workflow/stages/${stageUuid}/tasks`, {
       query: { pageToken: options.pageToken, dataHashes: options.dataHashes },
       ...withSignal(options.signal),
     });
+    const next = page?.nextPageToken ?? page?.next_page_token ?? null;
     return {
       tasks: (page?.results ?? []).map((task) => taskFromWire(task, stageUuid)),
-      nextPageToken: page?.nextPageToken ?? page?.next_page_token ?? null,
+      nextPageToken: next === "" ? null : next,
     };
   }
 
   async getLabelRowMetadata(projectHash: string, dataHashes: readonly string[], include: LabelRowMetadataIncludeArgs = {}): Promise<LabelRowMetadataJson[]> {
     const found = new Map<string, LabelRowMetadataJson>();
-    for (const chunk of chunks(dataHashes, encordLimits.metadataPerList)) {
+    for (const chunk of chunks([...new Set(dataHashes)], encordLimits.metadataPerList)) {
       const rows = await this.#client.v1<unknown[]>({ projectHash }, "labelrowmetadata", "GET", null, metadataQuery(chunk, include), { retryable: true });
       for (const row of rows ?? []) {
         const metadata = metadataFromWire(row);
@@ -103,14 +141,15 @@ export class EncordBackend implements Backend {
   }
 
   async getLabelRows(projectHash: string, dataHashes: readonly string[], args: InitialiseLabelsArgs = {}): Promise<LabelRowJson[]> {
-    const unknown = dataHashes.filter((hash) => !this.#metadataByDataHash.has(hash));
+    const wanted = [...new Set(dataHashes)];
+    const unknown = wanted.filter((hash) => !this.#metadataByDataHash.has(hash));
     if (unknown.length > 0) await this.getLabelRowMetadata(projectHash, unknown);
     const existing: string[] = [];
     const missing: string[] = [];
-    for (const hash of dataHashes) {
-      const labelHash = this.#metadataByDataHash.get(hash)?.label_hash;
-      if (labelHash) existing.push(labelHash);
-      else if (this.#metadataByDataHash.has(hash)) missing.push(hash);
+    for (const hash of wanted) {
+      const metadata = this.#metadataByDataHash.get(hash);
+      if (metadata?.label_hash) existing.push(metadata.label_hash);
+      else if (metadata) missing.push(hash);
     }
     const byDataHash = new Map<string, LabelRowJson>();
     for (const chunk of chunks(existing, encordLimits.labelRowsPerGet)) {
@@ -125,9 +164,12 @@ export class EncordBackend implements Backend {
       }, { retryable: true });
       for (const row of rows ?? []) byDataHash.set(row.data_hash, row);
     }
-    // Rows that do not exist yet are created (the SDK's initialise_labels does the same; not retried).
+    // Rows that do not exist yet are created (the SDK's initialise_labels does the same). Retried,
+    // unlike the SDK (§3.3 (c)): else one 429, 5xx or reset connection ends the whole run. A retry
+    // after a lost answer relies on creating an existing row returning it (the fake server's
+    // choice; UNCONFIRMED on Encord).
     for (const chunk of chunks(missing, encordLimits.labelRowsPerCreate)) {
-      const rows = await this.#client.v1<LabelRowJson[]>({ projectHash }, "labelrow", "PUT", chunk, { multi_request: true, get_signed_url: false, branch_name: null }, { retryable: false });
+      const rows = await this.#client.v1<LabelRowJson[]>({ projectHash }, "labelrow", "PUT", chunk, { multi_request: true, get_signed_url: false, branch_name: null }, { retryable: true });
       for (const row of rows ?? []) {
         byDataHash.set(row.data_hash, row);
         const metadata = this.#metadataByDataHash.get(row.data_hash);
@@ -138,25 +180,70 @@ export class EncordBackend implements Backend {
   }
 
   async getStorageItems(itemUuids: readonly string[], options: { signUrls?: boolean } = {}): Promise<StorageItem[]> {
-    const items: StorageItem[] = [];
-    for (const chunk of chunks(itemUuids, encordLimits.storageItemsPerRequest)) {
-      const page = await this.#client.v2<PageWire>("POST", "storage/items/get-bulk", { body: { itemUuids: chunk, signUrls: options.signUrls ?? false } });
-      items.push(...(page?.results ?? []).map(storageItemFromWire));
+    const byUuid = new Map<string, StorageItem>();
+    const wanted = [...new Set(itemUuids)];
+    for (const chunk of chunks(wanted, encordLimits.storageItemsPerRequest)) {
+      let page: PageWire | null;
+      try {
+        page = await this.#client.v2<PageWire>("POST", "storage/items/get-bulk", { body: { itemUuids: chunk, signUrls: options.signUrls ?? false } });
+      } catch (error) {
+        // Encord answers 403 (or 404) for the whole request when any item is unknown or not accessible.
+        if (isEncordApiError(error) && (error.code === "TA_ENCORD_FORBIDDEN" || error.code === "TA_ENCORD_NOT_FOUND")) throw missingItems(chunk, error);
+        throw error;
+      }
+      for (const item of (page?.results ?? []).map(storageItemFromWire)) byUuid.set(item.uuid.toLowerCase(), item);
     }
-    return items;
+    const missing = wanted.filter((uuid) => !byUuid.has(uuid.toLowerCase()));
+    if (missing.length > 0) throw missingItems(missing);
+    return itemUuids.map((uuid) => byUuid.get(uuid.toLowerCase())!);
+  }
+
+  async updateStorageItems(patches: readonly StorageItemPatch[]): Promise<StorageItem[]> {
+    // Later patches of the same item win, field by field, as one bundled patch-bulk does (§5).
+    const merged = new Map<string, Record<string, unknown>>();
+    for (const patch of patches) {
+      const fields = merged.get(patch.uuid) ?? {};
+      if (patch.name !== undefined) fields["name"] = patch.name;
+      if (patch.description !== undefined) fields["description"] = patch.description;
+      if (patch.clientMetadata !== undefined) fields["clientMetadata"] = patch.clientMetadata;
+      merged.set(patch.uuid, fields);
+    }
+    const byUuid = new Map<string, StorageItem>();
+    // PATCH is not retried (§2.5): a patch whose answer was lost may or may not have been applied.
+    for (const chunk of chunks([...merged], encordLimits.storageItemsPerRequest)) {
+      let page: PageWire | null;
+      try {
+        page = await this.#client.v2<PageWire>("PATCH", "storage/items/patch-bulk", { body: { itemPatches: Object.fromEntries(chunk) } });
+      } catch (error) {
+        if (isEncordApiError(error) && (error.code === "TA_ENCORD_FORBIDDEN" || error.code === "TA_ENCORD_NOT_FOUND")) throw missingItems(chunk.map(([uuid]) => uuid), error);
+        throw error;
+      }
+      for (const item of (page?.results ?? []).map(storageItemFromWire)) byUuid.set(item.uuid.toLowerCase(), item);
+    }
+    const missing = [...merged.keys()].filter((uuid) => !byUuid.has(uuid.toLowerCase()));
+    if (missing.length > 0) throw missingItems(missing);
+    return [...merged.keys()].map((uuid) => byUuid.get(uuid.toLowerCase())!);
   }
 
   async commit(projectHash: string, batch: BatchCommit): Promise<CommitResult> {
     const signal = batch.signal;
-    let saved = 0;
     const saves = batch.labelSaves ?? [];
-    for (const chunk of chunks(saves, encordLimits.labelRowsPerSave)) {
-      const labelHashes = chunk.map((save) => save.labelRow.label_hash ?? this.#metadataByDataHash.get(save.dataHash)?.label_hash ?? null);
-      const unsaved = chunk.filter((_, i) => !labelHashes[i]);
-      if (unsaved.length > 0) {
-        throw new ConfigurationError("TA_INVALID_ARGUMENT", `Label rows of ${unsaved.map((s) => s.dataHash).join(", ")} have no label hash; a row must be fetched (and so created) before it is saved.`);
-      }
-      await this.#client.v1({ projectHash }, "labelrow", "POST", labelHashes, { multi_request: true, labels: chunk.map((save) => save.labelRow), validate_before_saving: false }, { retryable: true, ...withSignal(signal) });
+    // Every save is checked before any is sent, so a bad one cannot leave half a batch saved.
+    const rows = saves.map((save) => {
+      const labelHash = save.labelRow.label_hash ?? this.#metadataByDataHash.get(save.dataHash)?.label_hash ?? null;
+      return { dataHash: save.dataHash, labelHash, labelRow: labelHash === save.labelRow.label_hash ? save.labelRow : { ...save.labelRow, label_hash: labelHash } };
+    });
+    const unsaved = rows.filter((row) => !row.labelHash);
+    if (unsaved.length > 0) {
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `Label rows of data ${unsaved.map((s) => s.dataHash).join(", ")} have no label hash; fetch them with getLabelRows (which creates missing rows) before saving them.`,
+      );
+    }
+    let saved = 0;
+    for (const chunk of chunks(rows, encordLimits.labelRowsPerSave)) {
+      // Saving overwrites the row, so a retry after a lost answer stores the same content again.
+      await this.#client.v1({ projectHash }, "labelrow", "POST", chunk.map((row) => row.labelHash), { multi_request: true, labels: chunk.map((row) => row.labelRow), validate_before_saving: false }, { retryable: true, ...withSignal(signal) });
       saved += chunk.length;
     }
     let prioritised = 0;
@@ -180,23 +267,30 @@ export class EncordBackend implements Backend {
   }
 
   async #move(projectHash: string, moves: readonly TaskMove[], signal: AbortSignal | undefined): Promise<Pick<CommitResult, "moved" | "refused">> {
-    const moved: { taskUuid: string; toStageUuid: string }[] = [];
+    const moved: Moved[] = [];
     const refused: RefusedMove[] = [];
     if (moves.length === 0) return { moved, refused };
-    let pathways = this.#pathwaysByProject.get(projectHash);
-    if (pathways === undefined) {
+    let stages = this.#pathwaysByProject.get(projectHash);
+    if (stages === undefined) {
       await this.getProject(projectHash, withSignal(signal));
-      pathways = this.#pathwaysByProject.get(projectHash)!;
+      stages = this.#pathwaysByProject.get(projectHash)!;
     }
     const byStage = new Map<string, TaskMove[]>();
+    const seen = new Set<string>();
     for (const move of moves) {
-      if (!pathways.has(move.pathwayUuid)) {
-        refused.push({ taskUuid: move.taskUuid, reason: "unknown-pathway", message: `Pathway ${move.pathwayUuid} is not a pathway of stage ${move.fromStageUuid}.` });
+      const pathways = stages.get(move.fromStageUuid);
+      if (!pathways?.has(move.pathwayUuid)) {
+        const accepted = pathways === undefined ? "it is not an AGENT stage of the project" : `its pathways: ${[...pathways.values()].map((p) => `${JSON.stringify(p.name)} (${p.uuid})`).join(", ")}`;
+        refused.push({ taskUuid: move.taskUuid, reason: "unknown-pathway", message: `Pathway ${move.pathwayUuid} is not a pathway of stage ${move.fromStageUuid}; ${accepted}.` });
         continue;
       }
+      // Encord refuses a whole request that names a task twice: the first decision counts.
+      if (seen.has(move.taskUuid.toLowerCase())) continue;
+      seen.add(move.taskUuid.toLowerCase());
       byStage.set(move.fromStageUuid, [...(byStage.get(move.fromStageUuid) ?? []), move]);
     }
     for (const [stageUuid, stageMoves] of byStage) {
+      const pathways = stages.get(stageUuid)!;
       for (const chunk of chunks(stageMoves, encordLimits.actionsPerRequest)) {
         const outcome = await this.#proceed(projectHash, stageUuid, chunk, pathways, signal);
         moved.push(...outcome.moved);
@@ -207,57 +301,76 @@ export class EncordBackend implements Backend {
   }
 
   /**
-   * One `PATHWAY_ACTION` request for a chunk. When Encord refuses it (a task left the stage),
-   * the tasks still there are looked up and moved; the others are reported, never retried blindly.
+   * `PATHWAY_ACTION`s for a chunk of one stage, retried here rather than by the HTTP client,
+   * because a retry is only safe once it is known which tasks the lost attempt moved. Encord
+   * applies a request whole or not at all; it refuses one naming a task that is no longer in the
+   * stage. Then the tasks still there are sent again and the others are reported as refused,
+   * unless an attempt whose answer was lost may have moved them: a task found at its pathway's
+   * destination then counts as moved, once.
    */
-  async #proceed(projectHash: string, stageUuid: string, chunk: readonly TaskMove[], pathways: Map<string, Pathway>, signal: AbortSignal | undefined): Promise<Pick<CommitResult, "moved" | "refused">> {
-    const send = (items: readonly TaskMove[]) =>
-      this.#client.v2("POST", `projects/${projectHash}/workflow/stages/${stageUuid}/actions`, {
-        body: items.map((move) => ({ taskUuid: move.taskUuid, action: "PATHWAY_ACTION", pathwayUuid: move.pathwayUuid })),
-        ...withSignal(signal),
-      });
+  async #proceed(projectHash: string, stageUuid: string, chunk: readonly TaskMove[], pathways: ReadonlyMap<string, Pathway>, signal: AbortSignal | undefined): Promise<Pick<CommitResult, "moved" | "refused">> {
+    const moved: Moved[] = [];
+    const refused: RefusedMove[] = [];
     const done = (items: readonly TaskMove[]) => items.map((move) => ({ taskUuid: move.taskUuid, toStageUuid: pathways.get(move.pathwayUuid)!.destinationUuid }));
-    try {
-      await send(chunk);
-      return { moved: done(chunk), refused: [] };
-    } catch (error) {
-      if (!(error instanceof EncordApiError) || !(error.status === 400 || error.status === 404 || error.status === 409)) throw error;
-      const stillThere = await this.#tasksInStage(projectHash, stageUuid, chunk, signal);
-      const retry = chunk.filter((move) => stillThere.has(move.taskUuid));
-      const gone = chunk.filter((move) => !stillThere.has(move.taskUuid));
-      if (retry.length === chunk.length) throw error;
-      // A task that already reached the pathway's destination was moved by an earlier attempt
-      // whose answer was lost: it counts as moved, once.
-      const arrived = await this.#arrivedAlready(projectHash, gone, pathways, signal);
-      const moved = done(gone.filter((move) => arrived.has(move.taskUuid)));
-      const refused: RefusedMove[] = gone
-        .filter((move) => !arrived.has(move.taskUuid))
-        .map((move) => ({ taskUuid: move.taskUuid, reason: "not-in-stage", message: `Task ${move.taskUuid} is no longer in stage ${stageUuid}; it was not moved.` }));
-      if (retry.length > 0) {
-        const outcome = await this.#proceed(projectHash, stageUuid, retry, pathways, signal);
-        return { moved: [...moved, ...outcome.moved], refused: [...refused, ...outcome.refused] };
+    let pending = chunk;
+    let mayHaveMoved = false;
+    for (let retries = 0; pending.length > 0; ) {
+      let error: EncordApiError;
+      try {
+        await this.#client.v2("POST", `projects/${projectHash}/workflow/stages/${stageUuid}/actions`, {
+          body: pending.map((move) => ({ taskUuid: move.taskUuid, action: "PATHWAY_ACTION", pathwayUuid: move.pathwayUuid })),
+          allowRetries: false,
+          ...withSignal(signal),
+        });
+        moved.push(...done(pending));
+        break;
+      } catch (caught) {
+        if (!isEncordApiError(caught)) throw caught;
+        error = caught;
       }
-      return { moved, refused };
+      // No answer, or a server failure: the request may have been applied.
+      const lost = error.code === "TA_ENCORD_TRANSPORT" || error.code === "TA_ENCORD_SERVER";
+      if (lost || error.code === "TA_ENCORD_RATE_LIMITED") {
+        if (retries >= this.#retry.maxRetries) throw error;
+        retries += 1;
+        await this.#retry.sleep(this.#delayMs(retries, error.retryAfterMs), signal);
+        mayHaveMoved ||= lost;
+        if (!lost) continue;
+      } else if (!(error.status === 400 || error.status === 404 || error.status === 409)) {
+        throw error;
+      }
+      const stillThere = await this.#tasksInStage(projectHash, stageUuid, pending, signal);
+      const gone = pending.filter((move) => !stillThere.has(move.taskUuid.toLowerCase()));
+      // All still there: a lost attempt changed nothing (send again); a refusal has another cause.
+      if (gone.length === 0 && !lost) throw error;
+      const arrived = mayHaveMoved ? await this.#arrivedAlready(projectHash, gone, pathways, signal) : new Set<string>();
+      moved.push(...done(gone.filter((move) => arrived.has(move.taskUuid.toLowerCase()))));
+      refused.push(
+        ...gone
+          .filter((move) => !arrived.has(move.taskUuid.toLowerCase()))
+          .map((move): RefusedMove => ({ taskUuid: move.taskUuid, reason: "not-in-stage", message: `Task ${move.taskUuid} is no longer in stage ${stageUuid} (someone else moved it); it was not moved.` })),
+      );
+      pending = pending.filter((move) => stillThere.has(move.taskUuid.toLowerCase()));
     }
+    return { moved, refused };
   }
 
+  #delayMs(retry: number, retryAfterMs: number | undefined): number {
+    const { backoffFactor, backoffMaxMs } = this.#retry;
+    const backoff = backoffMs(retry, backoffFactor, backoffMaxMs);
+    return retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(retryAfterMs, backoffMaxMs));
+  }
+
+  /** Lower-cased UUIDs of those of the moves' tasks that are in the stage now. */
   async #tasksInStage(projectHash: string, stageUuid: string, moves: readonly TaskMove[], signal: AbortSignal | undefined): Promise<Set<string>> {
     const dataHashes = moves.flatMap((move) => (move.dataHash ? [move.dataHash] : []));
+    // Without data hashes the stage has to be paged whole.
+    const filters = dataHashes.length < moves.length ? [undefined] : chunks(dataHashes, 100);
     const present = new Set<string>();
-    if (dataHashes.length < moves.length) {
-      // Without data hashes the stage has to be paged whole.
+    for (const filter of filters) {
       for (let token: string | null | undefined = undefined; ; ) {
-        const page: TaskPage = await this.listStageTasks(projectHash, stageUuid, { ...(token ? { pageToken: token } : {}), ...withSignal(signal) });
-        for (const task of page.tasks) present.add(task.uuid);
-        token = page.nextPageToken;
-        if (!token) break;
-      }
-      return present;
-    }
-    for (const chunk of chunks(dataHashes, 100)) {
-      for (let token: string | null | undefined = undefined; ; ) {
-        const page: TaskPage = await this.listStageTasks(projectHash, stageUuid, { dataHashes: chunk, ...(token ? { pageToken: token } : {}), ...withSignal(signal) });
-        for (const task of page.tasks) present.add(task.uuid);
+        const page: TaskPage = await this.listStageTasks(projectHash, stageUuid, { ...(filter ? { dataHashes: filter } : {}), ...(token ? { pageToken: token } : {}), ...withSignal(signal) });
+        for (const task of page.tasks) present.add(task.uuid.toLowerCase());
         token = page.nextPageToken;
         if (!token) break;
       }
@@ -265,11 +378,10 @@ export class EncordBackend implements Backend {
     return present;
   }
 
-  async #arrivedAlready(projectHash: string, moves: readonly TaskMove[], pathways: Map<string, Pathway>, signal: AbortSignal | undefined): Promise<Set<string>> {
+  async #arrivedAlready(projectHash: string, moves: readonly TaskMove[], pathways: ReadonlyMap<string, Pathway>, signal: AbortSignal | undefined): Promise<Set<string>> {
     const arrived = new Set<string>();
     const byDestination = new Map<string, TaskMove[]>();
     for (const move of moves) {
-      if (!move.dataHash) continue;
       const destination = pathways.get(move.pathwayUuid)!.destinationUuid;
       byDestination.set(destination, [...(byDestination.get(destination) ?? []), move]);
     }
@@ -277,7 +389,7 @@ export class EncordBackend implements Backend {
       try {
         for (const uuid of await this.#tasksInStage(projectHash, destination, destinationMoves, signal)) arrived.add(uuid);
       } catch (error) {
-        // Some stage types (DONE) may not list tasks for an agent's key; then the move stays "refused".
+        // Some stage types may not list tasks for an agent's key; then the move stays "refused".
         if (!isTaskAgentsError(error)) throw error;
       }
     }
@@ -287,6 +399,15 @@ export class EncordBackend implements Backend {
 
 function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
   return signal === undefined ? {} : { signal };
+}
+
+function missingItems(uuids: readonly string[], cause?: EncordApiError): BackendError {
+  const shown = uuids.slice(0, 5).join(", ") + (uuids.length > 5 ? ` and ${uuids.length - 5} more` : "");
+  return new BackendError(
+    "TA_MISSING_STORAGE_ITEMS",
+    `Encord returned no storage item for ${uuids.length === 1 ? "" : `some of the ${uuids.length} items `}${shown}: ${uuids.length === 1 ? "it does" : "they do"} not exist, or the key's user has no access to the folders holding them.`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 function metadataQuery(dataHashes: readonly string[], include: LabelRowMetadataIncludeArgs): Record<string, unknown> {

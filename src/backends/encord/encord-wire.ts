@@ -44,11 +44,9 @@ function date(wire: Wire, key: string): Date {
   return Number.isNaN(parsed.getTime()) ? new Date(0) : parsed;
 }
 
-const KNOWN_STAGE_TYPES = new Set<string>(["AGENT", "ANNOTATION", "REVIEW", "DONE", "USER_ROUTER", "PERCENTAGE_ROUTER", "CONSENSUS_ANNOTATION", "CONSENSUS_REVIEW"]);
-
 function stageFromWire(node: unknown, index: number): Stage {
   if (!isWire(node)) throw new BackendError("TA_STORE_ERROR", `Encord sent workflow stage ${index} that is not an object.`);
-  const type = String(field(node, "stageType") ?? "UNKNOWN");
+  const type = optionalText(node, "stageType") ?? "UNKNOWN";
   const uuid = text(node, "uuid", `workflow stage ${index}`);
   const pathways: Pathway[] =
     type === "AGENT"
@@ -58,8 +56,9 @@ function stageFromWire(node: unknown, index: number): Stage {
           destinationUuid: text(p, "destinationUuid", `a pathway of stage ${uuid}`),
         }))
       : [];
-  // Stage types this version does not know are kept as they are: agents only act on AGENT stages.
-  return { uuid, title: optionalText(node, "title") ?? uuid, type: (KNOWN_STAGE_TYPES.has(type) ? type : type) as StageType, pathways };
+  // Stage types this version does not know (§4.3, router stages…) are kept as Encord spells them:
+  // agents only act on AGENT stages, and listings show the others as they are.
+  return { uuid, title: optionalText(node, "title") ?? uuid, type: type as StageType, pathways };
 }
 
 /** A project (ProjectDTO, §4.1) with its ontology structure (§4.2). */
@@ -67,7 +66,9 @@ export function projectFromWire(wire: unknown, ontology: OntologyStructureJson):
   if (!isWire(wire)) throw new BackendError("TA_STORE_ERROR", "Encord sent a project that is not an object.");
   const workflow = field(wire, "workflow");
   const stages = isWire(workflow) && Array.isArray(workflow["stages"]) ? (workflow["stages"] as unknown[]) : [];
-  const projectType = field(wire, "projectType") === "workflow" ? "workflow" : "manual_qa";
+  const declared = field(wire, "projectType");
+  // An absent type is judged by the workflow; anything but "workflow" is no workflow project.
+  const projectType = declared === undefined || declared === null ? (isWire(workflow) ? "workflow" : "manual_qa") : declared === "workflow" ? "workflow" : "manual_qa";
   return {
     uuid: text(wire, "projectHash", "a project"),
     title: optionalText(wire, "title") ?? "",
@@ -95,7 +96,8 @@ const TASK_STATUSES = new Set(["NEW", "ASSIGNED", "RELEASED", "SKIPPED", "REOPEN
 /** An AgentTask of a stage listing (§4.5). */
 export function taskFromWire(wire: unknown, stageUuid: string): WorkflowTask {
   if (!isWire(wire)) throw new BackendError("TA_STORE_ERROR", `Encord sent a task of stage ${stageUuid} that is not an object.`);
-  const status = String(field(wire, "status") ?? "NEW");
+  // Only tasks of final (DONE) stages come without a status (§4.5): they are complete.
+  const status = optionalText(wire, "status") ?? "COMPLETED";
   return {
     uuid: text(wire, "uuid", "a task"),
     dataHash: text(wire, "dataHash", "a task"),
@@ -128,7 +130,7 @@ export function storageItemFromWire(wire: unknown): StorageItem {
   if (!isWire(wire)) throw new BackendError("TA_STORE_ERROR", "Encord sent a storage item that is not an object.");
   return {
     uuid: text(wire, "uuid", "a storage item"),
-    itemType: String(field(wire, "itemType") ?? "image") as StorageItemType,
+    itemType: (optionalText(wire, "itemType") ?? "image") as StorageItemType,
     name: optionalText(wire, "name") ?? "",
     description: optionalText(wire, "description") ?? "",
     clientMetadata: clientMetadata(field(wire, "clientMetadata")),

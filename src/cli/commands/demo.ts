@@ -6,7 +6,7 @@ import { Option } from "@commander-js/extra-typings";
 import { localBackend } from "../../backends/local/local-backend.js";
 import { executeWithFlags, positiveInteger } from "../../runner/run-command.js";
 import { loadRunnerFile } from "../load-agent-file.js";
-import type { CommandContext, RootCommand } from "../program.js";
+import { localOnlyError, type CommandContext, type RootCommand } from "../program.js";
 import { summariseLabels } from "../label-summary.js";
 import { renderWorkflow } from "../workflow-view.js";
 
@@ -23,6 +23,7 @@ export function addDemoCommand(root: RootCommand, { io, setExitCode }: CommandCo
     .addHelpText("after", "\nExample:\n  npx task-agents demo --keep")
     .action(async (options, command) => {
       const globals = command.optsWithGlobals();
+      if (globals.backend === "encord") throw localOnlyError("demo");
       const dir = mkdtempSync(join(tmpdir(), "task-agents-demo-"));
       const storePath = join(dir, "store.db");
       try {

@@ -34,7 +34,7 @@ export function addLabelsCommands(root: RootCommand, { io, withLocalBackend }: C
     .addHelpText("after", "\nExample:\n  task-agents labels export $HASH --out labels.json")
     .action(async (hash, options, command) => {
       const globals = command.optsWithGlobals();
-      await withLocalBackend(globals, async (backend) => {
+      await withLocalBackend("labels export", globals, async (backend) => {
         const rows = backend.exportLabelRows(hash);
         if (options.out === undefined) {
           await writeJsonArray(rows, (chunk) => writeChunk(io.stdout, chunk));

@@ -13,7 +13,7 @@ export function addProjectCommands(root: RootCommand, { io, withLocalBackend }: 
     .addHelpText("after", "\nExample:\n  HASH=$(task-agents project create examples/demo-project.yaml)")
     .action(async (specPath, _options, command) => {
       const globals = command.optsWithGlobals();
-      await withLocalBackend(globals, (backend) => {
+      await withLocalBackend("project create", globals, (backend) => {
         const uuid = backend.createProject(specPath);
         if (globals.json) writeJsonLine(io.stdout, { uuid });
         else io.stdout.write(`${uuid}\n`);
@@ -26,7 +26,7 @@ export function addProjectCommands(root: RootCommand, { io, withLocalBackend }: 
     .addHelpText("after", "\nExample:\n  task-agents project list --json")
     .action(async (_options, command) => {
       const globals = command.optsWithGlobals();
-      await withLocalBackend(globals, (backend) => {
+      await withLocalBackend("project list", globals, (backend) => {
         const projects = backend.listProjects();
         if (globals.json) {
           for (const p of projects) writeJsonLine(io.stdout, { uuid: p.uuid, title: p.title, stageCount: p.stageCount, taskCount: p.taskCount, createdAt: p.createdAt.toISOString() });
@@ -58,7 +58,7 @@ export function addProjectCommands(root: RootCommand, { io, withLocalBackend }: 
     .addHelpText("after", "\nExample:\n  task-agents project show $HASH")
     .action(async (hash, _options, command) => {
       const globals = command.optsWithGlobals();
-      await withLocalBackend(globals, async (backend) => {
+      await withLocalBackend("project show", globals, async (backend) => {
         const found = await backend.getProject(hash);
         const counts = backend.countTasksByStage(hash);
         if (globals.json) writeJsonLine(io.stdout, workflowJson(found, counts));

@@ -1,18 +1,24 @@
 import { Option } from "@commander-js/extra-typings";
 import { selectBackend } from "../../backends/select-backend.js";
 import type { QueueRunner } from "../../runner/queue-runner.js";
-import type { CommandContext, RootCommand } from "../program.js";
+import type { CommandContext, GlobalOptions, RootCommand } from "../program.js";
 import { loadQueueRunnerFile } from "../load-agent-file.js";
 import { positiveInteger } from "../../runner/run-command.js";
 import { writeJsonLine } from "../output.js";
 
-/** Points the QueueRunner at the store of --store (or TASK_AGENTS_STORE) unless it has its own backend. */
-function useStore(queueRunner: QueueRunner, store: string | undefined, env: NodeJS.ProcessEnv): void {
-  if (store !== undefined || !queueRunner.hasOwnBackend) queueRunner.useBackend(selectBackend({ storePath: store }, env));
+/**
+ * Points the QueueRunner at the backend the global options and the environment choose (Encord
+ * when its credentials are set, unless --store or --backend local), unless it has its own and
+ * neither --store nor --backend asks for another.
+ */
+function useStore(queueRunner: QueueRunner, globals: GlobalOptions, env: NodeJS.ProcessEnv, warn: (message: string) => void): void {
+  if (globals.store !== undefined || globals.backend !== undefined || !queueRunner.hasOwnBackend) {
+    queueRunner.useBackend(selectBackend({ storePath: globals.store, ...(globals.backend === undefined ? {} : { kind: globals.backend }), warn }, env));
+  }
 }
 
 /** `task-agents queue enqueue|work`. */
-export function addQueueCommands(root: RootCommand, { io, setExitCode }: CommandContext): void {
+export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: CommandContext): void {
   const queue = root.command("queue").description("spread a QueueRunner's work over processes and machines with BullMQ on Redis (REDIS_URL)");
 
   queue
@@ -25,7 +31,7 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode }: Command
     .action(async (file, options, command) => {
       const globals = command.optsWithGlobals();
       const queueRunner = await loadQueueRunnerFile(file);
-      useStore(queueRunner, globals.store, io.env);
+      useStore(queueRunner, globals, io.env, (message) => warn(globals, message));
       const { enqueueTasks } = await import("../../queue/index.js");
       try {
         const result = await enqueueTasks(queueRunner, { redisUrl: options.redisUrl ?? (io.env.REDIS_URL || undefined), queueName: options.queue });
@@ -51,7 +57,7 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode }: Command
     .action(async (file, options, command) => {
       const globals = command.optsWithGlobals();
       const queueRunner = await loadQueueRunnerFile(file);
-      useStore(queueRunner, globals.store, io.env);
+      useStore(queueRunner, globals, io.env, (message) => warn(globals, message));
       try {
         // Loaded here, not at start-up: only queue commands need BullMQ.
         const { runQueueWorker } = await import("../../queue/worker-session.js");

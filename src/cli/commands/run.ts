@@ -1,6 +1,6 @@
 import { executeWithFlags, runnerCommand } from "../../runner/run-command.js";
 import { loadRunnerFile } from "../load-agent-file.js";
-import type { CommandContext, RootCommand } from "../program.js";
+import type { CommandContext, GlobalOptions, RootCommand } from "../program.js";
 
 /** `task-agents run <agent-file> [runner flags]`. */
 export function addRunCommand(root: RootCommand, { io, setExitCode }: CommandContext): void {
@@ -12,15 +12,16 @@ export function addRunCommand(root: RootCommand, { io, setExitCode }: CommandCon
       .argument("<agent-file>", "TypeScript or JavaScript file exporting a Runner")
       .addHelpText(
         "after",
-        "\nExit codes: 0 ok, 1 configuration error, 2 some tasks failed.\n\nExample:\n  task-agents run examples/agents/prelabel.ts --project-hash $HASH --concurrency 8",
+        "\nRuns on Encord when ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN is set\n(ENCORD_DOMAIN optional) and neither --store nor --backend local is given; the run's\nfirst line says which backend and project.\n\nExit codes: 0 ok, 1 configuration error, 2 some tasks failed.\n\nExample:\n  task-agents run examples/agents/prelabel.ts --project-hash $HASH --concurrency 8",
       )
       .action(async (file, flags, command) => {
-        const globals = command.parent?.opts() as { store?: string; json?: true } | undefined;
+        // The root parses its own options (--store, --backend, --json) wherever they stand.
+        const globals = command.parent?.opts() as GlobalOptions | undefined;
         const runner = await loadRunnerFile(file);
         try {
           const code = await executeWithFlags(
             runner,
-            { ...flags, store: flags.store ?? globals?.store, json: flags.json ?? globals?.json },
+            { ...flags, store: flags.store ?? globals?.store, backend: flags.backend ?? globals?.backend, json: flags.json ?? globals?.json },
             { streams: io, installSignalHandlers: io.installSignalHandlers === true, env: io.env },
           );
           setExitCode(code);

@@ -1,8 +1,10 @@
 import { Option } from "@commander-js/extra-typings";
-import type { TaskPage } from "../../backends/backend.js";
+import type { Backend, TaskPage } from "../../backends/backend.js";
+import { LocalBackend } from "../../backends/local/local-backend.js";
 import type { WorkflowTask } from "../../domain/task.js";
 import { NotFoundError } from "../../domain/errors.js";
 import { requireStage } from "../../domain/workflow-lookup.js";
+import { isAgentStage, type Stage } from "../../domain/workflow.js";
 import type { TaskMoveRecord } from "../../backends/local/task-queries.js";
 import { defaultActor } from "../cli-io.js";
 import { streamJsonLines, streamTable, writeJsonLine } from "../output.js";
@@ -15,6 +17,15 @@ async function* pages(fetchPage: (pageToken: string | undefined) => Promise<Task
     yield page.tasks;
     token = page.nextPageToken ?? undefined;
   } while (token !== undefined);
+}
+
+/** The tasks of several stages, stage after stage, each paged. */
+async function* stagesPages(backend: Backend, projectHash: string, stages: readonly Stage[]): AsyncGenerator<readonly WorkflowTask[]> {
+  for (const stage of stages) yield* pages((pageToken) => backend.listStageTasks(projectHash, stage.uuid, { pageToken }));
+}
+
+function quotedList(stages: readonly Stage[]): string {
+  return stages.map((s) => JSON.stringify(s.title)).join(", ");
 }
 
 /** Reads the first page up front, so an empty result is known before any output is written. */
@@ -48,24 +59,31 @@ function taskJson(task: WorkflowTask, stageTitle: string | undefined): unknown {
 }
 
 /** `task-agents tasks list|proceed|history`. */
-export function addTasksCommands(root: RootCommand, { io, withLocalBackend }: CommandContext): void {
+export function addTasksCommands(root: RootCommand, { io, withBackend, withLocalBackend }: CommandContext): void {
   const tasks = root.command("tasks").description("list tasks and move them through the workflow");
 
   tasks
     .command("list")
-    .description("list the tasks of a project, or of one stage (streamed page by page)")
+    .description("list the tasks of a project, or of one stage (streamed page by page; on Encord: the AGENT stages' tasks)")
     .argument("<hash>", "project hash")
     .addOption(new Option("--stage <stage>", "only this stage (title or UUID)"))
-    .addHelpText("after", '\nExample:\n  task-agents tasks list $HASH --stage "Pre-label"')
+    .addHelpText(
+      "after",
+      '\nOn Encord (ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN set, no --store)\nit lists the tasks of the AGENT stages, or of --stage; Encord task listings carry no\npriority (shown as "-").\n\nExample:\n  task-agents tasks list $HASH --stage "Pre-label"',
+    )
     .action(async (hash, options, command) => {
       const globals = command.optsWithGlobals();
-      await withLocalBackend(globals, async (backend) => {
+      await withBackend(globals, async (backend) => {
         const project = await backend.getProject(hash);
         const stage = options.stage === undefined ? undefined : requireStage(project, options.stage);
         const titleById = new Map(project.stages.map((s) => [s.uuid, s.title]));
-        const taskPages = pages((pageToken) =>
-          stage ? backend.listStageTasks(project.uuid, stage.uuid, { pageToken }) : backend.listProjectTasks(project.uuid, { pageToken }),
-        );
+        // The local store lists a whole project at once; Encord lists stage by stage, and only
+        // AGENT stages concern agents.
+        const listed = stage ? [stage] : backend instanceof LocalBackend ? undefined : project.stages.filter(isAgentStage);
+        const taskPages =
+          listed === undefined && backend instanceof LocalBackend
+            ? pages((pageToken) => backend.listProjectTasks(project.uuid, { pageToken }))
+            : stagesPages(backend, project.uuid, listed ?? []);
         if (globals.json) {
           await streamJsonLines(io.stdout, taskPages, (task) => taskJson(task, titleById.get(task.stageUuid)));
           return;
@@ -76,18 +94,25 @@ export function addTasksCommands(root: RootCommand, { io, withLocalBackend }: Co
             { header: "TASK UUID", value: (t) => t.uuid, width: 36 },
             { header: "STAGE", value: (t) => titleById.get(t.stageUuid) ?? t.stageUuid, width: Math.max(...project.stages.map((s) => s.title.length)) },
             { header: "STATUS", value: (t) => t.status, width: 9 },
-            { header: "PRIORITY", value: (t) => (t.priority === null ? "" : t.priority.toFixed(2)), width: 8, align: "right" },
+            { header: "PRIORITY", value: (t) => (t.priority === null ? "-" : t.priority.toFixed(2)), width: 8, align: "right" },
             { header: "DATA TITLE", value: (t) => t.dataTitle },
           ],
           taskPages,
         );
-        io.stderr.write(`${count} task${count === 1 ? "" : "s"}${stage ? ` in stage ${JSON.stringify(stage.title)}` : ""}.\n`);
+        const where = stage
+          ? ` in stage ${JSON.stringify(stage.title)}`
+          : listed === undefined
+            ? ""
+            : listed.length === 0
+              ? `: project ${JSON.stringify(project.title)} has no AGENT stage; pass --stage to list another stage`
+              : ` in the AGENT stage${listed.length === 1 ? "" : "s"} ${quotedList(listed)}`;
+        io.stderr.write(`${count} task${count === 1 ? "" : "s"}${where}.\n`);
       });
     });
 
   tasks
     .command("proceed")
-    .description("move one task or all tasks of a stage along a pathway (act as the human in ANNOTATION and REVIEW stages)")
+    .description("move one task or all tasks of a stage along a pathway (act as the human in ANNOTATION and REVIEW stages; local store only)")
     .argument("<hash>", "project hash")
     .requiredOption("--stage <stage>", "stage the tasks are in (title or UUID)")
     .requiredOption("--pathway <pathway>", "ANNOTATION: submit; REVIEW: approve or reject; AGENT: a pathway name or UUID")
@@ -100,7 +125,7 @@ export function addTasksCommands(root: RootCommand, { io, withLocalBackend }: Co
     )
     .action(async (hash, options, command) => {
       const globals = command.optsWithGlobals();
-      await withLocalBackend(globals, (backend) => {
+      await withLocalBackend("tasks proceed", globals, (backend) => {
         const result = backend.proceed(hash, {
           stage: options.stage,
           pathway: options.pathway,
@@ -119,13 +144,13 @@ export function addTasksCommands(root: RootCommand, { io, withLocalBackend }: Co
 
   tasks
     .command("history")
-    .description("show the recorded moves of a project's tasks, oldest first")
+    .description("show the recorded moves of a project's tasks, oldest first (local store only)")
     .argument("<hash>", "project hash")
     .addOption(new Option("--task <uuid>", "only this task"))
     .addHelpText("after", "\nExample:\n  task-agents tasks history $HASH --task 5d1f…")
     .action(async (hash, options, command) => {
       const globals = command.optsWithGlobals();
-      await withLocalBackend(globals, async (backend) => {
+      await withLocalBackend("tasks history", globals, async (backend) => {
         const project = await backend.getProject(hash);
         const stageWidth = Math.max(...project.stages.map((s) => s.title.length));
         const pathwayWidth = Math.max(7, ...project.stages.flatMap((s) => s.pathways.map((p) => p.name.length)));

@@ -139,6 +139,8 @@ export interface AddProjectOptions {
   /** Public keys (hex) and bearer tokens allowed on the project; others get 403. Default: all. */
   readonly allowed?: readonly string[];
   readonly title?: string;
+  /** The project type Encord reports (default "workflow"); "manual_qa" has no workflow on the wire. */
+  readonly projectType?: "workflow" | "manual_qa";
 }
 
 export interface AddedProject {
@@ -391,6 +393,7 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
       datasetTitle: `${title} dataset`,
       folderUuid: newUuid(),
       workflowManagerUuid: newUuid(),
+      projectType: projectOptions.projectType ?? "workflow",
       createdAt: created,
       stages,
       initialStageUuid,

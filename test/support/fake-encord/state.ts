@@ -53,6 +53,8 @@ export interface ProjectState {
   readonly datasetTitle: string;
   readonly folderUuid: string;
   readonly workflowManagerUuid: string;
+  /** `projectType` of the ProjectDTO (§4.1); "manual_qa" projects are sent without a workflow. */
+  readonly projectType: "workflow" | "manual_qa";
   readonly createdAt: number;
   readonly stages: readonly FakeStage[];
   /** Where new tasks start: the stage the spec's START points to. */

@@ -80,7 +80,7 @@ function item(ctx: HandlerContext, itemUuid: string, missingStatus: 403 | 404): 
 function projectDto(found: ProjectState): Record<string, unknown> {
   return {
     projectHash: found.projectHash,
-    projectType: "workflow",
+    projectType: found.projectType,
     status: "inProgress",
     title: found.title,
     description: found.description,
@@ -90,8 +90,8 @@ function projectDto(found: ProjectState): Record<string, unknown> {
     editorOntology: found.ontology,
     userRole: 0,
     sourceProjects: null,
-    workflowManagerUuid: found.workflowManagerUuid,
-    workflow: { stages: found.stages.map(workflowStageDto) },
+    workflowManagerUuid: found.projectType === "workflow" ? found.workflowManagerUuid : null,
+    workflow: found.projectType === "workflow" ? { stages: found.stages.map(workflowStageDto) } : null,
   };
 }
 
