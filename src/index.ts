@@ -34,10 +34,15 @@ export type {
   ListTasksOptions,
   PriorityUpdate,
   RefusedMove,
+  StorageItemPatch,
   TaskMove,
   TaskPage,
 } from "./backends/backend.js";
 export { localBackend } from "./backends/local/local-backend.js";
+export { encordBackend } from "./backends/encord/encord-backend.js";
+export type { EncordBackend, EncordBackendOptions } from "./backends/encord/encord-backend.js";
+export { encordSettingsFromEnv } from "./backends/encord/settings.js";
+export type { EncordCredentials, EncordSettings } from "./backends/encord/settings.js";
 export type { DataSource, LocalBackend, LocalBackendOptions } from "./backends/local/local-backend.js";
 export { validateProjectSpec, loadProjectSpec } from "./backends/local/project-spec.js";
 export type { ProjectSpec, StageSpec } from "./backends/local/project-spec.js";

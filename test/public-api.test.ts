@@ -48,6 +48,8 @@ test("the public surface is exactly what src/index.ts names", async () => {
       "decodeRle",
       "defineDependency",
       "encodeRle",
+      "encordBackend",
+      "encordSettingsFromEnv",
       "isConfigurationError",
       "isLabelError",
       "isTaskAgentsError",

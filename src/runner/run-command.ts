@@ -40,7 +40,7 @@ export function runnerCommand(name: string) {
     .addOption(new Option("--task-timeout <seconds>", "an attempt taking longer fails (and is retried)").argParser(number("--task-timeout")))
     .addOption(new Option("--grace-period <seconds>", "after Ctrl-C, how long in-flight handlers may finish (default 30)").argParser(number("--grace-period")))
     .addOption(new Option("--store <path>", "local store file (env: TASK_AGENTS_STORE; default ./.task-agents/store.db)"))
-    .addOption(new Option("--backend <kind>", "where projects live (default: encord when ENCORD_SSH_KEY(_FILE) is set, else local)").choices(["local", "encord"] as const))
+    .addOption(new Option("--backend <kind>", "where projects live (default: local with --store; else encord when ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN is set; else local)").choices(["local", "encord"] as const))
     .addOption(new Option("--json", "one JSON object per event on stdout"));
 }
 
@@ -106,7 +106,8 @@ export async function executeWithFlags(
         throw new ConfigurationError("TA_INVALID_ARGUMENT", "--store and --backend choose a backend, but this runner was given its own in code; drop the flag or the backend option.");
       }
     } else {
-      runner.useBackend(selectBackend({ storePath: flags.store, ...(flags.backend === undefined ? {} : { kind: flags.backend }) }, options.env));
+      const warn = (message: string) => options.streams.stderr.write(flags.json === true ? `${JSON.stringify({ warning: { message } })}\n` : `warning: ${message}\n`);
+      runner.useBackend(selectBackend({ storePath: flags.store, warn, ...(flags.backend === undefined ? {} : { kind: flags.backend }) }, options.env));
     }
     const report = await runner.execute(flagsToExecuteOptions(flags, stop.signal));
     return failedCount(report) > 0 ? exitCodes.tasksFailed : exitCodes.ok;

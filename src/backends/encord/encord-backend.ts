@@ -1,17 +1,18 @@
-import { BackendError, ConfigurationError, NotFoundError, isTaskAgentsError } from "../../domain/errors.js";
+import { BackendError, ConfigurationError, NotFoundError } from "../../domain/errors.js";
 import type { LabelRowJson, LabelRowMetadataIncludeArgs, LabelRowMetadataJson } from "../../domain/label-row-json.js";
 import type { StorageItem } from "../../domain/storage-item.js";
-import type { Pathway, Project } from "../../domain/workflow.js";
+import type { Project } from "../../domain/workflow.js";
 import { isUuid } from "../../shared/uuid.js";
-import type { Backend, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, RefusedMove, StorageItemPatch, TaskMove, TaskPage } from "../backend.js";
+import type { Backend, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, StorageItemPatch, TaskPage } from "../backend.js";
 import { chunks } from "./chunks.js";
 import { metadataFromWire, ontologyStructureFromWire, projectFromWire, storageItemFromWire, taskFromWire } from "./encord-wire.js";
 import { abortableSleep } from "./http/abortable-sleep.js";
 import { isEncordApiError, type EncordApiError } from "./http/errors.js";
 import { EncordHttpClient, type EncordHttpClientOptions } from "./http/index.js";
-import { backoffMs } from "./http/retry-policy.js";
 import { encordLimits } from "./limits.js";
 import type { EncordSettings } from "./settings.js";
+import { TaskMover, type StagePathways } from "./task-mover.js";
+import { withSignal } from "./with-signal.js";
 
 /** Options of {@link encordBackend}. */
 export interface EncordBackendOptions extends Omit<EncordHttpClientOptions, "settings"> {
@@ -24,11 +25,6 @@ interface PageWire {
   next_page_token?: string | null;
 }
 
-/** Pathways of a project's AGENT stages: stage UUID → pathway UUID → pathway. */
-type StagePathways = ReadonlyMap<string, ReadonlyMap<string, Pathway>>;
-
-type Moved = CommitResult["moved"][number];
-
 /**
  * The Encord cloud API as a {@link Backend}: v2 for projects, tasks, actions, priorities and
  * storage items, v1 for label rows (protocol notes §3–§6), every call in bulk and chunked at
@@ -39,7 +35,7 @@ export class EncordBackend implements Backend {
   readonly description: string;
   readonly #client: EncordHttpClient;
   readonly #domain: string;
-  readonly #retry: { readonly maxRetries: number; readonly backoffFactor: number; readonly backoffMaxMs: number; readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void> };
+  readonly #mover: TaskMover;
   /** Label hashes from the latest metadata listings, so fetching rows needs no second listing. */
   readonly #metadataByDataHash = new Map<string, LabelRowMetadataJson>();
   readonly #pathwaysByProject = new Map<string, StagePathways>();
@@ -48,12 +44,16 @@ export class EncordBackend implements Backend {
     this.#client = new EncordHttpClient(options);
     this.#domain = this.#client.domain;
     this.description = `Encord ${this.#domain}`;
-    this.#retry = {
-      maxRetries: options.maxRetries ?? 3,
-      backoffFactor: options.backoffFactor ?? 1.5,
-      backoffMaxMs: options.backoffMaxMs ?? 120_000,
-      sleep: options.sleep ?? abortableSleep,
-    };
+    this.#mover = new TaskMover(
+      this.#client,
+      {
+        maxRetries: options.maxRetries ?? 3,
+        backoffFactor: options.backoffFactor ?? 1.5,
+        backoffMaxMs: options.backoffMaxMs ?? 120_000,
+        sleep: options.sleep ?? abortableSleep,
+      },
+      (projectHash, stageUuid, listOptions) => this.listStageTasks(projectHash, stageUuid, listOptions),
+    );
   }
 
   /** Requests sent so far (attempts, retries), for benchmarks and tests. */
@@ -251,7 +251,12 @@ export class EncordBackend implements Backend {
       await this.#client.v2("POST", `projects/${projectHash}/priorities`, { body: { priorities: chunk.map((p) => [p.dataHash, p.priority]) }, ...withSignal(signal) });
       prioritised += chunk.length;
     }
-    const { moved, refused } = await this.#move(projectHash, batch.moves ?? [], signal);
+    let stages = this.#pathwaysByProject.get(projectHash);
+    if (stages === undefined && (batch.moves ?? []).length > 0) {
+      await this.getProject(projectHash, withSignal(signal));
+      stages = this.#pathwaysByProject.get(projectHash)!;
+    }
+    const { moved, refused } = await this.#mover.move(projectHash, batch.moves ?? [], stages ?? new Map(), signal);
     return { saved, prioritised, moved, refused };
   }
 
@@ -266,139 +271,6 @@ export class EncordBackend implements Backend {
     if (this.#metadataByDataHash.size > 20_000) this.#metadataByDataHash.delete(this.#metadataByDataHash.keys().next().value as string);
   }
 
-  async #move(projectHash: string, moves: readonly TaskMove[], signal: AbortSignal | undefined): Promise<Pick<CommitResult, "moved" | "refused">> {
-    const moved: Moved[] = [];
-    const refused: RefusedMove[] = [];
-    if (moves.length === 0) return { moved, refused };
-    let stages = this.#pathwaysByProject.get(projectHash);
-    if (stages === undefined) {
-      await this.getProject(projectHash, withSignal(signal));
-      stages = this.#pathwaysByProject.get(projectHash)!;
-    }
-    const byStage = new Map<string, TaskMove[]>();
-    const seen = new Set<string>();
-    for (const move of moves) {
-      const pathways = stages.get(move.fromStageUuid);
-      if (!pathways?.has(move.pathwayUuid)) {
-        const accepted = pathways === undefined ? "it is not an AGENT stage of the project" : `its pathways: ${[...pathways.values()].map((p) => `${JSON.stringify(p.name)} (${p.uuid})`).join(", ")}`;
-        refused.push({ taskUuid: move.taskUuid, reason: "unknown-pathway", message: `Pathway ${move.pathwayUuid} is not a pathway of stage ${move.fromStageUuid}; ${accepted}.` });
-        continue;
-      }
-      // Encord refuses a whole request that names a task twice: the first decision counts.
-      if (seen.has(move.taskUuid.toLowerCase())) continue;
-      seen.add(move.taskUuid.toLowerCase());
-      byStage.set(move.fromStageUuid, [...(byStage.get(move.fromStageUuid) ?? []), move]);
-    }
-    for (const [stageUuid, stageMoves] of byStage) {
-      const pathways = stages.get(stageUuid)!;
-      for (const chunk of chunks(stageMoves, encordLimits.actionsPerRequest)) {
-        const outcome = await this.#proceed(projectHash, stageUuid, chunk, pathways, signal);
-        moved.push(...outcome.moved);
-        refused.push(...outcome.refused);
-      }
-    }
-    return { moved, refused };
-  }
-
-  /**
-   * `PATHWAY_ACTION`s for a chunk of one stage, retried here rather than by the HTTP client,
-   * because a retry is only safe once it is known which tasks the lost attempt moved. Encord
-   * applies a request whole or not at all; it refuses one naming a task that is no longer in the
-   * stage. Then the tasks still there are sent again and the others are reported as refused,
-   * unless an attempt whose answer was lost may have moved them: a task found at its pathway's
-   * destination then counts as moved, once.
-   */
-  async #proceed(projectHash: string, stageUuid: string, chunk: readonly TaskMove[], pathways: ReadonlyMap<string, Pathway>, signal: AbortSignal | undefined): Promise<Pick<CommitResult, "moved" | "refused">> {
-    const moved: Moved[] = [];
-    const refused: RefusedMove[] = [];
-    const done = (items: readonly TaskMove[]) => items.map((move) => ({ taskUuid: move.taskUuid, toStageUuid: pathways.get(move.pathwayUuid)!.destinationUuid }));
-    let pending = chunk;
-    let mayHaveMoved = false;
-    for (let retries = 0; pending.length > 0; ) {
-      let error: EncordApiError;
-      try {
-        await this.#client.v2("POST", `projects/${projectHash}/workflow/stages/${stageUuid}/actions`, {
-          body: pending.map((move) => ({ taskUuid: move.taskUuid, action: "PATHWAY_ACTION", pathwayUuid: move.pathwayUuid })),
-          allowRetries: false,
-          ...withSignal(signal),
-        });
-        moved.push(...done(pending));
-        break;
-      } catch (caught) {
-        if (!isEncordApiError(caught)) throw caught;
-        error = caught;
-      }
-      // No answer, or a server failure: the request may have been applied.
-      const lost = error.code === "TA_ENCORD_TRANSPORT" || error.code === "TA_ENCORD_SERVER";
-      if (lost || error.code === "TA_ENCORD_RATE_LIMITED") {
-        if (retries >= this.#retry.maxRetries) throw error;
-        retries += 1;
-        await this.#retry.sleep(this.#delayMs(retries, error.retryAfterMs), signal);
-        mayHaveMoved ||= lost;
-        if (!lost) continue;
-      } else if (!(error.status === 400 || error.status === 404 || error.status === 409)) {
-        throw error;
-      }
-      const stillThere = await this.#tasksInStage(projectHash, stageUuid, pending, signal);
-      const gone = pending.filter((move) => !stillThere.has(move.taskUuid.toLowerCase()));
-      // All still there: a lost attempt changed nothing (send again); a refusal has another cause.
-      if (gone.length === 0 && !lost) throw error;
-      const arrived = mayHaveMoved ? await this.#arrivedAlready(projectHash, gone, pathways, signal) : new Set<string>();
-      moved.push(...done(gone.filter((move) => arrived.has(move.taskUuid.toLowerCase()))));
-      refused.push(
-        ...gone
-          .filter((move) => !arrived.has(move.taskUuid.toLowerCase()))
-          .map((move): RefusedMove => ({ taskUuid: move.taskUuid, reason: "not-in-stage", message: `Task ${move.taskUuid} is no longer in stage ${stageUuid} (someone else moved it); it was not moved.` })),
-      );
-      pending = pending.filter((move) => stillThere.has(move.taskUuid.toLowerCase()));
-    }
-    return { moved, refused };
-  }
-
-  #delayMs(retry: number, retryAfterMs: number | undefined): number {
-    const { backoffFactor, backoffMaxMs } = this.#retry;
-    const backoff = backoffMs(retry, backoffFactor, backoffMaxMs);
-    return retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(retryAfterMs, backoffMaxMs));
-  }
-
-  /** Lower-cased UUIDs of those of the moves' tasks that are in the stage now. */
-  async #tasksInStage(projectHash: string, stageUuid: string, moves: readonly TaskMove[], signal: AbortSignal | undefined): Promise<Set<string>> {
-    const dataHashes = moves.flatMap((move) => (move.dataHash ? [move.dataHash] : []));
-    // Without data hashes the stage has to be paged whole.
-    const filters = dataHashes.length < moves.length ? [undefined] : chunks(dataHashes, 100);
-    const present = new Set<string>();
-    for (const filter of filters) {
-      for (let token: string | null | undefined = undefined; ; ) {
-        const page: TaskPage = await this.listStageTasks(projectHash, stageUuid, { ...(filter ? { dataHashes: filter } : {}), ...(token ? { pageToken: token } : {}), ...withSignal(signal) });
-        for (const task of page.tasks) present.add(task.uuid.toLowerCase());
-        token = page.nextPageToken;
-        if (!token) break;
-      }
-    }
-    return present;
-  }
-
-  async #arrivedAlready(projectHash: string, moves: readonly TaskMove[], pathways: ReadonlyMap<string, Pathway>, signal: AbortSignal | undefined): Promise<Set<string>> {
-    const arrived = new Set<string>();
-    const byDestination = new Map<string, TaskMove[]>();
-    for (const move of moves) {
-      const destination = pathways.get(move.pathwayUuid)!.destinationUuid;
-      byDestination.set(destination, [...(byDestination.get(destination) ?? []), move]);
-    }
-    for (const [destination, destinationMoves] of byDestination) {
-      try {
-        for (const uuid of await this.#tasksInStage(projectHash, destination, destinationMoves, signal)) arrived.add(uuid);
-      } catch (error) {
-        // Some stage types may not list tasks for an agent's key; then the move stays "refused".
-        if (!isTaskAgentsError(error)) throw error;
-      }
-    }
-    return arrived;
-  }
-}
-
-function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
-  return signal === undefined ? {} : { signal };
 }
 
 function missingItems(uuids: readonly string[], cause?: EncordApiError): BackendError {
