@@ -1,7 +1,7 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
 /** Suites that need Redis; they run in the `services` project, whose global setup provides one. */
-const redisSuites = ["test/queue/**/*.test.ts"];
+const redisSuites = ["test/queue/**/*.test.ts", "test/reliability/worker-crash.test.ts"];
 
 export default defineConfig({
   test: {

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigurationError, DataInputError, isTaskAgentsError } from "../domain/errors.js";
@@ -15,6 +15,7 @@ const scriptExtensions = new Set([...typeScriptExtensions, ".js", ".mjs", ".cjs"
 export async function loadAgentFile(path: string): Promise<Runner | QueueRunner> {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new DataInputError("TA_FILE_NOT_FOUND", `Agent file ${JSON.stringify(path)} does not exist.`, path);
+  if (statSync(absolute).isDirectory()) throw new DataInputError("TA_INVALID_ARGUMENT", `Agent file ${JSON.stringify(path)} is a folder; give the agent's file (.ts or .js).`, path);
   const extension = extname(absolute).toLowerCase();
   if (!scriptExtensions.has(extension)) {
     throw new DataInputError("TA_INVALID_ARGUMENT", `Agent file ${JSON.stringify(path)} has extension ${JSON.stringify(extension || "(none)")}; accepted: ${[...scriptExtensions].join(", ")}.`, path);

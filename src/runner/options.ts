@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import type { Backend } from "../backends/backend.js";
 import { ConfigurationError } from "../domain/errors.js";
+import { logLevels, type LogLevel } from "./output/run-logger.js";
 import type { Runner } from "./runner.js";
 
 /** How a run shows its progress. */
@@ -41,6 +42,12 @@ export interface ExecuteOptions {
   readonly output?: OutputMode;
   /** Logger for run events and handler logs. @defaultValue one made for `output` */
   readonly logger?: Logger;
+  /**
+   * Level of the logger the run makes (a `logger` passed in keeps its own): `debug` adds each
+   * batch's and stage's counts and failed attempts with their errors, `trace` each task's
+   * outcome. Secrets are removed at every level. @defaultValue "info"
+   */
+  readonly logLevel?: LogLevel;
 }
 
 /** Execute options after validation and defaults, with units in their names. */
@@ -56,6 +63,7 @@ export interface ResolvedExecuteOptions {
   readonly gracePeriodMs: number;
   readonly output: OutputMode;
   readonly logger: Logger | undefined;
+  readonly logLevel: LogLevel;
 }
 
 const positiveInteger = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).min(1, `${what} must be at least 1`);
@@ -73,6 +81,7 @@ const executeSchema = z
     gracePeriod: z.number().min(0, "gracePeriod must be 0 or more seconds").finite().default(30),
     output: z.enum(["auto", "tty", "plain", "json", "silent"]).default("auto"),
     logger: z.custom<Logger>((v) => typeof v === "object" && v !== null && typeof (v as Logger).child === "function", "logger must be a pino logger").optional(),
+    logLevel: z.enum(logLevels, { error: `logLevel must be one of ${logLevels.map((l) => JSON.stringify(l)).join(", ")}` }).default("info"),
   })
   .transform(
     (o): ResolvedExecuteOptions => ({
@@ -87,6 +96,7 @@ const executeSchema = z
       gracePeriodMs: o.gracePeriod * 1000,
       output: o.output,
       logger: o.logger,
+      logLevel: o.logLevel,
     }),
   );
 

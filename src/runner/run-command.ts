@@ -5,9 +5,12 @@ import { formatCommandError } from "../shared/error-message.js";
 import { exitCodes } from "../shared/exit-codes.js";
 import type { ExecuteOptions } from "./options.js";
 import type { OutputStreams } from "./output/output-streams.js";
+import { logLevels, type LogLevel } from "./output/run-logger.js";
 import { failedCount } from "./run-report.js";
 import type { Runner } from "./runner.js";
 
+/** The environment variable read when `--log-level` is not given. */
+export const logLevelVariable = "TASK_AGENTS_LOG_LEVEL";
 
 /** A commander argument parser that takes a number for `flag` (shared with `task-agents demo`). */
 export function number(flag: string) {
@@ -41,7 +44,8 @@ export function runnerCommand(name: string) {
     .addOption(new Option("--grace-period <seconds>", "after Ctrl-C, how long in-flight handlers may finish (default 30)").argParser(number("--grace-period")))
     .addOption(new Option("--store <path>", "local store file (env: TASK_AGENTS_STORE; default ./.task-agents/store.db)"))
     .addOption(new Option("--backend <kind>", "where projects live (default: local with --store; else encord when ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN is set; else local)").choices(["local", "encord"] as const))
-    .addOption(new Option("--json", "one JSON object per event on stdout"));
+    .addOption(new Option("--json", "one JSON object per event on stdout"))
+    .addOption(new Option("--log-level <level>", `log level; debug adds batch and stage counts and failed attempts, trace each task (env: ${logLevelVariable}; default info; secrets are removed at every level)`).choices(logLevels));
 }
 
 /** Parsed runner flags. */
@@ -57,10 +61,22 @@ export interface RunnerFlags {
   store?: string;
   backend?: "local" | "encord";
   json?: true;
+  logLevel?: LogLevel;
+}
+
+/** `--log-level`, else a non-empty TASK_AGENTS_LOG_LEVEL (checked here, so the message names it), else absent. */
+export function logLevelFrom(flags: Pick<RunnerFlags, "logLevel">, env: NodeJS.ProcessEnv): LogLevel | undefined {
+  if (flags.logLevel !== undefined) return flags.logLevel;
+  const fromEnv = env[logLevelVariable]?.trim().toLowerCase();
+  if (fromEnv === undefined || fromEnv === "") return undefined;
+  if (!(logLevels as readonly string[]).includes(fromEnv)) {
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `${logLevelVariable} is ${JSON.stringify(env[logLevelVariable])}; accepted: ${logLevels.join(", ")}.`);
+  }
+  return fromEnv as LogLevel;
 }
 
 /** The execute options the flags stand for; absent flags stay absent so defaults apply. */
-export function flagsToExecuteOptions(flags: RunnerFlags, signal: AbortSignal): ExecuteOptions {
+export function flagsToExecuteOptions(flags: RunnerFlags, signal: AbortSignal, env: NodeJS.ProcessEnv = {}): ExecuteOptions {
   return {
     projectHash: flags.projectHash,
     refreshEvery: flags.refreshEvery,
@@ -71,6 +87,7 @@ export function flagsToExecuteOptions(flags: RunnerFlags, signal: AbortSignal): 
     taskTimeout: flags.taskTimeout,
     gracePeriod: flags.gracePeriod,
     output: flags.json ? "json" : "auto",
+    logLevel: logLevelFrom(flags, env),
     signal,
   };
 }
@@ -109,7 +126,7 @@ export async function executeWithFlags(
       const warn = (message: string) => options.streams.stderr.write(flags.json === true ? `${JSON.stringify({ warning: { message } })}\n` : `warning: ${message}\n`);
       runner.useBackend(selectBackend({ storePath: flags.store, warn, ...(flags.backend === undefined ? {} : { kind: flags.backend }) }, options.env));
     }
-    const report = await runner.execute(flagsToExecuteOptions(flags, stop.signal));
+    const report = await runner.execute(flagsToExecuteOptions(flags, stop.signal, options.env));
     return failedCount(report) > 0 ? exitCodes.tasksFailed : exitCodes.ok;
   } catch (error) {
     options.streams.stderr.write(formatCommandError(error, flags.json === true));

@@ -98,7 +98,7 @@ export class Runner {
     this.#project = project;
     const stages = this.#registry.bind(project);
 
-    const events = createRunOutput(resolved.output, this.streams, resolved.logger);
+    const events = createRunOutput(resolved.output, this.streams, resolved.logger, resolved.logLevel);
     const control = new RunControl({ gracePeriodMs: resolved.gracePeriodMs, external: resolved.signal, onStop: (reason) => events.stopRequested(reason) });
     const report: RunReport = {
       backend: backend.description,

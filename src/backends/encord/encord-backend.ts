@@ -5,7 +5,7 @@ import type { Project } from "../../domain/workflow.js";
 import { isUuid } from "../../shared/uuid.js";
 import type { Backend, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, StorageItemPatch, TaskPage } from "../backend.js";
 import { chunks } from "./chunks.js";
-import { metadataFromWire, ontologyStructureFromWire, projectFromWire, storageItemFromWire, taskFromWire } from "./encord-wire.js";
+import { labelRowsFromWire, listFromWire, metadataFromWire, ontologyStructureFromWire, pageFromWire, projectFromWire, storageItemFromWire, taskFromWire } from "./encord-wire.js";
 import { abortableSleep } from "./http/abortable-sleep.js";
 import { isEncordApiError, type EncordApiError } from "./http/errors.js";
 import { EncordHttpClient, type EncordHttpClientOptions } from "./http/index.js";
@@ -116,22 +116,21 @@ export class EncordBackend implements Backend {
   async listStageTasks(projectHash: string, stageUuid: string, options: ListTasksOptions = {}): Promise<TaskPage> {
     // An empty filter would list the whole stage: no data items, no tasks.
     if (options.dataHashes?.length === 0) return { tasks: [], nextPageToken: null };
-    const page = await this.#client.v2<PageWire>("GET", `projects/${projectHash}/workflow/stages/${stageUuid}/tasks`, {
-      query: { pageToken: options.pageToken, dataHashes: options.dataHashes },
-      ...withSignal(options.signal),
-    });
-    const next = page?.nextPageToken ?? page?.next_page_token ?? null;
-    return {
-      tasks: (page?.results ?? []).map((task) => taskFromWire(task, stageUuid)),
-      nextPageToken: next === "" ? null : next,
-    };
+    const page = pageFromWire(
+      await this.#client.v2<unknown>("GET", `projects/${projectHash}/workflow/stages/${stageUuid}/tasks`, {
+        query: { pageToken: options.pageToken, dataHashes: options.dataHashes },
+        ...withSignal(options.signal),
+      }),
+      `the tasks of stage ${stageUuid}`,
+    );
+    return { tasks: page.results.map((task) => taskFromWire(task, stageUuid)), nextPageToken: page.nextPageToken };
   }
 
   async getLabelRowMetadata(projectHash: string, dataHashes: readonly string[], include: LabelRowMetadataIncludeArgs = {}): Promise<LabelRowMetadataJson[]> {
     const found = new Map<string, LabelRowMetadataJson>();
     for (const chunk of chunks([...new Set(dataHashes)], encordLimits.metadataPerList)) {
-      const rows = await this.#client.v1<unknown[]>({ projectHash }, "labelrowmetadata", "GET", null, metadataQuery(chunk, include), { retryable: true });
-      for (const row of rows ?? []) {
+      const rows = await this.#client.v1<unknown>({ projectHash }, "labelrowmetadata", "GET", null, metadataQuery(chunk, include), { retryable: true });
+      for (const row of listFromWire(rows, "label-row metadata")) {
         const metadata = metadataFromWire(row);
         found.set(metadata.data_hash, metadata);
         this.#remember(metadata);
@@ -153,7 +152,7 @@ export class EncordBackend implements Backend {
     }
     const byDataHash = new Map<string, LabelRowJson>();
     for (const chunk of chunks(existing, encordLimits.labelRowsPerGet)) {
-      const rows = await this.#client.v1<LabelRowJson[]>({ projectHash }, "labelrow", "GET", chunk, {
+      const rows = await this.#client.v1<unknown>({ projectHash }, "labelrow", "GET", chunk, {
         get_signed_url: false,
         multi_request: true,
         include_object_feature_hashes: args.includeObjectFeatureHashes ?? null,
@@ -162,15 +161,15 @@ export class EncordBackend implements Backend {
         include_export_history: false,
         include_archived: false,
       }, { retryable: true });
-      for (const row of rows ?? []) byDataHash.set(row.data_hash, row);
+      for (const row of labelRowsFromWire(rows)) byDataHash.set(row.data_hash, row);
     }
     // Rows that do not exist yet are created (the SDK's initialise_labels does the same). Retried,
     // unlike the SDK (§3.3 (c)): else one 429, 5xx or reset connection ends the whole run. A retry
     // after a lost answer relies on creating an existing row returning it (the fake server's
     // choice; UNCONFIRMED on Encord).
     for (const chunk of chunks(missing, encordLimits.labelRowsPerCreate)) {
-      const rows = await this.#client.v1<LabelRowJson[]>({ projectHash }, "labelrow", "PUT", chunk, { multi_request: true, get_signed_url: false, branch_name: null }, { retryable: true });
-      for (const row of rows ?? []) {
+      const rows = await this.#client.v1<unknown>({ projectHash }, "labelrow", "PUT", chunk, { multi_request: true, get_signed_url: false, branch_name: null }, { retryable: true });
+      for (const row of labelRowsFromWire(rows)) {
         byDataHash.set(row.data_hash, row);
         const metadata = this.#metadataByDataHash.get(row.data_hash);
         if (metadata && row.label_hash) this.#remember({ ...metadata, label_hash: row.label_hash });
@@ -191,7 +190,7 @@ export class EncordBackend implements Backend {
         if (isEncordApiError(error) && (error.code === "TA_ENCORD_FORBIDDEN" || error.code === "TA_ENCORD_NOT_FOUND")) throw missingItems(chunk, error);
         throw error;
       }
-      for (const item of (page?.results ?? []).map(storageItemFromWire)) byUuid.set(item.uuid.toLowerCase(), item);
+      for (const item of pageFromWire(page, "storage items").results.map(storageItemFromWire)) byUuid.set(item.uuid.toLowerCase(), item);
     }
     const missing = wanted.filter((uuid) => !byUuid.has(uuid.toLowerCase()));
     if (missing.length > 0) throw missingItems(missing);
@@ -218,7 +217,7 @@ export class EncordBackend implements Backend {
         if (isEncordApiError(error) && (error.code === "TA_ENCORD_FORBIDDEN" || error.code === "TA_ENCORD_NOT_FOUND")) throw missingItems(chunk.map(([uuid]) => uuid), error);
         throw error;
       }
-      for (const item of (page?.results ?? []).map(storageItemFromWire)) byUuid.set(item.uuid.toLowerCase(), item);
+      for (const item of pageFromWire(page, "storage items").results.map(storageItemFromWire)) byUuid.set(item.uuid.toLowerCase(), item);
     }
     const missing = [...merged.keys()].filter((uuid) => !byUuid.has(uuid.toLowerCase()));
     if (missing.length > 0) throw missingItems(missing);

@@ -4,7 +4,7 @@
  * ones become null.
  */
 import { BackendError } from "../../domain/errors.js";
-import type { LabelRowMetadataJson } from "../../domain/label-row-json.js";
+import type { LabelRowJson, LabelRowMetadataJson } from "../../domain/label-row-json.js";
 import type { StorageItem, StorageItemType } from "../../domain/storage-item.js";
 import type { TaskStatus, WorkflowTask } from "../../domain/task.js";
 import type { OntologyStructureJson, Pathway, Project, Stage, StageType } from "../../domain/workflow.js";
@@ -61,10 +61,47 @@ function stageFromWire(node: unknown, index: number): Stage {
   return { uuid, title: optionalText(node, "title") ?? uuid, type: type as StageType, pathways };
 }
 
+/** What a wire value is, for messages: "a list", "string \"x\"", "null"… (never more than 40 characters of it). */
+function describeWire(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** The elements of a response that must be a list (a v1 result); `null`/absent is an empty list. */
+export function listFromWire(value: unknown, what: string): unknown[] {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) throw new BackendError("TA_STORE_ERROR", `Encord's ${what} response is not a list (got ${describeWire(value)}).`);
+  return value;
+}
+
+/** A page of a v2 listing (§2.3): `results` a list, `nextPageToken` a string or null. */
+export function pageFromWire(page: unknown, what: string): { results: unknown[]; nextPageToken: string | null } {
+  if (page === null || page === undefined) return { results: [], nextPageToken: null };
+  if (!isWire(page)) throw new BackendError("TA_STORE_ERROR", `Encord sent a page of ${what} that is not an object (got ${describeWire(page)}).`);
+  const results = page["results"];
+  if (results !== undefined && results !== null && !Array.isArray(results)) {
+    throw new BackendError("TA_STORE_ERROR", `Encord sent a page of ${what} whose "results" is not a list (got ${describeWire(results)}).`);
+  }
+  const next = field(page, "nextPageToken");
+  if (next !== undefined && next !== null && typeof next !== "string") {
+    throw new BackendError("TA_STORE_ERROR", `Encord sent a page of ${what} whose "nextPageToken" is not a string (got ${describeWire(next)}).`);
+  }
+  return { results: (results ?? []) as unknown[], nextPageToken: next === undefined || next === null || next === "" ? null : next };
+}
+
 /** A project (ProjectDTO, §4.1) with its ontology structure (§4.2). */
 export function projectFromWire(wire: unknown, ontology: OntologyStructureJson): Project {
-  if (!isWire(wire)) throw new BackendError("TA_STORE_ERROR", "Encord sent a project that is not an object.");
+  if (!isWire(wire)) throw new BackendError("TA_STORE_ERROR", `Encord sent a project that is not an object (got ${describeWire(wire)}).`);
   const workflow = field(wire, "workflow");
+  // Absent or null: no workflow (a manual QA project). Anything else must be { stages: [...] }.
+  if (workflow !== undefined && workflow !== null && (!isWire(workflow) || (workflow["stages"] !== undefined && workflow["stages"] !== null && !Array.isArray(workflow["stages"])))) {
+    const got = isWire(workflow) ? `"stages" ${describeWire(workflow["stages"])}` : describeWire(workflow);
+    throw new BackendError("TA_STORE_ERROR", `Encord sent project ${JSON.stringify(optionalText(wire, "projectHash") ?? "")} with a "workflow" that is not an object with a list of stages (got ${got}).`);
+  }
   const stages = isWire(workflow) && Array.isArray(workflow["stages"]) ? (workflow["stages"] as unknown[]) : [];
   const declared = field(wire, "projectType");
   // An absent type is judged by the workflow; anything but "workflow" is no workflow project.
@@ -154,4 +191,14 @@ export function metadataFromWire(wire: unknown): LabelRowMetadataJson {
   const out: Wire = {};
   for (const [key, value] of Object.entries(wire)) out[key] = value === "None" ? null : value;
   return out as LabelRowMetadataJson;
+}
+
+/** Label rows of a v1 `labelrow` GET or PUT (§3.3): a list of objects, each with its `data_hash`. */
+export function labelRowsFromWire(value: unknown): LabelRowJson[] {
+  return listFromWire(value, "label rows").map((row, index) => {
+    if (!isWire(row) || typeof row["data_hash"] !== "string") {
+      throw new BackendError("TA_STORE_ERROR", `Encord sent label row ${index} ${isWire(row) ? `without a data_hash (got ${describeWire(row["data_hash"])})` : `that is not an object (got ${describeWire(row)})`}.`);
+    }
+    return row as unknown as LabelRowJson;
+  });
 }

@@ -2,14 +2,14 @@ import { MultiBar, Presets, type SingleBar } from "cli-progress";
 import type { Logger } from "pino";
 import { renderReport, type RunReport } from "../run-report.js";
 import type { RunEvents } from "./run-events.js";
-import { createRunLogger } from "./run-logger.js";
+import { createRunLogger, type LogLevel } from "./run-logger.js";
 import type { OutputStreams } from "./output-streams.js";
 
 /**
  * Progress bars on a terminal (stderr): one per stage with its rate and, when the backend can
  * count the stage, an ETA; one for the batch in progress. Log lines print above the bars.
  */
-export function ttyOutput(streams: OutputStreams): RunEvents {
+export function ttyOutput(streams: OutputStreams, level: LogLevel = "info"): RunEvents {
   const bars = new MultiBar(
     {
       stream: streams.stderr as NodeJS.WriteStream,
@@ -20,7 +20,7 @@ export function ttyOutput(streams: OutputStreams): RunEvents {
     },
     Presets.shades_classic,
   );
-  const logger: Logger = createRunLogger("human", { write: (text: string) => bars.log(text) });
+  const logger: Logger = createRunLogger("human", { write: (text: string) => bars.log(text) }, level);
   let stageBar: SingleBar | undefined;
   let batchBar: SingleBar | undefined;
   let stageStartedAt = 0;
