@@ -1,11 +1,13 @@
 /**
  * Removes what must never reach a log or an error message: the query of URLs (signed URLs carry
- * their signature there), private keys, Authorization/Signature header values, and raw Ed25519
+ * their signature there), private key material, Authorization/Signature header values, and raw Ed25519
  * signatures (128 hex digits, or 64 bytes of base64) even without their header name.
  */
 export function stripSecrets(text: string): string {
   return text
-    .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[private key removed]")
+    // Key material: armour followed by base64 (or PEM headers), on the next line, the same line or
+    // after an escaped "\n". The armour named alone ("-----BEGIN OPENSSH PRIVATE KEY----- …") stays.
+    .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----(?=(?:\s|\\[rn])*(?:[A-Za-z0-9+/=]{16}|Proc-Type:))[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[private key removed]")
     .replace(/\b((?:https?|s3|gs|az):\/\/[^\s"'?#]+)\?(?!\[query removed\])[^\s"']*/gi, "$1?[query removed]")
     // "Bearer <token>" first, so the token is not left behind once the header name is handled.
     .replace(/\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/g, "$1 [removed]")

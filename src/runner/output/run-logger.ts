@@ -13,6 +13,16 @@ export type LogLevel = (typeof logLevels)[number];
 const levelNames: Record<number, string> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
 const reserved = new Set(["level", "time", "pid", "hostname", "msg", "v"]);
 
+/** A serialised error's message followed by its causes' (`message ← cause ← cause`). */
+function messageChain(error: object): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; typeof e === "object" && e !== null && parts.length < 10; e = (e as { cause?: unknown }).cause) {
+    const message = (e as { message?: unknown }).message;
+    parts.push(typeof message === "string" ? message : JSON.stringify(e));
+  }
+  return parts.join(" ← ");
+}
+
 /** Turns pino's JSON lines into `12:00:01 INFO  message key=value` lines. */
 function humanLines(sink: LogSink): DestinationStream {
   return {
@@ -22,7 +32,7 @@ function humanLines(sink: LogSink): DestinationStream {
       const level = (levelNames[record.level as number] ?? String(record.level)).padEnd(5);
       const fields = Object.entries(record)
         .filter(([k]) => !reserved.has(k))
-        .map(([k, v]) => (k === "err" && typeof v === "object" && v !== null ? `error=${JSON.stringify((v as { message?: unknown }).message)}` : `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`));
+        .map(([k, v]) => (k === "err" && typeof v === "object" && v !== null ? `error=${JSON.stringify(messageChain(v))}` : `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`));
       sink.write(`${time} ${level} ${typeof record.msg === "string" ? record.msg : JSON.stringify(record.msg ?? "")}${fields.length ? "  " + fields.join(" ") : ""}\n`);
     },
   };

@@ -1,15 +1,12 @@
-// npm run bench (labels part): parse + serialise of a 1,000-frame video label row with 20 objects
-// on every frame, through LabelRow.fromEncordDict / toEncordDict, against a plain JSON.parse +
-// JSON.stringify of the same text measured in the same run. Target: ≤ 10×.
-//   a. 20 tracked objects (each on all 1,000 frames), with a dynamic answer per object and a frame classification
-//   b. 20 new objects on every frame (20,000 objects), each with a static answer
-import { LabelRow, Ontology } from "../dist/index.js";
+// The label-row cases: parse + serialise of a video label row of 1,000 frames with 20 objects on
+// every frame, through LabelRow.fromEncordDict / toEncordDict, against a plain JSON.parse +
+// JSON.stringify of the same text in the same run.
+import { LabelRow, Ontology } from "../../dist/index.js";
+import { median } from "./common.mjs";
 
-const FRAMES = Number(process.env.BENCH_LABEL_FRAMES ?? 1000);
 const PER_FRAME = 20;
-const REPEATS = Number(process.env.BENCH_LABEL_REPEATS ?? 15);
 
-const ontology = Ontology.fromDict({
+export const ontology = Ontology.fromDict({
   objects: [
     { id: "1", name: "Car", color: "#D33115", shape: "bounding_box", featureNodeHash: "Y2FyYm94",
       attributes: [
@@ -50,7 +47,9 @@ function frameObject(objectHash, i, frame) {
   };
 }
 
-function videoRow(tracked) {
+/** A video label row of `frames` frames with 20 objects on each, tracked (the same 20 objects throughout, with dynamic answers and a frame classification) or not (20 new objects per frame). */
+export function videoRow(tracked, frames) {
+  const FRAMES = frames;
   const labels = {};
   const objectAnswers = {};
   const objectActions = {};
@@ -94,39 +93,46 @@ function videoRow(tracked) {
   };
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-function time(fn) {
-  const samples = [];
-  for (let i = 0; i < REPEATS; i++) {
-    const started = performance.now();
-    fn();
-    samples.push(performance.now() - started);
-  }
-  return median(samples);
-}
-
-function measure(name, row) {
+/**
+ * Median times (ms) over `repeats` runs, interleaved, of the model round trip and of the plain
+ * JSON round trip of `row`, after checking the model gives its frames back and warming both.
+ */
+export function measureRow(row, frames, repeats) {
   const text = JSON.stringify(row);
+  const model = () => JSON.stringify(LabelRow.fromEncordDict(JSON.parse(text), { ontology }).toEncordDict());
+  const plain = () => JSON.stringify(JSON.parse(text));
   // Sanity: the model must give the row back (the generator writes it the SDK's way).
-  const check = JSON.parse(JSON.stringify(LabelRow.fromEncordDict(JSON.parse(text), { ontology }).toEncordDict()));
-  const frames = Object.keys(check.data_units[row.data_hash].labels).length;
-  if (frames !== FRAMES) throw new Error(`${name}: ${frames} frames came back, expected ${FRAMES}`);
-  // Warm both paths before timing.
+  const check = JSON.parse(model());
+  const back = Object.keys(check.data_units[row.data_hash].labels).length;
+  if (back !== frames) throw new Error(`${back} frames came back, expected ${frames}`);
   for (let i = 0; i < 3; i++) {
-    JSON.stringify(JSON.parse(text));
-    JSON.stringify(LabelRow.fromEncordDict(JSON.parse(text), { ontology }).toEncordDict());
+    plain();
+    model();
   }
-  const baseline = time(() => JSON.stringify(JSON.parse(text)));
-  const model = time(() => JSON.stringify(LabelRow.fromEncordDict(JSON.parse(text), { ontology }).toEncordDict()));
-  const ratio = model / baseline;
-  console.log(
-    `${name.padEnd(52)} ${(text.length / 1e6).toFixed(1).padStart(5)} MB  model ${model.toFixed(1).padStart(7)} ms/row  ` +
-      `JSON.parse+stringify ${baseline.toFixed(1).padStart(6)} ms  ratio ${ratio.toFixed(2)}×  (target ≤ 10×: ${ratio <= 10 ? "met" : "NOT met"})`,
-  );
-  return { name, model, baseline, ratio };
+  const samples = { model: [], plain: [] };
+  for (let i = 0; i < repeats; i++) {
+    for (const [k, fn] of [["plain", plain], ["model", model]]) {
+      globalThis.gc?.();
+      const started = performance.now();
+      fn();
+      samples[k].push(performance.now() - started);
+    }
+  }
+  return { modelMs: median(samples.model), plainMs: median(samples.plain), megabytes: text.length / 1e6 };
 }
 
-console.log(`label rows: ${FRAMES} frames × ${PER_FRAME} objects, median of ${REPEATS} runs`);
-measure("a. 20 tracked objects + dynamic answers", videoRow(true));
-measure("b. 20 new objects per frame (20,000 objects)", videoRow(false));
+/** A labels case: `tracked` picks the row (see videoRow). */
+export function labelCase(tracked) {
+  return async function run({ smoke }) {
+    const frames = smoke ? 20 : 1000;
+    const repeats = smoke ? 1 : 9;
+    const { modelMs, plainMs, megabytes } = measureRow(videoRow(tracked, frames), frames, repeats);
+    return {
+      value: modelMs,
+      baseline: "JSON.parse + JSON.stringify of the same text",
+      baselineValue: plainMs,
+      ratio: modelMs / plainMs,
+      details: { "row size (MB)": +megabytes.toFixed(2), frames, "objects per frame": PER_FRAME, repeats },
+    };
+  };
+}
