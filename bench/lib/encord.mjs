@@ -8,7 +8,7 @@ import { tsImport } from "tsx/esm/api";
 import { BoundingBoxCoordinates, labelRow, loadProjectSpec, Runner, storageItem } from "../../dist/index.js";
 import { encordBackend } from "../../dist/backends/encord/encord-backend.js";
 import { ed25519KeyFromSeed } from "../../dist/backends/encord/ssh-key.js";
-import { demoSpec, median, onCleanup } from "./common.mjs";
+import { demoSpec, int, median, onCleanup } from "./common.mjs";
 
 export const batchSize = 300; // the runner's default task_batch_size (§9 SequentialRunner 1)
 export const pageSize = 100; // the fake's task page size (the real server's is UNCONFIRMED, §10)
@@ -189,7 +189,7 @@ export function requestCase(register, needs, { checkLabels = false } = {}) {
     for (const k of keys) details[`requests/1k: ${k}`] = `${fmt(ts[k] ?? 0)} / ${fmt(py[k] ?? 0)}`;
     details["run time (s, median)"] = +(median(runs.map((r) => r.ms)) / 1000).toFixed(3);
     if (new Set(totals).size > 1) details["note"] = `request counts varied between repeats: ${totals.join(", ")}`;
-    details["settings"] = `${tasks} tasks per run, task batch ${batchSize}, server page size ${pageSize}, backend defaults (requestsPerSecond 20, maxInFlight 8), ${repeats} runs`;
+    details["settings"] = `${int(tasks)} tasks per run, task batch ${batchSize}, server page size ${pageSize}, backend defaults (requestsPerSecond 20, maxInFlight 8), ${repeats} runs`;
     return {
       value: per1000(total(ts)),
       baseline: "the Python encord-agents runner's call pattern for the same tasks, batch and page size",

@@ -25,6 +25,7 @@ export interface WorkerSessionOptions {
   readonly concurrency: number;
   readonly exitWhenEmpty: boolean;
   readonly lockDuration: number | undefined;
+  readonly maxStalledCount?: number | undefined;
 }
 
 /**
@@ -46,6 +47,7 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
     concurrency: options.concurrency,
     autorun: false,
     ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration, stalledInterval: options.lockDuration }),
+    ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
   });
   const counts = { tasks: 0, succeeded: 0, failed: 0, left: 0, jobFailures: 0, moved: new Map<string, number>() };
   const started = Date.now();

@@ -18,9 +18,17 @@ export interface QueueWorkerOptions {
   readonly lockDuration?: number;
   /** Milliseconds between checks for jobs whose worker died. @defaultValue 30000 */
   readonly stalledInterval?: number;
+  /**
+   * How many times a job may lose its worker (killed, crashed) and still run again. Running it
+   * again is safe: the task is looked up afresh and never moves twice. @defaultValue 10
+   */
+  readonly maxStalledCount?: number;
   /** Start taking jobs at once. @defaultValue true */
   readonly autorun?: boolean;
 }
+
+/** Dead workers a job may outlive; see {@link QueueWorkerOptions.maxStalledCount}. */
+export const defaultMaxStalledCount = 10;
 
 /**
  * A BullMQ worker running a QueueRunner's handlers: each job is one task spec of one stage; the
@@ -44,6 +52,8 @@ export function createWorker(queueRunner: QueueRunner, options: QueueWorkerOptio
     connection: redisOptions(resolveRedisUrl(options.redisUrl)),
     concurrency: options.concurrency ?? 1,
     autorun: options.autorun ?? true,
+    // BullMQ's default (1) drops a job whose worker died twice, leaving its task without a job.
+    maxStalledCount: options.maxStalledCount ?? defaultMaxStalledCount,
     ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
     ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
   });

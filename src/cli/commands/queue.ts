@@ -53,6 +53,7 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: C
     .addOption(new Option("--queue <name>", "queue name (default task-agents-<project hash>)"))
     .addOption(new Option("--exit-when-empty", "stop once the queue has no waiting, delayed or active job"))
     .addOption(new Option("--lock-duration <ms>", "how long a job's lock lasts; a dead worker's jobs go to others after it (default 30000)").argParser(positiveInteger("--lock-duration")))
+    .addOption(new Option("--max-stalled <n>", "how many dead workers a job may outlive before it fails (default 10); rerunning is safe").argParser(positiveInteger("--max-stalled")))
     .addHelpText("after", "\nRun one per process or machine against the same Redis; each task is handled by one of them.\n\nExample:\n  REDIS_URL=redis://queue-host:6379 task-agents queue work examples/agents/prelabel-queue.ts --concurrency 16")
     .action(async (file, options, command) => {
       const globals = command.optsWithGlobals();
@@ -69,6 +70,7 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: C
           concurrency: options.concurrency,
           exitWhenEmpty: options.exitWhenEmpty === true,
           lockDuration: options.lockDuration,
+          maxStalledCount: options.maxStalled,
         });
         setExitCode(code);
       } finally {
