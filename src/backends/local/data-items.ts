@@ -1,6 +1,6 @@
 import { timeOrderedUuid } from "../../shared/uuid.js";
 import { DataInputError } from "../../domain/errors.js";
-import type { Db } from "./database.js";
+import { withIntakeCache, type Db } from "./database.js";
 import { emptyLabelRow } from "./label-row-records.js";
 import type { ProbedMedia } from "./media-probe.js";
 import { requireProjectRow } from "./projects.js";
@@ -94,29 +94,32 @@ export async function addDataItems(
 
   // One transaction spans the whole (asynchronous) read so the command is all-or-nothing.
   // IMMEDIATE takes the write lock up front: no other writer can slip in between chunks.
-  db.exec("BEGIN IMMEDIATE");
-  let count = 0;
-  try {
-    let chunk: NewDataItem[] = [];
-    for await (const item of items) {
-      chunk.push(item);
-      if (chunk.length >= chunkSize) {
-        writeChunk(chunk);
-        count += chunk.length;
-        chunk = [];
+  const count = await withIntakeCache(db, async () => {
+    db.exec("BEGIN IMMEDIATE");
+    let written = 0;
+    try {
+      let chunk: NewDataItem[] = [];
+      for await (const item of items) {
+        chunk.push(item);
+        if (chunk.length >= chunkSize) {
+          writeChunk(chunk);
+          written += chunk.length;
+          chunk = [];
+        }
       }
+      if (chunk.length > 0) {
+        writeChunk(chunk);
+        written += chunk.length;
+      }
+      if (written === 0) {
+        throw new DataInputError("TA_INVALID_ARGUMENT", "Nothing to add: the files, folders or manifest given hold no items (folders are walked recursively; hidden entries and blank manifest lines are skipped).");
+      }
+      db.exec("COMMIT");
+    } catch (error) {
+      if (db.inTransaction) db.exec("ROLLBACK");
+      throw error;
     }
-    if (chunk.length > 0) {
-      writeChunk(chunk);
-      count += chunk.length;
-    }
-    if (count === 0) {
-      throw new DataInputError("TA_INVALID_ARGUMENT", "Nothing to add: the files, folders or manifest given hold no items (folders are walked recursively; hidden entries and blank manifest lines are skipped).");
-    }
-    db.exec("COMMIT");
-  } catch (error) {
-    if (db.inTransaction) db.exec("ROLLBACK");
-    throw error;
-  }
+    return written;
+  });
   return { added: count, stageTitle: entry.to_title };
 }
