@@ -35,7 +35,15 @@ const mainTs = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
  * ends, in case the test failed before it exited.
  */
 export function startTsx(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildRun {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  return startNode(["--import", "tsx", ...args], env);
+}
+
+/**
+ * Starts `node <args>` with its output collected as it comes. The process is killed when the
+ * test ends, in case the test failed before it exited.
+ */
+export function startNode(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildRun {
+  const child = spawn(process.execPath, [...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const output = { stdout: "", stderr: "" };
   const listeners = new Set<() => void>();
   const changed = () => {
