@@ -6,7 +6,13 @@
 import { createPrivateKey, createPublicKey, sign as cryptoSign } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { inspect } from "node:util";
-import sshpk from "sshpk";
+import { createRequire } from "node:module";
+import type sshpkModule from "sshpk";
+
+// Loaded on first use: a run on the local store never needs it (and it weighs ~10 MB of memory).
+const require = createRequire(import.meta.url);
+let sshpkCache: typeof sshpkModule | undefined;
+const sshpk = (): typeof sshpkModule => (sshpkCache ??= require("sshpk") as typeof sshpkModule);
 import { ConfigurationError } from "../../domain/errors.js";
 
 /** An Ed25519 key pair; the private half never leaves the object and never prints. */
@@ -177,10 +183,10 @@ export function parseEd25519PrivateKey(text: string, options: ParseEd25519KeyOpt
     if (header.encrypted && passphrase === undefined) {
       return fail(`${Source} is protected by a passphrase; set ${passphraseVariable} to it (or remove it with ssh-keygen -p).`);
     }
-    let parsed: sshpk.PrivateKey;
+    let parsed: sshpkModule.PrivateKey;
     try {
       // sshpk rewrites the options object it gets; give it a fresh one.
-      parsed = sshpk.parsePrivateKey(block, "ssh", passphrase === undefined ? {} : { passphrase });
+      parsed = sshpk().parsePrivateKey(block, "ssh", passphrase === undefined ? {} : { passphrase });
     } catch (error) {
       const name = error instanceof Error ? error.name : "";
       const message = error instanceof Error ? error.message : "";

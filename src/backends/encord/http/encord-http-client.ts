@@ -1,4 +1,9 @@
-import { Agent } from "undici";
+import { createRequire } from "node:module";
+import type { Agent } from "undici";
+import type * as undici from "undici";
+
+// Loaded when a client is made: a run on the local store never needs it (~20 MB of memory).
+const require = createRequire(import.meta.url);
 import { encodeQuery, pythonJsonDumps, type QueryValue } from "../python-wire.js";
 import { authHeaders } from "../signing.js";
 import { resolveClientOptions, type EncordHttpClientOptions, type ResolvedEncordHttpClientOptions } from "./client-options.js";
@@ -100,7 +105,8 @@ export class EncordHttpClient {
     const { credentials } = options.settings;
     this.#secrets = credentials.kind === "bearer" ? [credentials.token.reveal()] : [];
     const { timeoutMs, connections, maxInFlight, requestsPerSecond, now, sleep } = this.#options;
-    this.#agent = new Agent({ connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    const { Agent: UndiciAgent } = require("undici") as typeof undici;
+    this.#agent = new UndiciAgent({ connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     this.#gate = new RequestGate(maxInFlight, requestsPerSecond, now, (ms) => sleep(ms));
   }
 
