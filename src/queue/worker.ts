@@ -39,7 +39,7 @@ export const defaultMaxStalledCount = 10;
  * which lets active jobs finish.
  */
 export function createWorker(queueRunner: QueueRunner, options: QueueWorkerOptions = {}): Worker<TaskJobData, TaskCompletionResult> {
-  const batcher = new SpecBatcher((stage, specs) => queueRunner.handleForWorker(stage, specs), options.concurrency ?? 1);
+  const batcher = new SpecBatcher((stage, specs) => queueRunner.handleForWorker(stage, specs, { concurrency: options.concurrency ?? 1 }), options.concurrency ?? 1);
   const processor = async (job: Job<TaskJobData, TaskCompletionResult>): Promise<TaskCompletionResult> => {
     try {
       return await batcher.submit(job.data.stage, job.data.spec);

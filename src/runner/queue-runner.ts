@@ -207,15 +207,16 @@ export class QueueRunner {
    * @internal for queue workers: handles specs like a wrapped handler but does not throw a
    * stop error; instead it says which entries caused it (`stopped`) and which were not started
    * because of it (`notStarted`), so only those jobs fail and the others keep their results.
+   * `concurrency` (the worker's) applies unless the QueueRunner was given its own.
    */
-  async handleForWorker(stage: string, specs: readonly string[]): Promise<WorkerBatchResult> {
+  async handleForWorker(stage: string, specs: readonly string[], options: { concurrency?: number } = {}): Promise<WorkerBatchResult> {
     const { project, stages } = await this.#bind();
     const bound = boundFor(stages, stage);
     if (!bound) await this.handlerFor(stage);
-    return this.#handleSpecsReporting(project, bound!, specs);
+    return this.#handleSpecsReporting(project, bound!, specs, options.concurrency);
   }
 
-  async #handleSpecsReporting(project: Project, bound: BoundStage, specs: readonly unknown[]): Promise<WorkerBatchResult> {
+  async #handleSpecsReporting(project: Project, bound: BoundStage, specs: readonly unknown[], concurrency?: number): Promise<WorkerBatchResult> {
     const stageUuid = bound.stage.uuid;
     const fail = (taskUuid: string | null, error: string): TaskCompletionResult => ({ task_uuid: taskUuid, stage_uuid: stageUuid, success: false, pathway: null, error });
     const parsed = specs.map((s) => parseTaskSpec(s));
@@ -248,7 +249,8 @@ export class QueueRunner {
       logger,
       numRetries: this.#options.numRetries ?? 0,
       taskTimeoutMs: this.#options.taskTimeout === undefined ? undefined : this.#options.taskTimeout * 1000,
-      concurrency: this.#options.concurrency ?? 1,
+      // The runner's own setting wins; else a worker's: its N active jobs run side by side.
+      concurrency: this.#options.concurrency ?? concurrency ?? 1,
       actor: "queue-agent",
     };
     const stopped = new Set<number>();

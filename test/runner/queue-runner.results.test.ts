@@ -31,6 +31,28 @@ describe.each(backends)("on $name", ({ create }) => {
       expect((await store.tasksIn("Pre-label")).map((t) => t.uuid)).not.toContain(task!.uuid);
     });
 
+    test("a worker's call runs its specs' handlers side by side, up to the worker's concurrency, unless the runner sets its own", async () => {
+      await using store = await create({ items: 4 });
+      const specs = (await store.tasksIn("Pre-label")).map(specOf);
+      const peakOf = async (options: { runner?: number; worker?: number }): Promise<number> => {
+        const queueRunner = new QueueRunner({ projectHash: store.projectHash, backend: store.backend, logger: silentLogger, ...(options.runner === undefined ? {} : { concurrency: options.runner }) });
+        let inFlight = 0;
+        let peak = 0;
+        queueRunner.stage("Pre-label", async () => {
+          peak = Math.max(peak, ++inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          inFlight--;
+          return null; // leave the tasks, so the next call sees them again
+        });
+        const { results } = await queueRunner.handleForWorker("Pre-label", specs, options.worker === undefined ? {} : { concurrency: options.worker });
+        expect(results.every((r) => r.success)).toBe(true);
+        return peak;
+      };
+      expect(await peakOf({})).toBe(1);
+      expect(await peakOf({ worker: 4 })).toBe(4);
+      expect(await peakOf({ worker: 4, runner: 2 })).toBe(2);
+    });
+
     test("the spec carries the Python field names, nothing else", async () => {
       await using store = await create({ items: 1 });
       const [task] = await store.tasksIn("Pre-label");
