@@ -2,7 +2,8 @@
 // loop doing the same reads and writes (the baseline).
 import Database from "better-sqlite3";
 import { localBackend, Runner } from "../../dist/index.js";
-import { copyOf, discard } from "./stores.mjs";
+import { int, interleaved, median } from "./common.mjs";
+import { copyOf, demoStore, discard } from "./stores.mjs";
 
 /**
  * One Runner pass over the "Pre-label" stage of a copy of `store` (see demoStore), with the
@@ -77,3 +78,26 @@ export function handLoop(store, { batchSize, withLabels }) {
 
 /** "12,345 tasks/s (50,000 in 4.15 s)" */
 export const rateText = (r) => `${Math.round(r.rate).toLocaleString("en")} tasks/s (${r.seen.toLocaleString("en")} in ${(r.ms / 1000).toFixed(2)} s)`;
+
+/**
+ * A Runner pass (`register` sets up its stage) against the hand loop doing the same work
+ * (`withLabels`), on `tasks` tasks, batch 300, interleaved: a case's whole result.
+ */
+export async function runnerVersusHandLoop({ smoke, tasks, register, withLabels }) {
+  const count = smoke ? 300 : tasks;
+  const store = await demoStore(count);
+  const samples = await interleaved(smoke ? 1 : 3, {
+    runner: () => runRunner(store, register, { taskBatchSize: 300 }),
+    hand: () => handLoop(store, { batchSize: 300, withLabels }),
+  });
+  for (const s of [...samples.runner, ...samples.hand]) if (s.seen !== count) throw new Error(`${s.seen} tasks handled, expected ${count}`);
+  const value = median(samples.runner.map((s) => s.rate));
+  const baselineValue = median(samples.hand.map((s) => s.rate));
+  return {
+    value,
+    baseline: `hand-written better-sqlite3 loop, ${int(count)} tasks, batch 300`,
+    baselineValue,
+    ratio: value / baselineValue,
+    details: { "Runner runs": samples.runner.map(rateText).join("; "), "hand-loop runs": samples.hand.map(rateText).join("; ") },
+  };
+}

@@ -6,7 +6,6 @@
  * nothing sent that would change anything on the server, and no local store created.
  * Keys are made at test time with ssh-keygen. Agent files import "task-agents": `npm run build` first.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +14,7 @@ import type { ErrorCode } from "../../src/index.js";
 import { cli, type CliResult } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
 import { addSecret, expectCleanMessage, secrets, startStubEncord, stateChanging, storeFiles, type StubAnswers, type StubEncord } from "./support.js";
+import { sshKeygen } from "../support/ssh-keys.js";
 
 const dir = tempDir("task-agents-bad-input-encord-");
 const key = (name: string): string => join(dir.path, "keys", name);
@@ -22,9 +22,7 @@ const keyText = (name: string): string => readFileSync(key(name), "utf8");
 const passphrase = "correct-horse-battery-42";
 const agent = (name: string): string => fileURLToPath(new URL(`../fixtures/bad-input/agents/${name}`, import.meta.url));
 
-function keygen(type: string, name: string, pass: string): void {
-  execFileSync("ssh-keygen", ["-q", "-t", type, "-N", pass, "-C", "bad-input@example", "-f", key(name)], { stdio: ["ignore", "ignore", "pipe"] });
-}
+const keygen = (type: string, name: string, pass: string): void => sshKeygen(key(name), { type, passphrase: pass, comment: "bad-input@example" });
 
 const P = "0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b";
 const agentStage = "11111111-1111-4111-8111-111111111111";

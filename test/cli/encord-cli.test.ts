@@ -4,7 +4,6 @@
  * be wrong, each a one-line error (exit 1) that names the problem and quotes no secret.
  * Agent files import "task-agents": run `npm run build` first.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
@@ -14,21 +13,16 @@ import { startFakeEncord, type AddProjectOptions, type AddedProject, type FakeEn
 import type { CliResult } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-dir.js";
 import { cli, expectJsonError, expectUserError, freshStore, jsonLines, paths, type TaskLine } from "./cli-helpers.js";
+import { publicKeyHexOf, sshKeygen } from "../support/ssh-keys.js";
 
 const passphrase = "hunter2-passphrase-77";
 const dir = tempDir("task-agents-encord-cli-");
 const file = (name: string): string => join(dir.path, name);
 const text = (name: string): string => readFileSync(file(name), "utf8");
 
-function keygen(type: string, name: string, pass: string, extra: string[] = []): void {
-  execFileSync("ssh-keygen", ["-q", "-t", type, ...extra, "-N", pass, "-C", "cli-test@example", "-f", file(name)], { stdio: ["ignore", "ignore", "pipe"] });
-}
+const keygen = (type: string, name: string, pass: string, extra: string[] = []): void => sshKeygen(file(name), { type, passphrase: pass, extra, comment: "cli-test@example" });
 
-/** The raw public key of an `ssh-ed25519 AAAA… comment` line: the last 32 bytes of the blob. */
-function publicHex(name: string): string {
-  const blob = Buffer.from(text(`${name}.pub`).split(" ")[1] ?? "", "base64");
-  return blob.subarray(blob.length - 32).toString("hex");
-}
+const publicHex = (name: string): string => publicKeyHexOf(file(`${name}.pub`));
 
 const items: FakeItemSpec[] = [
   { title: "blue-tall.png", dataType: "image", mimeType: "image/png", width: 40, height: 80 },

@@ -12,7 +12,6 @@
  * marker and the fake's signature values are secrets here. Agent files import "task-agents":
  * run `npm run build` first.
  */
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
@@ -30,6 +29,7 @@ import { startFakeEncord, type AddProjectOptions, type AddedProject, type FakeEn
 import { paths } from "../support/paths.js";
 import { tempDir } from "../support/temp-dir.js";
 import { auditHandler, failingPrefix } from "./audit-handler.js";
+import { publicKeyHexOf, sshKeygen } from "../support/ssh-keys.js";
 
 const unique = randomBytes(6).toString("hex");
 const passphrase = `passphrase-SECRET_MARKER-${unique}`;
@@ -41,15 +41,9 @@ const dir = tempDir("task-agents-secrets-audit-");
 const file = (name: string): string => join(dir.path, name);
 const text = (name: string): string => readFileSync(file(name), "utf8");
 
-function keygen(name: string, pass: string): void {
-  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", pass, "-C", "secrets-audit@example", "-f", file(name)], { stdio: ["ignore", "ignore", "pipe"] });
-}
+const keygen = (name: string, pass: string): void => sshKeygen(file(name), { passphrase: pass, comment: "secrets-audit@example" });
 
-/** The raw public key of an `ssh-ed25519 AAAA… comment` line: the last 32 bytes of the blob. */
-function publicHex(name: string): string {
-  const blob = Buffer.from(text(`${name}.pub`).split(" ")[1] ?? "", "base64");
-  return blob.subarray(blob.length - 32).toString("hex");
-}
+const publicHex = (name: string): string => publicKeyHexOf(file(`${name}.pub`));
 
 // ---- the secrets ------------------------------------------------------------------------------
 

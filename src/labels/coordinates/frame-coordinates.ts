@@ -1,10 +1,13 @@
 import { LabelError } from "../../domain/errors.js";
 import { BitmaskCoordinates, type BitmaskOptions } from "./bitmask.js";
 import { BoundingBoxCoordinates, RotatableBoundingBoxCoordinates } from "./box.js";
-import { Cuboid2DIsometricCoordinates, Cuboid2DPerspectiveCoordinates, CuboidCoordinates, cuboid2DFromWire, cuboidFromWire } from "./cuboid.js";
-import { PointCoordinate, PolygonCoordinates, PolylineCoordinates, polygonFromWire, wirePointList, type PointInput } from "./point-shapes.js";
+import type { Cuboid2DIsometricCoordinates, Cuboid2DPerspectiveCoordinates, CuboidCoordinates} from "./cuboid.js";
+import { cuboid2DFromWire, cuboidFromWire } from "./cuboid.js";
+import type { PolygonCoordinates} from "./point-shapes.js";
+import { PointCoordinate, PolylineCoordinates, polygonFromWire, wirePointList, type PointInput } from "./point-shapes.js";
 import { AudioCoordinates, HtmlCoordinates, TextCoordinates, spansFromWire, type HtmlSpan } from "./ranges.js";
-import { SkeletonCoordinates, skeletonFromWire } from "./skeleton.js";
+import type { SkeletonCoordinates} from "./skeleton.js";
+import { skeletonFromWire } from "./skeleton.js";
 import { fromWire, invalid, requireArray, requireRecord, show } from "./validate.js";
 
 /** Coordinates that live on frames (`labels.objects[]` entries). */
@@ -136,20 +139,8 @@ export function rangeCoordinatesFromAnswer(entry: Record<string, unknown>): Rang
 }
 
 function coordinatesName(c: Coordinates): string {
-  if (c instanceof BoundingBoxCoordinates) return "BoundingBoxCoordinates";
-  if (c instanceof RotatableBoundingBoxCoordinates) return "RotatableBoundingBoxCoordinates";
-  if (c instanceof PointCoordinate) return "PointCoordinate";
-  if (c instanceof PolygonCoordinates) return "PolygonCoordinates";
-  if (c instanceof PolylineCoordinates) return "PolylineCoordinates";
-  if (c instanceof SkeletonCoordinates) return "SkeletonCoordinates";
-  if (c instanceof BitmaskCoordinates) return "BitmaskCoordinates";
-  if (c instanceof Cuboid2DPerspectiveCoordinates) return "Cuboid2DPerspectiveCoordinates";
-  if (c instanceof Cuboid2DIsometricCoordinates) return "Cuboid2DIsometricCoordinates";
-  if (c instanceof CuboidCoordinates) return "CuboidCoordinates";
-  if (c instanceof AudioCoordinates) return "AudioCoordinates";
-  if (c instanceof TextCoordinates) return "TextCoordinates";
-  if (c instanceof HtmlCoordinates) return "HtmlCoordinates";
-  return "These coordinates";
+  // The classes keep their names (plain tsc, no minifier).
+  return c.constructor.name;
 }
 
 const CLASSES_FOR_SHAPE: Readonly<Record<string, string>> = {

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
@@ -7,18 +6,10 @@ import { encordSettingsFromEnv, hasEncordCredentials, parseDomain } from "../../
 import type { EncordSettings } from "../../../src/backends/encord/settings.js";
 import { isConfigurationError } from "../../../src/domain/errors.js";
 import { tempDir } from "../../support/temp-dir.js";
+import { sshKeygen, vectorPem, vectorPublicKeyHex } from "../../support/ssh-keys.js";
 
 /* encord-protocol.md §1.1 (encord-agents' rules) plus the bearer-token alternative (§1.6). */
 
-const vectorPem = `-----BEGIN OPENSSH PRIVATE KEY-----
-b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZWQyNTUx
-OQAAACADoQe/884Qvh1w3RjnS8CZZ+TWMJulDV8d3IZkElUxuAAAAIiG+2mPhvtpjwAAAAtzc2gt
-ZWQyNTUxOQAAACADoQe/884Qvh1w3RjnS8CZZ+TWMJulDV8d3IZkElUxuAAAAEAAAQIDBAUGBwgJ
-CgsMDQ4PEBESExQVFhcYGRobHB0eHwOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4AAAA
-AAECAwQF
------END OPENSSH PRIVATE KEY-----
-`;
-const vectorKeyHex = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
 const passphrase = "settings-pass-99";
 const token = "tok_9f8e7d6c5b4a3210";
 const dir = tempDir("task-agents-settings-");
@@ -29,12 +20,7 @@ const encryptedKeyFile = join(dir.path, "id_enc");
 beforeAll(() => {
   mkdirSync(join(home, ".ssh"), { recursive: true });
   writeFileSync(keyFile, vectorPem);
-  try {
-    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", passphrase, "-f", encryptedKeyFile], { stdio: ["ignore", "ignore", "pipe"] });
-  } catch (error) {
-    if ((error as { code?: unknown }).code === "ENOENT") throw new Error("ssh-keygen is not installed; these tests need it (apt-get install openssh-client).");
-    throw error;
-  }
+  sshKeygen(encryptedKeyFile, { passphrase });
 }, 60_000);
 
 afterAll(() => dir[Symbol.dispose]());
@@ -71,7 +57,7 @@ describe("credentials", () => {
   it("ENCORD_SSH_KEY holds the key content", () => {
     const settings = load({ ENCORD_SSH_KEY: vectorPem });
     expect(settings.credentials.kind).toBe("ssh");
-    if (settings.credentials.kind === "ssh") expect(settings.credentials.key.publicKeyHex).toBe(vectorKeyHex);
+    if (settings.credentials.kind === "ssh") expect(settings.credentials.key.publicKeyHex).toBe(vectorPublicKeyHex);
     expect(settings.domain).toBe("https://api.encord.com");
     expect(settings.warnings).toEqual([]);
   });
@@ -99,7 +85,7 @@ describe("credentials", () => {
 
   it("ENCORD_SSH_KEY_FILE: read, ~ expanded, named in parse errors", () => {
     const settings = load({ ENCORD_SSH_KEY_FILE: "~/.ssh/id_ed25519" });
-    expect(settings.credentials.kind === "ssh" && settings.credentials.key.publicKeyHex).toBe(vectorKeyHex);
+    expect(settings.credentials.kind === "ssh" && settings.credentials.key.publicKeyHex).toBe(vectorPublicKeyHex);
     expect(load({ ENCORD_SSH_KEY_FILE: keyFile }).credentials.kind).toBe("ssh");
     const garbage = join(dir.path, "garbage");
     writeFileSync(garbage, "hello");
@@ -136,7 +122,7 @@ describe("credentials", () => {
 
   it("both key variables: the key content wins, with a warning; the file is not read", () => {
     const settings = load({ ENCORD_SSH_KEY: vectorPem, ENCORD_SSH_KEY_FILE: "/does/not/exist" });
-    expect(settings.credentials.kind === "ssh" && settings.credentials.key.publicKeyHex).toBe(vectorKeyHex);
+    expect(settings.credentials.kind === "ssh" && settings.credentials.key.publicKeyHex).toBe(vectorPublicKeyHex);
     expect(settings.warnings).toHaveLength(1);
     expect(settings.warnings[0]).toMatch(/Both ENCORD_SSH_KEY and ENCORD_SSH_KEY_FILE are set; using the key in ENCORD_SSH_KEY/);
   });
@@ -177,7 +163,7 @@ describe("credentials", () => {
   it("the loaded settings never print key material", () => {
     const settings = load({ ENCORD_SSH_KEY: vectorPem });
     const shown = `${inspect(settings, { depth: 10, showHidden: true })}\n${JSON.stringify(settings)}`;
-    expect(shown).toContain(`Ed25519Key(${vectorKeyHex})`);
+    expect(shown).toContain(`Ed25519Key(${vectorPublicKeyHex})`);
     for (const line of vectorPem.split("\n")) if (line.length >= 8 && !line.startsWith("-----")) expect(shown).not.toContain(line);
   });
 });

@@ -15,19 +15,10 @@ import {
   verifyV2,
 } from "../../../src/backends/encord/signing.js";
 import { ed25519KeyFromSeed, parseEd25519PrivateKey } from "../../../src/backends/encord/ssh-key.js";
+import { vectorPem, vectorPublicKeyHex as publicKeyHex, vectorSeedHex as seedHex } from "../../support/ssh-keys.js";
 
 /* encord-protocol.md §1.4–1.7: v2 HTTP message signatures, the v1 Authorization signature, bearer. */
 
-const seedHex = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-const publicKeyHex = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";
-const vectorPem = `-----BEGIN OPENSSH PRIVATE KEY-----
-b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZWQyNTUx
-OQAAACADoQe/884Qvh1w3RjnS8CZZ+TWMJulDV8d3IZkElUxuAAAAIiG+2mPhvtpjwAAAAtzc2gt
-ZWQyNTUxOQAAACADoQe/884Qvh1w3RjnS8CZZ+TWMJulDV8d3IZkElUxuAAAAEAAAQIDBAUGBwgJ
-CgsMDQ4PEBESExQVFhcYGRobHB0eHwOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4AAAA
-AAECAwQF
------END OPENSSH PRIVATE KEY-----
-`;
 const emptyDigest = "sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:";
 const now = 1_700_000_030;
 const key = parseEd25519PrivateKey(vectorPem, { source: "the vector key" });

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { verify } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isConfigurationError } from "../../../src/domain/errors.js";
 import { ed25519PublicKeyFromHex, parseEd25519PrivateKey } from "../../../src/backends/encord/ssh-key.js";
 import { tempDir } from "../../support/temp-dir.js";
+import { publicKeyHexOf, runKeyTool, sshKeygen } from "../../support/ssh-keys.js";
 
 /* Loading the user's key (encord-protocol.md §1.2, ecosystem-notes §8): keys made at test time by
  * ssh-keygen and openssl, so they are real and never checked in. */
@@ -14,39 +14,23 @@ import { tempDir } from "../../support/temp-dir.js";
 const passphrase = "correct-horse-42";
 const dir = tempDir("task-agents-ssh-key-");
 
-function run(tool: "ssh-keygen" | "openssl", args: string[]): void {
-  try {
-    execFileSync(tool, args, { stdio: ["ignore", "ignore", "pipe"] });
-  } catch (error) {
-    if ((error as { code?: unknown }).code === "ENOENT") {
-      throw new Error(`${tool} is not installed; these tests need it (apt-get install ${tool === "ssh-keygen" ? "openssh-client" : "openssl"}).`);
-    }
-    throw error;
-  }
-}
-
 const file = (name: string): string => join(dir.path, name);
 const text = (name: string): string => readFileSync(file(name), "utf8");
 
-/** The raw public key of an `ssh-ed25519 AAAA… comment` line: the last 32 bytes of the blob. */
-function publicHexFromPubFile(name: string): string {
-  const blob = Buffer.from(text(name).split(" ")[1] ?? "", "base64");
-  return blob.subarray(blob.length - 32).toString("hex");
-}
+const publicHexFromPubFile = (name: string): string => publicKeyHexOf(file(name));
 
 beforeAll(() => {
-  const keygen = (type: string, name: string, pass: string, extra: string[] = []): void =>
-    run("ssh-keygen", ["-q", "-t", type, ...extra, "-N", pass, "-C", "test@example", "-f", file(name)]);
+  const keygen = (type: string, name: string, pass: string, extra: string[] = []): void => sshKeygen(file(name), { type, passphrase: pass, extra });
   keygen("ed25519", "id_ed25519", "");
   keygen("ed25519", "id_ed25519_enc", passphrase);
   keygen("rsa", "id_rsa", "", ["-b", "2048"]);
   keygen("rsa", "id_rsa_enc", passphrase, ["-b", "2048"]);
   keygen("rsa", "id_rsa_pem", "", ["-b", "2048", "-m", "PEM"]);
   keygen("ecdsa", "id_ecdsa", "");
-  run("openssl", ["genpkey", "-algorithm", "ed25519", "-out", file("pkcs8.pem")]);
-  run("openssl", ["pkey", "-in", file("pkcs8.pem"), "-pubout", "-outform", "DER", "-out", file("pkcs8.pub.der")]);
-  run("openssl", ["genpkey", "-algorithm", "ed25519", "-aes256", "-pass", `pass:${passphrase}`, "-out", file("pkcs8-enc.pem")]);
-  run("openssl", ["genpkey", "-algorithm", "rsa", "-pkeyopt", "rsa_keygen_bits:2048", "-out", file("pkcs8-rsa.pem")]);
+  runKeyTool("openssl", ["genpkey", "-algorithm", "ed25519", "-out", file("pkcs8.pem")]);
+  runKeyTool("openssl", ["pkey", "-in", file("pkcs8.pem"), "-pubout", "-outform", "DER", "-out", file("pkcs8.pub.der")]);
+  runKeyTool("openssl", ["genpkey", "-algorithm", "ed25519", "-aes256", "-pass", `pass:${passphrase}`, "-out", file("pkcs8-enc.pem")]);
+  runKeyTool("openssl", ["genpkey", "-algorithm", "rsa", "-pkeyopt", "rsa_keygen_bits:2048", "-out", file("pkcs8-rsa.pem")]);
 }, 60_000);
 
 afterAll(() => dir[Symbol.dispose]());
