@@ -16,7 +16,6 @@
  * The accessors (`tasksIn`, `labelRow`, `priority`, `moveHistory`, `moveTask`, `addItem`) never go
  * through `backend`, so its recorded calls stay the runner's own.
  */
-import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { imageSize } from "image-size";
@@ -295,61 +294,11 @@ export async function createEncordProject(options: EncordProjectOptions = {}): P
       fake.moveTask(taskUuid, taken.destinationUuid, taken.uuid);
     },
     async addItem(title) {
-      addFakeItem(fake, projectHash, urlItem(title));
+      fake.addItem(projectHash, urlItem(title));
     },
     close,
     [Symbol.asyncDispose]: close,
   };
-}
-
-/**
- * Adds an item (and its task, in the stage new tasks start in) to a project of the fake, as
- * `addProject` does: the fake's state is live and may be changed with care.
- */
-function addFakeItem(fake: FakeEncord, projectHash: string, spec: FakeItemSpec): void {
-  const project = fake.state.projects.get(projectHash);
-  if (!project) throw new Error(`no project ${projectHash}`);
-  const now = Date.now();
-  const dataHash = randomUUID();
-  const itemUuid = randomUUID();
-  fake.state.storageItems.set(itemUuid, {
-    uuid: itemUuid,
-    projectHash,
-    parent: project.folderUuid,
-    dataHash,
-    name: spec.title,
-    description: "",
-    dataType: spec.dataType,
-    mimeType: spec.mimeType,
-    width: spec.width ?? null,
-    height: spec.height ?? null,
-    fps: null,
-    duration: null,
-    frameCount: null,
-    clientMetadata: {},
-    fileBytes: null,
-    createdAt: now,
-    lastEditedAt: now,
-    url: `fake-encord-storage/${project.folderUuid}/${itemUuid}`,
-    unitHashes: [dataHash],
-  });
-  fake.state.labelRows.set(dataHash, { dataHash, projectHash, itemUuid, labelHash: null, row: null, createdAt: null, lastEditedAt: null });
-  const task = {
-    uuid: randomUUID(),
-    projectHash,
-    seq: project.nextSeq++,
-    stageUuid: project.initialStageUuid,
-    dataHash,
-    dataTitle: spec.title,
-    status: "NEW" as const,
-    priority: 0.5,
-    createdAt: now,
-    updatedAt: now,
-    assignee: null,
-    lastActionedBy: null,
-  };
-  fake.state.tasks.push(task);
-  fake.state.tasksByUuid.set(task.uuid, task);
 }
 
 /** A fake Encord server per project; see {@link createEncordProject}. */

@@ -151,7 +151,16 @@ export interface AddedProject {
   /** Every Encord-visible stage (no START). AGENT pathways are the wire ones; other stages list the spec's human edges (not on the wire). */
   readonly stages: readonly FakeStage[];
   /** One per item, in item order. */
-  readonly tasks: readonly { readonly uuid: string; readonly dataHash: string; readonly stageUuid: string; readonly itemUuid: string; readonly title: string }[];
+  readonly tasks: readonly FakeTaskRef[];
+}
+
+/** The task (and data item) made for one item. */
+export interface FakeTaskRef {
+  readonly uuid: string;
+  readonly dataHash: string;
+  readonly stageUuid: string;
+  readonly itemUuid: string;
+  readonly title: string;
 }
 
 export interface RecordedRequest {
@@ -182,6 +191,8 @@ export interface FakeEncord {
   readonly faults: Faults;
   /** Adds a workflow project: a validated {@link ProjectSpec} (e.g. from `loadProjectSpec`) or a raw spec object (validated here). */
   addProject(spec: unknown, items: readonly FakeItemSpec[], options?: AddProjectOptions): AddedProject;
+  /** Adds an item (and its task, in the stage new tasks start in) to a project, as `addProject` does. */
+  addItem(projectHash: string, item: FakeItemSpec): FakeTaskRef;
   addPublicKey(hex: string): void;
   addBearerToken(token: string): void;
   /** Moves a task as a person (or the test) would: to a stage given by uuid or title. Recorded with `via: "test"`. */
@@ -377,6 +388,54 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
   });
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  /** An item of a project, with its storage item, uninitialised label row and task (in the stage new tasks start in). */
+  const addItemTo = (project: ProjectState, spec: FakeItemSpec, created: number): FakeTaskRef => {
+    const projectHash = project.projectHash;
+    const dataHash = newUuid();
+    const itemUuid = newUuid();
+    const groupSize = spec.dataType === "img_group" ? Math.max(1, spec.frameCount ?? 1) : 0;
+    const item: StorageItemState = {
+      uuid: itemUuid,
+      projectHash,
+      parent: project.folderUuid,
+      dataHash,
+      name: spec.title,
+      description: "",
+      dataType: spec.dataType,
+      mimeType: spec.mimeType,
+      width: spec.width ?? null,
+      height: spec.height ?? null,
+      fps: spec.fps ?? null,
+      duration: spec.duration ?? null,
+      frameCount: spec.frameCount ?? null,
+      clientMetadata: structuredClone(spec.clientMetadata ?? {}),
+      fileBytes: spec.fileBytes ?? null,
+      createdAt: created,
+      lastEditedAt: created,
+      url: `fake-encord-storage/${project.folderUuid}/${itemUuid}`,
+      unitHashes: groupSize > 0 ? Array.from({ length: groupSize }, () => newUuid()) : [dataHash],
+    };
+    state.storageItems.set(itemUuid, item);
+    state.labelRows.set(dataHash, { dataHash, projectHash, itemUuid, labelHash: null, row: null, createdAt: null, lastEditedAt: null });
+    const task: TaskState = {
+      uuid: newUuid(),
+      projectHash,
+      seq: project.nextSeq++,
+      stageUuid: project.initialStageUuid,
+      dataHash,
+      dataTitle: spec.title,
+      status: "NEW",
+      priority: spec.priority ?? 0.5,
+      createdAt: created,
+      updatedAt: created,
+      assignee: null,
+      lastActionedBy: null,
+    };
+    state.tasks.push(task);
+    state.tasksByUuid.set(task.uuid, task);
+    return { uuid: task.uuid, dataHash, stageUuid: project.initialStageUuid, itemUuid, title: spec.title };
+  };
+
   const addProject = (rawSpec: unknown, items: readonly FakeItemSpec[], projectOptions: AddProjectOptions = {}): AddedProject => {
     const spec: ProjectSpec = isRecord(rawSpec) && Array.isArray(rawSpec["stages"]) ? (rawSpec as unknown as ProjectSpec) : validateProjectSpec(rawSpec);
     const { stages, initialStageUuid } = buildStages(spec);
@@ -403,51 +462,7 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
       nextSeq: 0,
     };
     state.projects.set(projectHash, project);
-    const tasks = items.map((spec) => {
-      const dataHash = newUuid();
-      const itemUuid = newUuid();
-      const groupSize = spec.dataType === "img_group" ? Math.max(1, spec.frameCount ?? 1) : 0;
-      const item: StorageItemState = {
-        uuid: itemUuid,
-        projectHash,
-        parent: project.folderUuid,
-        dataHash,
-        name: spec.title,
-        description: "",
-        dataType: spec.dataType,
-        mimeType: spec.mimeType,
-        width: spec.width ?? null,
-        height: spec.height ?? null,
-        fps: spec.fps ?? null,
-        duration: spec.duration ?? null,
-        frameCount: spec.frameCount ?? null,
-        clientMetadata: structuredClone(spec.clientMetadata ?? {}),
-        fileBytes: spec.fileBytes ?? null,
-        createdAt: created,
-        lastEditedAt: created,
-        url: `fake-encord-storage/${project.folderUuid}/${itemUuid}`,
-        unitHashes: groupSize > 0 ? Array.from({ length: groupSize }, () => newUuid()) : [dataHash],
-      };
-      state.storageItems.set(itemUuid, item);
-      state.labelRows.set(dataHash, { dataHash, projectHash, itemUuid, labelHash: null, row: null, createdAt: null, lastEditedAt: null });
-      const task: TaskState = {
-        uuid: newUuid(),
-        projectHash,
-        seq: project.nextSeq++,
-        stageUuid: initialStageUuid,
-        dataHash,
-        dataTitle: spec.title,
-        status: "NEW",
-        priority: spec.priority ?? 0.5,
-        createdAt: created,
-        updatedAt: created,
-        assignee: null,
-        lastActionedBy: null,
-      };
-      state.tasks.push(task);
-      state.tasksByUuid.set(task.uuid, task);
-      return { uuid: task.uuid, dataHash, stageUuid: initialStageUuid, itemUuid, title: spec.title };
-    });
+    const tasks = items.map((spec) => addItemTo(project, spec, created));
     return { projectHash, ontologyHash: project.ontologyHash, datasetHash: project.datasetHash, folderUuid: project.folderUuid, stages, tasks };
   };
 
@@ -457,6 +472,11 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
     requests,
     faults,
     addProject,
+    addItem(projectHash, item) {
+      const project = state.projects.get(projectHash);
+      if (!project) throw new Error(`no project ${projectHash}`);
+      return addItemTo(project, item, nowMs());
+    },
     addPublicKey: (hex) => void publicKeys.add(hex.toLowerCase()),
     addBearerToken: (token) => void bearerTokens.add(token),
     moveTask(taskUuid, destination, pathwayUuid = null) {
