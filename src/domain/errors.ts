@@ -39,7 +39,12 @@ export type ErrorCode =
   | "TA_ENCORD_SERVER"
   | "TA_ENCORD_TRANSPORT"
   | "TA_ENCORD_CREDENTIALS"
-  | "TA_ENCORD_DOMAIN";
+  | "TA_ENCORD_DOMAIN"
+  | "TA_FFMPEG_MISSING"
+  | "TA_MEDIA_DECODE"
+  | "TA_DOWNLOAD_FAILED"
+  | "TA_DOWNLOAD_TOO_LARGE"
+  | "TA_UNSUPPORTED_FRAME";
 
 const brand = Symbol.for("task-agents.error");
 
@@ -115,6 +120,32 @@ export class LabelError extends TaskAgentsError {
 /** True for a LabelError, whichever copy of the package raised it. */
 export function isLabelError(error: unknown): error is LabelError {
   return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[labelBrand] === true;
+}
+
+const mediaBrand = Symbol.for("task-agents.media-error");
+
+/**
+ * Media that cannot be had or read: ffmpeg is missing, a file does not decode, a download failed
+ * or was too big, a frame the item does not have, a media type a helper does not handle.
+ * `permanent` errors (missing tool, unsupported type, missing frame, too big) fail the task
+ * without retries; the others (a download cut short) may pass on the next attempt.
+ */
+export class MediaError extends TaskAgentsError {
+  override name = "MediaError";
+  readonly [mediaBrand] = true;
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly permanent: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** True for a MediaError, whichever copy of the package raised it. */
+export function isMediaError(error: unknown): error is MediaError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[mediaBrand] === true;
 }
 
 /** The storage backend failed or refused an operation. */
