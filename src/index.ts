@@ -20,6 +20,18 @@ export { defineDependency } from "./deps/define-dependency.js";
 export type { Dependency, DependencyDefinition, DependencyMap, ResolvedDependencies, TaskContext } from "./deps/define-dependency.js";
 export { labelRow } from "./deps/label-row.js";
 export { storageItem } from "./deps/storage-item.js";
+export { asset } from "./deps/asset.js";
+export { singleFrame, videoFrames, videoSampler } from "./deps/frames.js";
+export type { FrameIterable, SingleFrameOptions, VideoFrame, VideoSampler } from "./deps/frames.js";
+export { objectCrops } from "./deps/object-crops.js";
+export type { ObjectCrop, ObjectCropsOptions } from "./deps/object-crops.js";
+export { twinLabelRow } from "./deps/twin-label-row.js";
+export type { Twin, TwinLabelRowOptions } from "./deps/twin-label-row.js";
+
+// Media: pixels and the encodings model APIs take
+export { RgbImage } from "./media/rgb-image.js";
+export type { AnthropicImageContent, EncodeOptions, ImageFormat, OpenAIImageContent, PixelRect } from "./media/rgb-image.js";
+export { decodeImage } from "./media/decode-image.js";
 
 // Labels and ontologies
 export * from "./labels/index.js";
@@ -59,11 +71,13 @@ export {
   ConfigurationError,
   DataInputError,
   LabelError,
+  MediaError,
   NotFoundError,
   SpecValidationError,
   TaskAgentsError,
   isConfigurationError,
   isLabelError,
+  isMediaError,
   isTaskAgentsError,
 } from "./domain/errors.js";
 export type { ErrorCode } from "./domain/errors.js";

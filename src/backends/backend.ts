@@ -110,11 +110,25 @@ export interface Backend {
     include?: LabelRowMetadataIncludeArgs,
   ): Promise<LabelRowMetadataJson[]>;
 
+  /**
+   * For data items of one project, the data hash of the same data in another project, by source
+   * data hash (data the other project lacks is left out). Absent where data hashes are shared by
+   * every project the data is in, as on Encord.
+   */
+  matchDataInProject?(fromProjectHash: string, dataHashes: readonly string[], toProjectHash: string): Promise<Map<string, string>>;
+
   /** Full label rows for these data items, in the order given, created where none exists yet. */
   getLabelRows(projectHash: string, dataHashes: readonly string[], args?: InitialiseLabelsArgs): Promise<LabelRowJson[]>;
 
   /** Storage items by UUID, in the order given; throws when any is missing or not accessible. */
   getStorageItems(itemUuids: readonly string[], options?: { signUrls?: boolean }): Promise<StorageItem[]>;
+
+  /**
+   * The child items of an image group, image sequence, DICOM series or group, in the order the
+   * backend lists them (frame order for image groups): an image group's frames are downloaded
+   * through its children, as the group itself has no file. An item without children gives `[]`.
+   */
+  getChildItems?(item: StorageItem, options?: { signUrls?: boolean; signal?: AbortSignal }): Promise<StorageItem[]>;
 
   /** Updates storage items' names, descriptions or client metadata; returns them as they are now. */
   updateStorageItems?(patches: readonly StorageItemPatch[]): Promise<StorageItem[]>;

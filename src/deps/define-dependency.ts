@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { Backend } from "../backends/backend.js";
 import { ConfigurationError } from "../domain/errors.js";
 import type { LabelRowJson, LabelRowMetadataJson } from "../domain/label-row-json.js";
 import type { StorageItem } from "../domain/storage-item.js";
@@ -22,11 +23,35 @@ export const contextNames: ReadonlySet<string> = new Set(["task", "stage", "proj
 /** What a batch fetches in bulk for the dependencies that ask for it. */
 export type PrefetchKind = "labelRowMetadata" | "labelRow" | "storageItem";
 
+/** What a {@link BatchLoader} gets: the batch's tasks and what was already fetched for them. */
+export interface BatchLoadInput {
+  readonly backend: Backend;
+  readonly project: Project;
+  readonly tasks: readonly AgentTask[];
+  /** Label-row metadata of the batch by data hash, when a dependency asked for it. */
+  readonly metadataByDataHash: ReadonlyMap<string, LabelRowMetadataJson>;
+}
+
+/**
+ * Fetches, once per batch, what one built-in dependency needs for every task of the batch (the
+ * twin project's label rows, say), so a batch of 100 tasks costs a few calls, not 100.
+ */
+export interface BatchLoader {
+  /** A name for error messages. */
+  readonly label: string;
+  /** Values by task UUID; tasks without a value are left out. */
+  load(input: BatchLoadInput): Promise<ReadonlyMap<string, unknown>>;
+}
+
 /** Per-task data a batch fetched in bulk; only built-in dependencies read it. */
 export interface PrefetchedTaskData {
   readonly metadata?: LabelRowMetadataJson;
   readonly labelRow?: LabelRowJson;
   readonly storageItem?: StorageItem;
+  /** What each batch loader loaded for this task. */
+  readonly loaded?: ReadonlyMap<BatchLoader, unknown>;
+  /** The backend the batch came from, for built-ins that fetch more (image-group frames). */
+  readonly backend?: Backend;
 }
 
 /** Where built-in dependencies find their task's prefetched data on the context. */
@@ -44,6 +69,8 @@ export interface Dependency<T> {
   readonly deps: DependencyMap;
   /** Bulk data the batch must fetch for this dependency (built-ins only). */
   readonly prefetch: readonly PrefetchKind[];
+  /** Loaders run once per batch for this dependency (built-ins only). */
+  readonly batchLoaders: readonly BatchLoader[];
   /** A name for error messages. */
   readonly label: string;
   resolve(context: never): T | Promise<T>;
@@ -89,24 +116,30 @@ export function defineDependency<T, D extends DependencyMap = Record<never, neve
   return makeDependency<Awaited<T>>({
     deps: definition.deps ?? {},
     prefetch: [],
+    batchLoaders: [],
     label: definition.name ?? "dependency",
     resolve: (context: never) => definition.resolve(context) as Awaited<T> | Promise<Awaited<T>>,
     dispose: definition.dispose ? (value: Awaited<T>) => definition.dispose!(value) : undefined,
   });
 }
 
-/** Builds a dependency object; built-ins use it with `prefetch`. */
-export function makeDependency<T>(parts: {
+/** The parts of a dependency, as built-ins give them to {@link makeDependency}. */
+export interface DependencyParts<T> {
   deps: DependencyMap;
   prefetch: readonly PrefetchKind[];
+  batchLoaders?: readonly BatchLoader[];
   label: string;
   resolve: (context: never) => T | Promise<T>;
   dispose?: ((value: T) => void | Promise<void>) | undefined;
-}): Dependency<T> {
+}
+
+/** Builds a dependency object; built-ins use it with `prefetch` and `batchLoaders`. */
+export function makeDependency<T>(parts: DependencyParts<T>): Dependency<T> {
   const dependency: Dependency<T> = {
     [dependencyBrand]: true,
     deps: parts.deps,
     prefetch: parts.prefetch,
+    batchLoaders: parts.batchLoaders ?? [],
     label: parts.label,
     resolve: parts.resolve,
   };
@@ -114,7 +147,21 @@ export function makeDependency<T>(parts: {
   return Object.freeze(dependency);
 }
 
+/**
+ * A built-in that works both bare, with its defaults (`deps: { frame: singleFrame }`), and
+ * called with options (`deps: { frame: singleFrame({ frame: 5 }) }`): a function that is
+ * itself the default dependency.
+ */
+export function makeConfigurableDependency<T, A extends unknown[]>(defaults: DependencyParts<T>, configure: (...args: A) => Dependency<T>): Dependency<T> & ((...args: A) => Dependency<T>) {
+  const callable = (...args: A) => configure(...args);
+  const dependency = makeDependency(defaults);
+  for (const key of [dependencyBrand, "deps", "prefetch", "batchLoaders", "label", "resolve", "dispose"] as const) {
+    if (key in dependency) Object.defineProperty(callable, key, { value: (dependency as unknown as Record<PropertyKey, unknown>)[key], enumerable: true });
+  }
+  return Object.freeze(callable) as unknown as Dependency<T> & ((...args: A) => Dependency<T>);
+}
+
 /** True for values made by {@link defineDependency} or the built-ins, from any copy of the package. */
 export function isDependency(value: unknown): value is Dependency<unknown> {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[dependencyBrand] === true;
+  return (typeof value === "object" || typeof value === "function") && value !== null && (value as unknown as Record<symbol, unknown>)[dependencyBrand] === true;
 }

@@ -33,4 +33,9 @@ export interface StorageItem {
   readonly signedUrl: string | null;
   readonly createdAt: Date;
   readonly lastEditedAt: Date;
+  /**
+   * The folder holding the item (Encord's `parent`), which Encord's folder-scoped endpoints need;
+   * absent or null where the backend has no folders.
+   */
+  readonly parentFolderUuid?: string | null;
 }

@@ -37,7 +37,7 @@ export async function handleTasks(
   tasks: readonly AgentTask[],
   onTaskDone: (task: AgentTask, outcome: TaskOutcome) => void = () => undefined,
 ): Promise<HandledTasks> {
-  const prefetched = await prefetchBatch(env.backend, env.project.uuid, bound, tasks);
+  const prefetched = await prefetchBatch(env.backend, env.project, bound, tasks);
   const outcomes = new Array<TaskOutcome | undefined>(tasks.length);
   let next = 0;
   let stopError: ConfigurationError | undefined;

@@ -3,17 +3,19 @@ import { BackendError } from "../domain/errors.js";
 import type { LabelRowJson, LabelRowMetadataJson } from "../domain/label-row-json.js";
 import type { StorageItem } from "../domain/storage-item.js";
 import type { AgentTask } from "../domain/task.js";
-import type { PrefetchedTaskData } from "../deps/define-dependency.js";
+import type { BatchLoader, PrefetchedTaskData } from "../deps/define-dependency.js";
+import type { Project } from "../domain/workflow.js";
 import type { BoundStage } from "./stage-registry.js";
 
 /**
  * Fetches what a batch's dependencies need, in bulk: label-row metadata (one call), label rows
- * (one call) and storage items (one call, matched to tasks by UUID). Nothing is fetched that no
- * dependency of the stage asked for.
+ * (one call), storage items (one call, matched to tasks by UUID), then what each batch loader
+ * (twin projects…) loads. Nothing is fetched that no dependency of the stage asked for.
  */
-export async function prefetchBatch(backend: Backend, projectHash: string, bound: BoundStage, tasks: readonly AgentTask[]): Promise<Map<string, PrefetchedTaskData>> {
-  const data = new Map<string, PrefetchedTaskData>(tasks.map((t) => [t.uuid, {}]));
-  if (bound.prefetch.size === 0) return data;
+export async function prefetchBatch(backend: Backend, project: Project, bound: BoundStage, tasks: readonly AgentTask[]): Promise<Map<string, PrefetchedTaskData>> {
+  const projectHash = project.uuid;
+  const data = new Map<string, PrefetchedTaskData>(tasks.map((t) => [t.uuid, { backend }]));
+  if (bound.prefetch.size === 0 && bound.batchLoaders.size === 0) return data;
   const dataHashes = tasks.map((t) => t.dataHash);
   const metadataByHash = new Map<string, LabelRowMetadataJson>();
   if (bound.prefetch.has("labelRowMetadata")) {
@@ -38,14 +40,24 @@ export async function prefetchBatch(backend: Backend, projectHash: string, bound
       }
     }
   }
+  const loaded = await runBatchLoaders(bound.batchLoaders, { backend, project, tasks, metadataByDataHash: metadataByHash });
   for (const task of tasks) {
     const metadata = metadataByHash.get(task.dataHash);
     const itemUuid = metadata?.backing_item_uuid;
+    const taskLoaded = new Map<BatchLoader, unknown>();
+    for (const [loader, values] of loaded) if (values.has(task.uuid)) taskLoaded.set(loader, values.get(task.uuid));
     data.set(task.uuid, {
+      backend,
+      loaded: taskLoaded,
       ...(metadata ? { metadata } : {}),
       ...(rowsByHash.has(task.dataHash) ? { labelRow: rowsByHash.get(task.dataHash)! } : {}),
       ...(itemUuid && itemsByUuid.has(itemUuid) ? { storageItem: itemsByUuid.get(itemUuid)! } : {}),
     });
   }
   return data;
+}
+
+async function runBatchLoaders(loaders: ReadonlySet<BatchLoader>, input: Parameters<BatchLoader["load"]>[0]): Promise<Map<BatchLoader, ReadonlyMap<string, unknown>>> {
+  const results = await Promise.all([...loaders].map(async (loader) => [loader, await loader.load(input)] as const));
+  return new Map(results);
 }

@@ -4,7 +4,7 @@ import { TaskAgentsError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
 import type { Project } from "../domain/workflow.js";
 import { prefetchedKey, type PrefetchedTaskData, type TaskContext } from "../deps/define-dependency.js";
-import { isLabelError } from "../domain/errors.js";
+import { isConfigurationError, isLabelError, isMediaError } from "../domain/errors.js";
 import { HandlerReturnError, interpretResult, type TaskDecision } from "./handler-result.js";
 import { DependencyScope } from "./resolve-deps.js";
 import type { RunControl } from "./run-control.js";
@@ -89,10 +89,19 @@ export async function runTask(input: {
       }
     }
     logger.debug({ err: failure.error, attempt }, "attempt failed");
-    // A label that breaks the ontology breaks it again on the next attempt: not retried.
-    if (attempt > input.numRetries || control.stopping || isLabelError(failure.error)) return { kind: "failed", error: failure.error, attempts: attempt };
+    if (attempt > input.numRetries || control.stopping || failsAgain(failure.error)) return { kind: "failed", error: failure.error, attempts: attempt };
     await sleepUnless(retryDelayMs(attempt), control.stopSignal);
   }
+}
+
+/**
+ * Errors that would repeat on every attempt, so retrying only wastes time: a label that breaks
+ * the ontology, media a helper cannot handle (or no ffmpeg), an invalid argument.
+ */
+function failsAgain(error: unknown): boolean {
+  if (isLabelError(error)) return true;
+  if (isMediaError(error)) return error.permanent;
+  return isConfigurationError(error) && error.code === "TA_INVALID_ARGUMENT";
 }
 
 function abandoned(task: AgentTask, control: RunControl): TaskAgentsError {

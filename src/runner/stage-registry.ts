@@ -1,7 +1,7 @@
 import { ConfigurationError, NotFoundError } from "../domain/errors.js";
 import { findStage } from "../domain/workflow-lookup.js";
 import { isAgentStage, type AgentStage, type Project } from "../domain/workflow.js";
-import { contextNames, isDependency, type DependencyMap, type PrefetchKind } from "../deps/define-dependency.js";
+import { contextNames, isDependency, type BatchLoader, type DependencyMap, type PrefetchKind } from "../deps/define-dependency.js";
 import { labelRow } from "../deps/label-row.js";
 import { article, didYouMean } from "../shared/suggest.js";
 import { isUuid } from "../shared/uuid.js";
@@ -22,6 +22,8 @@ export interface BoundStage {
   readonly options: StageOptions<DependencyMap>;
   readonly deps: DependencyMap;
   readonly prefetch: ReadonlySet<PrefetchKind>;
+  /** Loaders the batch runs once for these dependencies (the twin project's rows…). */
+  readonly batchLoaders: ReadonlySet<BatchLoader>;
   readonly canSetPriority: boolean;
 }
 
@@ -112,8 +114,10 @@ export class StageRegistry {
       const stage = resolveAgentStage(project, entry.ref);
       const existing = bound.findIndex((b) => b.stage.uuid === stage.uuid);
       const deps = entry.options.deps ?? {};
-      const prefetch = new Set([...allDependencies(deps)].flatMap((d) => d.prefetch));
-      const item: BoundStage = { stage, handler: entry.handler, options: entry.options, deps, prefetch, canSetPriority: entry.options.willSetPriority === true || allDependencies(deps).has(labelRow) };
+      const reachable = allDependencies(deps);
+      const prefetch = new Set([...reachable].flatMap((d) => d.prefetch));
+      const batchLoaders = new Set([...reachable].flatMap((d) => d.batchLoaders));
+      const item: BoundStage = { stage, handler: entry.handler, options: entry.options, deps, prefetch, batchLoaders, canSetPriority: entry.options.willSetPriority === true || reachable.has(labelRow) };
       if (existing === -1) bound.push(item);
       // The same stage by title and by UUID: only an overwrite may say so.
       else if (entry.options.overwrite) bound[existing] = item;

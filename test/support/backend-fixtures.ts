@@ -16,6 +16,7 @@
  * The accessors (`tasksIn`, `labelRow`, `priority`, `moveHistory`, `moveTask`, `addItem`) never go
  * through `backend`, so its recorded calls stay the runner's own.
  */
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { imageSize } from "image-size";
@@ -194,9 +195,23 @@ function fileItem(path: string): FakeItemSpec {
     }
     case ".txt":
       return { title, dataType: "plain_text", mimeType: "text/plain", fileBytes };
+    case ".mp4": {
+      const video = probeClip(path);
+      return { title, dataType: "video", mimeType: "video/mp4", ...video, fileBytes };
+    }
     default:
       throw new Error(`no fake item type for ${path}`);
   }
+}
+
+/** Size, rate and length of a clip, as Encord reads them when a video is uploaded. */
+function probeClip(path: string): { width: number; height: number; fps: number; frameCount: number; duration: number } {
+  const output = execFileSync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries", "stream=width,height,r_frame_rate,nb_read_frames", "-of", "json", path], { encoding: "utf8" });
+  const stream = (JSON.parse(output) as { streams: { width: number; height: number; r_frame_rate: string; nb_read_frames: string }[] }).streams[0]!;
+  const [num, den] = stream.r_frame_rate.split("/").map(Number);
+  const fps = num! / (den ?? 1);
+  const frameCount = Number(stream.nb_read_frames);
+  return { width: stream.width, height: stream.height, fps, frameCount, duration: frameCount / fps };
 }
 
 function filesOf(path: string): string[] {

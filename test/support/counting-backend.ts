@@ -13,7 +13,17 @@ import type {
 } from "../../src/index.js";
 
 /** The methods of the Backend interface. */
-export type BackendMethod = "getProject" | "listStageTasks" | "countStageTasks" | "getLabelRowMetadata" | "getLabelRows" | "getStorageItems" | "commit" | "close";
+export type BackendMethod =
+  | "getProject"
+  | "listStageTasks"
+  | "countStageTasks"
+  | "getLabelRowMetadata"
+  | "matchDataInProject"
+  | "getLabelRows"
+  | "getStorageItems"
+  | "getChildItems"
+  | "commit"
+  | "close";
 
 /** One call a runner made, with its arguments as passed. */
 export interface BackendCall {
@@ -29,6 +39,8 @@ export class CountingBackend implements Backend {
   readonly calls: BackendCall[] = [];
   readonly inner: Backend;
   readonly countStageTasks?: (projectHash: string, stageUuid: string) => Promise<number>;
+  readonly matchDataInProject?: Backend["matchDataInProject"];
+  readonly getChildItems?: Backend["getChildItems"];
 
   constructor(inner: Backend) {
     this.inner = inner;
@@ -37,6 +49,21 @@ export class CountingBackend implements Backend {
       this.countStageTasks = (projectHash, stageUuid) => {
         this.#record("countStageTasks", [projectHash, stageUuid]);
         return count(projectHash, stageUuid);
+      };
+    }
+    // Optional methods exist here only where the inner backend has them, as runners test for them.
+    const match = inner.matchDataInProject?.bind(inner);
+    if (match) {
+      this.matchDataInProject = (fromProjectHash, dataHashes, toProjectHash) => {
+        this.#record("matchDataInProject", [fromProjectHash, dataHashes, toProjectHash]);
+        return match(fromProjectHash, dataHashes, toProjectHash);
+      };
+    }
+    const children = inner.getChildItems?.bind(inner);
+    if (children) {
+      this.getChildItems = (item, options) => {
+        this.#record("getChildItems", [item, options]);
+        return children(item, options);
       };
     }
   }

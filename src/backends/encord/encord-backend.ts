@@ -1,6 +1,6 @@
 import { BackendError, ConfigurationError, NotFoundError } from "../../domain/errors.js";
 import type { LabelRowJson, LabelRowMetadataIncludeArgs, LabelRowMetadataJson } from "../../domain/label-row-json.js";
-import type { StorageItem } from "../../domain/storage-item.js";
+import type { StorageItem, StorageItemType } from "../../domain/storage-item.js";
 import type { Project } from "../../domain/workflow.js";
 import { isUuid } from "../../shared/uuid.js";
 import type { Backend, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, StorageItemPatch, TaskPage } from "../backend.js";
@@ -197,6 +197,41 @@ export class EncordBackend implements Backend {
     return itemUuids.map((uuid) => byUuid.get(uuid.toLowerCase())!);
   }
 
+  /**
+   * Encord lists children per folder (`…/folders/{parent}/items/{uuid}/child-items`), so an item
+   * without its folder (one not read from Encord) is fetched first. Items that cannot have
+   * children (images, videos, …) give `[]` without a request, as Encord lists none for them.
+   */
+  async getChildItems(item: StorageItem, options: { signUrls?: boolean; signal?: AbortSignal } = {}): Promise<StorageItem[]> {
+    if (!PARENT_TYPES.has(item.itemType)) return [];
+    const parent = item.parentFolderUuid ?? (await this.#getStorageItem(item.uuid, options.signal)).parentFolderUuid;
+    if (!parent) {
+      throw new BackendError("TA_STORE_ERROR", `Encord sent storage item ${item.uuid} without its folder ("parent"), which listing its child items needs.`);
+    }
+    const children: StorageItem[] = [];
+    const pages = this.#client.v2Pages<unknown>(`storage/folders/${parent}/items/${item.uuid}/child-items`, { signUrls: options.signUrls ?? false }, withSignal(options.signal));
+    try {
+      for await (const results of pages) children.push(...pageFromWire({ results }, `the child items of ${item.uuid}`).results.map(storageItemFromWire));
+    } catch (error) {
+      if (isEncordApiError(error) && (error.code === "TA_ENCORD_FORBIDDEN" || error.code === "TA_ENCORD_NOT_FOUND")) throw missingItems([item.uuid], error);
+      throw error;
+    }
+    return children;
+  }
+
+  /** One storage item (`GET storage/items/{uuid}`, §6.1), unsigned. */
+  async #getStorageItem(uuid: string, signal: AbortSignal | undefined): Promise<StorageItem> {
+    let wire: unknown;
+    try {
+      wire = await this.#client.v2<unknown>("GET", `storage/items/${uuid}`, { query: { signUrl: false }, ...withSignal(signal) });
+    } catch (error) {
+      if (isEncordApiError(error) && (error.code === "TA_ENCORD_FORBIDDEN" || error.code === "TA_ENCORD_NOT_FOUND")) throw missingItems([uuid], error);
+      throw error;
+    }
+    if (wire === null) throw missingItems([uuid]);
+    return storageItemFromWire(wire);
+  }
+
   async updateStorageItems(patches: readonly StorageItemPatch[]): Promise<StorageItem[]> {
     // Later patches of the same item win, field by field, as one bundled patch-bulk does (§5).
     const merged = new Map<string, Record<string, unknown>>();
@@ -271,6 +306,9 @@ export class EncordBackend implements Backend {
   }
 
 }
+
+/** Item types that hold other items (§6.1, child items); only these are asked for children. */
+const PARENT_TYPES: ReadonlySet<StorageItemType> = new Set<StorageItemType>(["imageGroup", "imageSequence", "dicomSeries", "group"]);
 
 function missingItems(uuids: readonly string[], cause?: EncordApiError): BackendError {
   const shown = uuids.slice(0, 5).join(", ") + (uuids.length > 5 ? ` and ${uuids.length - 5} more` : "");

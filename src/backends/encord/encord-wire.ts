@@ -183,6 +183,7 @@ export function storageItemFromWire(wire: unknown): StorageItem {
     signedUrl: optionalText(wire, "signedUrl"),
     createdAt: date(wire, "createdAt"),
     lastEditedAt: date(wire, "lastEditedAt"),
+    parentFolderUuid: optionalText(wire, "parent"),
   };
 }
 

@@ -61,3 +61,21 @@ export function* iterateLabelRowJson(db: Db, projectUuid: string, pageSize = 500
     afterId = rows.at(-1)!.id;
   }
 }
+
+/**
+ * For data items of one project, the data item of another project added from the same file
+ * (same URL), by source data hash. Items the other project lacks are left out; when it holds the
+ * file twice, the first added wins.
+ */
+export function selectSameData(db: Db, fromProjectUuid: string, dataHashes: readonly string[], toProjectUuid: string): Map<string, string> {
+  const rows = statement(db,
+    `SELECT d.data_hash AS source, (
+         SELECT t.data_hash FROM storage_items ti JOIN data_units t ON t.storage_item_uuid = ti.uuid
+         WHERE ti.project_uuid = ? AND ti.url = i.url ORDER BY t.rowid LIMIT 1
+       ) AS twin
+     FROM json_each(?) wanted
+     CROSS JOIN data_units d ON d.data_hash = wanted.value AND d.project_uuid = ?
+     JOIN storage_items i ON i.uuid = d.storage_item_uuid`,
+  ).all(toProjectUuid, JSON.stringify(dataHashes), fromProjectUuid) as { source: string; twin: string | null }[];
+  return new Map(rows.flatMap((r) => (r.twin === null ? [] : [[r.source, r.twin] as const])));
+}

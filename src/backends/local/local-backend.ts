@@ -16,7 +16,7 @@ import { ConfigurationError } from "../../domain/errors.js";
 import { addDataItems, type AddDataResult } from "./data-items.js";
 import { itemsFromManifest, itemsFromPaths } from "./data-sources.js";
 import { openDatabase, type Db } from "./database.js";
-import { iterateLabelRowJson, selectLabelRowMetadata, selectLabelRows } from "./label-queries.js";
+import { iterateLabelRowJson, selectLabelRowMetadata, selectLabelRows, selectSameData } from "./label-queries.js";
 import { proceedTasks, type ProceedRequest, type ProceedResult } from "./proceed-tasks.js";
 import { loadProjectSpec, validateProjectSpec } from "./project-spec.js";
 import { countStageTasks, countTasksByStage, insertProject, listProjects, readProject, requireProjectRow, type ProjectSummary, type StageCounts } from "./projects.js";
@@ -105,6 +105,11 @@ export class LocalBackend implements Backend, AsyncDisposable {
   // Every local item gets its label row when it is added, so there is nothing to initialise.
   async getLabelRows(projectHash: string, dataHashes: readonly string[], _args?: InitialiseLabelsArgs): Promise<LabelRowJson[]> {
     return selectLabelRows(this.#database, this.#projectUuid(projectHash), dataHashes);
+  }
+
+  // Each local project has its own data hashes, so twins are found by the file they were added from.
+  async matchDataInProject(fromProjectHash: string, dataHashes: readonly string[], toProjectHash: string): Promise<Map<string, string>> {
+    return selectSameData(this.#database, this.#projectUuid(fromProjectHash), dataHashes, this.#projectUuid(toProjectHash));
   }
 
   async getStorageItems(itemUuids: readonly string[], options?: { signUrls?: boolean }): Promise<StorageItem[]> {

@@ -190,7 +190,10 @@ describe("the store file", () => {
     await backend.close();
     const db = new Database(storePath, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.prepare("SELECT version, name FROM schema_migrations").all()).toEqual([{ version: 1, name: "initial" }]);
+    expect(db.prepare("SELECT version, name FROM schema_migrations").all()).toEqual([
+      { version: 1, name: "initial" },
+      { version: 2, name: "storage-by-url" },
+    ]);
     const fks = db.prepare("SELECT COUNT(*) FROM pragma_foreign_key_list('tasks')").pluck().get() as number;
     expect(fks).toBeGreaterThan(0);
     db.close();

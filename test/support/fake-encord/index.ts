@@ -17,7 +17,9 @@
  * `POST …/stages/{s}/move-tasks`, `POST …/projects/{p}/priorities`,
  * `POST /v2/public/storage/items/get-bulk`, `PATCH /v2/public/storage/items/patch-bulk`,
  * `GET /v2/public/storage/items/{uuid}?signUrl=True|False`,
- * `PATCH /v2/public/storage/folders/{f}/items/{uuid}`, `GET /v2/public/user/bearer-token`;
+ * `PATCH /v2/public/storage/folders/{f}/items/{uuid}`,
+ * `GET /v2/public/storage/folders/{f}/items/{uuid}/child-items?signUrls=True|False`,
+ * `GET /v2/public/user/bearer-token`;
  * v1 `POST /public` (`labelrowmetadata` GET, `labelrow` GET/PUT/POST) and `POST /public/user`
  * (authenticated, but no query is implemented); `GET|HEAD /files/{itemUuid}?sig=…&expires=…`
  * (signed URLs, no auth).
@@ -69,6 +71,13 @@
  *   string (Python `json.dumps` style). `signedUrl` is null for image groups and DICOM, and when
  *   not requested. Storage item uuids differ from data hashes (join through
  *   `backing_item_uuid`).
+ * * Image groups: each image is a child storage item of its own (type `image`, `image/png`, the
+ *   group's folder and size, named `<group> (n)`), whose uuid is the group's data-unit hash for
+ *   that frame; its signed URL serves `FakeItemSpec.frames[n]` (404 when not given). Children are
+ *   in no task or label row, but get-bulk and single GET find them. `child-items` lists them in
+ *   frame order, `pageSize` per page (the project's, as for tasks) with an opaque `pageToken`;
+ *   an item with no children (image, video, …) lists none (200, empty `results`); a folder that
+ *   is not the item's `parent` → 404.
  * * Unknown project/stage/ontology/item → 404 `{"message"}`; unknown route → 404; known route,
  *   wrong method → 405.
  *
@@ -103,7 +112,7 @@ import { validateProjectSpec, type ProjectSpec } from "../../../src/backends/loc
 import type { HandlerContext, Reply } from "./context.js";
 import { json, v1Error, v2Error } from "./context.js";
 import { Faults, type Api, type Fault } from "./faults.js";
-import { buildStages, emptyState, fileSignature, type FakeItemSpec, type FakeStage, type FakeState, type ProjectState, type StorageItemState, type TaskState, type UrlSigner } from "./state.js";
+import { buildStages, emptyState, fileSignature, groupImage, type FakeItemSpec, type FakeStage, type FakeState, type ProjectState, type StorageItemState, type TaskState, type UrlSigner } from "./state.js";
 import { isRecord, prng, uuidFrom } from "./util.js";
 import { handleV1, envelopeKind } from "./v1.js";
 import { handleV2 } from "./v2.js";
@@ -393,7 +402,8 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
     const projectHash = project.projectHash;
     const dataHash = newUuid();
     const itemUuid = newUuid();
-    const groupSize = spec.dataType === "img_group" ? Math.max(1, spec.frameCount ?? 1) : 0;
+    const groupSize = spec.dataType === "img_group" ? Math.max(1, spec.frameCount ?? spec.frames?.length ?? 1) : 0;
+    const unitHashes = groupSize > 0 ? Array.from({ length: groupSize }, () => newUuid()) : [dataHash];
     const item: StorageItemState = {
       uuid: itemUuid,
       projectHash,
@@ -407,14 +417,16 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
       height: spec.height ?? null,
       fps: spec.fps ?? null,
       duration: spec.duration ?? null,
-      frameCount: spec.frameCount ?? null,
+      frameCount: spec.frameCount ?? (groupSize > 0 && spec.frames !== undefined ? groupSize : null),
       clientMetadata: structuredClone(spec.clientMetadata ?? {}),
       fileBytes: spec.fileBytes ?? null,
       createdAt: created,
       lastEditedAt: created,
       url: `fake-encord-storage/${project.folderUuid}/${itemUuid}`,
-      unitHashes: groupSize > 0 ? Array.from({ length: groupSize }, () => newUuid()) : [dataHash],
+      unitHashes,
+      childUuids: groupSize > 0 ? unitHashes : [],
     };
+    item.childUuids.forEach((uuid, index) => state.storageItems.set(uuid, groupImage(item, uuid, index, spec.frames?.[index] ?? null)));
     state.storageItems.set(itemUuid, item);
     state.labelRows.set(dataHash, { dataHash, projectHash, itemUuid, labelHash: null, row: null, createdAt: null, lastEditedAt: null });
     const task: TaskState = {

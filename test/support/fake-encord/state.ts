@@ -23,6 +23,11 @@ export interface FakeItemSpec {
   readonly clientMetadata?: Record<string, unknown>;
   /** What the signed URL serves; without it the download answers 404. */
   readonly fileBytes?: Buffer;
+  /**
+   * `img_group` only: what each image's signed URL serves, in frame order. Their number is the
+   * group's size unless `frameCount` is given (missing images answer 404).
+   */
+  readonly frames?: readonly Buffer[];
   /** Initial task priority (default 0.5). */
   readonly priority?: number;
 }
@@ -107,6 +112,11 @@ export interface StorageItemState {
   readonly url: string;
   /** Data-unit hashes: the data hash itself, or one per image of an image group. */
   readonly unitHashes: readonly string[];
+  /**
+   * The child items (`…/child-items`), in frame order: an image group's images, whose uuids are
+   * its unit hashes. Children are storage items of their own, in no label row and no task.
+   */
+  readonly childUuids: readonly string[];
 }
 
 export interface LabelRowState {
@@ -228,6 +238,36 @@ export function storageItemDto(item: StorageItemState, sign: boolean, signer: Ur
     audioBitDepth: null,
     audioNumChannels: null,
     audioCodec: null,
+  };
+}
+
+/**
+ * Image `index` of an image group: its uuid is the group's unit hash (the data unit of the label
+ * row), it lives in the group's folder, and its URL and name match the unit's `data_link` and
+ * `data_title`.
+ */
+export function groupImage(group: StorageItemState, unitHash: string, index: number, fileBytes: Buffer | null): StorageItemState {
+  return {
+    uuid: unitHash,
+    projectHash: group.projectHash,
+    parent: group.parent,
+    dataHash: unitHash,
+    name: `${group.name} (${index + 1})`,
+    description: "",
+    dataType: "image",
+    mimeType: "image/png",
+    width: group.width,
+    height: group.height,
+    fps: null,
+    duration: null,
+    frameCount: null,
+    clientMetadata: {},
+    fileBytes,
+    createdAt: group.createdAt,
+    lastEditedAt: group.createdAt,
+    url: `${group.url}/${unitHash}`,
+    unitHashes: [unitHash],
+    childUuids: [],
   };
 }
 

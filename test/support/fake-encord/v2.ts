@@ -279,6 +279,34 @@ function getBulk(ctx: HandlerContext, body: unknown): Reply {
   return json(200, { results: items.map((found) => storageItemDto(found, sign, ctx.signer)), nextPageToken: null });
 }
 
+/**
+ * `GET …/folders/{f}/items/{uuid}/child-items`: the children in frame order, paged by the
+ * project's page size; an item without children (an image, a video) lists none.
+ */
+function childItems(ctx: HandlerContext, folder: string, uuid: string, rawQuery: string): Reply {
+  const params = query(rawQuery, ["signUrls", "pageToken"]);
+  const sign = pythonBool(params, "signUrls");
+  const found = item(ctx, uuid, 404);
+  if (found.parent !== folder) throw notFound(`Storage item ${uuid} in folder ${folder}`);
+  const cursorStage = `child-items:${found.uuid}`;
+  const filters = String(sign);
+  const tokens = params.getAll("pageToken");
+  if (tokens.length > 1) throw new HttpError(400, "pageToken given more than once.");
+  let start = 0;
+  if (tokens.length === 1) {
+    const cursor = decodeToken(tokens[0]!);
+    if (cursor.stage !== cursorStage || cursor.filters !== filters) throw new HttpError(400, "Invalid page token: it belongs to another item or other parameters.");
+    start = cursor.after + 1;
+  }
+  const pageSize = ctx.state.projects.get(found.projectHash)!.pageSize;
+  const page = found.childUuids.slice(start, start + pageSize).map((child) => ctx.state.storageItems.get(child)!);
+  const last = start + page.length - 1;
+  return json(200, {
+    results: page.map((child) => storageItemDto(child, sign, ctx.signer)),
+    nextPageToken: last < found.childUuids.length - 1 ? encodeToken({ stage: cursorStage, after: last, filters }) : null,
+  });
+}
+
 interface ItemPatch {
   name?: string;
   description?: string;
@@ -425,6 +453,10 @@ const routes: Route[] = [
         return json(200, storageItemDto(found, false, ctx.signer));
       },
     },
+  },
+  {
+    pattern: new RegExp(`^/v2/public/storage/folders/${SEG}/items/${SEG}/child-items$`),
+    methods: { GET: (ctx, r, [folder, uuid]) => childItems(ctx, folder!, uuid!, r.query) },
   },
   {
     pattern: /^\/v2\/public\/user\/bearer-token$/,

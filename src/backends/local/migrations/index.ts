@@ -1,5 +1,6 @@
 import { initialSchema } from "./0001-initial.js";
+import { storageByUrl } from "./0002-storage-by-url.js";
 import type { Migration } from "./migration.js";
 
 /** Every migration, in order. Append new ones; never edit or reorder existing ones. */
-export const migrations: readonly Migration[] = [initialSchema];
+export const migrations: readonly Migration[] = [initialSchema, storageByUrl];

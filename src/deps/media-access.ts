@@ -1,0 +1,133 @@
+import { fileURLToPath } from "node:url";
+import type { Backend } from "../backends/backend.js";
+import { MediaError } from "../domain/errors.js";
+import type { StorageItem, StorageItemType } from "../domain/storage-item.js";
+import { downloadToTemp, type DownloadedFile } from "../media/download.js";
+import { makeDependency, prefetchedKey, type PrefetchedTaskData, type TaskContext } from "./define-dependency.js";
+import { storageItem } from "./storage-item.js";
+
+/** Item types whose frames are separate child items rather than one file. */
+const childFramed: ReadonlySet<StorageItemType> = new Set(["imageGroup"]);
+/** Item types with no single file to hand out. */
+const fileless: ReadonlySet<StorageItemType> = new Set(["imageGroup", "group", "dicomSeries", "scene"]);
+
+/**
+ * One task attempt's access to its media: the item's file (the local file itself, or a download
+ * of the signed URL), or for image groups the file of one child. Files are fetched on first use
+ * and shared by every helper of the attempt (`asset`, `singleFrame`, `videoFrames`…), so a video
+ * is downloaded once however many of them a handler declares.
+ */
+export class MediaAccess {
+  readonly item: StorageItem;
+  readonly #task: TaskContext["task"];
+  readonly #backend: Backend | undefined;
+  readonly #release = new AbortController();
+  readonly signal: AbortSignal;
+  readonly #downloads: DownloadedFile[] = [];
+  #file: Promise<string> | undefined;
+  #children: Promise<StorageItem[]> | undefined;
+  readonly #childFiles = new Map<number, Promise<string>>();
+
+  constructor(item: StorageItem, context: TaskContext, backend: Backend | undefined) {
+    this.item = item;
+    this.#task = context.task;
+    this.#backend = backend;
+    this.signal = AbortSignal.any([context.signal, this.#release.signal]);
+  }
+
+  /** What the task is about, for messages: "task 1234… (data "cat.png", an image group)". */
+  describe(): string {
+    return `task ${this.#task.uuid} (data ${JSON.stringify(this.#task.dataTitle)}, ${article(this.item.itemType)})`;
+  }
+
+  /** The local path of the item's own file. */
+  file(): Promise<string> {
+    if (fileless.has(this.item.itemType)) {
+      const hint = childFramed.has(this.item.itemType)
+        ? "Use singleFrame({ frame: N }) for image N, or videoFrames to go through all of them."
+        : "Its parts are separate items; only images, videos, audio, text, PDF, DICOM files and NIfTI files have one.";
+      throw new MediaError("TA_UNSUPPORTED_MEDIA", `The asset of ${this.describe()} is not supported: it has no single file. ${hint}`, true);
+    }
+    this.#file ??= this.#open(this.item);
+    return this.#file;
+  }
+
+  /** The child items of an image group, in frame order. */
+  children(): Promise<StorageItem[]> {
+    this.#children ??= this.#listChildren();
+    return this.#children;
+  }
+
+  /** The local path of frame `frame` of an image group (its child item of that index). */
+  async childFile(frame: number): Promise<string> {
+    const children = await this.children();
+    const child = children[frame];
+    if (!child) throw new MediaError("TA_UNSUPPORTED_FRAME", `${capitalise(this.describe())} has no frame ${frame}: it has ${children.length} image${children.length === 1 ? "" : "s"} (frames 0–${children.length - 1}).`, true);
+    let file = this.#childFiles.get(frame);
+    if (!file) {
+      file = this.#open(child);
+      this.#childFiles.set(frame, file);
+    }
+    return file;
+  }
+
+  /** Stops decoders still running for this attempt and removes every download. */
+  async release(): Promise<void> {
+    this.#release.abort();
+    const pending = [this.#file, ...this.#childFiles.values()];
+    await Promise.allSettled(pending);
+    await Promise.all(this.#downloads.map((d) => d.remove()));
+  }
+
+  async #listChildren(): Promise<StorageItem[]> {
+    if (!this.#backend?.getChildItems) {
+      throw new MediaError("TA_UNSUPPORTED_MEDIA", `The frames of ${this.describe()} cannot be fetched: the ${this.#backend?.kind ?? "current"} backend does not list the images of image groups.`, true);
+    }
+    return this.#backend.getChildItems(this.item, { signUrls: true });
+  }
+
+  async #open(item: StorageItem): Promise<string> {
+    const url = item.signedUrl ?? item.url;
+    if (url?.startsWith("file:")) return fileURLToPath(url);
+    if (!url || !/^https?:/i.test(url)) {
+      throw new MediaError("TA_DOWNLOAD_FAILED", `The file of ${this.describe()} cannot be fetched: its storage item ${item.uuid} has no download URL.`, true);
+    }
+    const downloaded = await downloadToTemp(url, { name: item.name, mimeType: item.mimeType, itemType: item.itemType, signal: this.signal });
+    this.#downloads.push(downloaded);
+    return downloaded.path;
+  }
+}
+
+function article(itemType: StorageItemType): string {
+  const words: Record<StorageItemType, string> = {
+    image: "an image",
+    video: "a video",
+    audio: "an audio file",
+    plainText: "a text file",
+    pdf: "a PDF",
+    dicomFile: "a DICOM file",
+    nifti: "a NIfTI file",
+    imageGroup: "an image group",
+    imageSequence: "an image sequence",
+    dicomSeries: "a DICOM series",
+    group: "a data group",
+    scene: "a scene",
+  };
+  return words[itemType] ?? `an item of type ${itemType}`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The attempt's {@link MediaAccess}; released (downloads removed) after the attempt. */
+export const mediaAccess = makeDependency<MediaAccess>({
+  deps: { storageItem },
+  prefetch: [],
+  label: "media",
+  resolve: (context: never) => {
+    const ctx = context as TaskContext & { storageItem: StorageItem; [prefetchedKey]: PrefetchedTaskData };
+    return new MediaAccess(ctx.storageItem, ctx, ctx[prefetchedKey].backend);
+  },
+  dispose: (access) => access.release(),
+});

@@ -1,0 +1,340 @@
+import { ConfigurationError, MediaError } from "../domain/errors.js";
+import { checkInputFile, ffmpegTools, fileArgument, startTool, toolFailure, type OutputReceiver, type RunningTool } from "./ffmpeg.js";
+import { RgbImage } from "./rgb-image.js";
+
+/** One decoded frame: its 0-based number among the video's decoded frames, and its pixels. */
+export interface VideoFrame {
+  readonly frame: number;
+  readonly image: RgbImage;
+}
+
+/** Every k-th frame (0, k, 2k…), or the listed frame numbers (any order, repeats ignored). */
+export type FrameSelection = { readonly every: number } | { readonly frames: readonly number[] };
+
+/** Options of {@link decodeVideoFrames}. */
+export interface DecodeVideoFramesOptions {
+  /** Which frames to decode. @defaultValue every frame */
+  readonly select?: FrameSelection;
+  /** Aborting kills ffmpeg at once; the iteration then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** What ffmpeg is asked to pass on, and how to number and keep what it pipes. */
+interface FramePlan {
+  /** The `select` filter expression; undefined to pass every frame. */
+  readonly expression: string | undefined;
+  /** Frame numbers of the piped frames, in order. */
+  readonly piped: () => Iterator<number>;
+  /** Frames to yield, ascending, for a list; undefined to yield every piped frame. */
+  readonly wanted: readonly number[] | undefined;
+}
+
+/**
+ * Past this many ranges a list is widened (the closest ranges joined) and the extra frames are
+ * dropped here: ffmpeg evaluates every term of the expression on every decoded frame.
+ */
+const maxSelectTerms = 64;
+
+function invalid(message: string): ConfigurationError {
+  return new ConfigurationError("TA_INVALID_ARGUMENT", message);
+}
+
+function checkFrameNumber(frame: unknown): number {
+  if (typeof frame !== "number" || !Number.isSafeInteger(frame) || frame < 0) {
+    throw invalid(`Frame number ${typeof frame === "number" ? String(frame) : JSON.stringify(frame)} is not accepted; frames are numbered by integers from 0.`);
+  }
+  return frame;
+}
+
+function counting(from: number, step: number): () => Iterator<number> {
+  return function* () {
+    for (let n = from; ; n += step) yield n;
+  };
+}
+
+function planFrames(select: FrameSelection | undefined): FramePlan {
+  if (select === undefined) return { expression: undefined, piped: counting(0, 1), wanted: undefined };
+  const accepted = "accepted: { every: k } with k a positive integer, or { frames: [n, …] } with frame numbers from 0";
+  const hasEvery = typeof select === "object" && select !== null && "every" in select;
+  const hasFrames = typeof select === "object" && select !== null && "frames" in select;
+  if (hasEvery === hasFrames) throw invalid(`Frame selection ${JSON.stringify(select)} is not accepted; ${accepted}.`);
+  if (hasEvery) {
+    const k = select.every;
+    if (!Number.isSafeInteger(k) || k < 1) throw invalid(`Frame selection { every: ${String(k)} } is not accepted; ${accepted}.`);
+    return { expression: k === 1 ? undefined : `not(mod(n,${k}))`, piped: counting(0, k), wanted: undefined };
+  }
+  if (!Array.isArray(select.frames)) throw invalid(`Frame selection { frames: ${JSON.stringify(select.frames)} } is not accepted; ${accepted}.`);
+  const wanted = [...new Set(select.frames.map(checkFrameNumber))].sort((a, b) => a - b);
+  const ranges = widen(rangesOf(wanted), maxSelectTerms);
+  const expression = ranges.map(([a, b]) => (a === b ? `eq(n,${a})` : `between(n,${a},${b})`)).join("+");
+  return {
+    expression,
+    piped: function* () {
+      for (const [a, b] of ranges) for (let n = a; n <= b; n++) yield n;
+    },
+    wanted,
+  };
+}
+
+/** Inclusive runs of consecutive numbers in a sorted, repeat-free list. */
+function rangesOf(sorted: readonly number[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const n of sorted) {
+    const last = ranges.at(-1);
+    if (last !== undefined && n === last[1] + 1) last[1] = n;
+    else ranges.push([n, n]);
+  }
+  return ranges;
+}
+
+/** At most `max` ranges covering `ranges`, made by closing the smallest gaps. */
+function widen(ranges: [number, number][], max: number): [number, number][] {
+  if (ranges.length <= max) return ranges;
+  const gapAfter = (i: number) => ranges[i + 1]![0] - ranges[i]![1];
+  const byGap = ranges.slice(0, -1).map((_, i) => i).sort((a, b) => gapAfter(a) - gapAfter(b));
+  const closed = new Set(byGap.slice(0, ranges.length - max));
+  const out: [number, number][] = [];
+  ranges.forEach(([a, b], i) => {
+    if (closed.has(i - 1)) out.at(-1)![1] = b;
+    else out.push([a, b]);
+  });
+  return out;
+}
+
+/**
+ * The ffmpeg command line. Frames go out as binary PPM images, whose small header carries each
+ * frame's size: no ffprobe run is needed first, and sizes stay right whatever the rotation
+ * metadata or a mid-stream size change. `passthrough` keeps ffmpeg from dropping or duplicating
+ * frames to fit a rate. For a list, a second output counts every decoded frame (its count is the
+ * `frame=` of the final `-progress` report), so a frame past the end can be reported with the
+ * video's real length.
+ */
+function ffmpegArguments(path: string, plan: FramePlan): string[] {
+  const quiet = ["-nostdin", "-hide_banner", "-loglevel", "error", "-nostats"];
+  const input = ["-i", fileArgument(path)];
+  const frames = ["-fps_mode", "passthrough", "-f", "image2pipe", "-c:v", "ppm", "-pix_fmt", "rgb24", "pipe:1"];
+  if (plan.wanted === undefined) {
+    const filter = plan.expression === undefined ? [] : ["-vf", `select='${plan.expression}'`];
+    return [...quiet, ...input, "-map", "0:V:0", "-an", "-sn", "-dn", ...filter, ...frames];
+  }
+  const graph = `[0:V:0]split=2[all][picked];[picked]select='${plan.expression}'[frames]`;
+  const progress = ["-progress", "pipe:2", "-stats_period", "86400"];
+  return [...quiet, ...progress, ...input, "-filter_complex", graph, "-map", "[all]", "-fps_mode", "passthrough", "-f", "null", "-", "-map", "[frames]", ...frames];
+}
+
+/**
+ * Decodes a local video's frames in order with ffmpeg into RGB images. `select` keeps every k-th
+ * frame (0, k, 2k…) or the listed frame numbers; ffmpeg drops the others before converting them,
+ * and stops as soon as the last listed frame is out. Frame numbers count decoded frames from 0,
+ * as Encord numbers a video's frames; frames are rotated as the file's rotation metadata says.
+ *
+ * Stopping early (`break`, `return`) or aborting `signal` kills ffmpeg at once, and the generator
+ * finishes only when the process is gone. Leave the loop by those means: a generator left
+ * suspended forever keeps its ffmpeg waiting.
+ *
+ * @throws ConfigurationError `TA_INVALID_ARGUMENT` for a bad selection (before anything runs);
+ * MediaError `TA_FFMPEG_MISSING`, `TA_FILE_NOT_FOUND`, `TA_MEDIA_DECODE` (ffmpeg failed, with its
+ * message), `TA_UNSUPPORTED_FRAME` when the stream ends before a listed frame (after yielding
+ * the ones it had); the signal's reason when aborted.
+ * @example
+ * for await (const { frame, image } of decodeVideoFrames(asset.path, { select: { every: 30 } })) {
+ *   console.log(frame, image.pixel(0, 0));
+ * }
+ */
+export async function* decodeVideoFrames(path: string, options: DecodeVideoFramesOptions = {}): AsyncGenerator<VideoFrame> {
+  const { signal } = options;
+  const plan = planFrames(options.select);
+  signal?.throwIfAborted();
+  const { ffmpeg } = ffmpegTools();
+  await checkInputFile(path);
+  signal?.throwIfAborted();
+  if (plan.wanted?.length === 0) return;
+  const frames = new PpmFrames(path);
+  const tool = await startTool(ffmpeg, ffmpegArguments(path, plan), frames, { direct: true });
+  let outputEnded = false;
+  let readFailure: unknown;
+  let wake = () => {};
+  frames.onFrame = () => wake();
+  tool.outputDone.then(
+    () => ((outputEnded = true), wake()),
+    (error: unknown) => ((outputEnded = true), (readFailure = error), wake()),
+  );
+  const onAbort = () => (tool.kill(), wake());
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const { wanted } = plan;
+    const piped = plan.piped();
+    let found = 0;
+    for (;;) {
+      signal?.throwIfAborted();
+      if (frames.failure !== undefined) throw frames.failure;
+      const image = frames.take();
+      if (image === undefined) {
+        if (outputEnded) break;
+        await new Promise<void>((resolve) => ((wake = resolve), tool.resume()));
+        continue;
+      }
+      const frame = piped.next().value as number;
+      if (wanted !== undefined) {
+        if (frame !== wanted[found]) continue;
+        if (++found === wanted.length) {
+          tool.kill();
+          yield { frame, image };
+          return;
+        }
+      }
+      yield { frame, image };
+    }
+    await failureOf(tool, path, signal);
+    if (readFailure !== undefined) throw readFailure;
+    if (frames.partial) throw new MediaError("TA_MEDIA_DECODE", `ffmpeg's output for ${JSON.stringify(path)} ended in the middle of a frame.`, true);
+    if (wanted !== undefined) throw pastTheEnd(path, wanted.slice(found), decodedCount(tool.stderr()));
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    tool.kill();
+    await tool.closed;
+  }
+}
+
+/** Waits for ffmpeg to end and throws what went wrong: the abort, or ffmpeg's own failure. */
+async function failureOf(tool: RunningTool, path: string, signal: AbortSignal | undefined): Promise<void> {
+  const exit = await tool.closed;
+  signal?.throwIfAborted();
+  if (exit.code !== 0) throw toolFailure("ffmpeg", tool.command, path, exit, tool.stderr());
+}
+
+/** The decoded-frame count of the final `-progress` report, if ffmpeg printed one. */
+function decodedCount(stderr: string): number | null {
+  const counts = [...stderr.matchAll(/^frame=(\d+)\s*$/gm)];
+  const last = counts.at(-1)?.[1];
+  return last === undefined ? null : Number(last);
+}
+
+function pastTheEnd(path: string, missing: readonly number[], count: number | null): MediaError {
+  const shown = missing.length > 5 ? `${missing.slice(0, 5).join(", ")} and ${missing.length - 5} more` : missing.join(", ").replace(/, (\d+)$/, " and $1");
+  const subject = missing.length === 1 ? `Frame ${shown} is` : `Frames ${shown} are`;
+  const length = count === null ? "(ffmpeg did not report how many frames it decoded)" : count === 0 ? "which has no frames" : `which has ${count} frame${count === 1 ? "" : "s"} (0–${count - 1})`;
+  return new MediaError("TA_UNSUPPORTED_FRAME", `${subject} past the end of ${JSON.stringify(path)}, ${length}.`, true);
+}
+
+/**
+ * One frame (0-based) of a local video, as {@link decodeVideoFrames} numbers them; ffmpeg stops
+ * as soon as it has it. It decodes every frame before it, so for many frames of one video, one
+ * `decodeVideoFrames` call with `{ frames: [...] }` is much faster than a call per frame.
+ *
+ * @throws MediaError `TA_UNSUPPORTED_FRAME` for a frame past the end, and as decodeVideoFrames.
+ */
+export async function decodeVideoFrame(path: string, frame: number, options: { signal?: AbortSignal } = {}): Promise<RgbImage> {
+  checkFrameNumber(frame);
+  for await (const decoded of decodeVideoFrames(path, { select: { frames: [frame] }, signal: options.signal })) return decoded.image;
+  throw new MediaError("TA_UNSUPPORTED_FRAME", `Frame ${frame} of ${JSON.stringify(path)} was not decoded.`, true);
+}
+
+const isSpace = (byte: number) => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+/** "P6", two sizes of up to 5 digits (ffmpeg allows 65535 × 65535 PPMs), "255", separators. */
+const maxHeaderLength = 24;
+/** Decoded frames held before reading pauses (and ffmpeg, its pipe full, waits). */
+const maxReady = 2;
+
+/**
+ * Receives ffmpeg's stream of binary PPM images (`P6 <width> <height> 255`, then the RGB bytes)
+ * as RgbImages. Each frame's buffer is allocated once, without zero-filling (every byte is then
+ * written), and reads land in it directly; only a header read, into a small scratch buffer,
+ * brings a few kilobytes of pixels to copy (all of them when ffmpeg writes to a plain pipe).
+ */
+class PpmFrames implements OutputReceiver {
+  /** Called when a frame is complete or the stream turned out malformed. */
+  onFrame: () => void = () => {};
+  #failure: MediaError | undefined;
+  readonly #ready: RgbImage[] = [];
+  readonly #scratch = new Uint8Array(4096);
+  #header = "";
+  #image: { width: number; height: number; data: Uint8Array } | undefined;
+  #filled = 0;
+  #lastTarget: Uint8Array | undefined;
+
+  constructor(private readonly path: string) {}
+
+  /** Set when ffmpeg's output was not a PPM stream; reading is paused for good. */
+  get failure(): MediaError | undefined {
+    return this.#failure;
+  }
+
+  /** True when the stream stopped inside an image. */
+  get partial(): boolean {
+    return this.#image !== undefined || this.#header !== "";
+  }
+
+  /** The oldest complete frame not yet taken. */
+  take(): RgbImage | undefined {
+    return this.#ready.shift();
+  }
+
+  target(): Uint8Array {
+    this.#lastTarget = this.#image === undefined ? this.#scratch : this.#image.data.subarray(this.#filled);
+    return this.#lastTarget;
+  }
+
+  received(chunk: Uint8Array, bytes: number): boolean {
+    if (this.#failure !== undefined) return false;
+    const ready = this.#ready.length;
+    try {
+      if (this.#image !== undefined && chunk === this.#lastTarget) this.#advance(bytes);
+      else this.#copy(chunk.subarray(0, bytes));
+    } catch (error) {
+      this.#failure = error as MediaError;
+    }
+    if (this.#ready.length > ready || this.#failure !== undefined) this.onFrame();
+    return this.#failure === undefined && this.#ready.length < maxReady;
+  }
+
+  #advance(bytes: number): void {
+    const image = this.#image!;
+    this.#filled += bytes;
+    if (this.#filled < image.data.length) return;
+    this.#ready.push(new RgbImage(image.width, image.height, image.data));
+    this.#image = undefined;
+    this.#filled = 0;
+  }
+
+  #copy(chunk: Uint8Array): void {
+    let at = 0;
+    while (at < chunk.length) {
+      const image = this.#image;
+      if (image === undefined) {
+        at = this.#readHeader(chunk, at);
+        continue;
+      }
+      const count = Math.min(image.data.length - this.#filled, chunk.length - at);
+      image.data.set(chunk.subarray(at, at + count), this.#filled);
+      at += count;
+      this.#advance(count);
+    }
+  }
+
+  /** Reads header bytes from `at`; returns where they end (the chunk's end if the header goes on). */
+  #readHeader(chunk: Uint8Array, at: number): number {
+    while (at < chunk.length) {
+      const byte = chunk[at++]!;
+      this.#header += String.fromCharCode(byte);
+      if (this.#header.length > maxHeaderLength) throw this.#malformed();
+      // The header ends with the one whitespace byte after its fourth field.
+      if (!isSpace(byte)) continue;
+      const fields = this.#header.trim().split(/\s+/);
+      if (fields.length < 4) continue;
+      const [magic, width, height, maxValue] = fields.map((f) => (/^\d{1,5}$/.test(f) ? Number(f) : f));
+      if (magic !== "P6" || maxValue !== 255 || typeof width !== "number" || typeof height !== "number" || width < 1 || height < 1) throw this.#malformed();
+      const bytes = width * height * 3;
+      const buffer = Buffer.allocUnsafeSlow(bytes);
+      this.#image = { width, height, data: new Uint8Array(buffer.buffer, buffer.byteOffset, bytes) };
+      this.#header = "";
+      return at;
+    }
+    return at;
+  }
+
+  #malformed(): MediaError {
+    const header = JSON.stringify(this.#header.slice(0, maxHeaderLength));
+    return new MediaError("TA_MEDIA_DECODE", `ffmpeg's output for ${JSON.stringify(this.path)} is not the expected PPM stream (header ${header}).`, true);
+  }
+}

@@ -1,0 +1,61 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { asset, Runner } from "../../src/index.js";
+import { backends } from "../support/backend-fixtures.js";
+import { paths } from "../support/paths.js";
+
+const image = join(paths.mediaData, "one-red.png");
+const clip = join(paths.mediaData, "moving-square.mp4");
+const text = join(paths.demoData, "caption.txt");
+
+describe.each(backends)("on $name", ({ name, create }) => {
+  describe("asset", () => {
+    test("is the task's file on local disk while the handler runs, with the file's bytes and a suffix from its type", async () => {
+      await using store = await create({ items: [image, clip, text] });
+      const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+      const seen = new Map<string, { path: string; bytes: Buffer; existed: boolean }>();
+      runner.stage("Pre-label", { deps: { asset } }, ({ asset, task }) => {
+        seen.set(task.dataTitle, { path: asset, bytes: readFileSync(asset), existed: existsSync(asset) });
+        return "annotate";
+      });
+      const report = await runner.execute({ output: "silent" });
+      expect(report.stages[0]!.succeeded).toBe(3);
+      for (const [title, file] of [["one-red.png", image], ["moving-square.mp4", clip], ["caption.txt", text]] as const) {
+        const got = seen.get(title)!;
+        expect(got.existed).toBe(true);
+        expect(got.bytes.equals(readFileSync(file))).toBe(true);
+        if (name === "local") {
+          // The local store points at the file that was added; it is never removed.
+          expect(got.path).toBe(file);
+          expect(existsSync(got.path)).toBe(true);
+        } else {
+          expect(got.path).not.toBe(file);
+          expect(got.path.endsWith({ "one-red.png": ".png", "moving-square.mp4": ".mp4", "caption.txt": ".txt" }[title])).toBe(true);
+          expect(existsSync(got.path)).toBe(false);
+        }
+      }
+    });
+
+    test("a download is removed after the task even when the handler throws, on every attempt", async () => {
+      await using store = await create({ items: [image] });
+      const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+      const paths: string[] = [];
+      runner.stage("Pre-label", { deps: { asset } }, ({ asset }) => {
+        paths.push(asset);
+        throw new Error("model crashed");
+      });
+      const report = await runner.execute({ output: "silent", numRetries: 2 });
+      expect(report.stages[0]!.failures).toEqual([expect.objectContaining({ attempts: 3, error: expect.objectContaining({ message: "model crashed" }) as unknown })]);
+      expect(paths).toHaveLength(3);
+      if (name === "encord") {
+        expect(new Set(paths).size).toBe(3);
+        for (const path of paths) expect(existsSync(path)).toBe(false);
+      } else {
+        for (const path of paths) expect(path).toBe(image);
+        expect(existsSync(image)).toBe(true);
+      }
+      expect((await store.tasksIn("Pre-label")).map((t) => t.dataTitle)).toEqual(["one-red.png"]);
+    });
+  });
+});
