@@ -14,7 +14,7 @@ const deps = { image: singleFrame };
 export function routeByBrightness({ image, logger }: HandlerContext<typeof deps>) {
   const brightness = meanBrightness(image);
   logger.info(`${image.width}x${image.height}, mean brightness ${brightness.toFixed(1)}`);
-  return brightness >= 110 ? "annotate" : "skip";
+  return brightness >= 126 ? "annotate" : "skip";
 }
 
 runner.stage("Pre-label", { deps }, routeByBrightness);

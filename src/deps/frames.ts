@@ -39,7 +39,7 @@ export async function readFrame(media: MediaAccess, frame: number, helper = "sin
     return decodeImage(await media.file(), { name: media.item.name });
   }
   if (type === "imageGroup") return decodeImage(await media.childFile(frame), { name: `${media.item.name} frame ${frame}` });
-  if (videoTypes.has(type)) return decodeVideoFrame(await media.file(), frame, { signal: media.signal });
+  if (videoTypes.has(type)) return decodeVideoFrame(await media.file(), frame, { signal: media.signal, name: JSON.stringify(media.item.name) });
   throw unsupported(media, helper);
 }
 
@@ -47,7 +47,7 @@ export async function readFrame(media: MediaAccess, frame: number, helper = "sin
 export async function* readFrames(media: MediaAccess, select: FrameSelection | undefined, helper: string): AsyncGenerator<VideoFrame> {
   const type = media.item.itemType;
   if (videoTypes.has(type)) {
-    yield* decodeVideoFrames(await media.file(), { signal: media.signal, ...(select ? { select } : {}) });
+    yield* decodeVideoFrames(await media.file(), { signal: media.signal, name: JSON.stringify(media.item.name), ...(select ? { select } : {}) });
     return;
   }
   if (type !== "image" && type !== "imageGroup") throw unsupported(media, helper);

@@ -74,7 +74,9 @@ export class MediaAccess {
   /** Stops decoders still running for this attempt and removes every download. */
   async release(): Promise<void> {
     this.#release.abort();
-    const pending = [this.#file, ...this.#childFiles.values()];
+    // Downloads still in flight stop on the abort; wait for them so their files are listed.
+    const pending: Promise<string>[] = [...this.#childFiles.values()];
+    if (this.#file) pending.push(this.#file);
     await Promise.allSettled(pending);
     await Promise.all(this.#downloads.map((d) => d.remove()));
   }
@@ -90,7 +92,9 @@ export class MediaAccess {
     const url = item.signedUrl ?? item.url;
     if (url?.startsWith("file:")) return fileURLToPath(url);
     if (!url || !/^https?:/i.test(url)) {
-      throw new MediaError("TA_DOWNLOAD_FAILED", `The file of ${this.describe()} cannot be fetched: its storage item ${item.uuid} has no download URL.`, true);
+      // Only the scheme is named: the rest of a storage URL may identify private buckets.
+      const scheme = url ? `a ${url.split(":")[0]}: URL` : "no URL";
+      throw new MediaError("TA_DOWNLOAD_FAILED", `The file of ${this.describe()} cannot be fetched: its storage item ${item.uuid} has ${scheme}; task-agents reads file: URLs and downloads http(s) ones.`, true);
     }
     const downloaded = await downloadToTemp(url, { name: item.name, mimeType: item.mimeType, itemType: item.itemType, signal: this.signal });
     this.#downloads.push(downloaded);

@@ -75,7 +75,7 @@ export async function probeVideo(path: string, options: { signal?: AbortSignal }
   if (size > maxOutputBytes) {
     throw new MediaError("TA_MEDIA_DECODE", `ffprobe printed more than ${maxOutputBytes} bytes about ${JSON.stringify(path)}; it is not a video task-agents can read.`, true);
   }
-  if (exit.code !== 0) throw toolFailure("ffprobe", ffprobe, path, exit, tool.stderr());
+  if (exit.code !== 0) throw toolFailure("ffprobe", ffprobe, JSON.stringify(path), exit, tool.stderr());
   return videoInfo(path, Buffer.concat(chunks).toString("utf8"));
 }
 

@@ -152,5 +152,5 @@ function show(value: unknown): string {
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (typeof value !== "object") return typeof value;
-  return (value as object).constructor?.name ?? "an object";
+  return value.constructor?.name ?? "an object";
 }

@@ -17,6 +17,8 @@ export interface DecodeVideoFramesOptions {
   readonly select?: FrameSelection;
   /** Aborting kills ffmpeg at once; the iteration then rejects with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** What to call the video in error messages (a download's temp path means nothing to users). @defaultValue the path */
+  readonly name?: string;
 }
 
 /** What ffmpeg is asked to pass on, and how to number and keep what it pipes. */
@@ -149,17 +151,29 @@ export async function* decodeVideoFrames(path: string, options: DecodeVideoFrame
   await checkInputFile(path);
   signal?.throwIfAborted();
   if (plan.wanted?.length === 0) return;
-  const frames = new PpmFrames(path);
+  const shown = options.name ?? JSON.stringify(path);
+  const frames = new PpmFrames(shown);
   const tool = await startTool(ffmpeg, ffmpegArguments(path, plan), frames, { direct: true });
+  // The loop below takes frames as they complete and sleeps on `wake` when there are none.
   let outputEnded = false;
-  let readFailure: unknown;
+  let readFailure: Error | undefined;
   let wake = () => {};
   frames.onFrame = () => wake();
   tool.outputDone.then(
-    () => ((outputEnded = true), wake()),
-    (error: unknown) => ((outputEnded = true), (readFailure = error), wake()),
+    () => {
+      outputEnded = true;
+      wake();
+    },
+    (error: Error) => {
+      outputEnded = true;
+      readFailure = error;
+      wake();
+    },
   );
-  const onAbort = () => (tool.kill(), wake());
+  const onAbort = () => {
+    tool.kill();
+    wake();
+  };
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
     const { wanted } = plan;
@@ -171,7 +185,10 @@ export async function* decodeVideoFrames(path: string, options: DecodeVideoFrame
       const image = frames.take();
       if (image === undefined) {
         if (outputEnded) break;
-        await new Promise<void>((resolve) => ((wake = resolve), tool.resume()));
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          tool.resume();
+        });
         continue;
       }
       const frame = piped.next().value as number;
@@ -185,10 +202,10 @@ export async function* decodeVideoFrames(path: string, options: DecodeVideoFrame
       }
       yield { frame, image };
     }
-    await failureOf(tool, path, signal);
+    await failureOf(tool, shown, signal);
     if (readFailure !== undefined) throw readFailure;
-    if (frames.partial) throw new MediaError("TA_MEDIA_DECODE", `ffmpeg's output for ${JSON.stringify(path)} ended in the middle of a frame.`, true);
-    if (wanted !== undefined) throw pastTheEnd(path, wanted.slice(found), decodedCount(tool.stderr()));
+    if (frames.partial) throw new MediaError("TA_MEDIA_DECODE", `ffmpeg's output for ${shown} ended in the middle of a frame.`, true);
+    if (wanted !== undefined) throw pastTheEnd(shown, wanted.slice(found), decodedCount(tool.stderr()));
   } finally {
     signal?.removeEventListener("abort", onAbort);
     tool.kill();
@@ -197,10 +214,10 @@ export async function* decodeVideoFrames(path: string, options: DecodeVideoFrame
 }
 
 /** Waits for ffmpeg to end and throws what went wrong: the abort, or ffmpeg's own failure. */
-async function failureOf(tool: RunningTool, path: string, signal: AbortSignal | undefined): Promise<void> {
+async function failureOf(tool: RunningTool, shown: string, signal: AbortSignal | undefined): Promise<void> {
   const exit = await tool.closed;
   signal?.throwIfAborted();
-  if (exit.code !== 0) throw toolFailure("ffmpeg", tool.command, path, exit, tool.stderr());
+  if (exit.code !== 0) throw toolFailure("ffmpeg", tool.command, shown, exit, tool.stderr());
 }
 
 /** The decoded-frame count of the final `-progress` report, if ffmpeg printed one. */
@@ -210,11 +227,11 @@ function decodedCount(stderr: string): number | null {
   return last === undefined ? null : Number(last);
 }
 
-function pastTheEnd(path: string, missing: readonly number[], count: number | null): MediaError {
-  const shown = missing.length > 5 ? `${missing.slice(0, 5).join(", ")} and ${missing.length - 5} more` : missing.join(", ").replace(/, (\d+)$/, " and $1");
-  const subject = missing.length === 1 ? `Frame ${shown} is` : `Frames ${shown} are`;
+function pastTheEnd(shown: string, missing: readonly number[], count: number | null): MediaError {
+  const listed = missing.length > 5 ? `${missing.slice(0, 5).join(", ")} and ${missing.length - 5} more` : missing.join(", ").replace(/, (\d+)$/, " and $1");
+  const subject = missing.length === 1 ? `Frame ${listed} is` : `Frames ${listed} are`;
   const length = count === null ? "(ffmpeg did not report how many frames it decoded)" : count === 0 ? "which has no frames" : `which has ${count} frame${count === 1 ? "" : "s"} (0–${count - 1})`;
-  return new MediaError("TA_UNSUPPORTED_FRAME", `${subject} past the end of ${JSON.stringify(path)}, ${length}.`, true);
+  return new MediaError("TA_UNSUPPORTED_FRAME", `${subject} past the end of ${shown}, ${length}.`, true);
 }
 
 /**
@@ -224,10 +241,10 @@ function pastTheEnd(path: string, missing: readonly number[], count: number | nu
  *
  * @throws MediaError `TA_UNSUPPORTED_FRAME` for a frame past the end, and as decodeVideoFrames.
  */
-export async function decodeVideoFrame(path: string, frame: number, options: { signal?: AbortSignal } = {}): Promise<RgbImage> {
+export async function decodeVideoFrame(path: string, frame: number, options: Omit<DecodeVideoFramesOptions, "select"> = {}): Promise<RgbImage> {
   checkFrameNumber(frame);
-  for await (const decoded of decodeVideoFrames(path, { select: { frames: [frame] }, signal: options.signal })) return decoded.image;
-  throw new MediaError("TA_UNSUPPORTED_FRAME", `Frame ${frame} of ${JSON.stringify(path)} was not decoded.`, true);
+  for await (const decoded of decodeVideoFrames(path, { ...options, select: { frames: [frame] } })) return decoded.image;
+  throw new MediaError("TA_UNSUPPORTED_FRAME", `Frame ${frame} of ${options.name ?? JSON.stringify(path)} was not decoded.`, true);
 }
 
 const isSpace = (byte: number) => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
@@ -253,7 +270,8 @@ class PpmFrames implements OutputReceiver {
   #filled = 0;
   #lastTarget: Uint8Array | undefined;
 
-  constructor(private readonly path: string) {}
+  /** @param shown what to call the video in errors */
+  constructor(private readonly shown: string) {}
 
   /** Set when ffmpeg's output was not a PPM stream; reading is paused for good. */
   get failure(): MediaError | undefined {
@@ -335,6 +353,6 @@ class PpmFrames implements OutputReceiver {
 
   #malformed(): MediaError {
     const header = JSON.stringify(this.#header.slice(0, maxHeaderLength));
-    return new MediaError("TA_MEDIA_DECODE", `ffmpeg's output for ${JSON.stringify(this.path)} is not the expected PPM stream (header ${header}).`, true);
+    return new MediaError("TA_MEDIA_DECODE", `ffmpeg's output for ${this.shown} is not the expected PPM stream (header ${header}).`, true);
   }
 }

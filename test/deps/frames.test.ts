@@ -113,11 +113,11 @@ describe.each(backends)("on $name", ({ create }) => {
         [1.5, /rate must be a number in \(0, 1\].*got 1.5/],
         [-0.5, /got -0.5/],
         [[3, -1], /frame must be a whole number ≥ 0/],
-        [[5, 48], /frame.* 48/],
+        [[5, 48], /^Frame 48 is past the end of "moving-square.mp4", which has 48 frames \(0–47\)/],
       ] as const) {
         const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
         runner.stage("Pre-label", { deps: { videoSampler } }, async ({ videoSampler }) => {
-          for await (const _ of videoSampler(selection as number | number[])) void _;
+          for await (const _ of videoSampler(selection)) void _;
           return "annotate";
         });
         const report = await runner.execute({ output: "silent", numRetries: 2 });

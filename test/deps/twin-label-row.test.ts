@@ -5,7 +5,8 @@ import { countingBackend } from "../support/counting-backend.js";
 import { paths } from "../support/paths.js";
 import { tempDir } from "../support/temp-dir.js";
 
-const images = ["blue-tall.png", "green-wide.png", "red-square.png"].map((name) => join(paths.demoData, name));
+const [blue, green, red, caption] = ["blue-tall.png", "green-wide.png", "red-square.png", "caption.txt"].map((name) => join(paths.demoData, name));
+const onlyInTwin = join(paths.mediaData, "one-red.png");
 
 describe("twinLabelRow on the local store", () => {
   let dir: ReturnType<typeof tempDir>;
@@ -18,12 +19,13 @@ describe("twinLabelRow on the local store", () => {
     store = localBackend({ storePath: join(dir.path, "store.db") });
     source = store.createProject(paths.demoSpec);
     twin = store.createProject(paths.twinSpec);
-    await store.addData(source, { paths: images, actor: "tester" });
-    // The twin holds two of the three images, and one file the source lacks.
-    await store.addData(twin, { paths: [images[0]!, images[2]!, join(paths.demoData, "caption.txt")], actor: "tester" });
+    await store.addData(source, { paths: [blue!, green!, red!, caption!], actor: "tester" });
+    // The twin holds three of the source's files and one the source lacks.
+    await store.addData(twin, { paths: [blue!, red!, caption!, onlyInTwin], actor: "tester" });
     // The source's agent answers "Size" on every image.
     const label = new Runner({ projectHash: source, backend: store });
     label.stage("Pre-label", { deps: { labelRow } }, ({ labelRow }) => {
+      if (labelRow.dataType !== "image") return "skip";
       const ontology = labelRow.ontology;
       const size = ontology.getChildByTitle("Size", "classification").createInstance();
       size.setForFrames({ frames: 0 });
@@ -49,7 +51,8 @@ describe("twinLabelRow on the local store", () => {
     });
     await runner.execute({ output: "silent", taskBatchSize: 2 });
 
-    expect(seen.get("caption.txt")).toBeNull();
+    expect(seen.get("one-red.png")).toBeNull();
+    expect(seen.get("caption.txt")!.labelRow.getClassificationInstances()).toEqual([]);
     for (const title of ["blue-tall.png", "red-square.png"]) {
       const found = seen.get(title)!;
       expect(found.projectHash).toBe(source);
@@ -60,10 +63,10 @@ describe("twinLabelRow on the local store", () => {
       // includeTask: the twin's task, in the stage the source's agent sent it to.
       expect(found.task).toMatchObject({ dataHash: found.dataHash, stageUuid: (await store.getProject(source)).stages.find((s) => s.title === "Annotate")!.uuid });
     }
-    // Two batches of two: each asked the source project for its own items only.
+    // Two batches of two: each asked the source project for its own items only (the second
+    // batch's one-red.png is not in the source).
     const metadataCalls = backend.argsOf("getLabelRowMetadata").filter(([project]) => project === source);
-    expect(metadataCalls).toHaveLength(2);
-    expect(metadataCalls.map(([, hashes]) => (hashes as string[]).length)).toEqual([1, 1]);
+    expect(metadataCalls.map(([, hashes]) => (hashes as string[]).length)).toEqual([2, 1]);
     expect(backend.argsOf("getLabelRows").filter(([project]) => project === source)).toHaveLength(2);
     expect(backend.count("matchDataInProject")).toBe(2);
   });
@@ -86,7 +89,7 @@ describe("twinLabelRow on the local store", () => {
     const errors: string[] = [];
     runner.stage("Copy", { deps: { twin: twinLabelRow({ projectHash: source, initLabels: false }) } }, ({ twin }) => {
       if (twin) {
-        expect(twin.metadata.data_title).toMatch(/png$/);
+        expect(twin.metadata.data_title).toMatch(/\.(png|txt)$/);
         try {
           void twin.labelRow;
         } catch (error) {
@@ -96,7 +99,7 @@ describe("twinLabelRow on the local store", () => {
       return null;
     });
     await runner.execute({ output: "silent" });
-    expect(errors).toHaveLength(2);
+    expect(errors).toHaveLength(3);
     expect(errors[0]).toMatch(/twin's labels were not loaded.*initLabels/);
 
     expect(() => twinLabelRow({ projectHash: "nope" })).toThrow(/projectHash must be the twin project's UUID, got "nope"/);

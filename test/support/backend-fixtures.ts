@@ -26,7 +26,7 @@ import { ed25519KeyFromSeed } from "../../src/backends/encord/ssh-key.js";
 import { loadProjectSpec } from "../../src/backends/local/project-spec.js";
 import { localBackend, type Backend, type LabelRowJson, type Pathway, type Project, type Stage, type WorkflowTask } from "../../src/index.js";
 import { countingBackend, type CountingBackend } from "./counting-backend.js";
-import { startFakeEncord, type FakeEncord, type FakeItemSpec } from "./fake-encord/index.js";
+import { startFakeEncord, type FakeEncord, type FakeItemSpec, type FakeTaskRef } from "./fake-encord/index.js";
 import { paths } from "./paths.js";
 import { tempDir } from "./temp-dir.js";
 
@@ -254,9 +254,18 @@ export interface EncordProject extends BackendProject {
  * caches.
  */
 export async function createEncordProject(options: EncordProjectOptions = {}): Promise<EncordProject> {
+  return createEncordProjectFromItems(fakeItems(options.items), options);
+}
+
+/**
+ * {@link createEncordProject} with the fake's items given as they are, for media no file of
+ * `items` expresses (image groups with their images, items without bytes…); `options.items` is
+ * not used.
+ */
+export async function createEncordProjectFromItems(items: readonly FakeItemSpec[], options: Omit<EncordProjectOptions, "items"> = {}): Promise<EncordProject> {
   const fake = await startFakeEncord({ publicKeys: [key.publicKeyHex], seed: options.seed ?? 1 });
   const spec = typeof options.spec === "string" ? loadProjectSpec(options.spec) : options.spec ?? loadProjectSpec(paths.demoSpec);
-  const added = fake.addProject(spec, fakeItems(options.items), options.pageSize === undefined ? {} : { pageSize: options.pageSize });
+  const added = fake.addProject(spec, items, options.pageSize === undefined ? {} : { pageSize: options.pageSize });
   const { projectHash } = added;
   const encord = fastEncordBackend(fake);
   const checker = fastEncordBackend(fake);
@@ -314,6 +323,38 @@ export async function createEncordProject(options: EncordProjectOptions = {}): P
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** Options of {@link addEncordTwin}. */
+export interface EncordTwinOptions {
+  /** The twin's spec: a spec file path or an inline spec. */
+  readonly spec: string | object;
+  /** The source's data the twin holds too, in this order. @defaultValue all of it, in task order */
+  readonly dataHashes?: readonly string[];
+  /** Items only the twin holds, added after the shared ones (as {@link ProjectOptions.items}). @defaultValue none */
+  readonly ownItems?: ProjectOptions["items"];
+}
+
+/** A project added next to another on the same fake server. */
+export interface AddedEncordProject {
+  readonly projectHash: string;
+  /** Its tasks: the shared data's first, then its own items'. */
+  readonly tasks: readonly FakeTaskRef[];
+}
+
+/**
+ * A second project on the fake server of `source` holding data of `source` too, as when one
+ * dataset is attached to two projects on Encord: the same data hashes, a task and a label row
+ * of its own for each (see `FakeEncord.attachData`). Closed with `source`.
+ */
+export function addEncordTwin(source: EncordProject, options: EncordTwinOptions): AddedEncordProject {
+  const { fake } = source;
+  const spec = typeof options.spec === "string" ? loadProjectSpec(options.spec) : options.spec;
+  const dataHashes = options.dataHashes ?? fake.state.tasks.filter((t) => t.projectHash === source.projectHash).map((t) => t.dataHash);
+  const { projectHash } = fake.addProject(spec, []);
+  const shared = fake.attachData(projectHash, dataHashes);
+  const own = options.ownItems === undefined ? [] : fakeItems(options.ownItems).map((item) => fake.addItem(projectHash, item));
+  return { projectHash, tasks: [...shared, ...own] };
 }
 
 /** A fake Encord server per project; see {@link createEncordProject}. */

@@ -4,7 +4,8 @@
  * tests compare decoded pixels with what was written.
  */
 import { spawn } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
+import { extname } from "node:path";
 import sharp from "sharp";
 
 /** An 8-bit RGB colour. */
@@ -44,7 +45,7 @@ export function imagePixels(spec: ImageSpec): Uint8Array {
   return data;
 }
 
-function rawImage(spec: ImageSpec): sharp.Sharp {
+function rawImage(spec: ImageSpec): ReturnType<typeof sharp> {
   return sharp(imagePixels(spec), { raw: { width: spec.width, height: spec.height, channels: 3 } });
 }
 
@@ -90,7 +91,7 @@ export interface VideoSpec {
    * ordinary yuv420p H.264 (even sizes only), near but not equal. @defaultValue "lossless"
    */
   readonly codec?: "lossless" | "h264";
-  /** Rotation metadata in degrees (ffmpeg 5's `rotate` stream tag), which decoders apply. */
+  /** Rotation metadata in degrees (ffmpeg 5's `rotate` stream tag), which players and ffmpeg apply when decoding. */
   readonly rotate?: 0 | 90 | 180 | 270;
 }
 
@@ -119,9 +120,16 @@ export function videoFramePixels(width: number, height: number, index: number): 
 export async function makeVideo(path: string, spec: VideoSpec): Promise<Uint8Array[]> {
   const frames = Array.from({ length: spec.frames }, (_, i) => videoFramePixels(spec.width, spec.height, i));
   const codec = spec.codec === "h264" ? ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18"] : ["-c:v", "libx264rgb", "-qp", "0", "-pix_fmt", "rgb24"];
-  const rotate = spec.rotate ? ["-metadata:s:v:0", `rotate=${spec.rotate}`] : [];
   const input = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", `${spec.width}x${spec.height}`, "-r", String(spec.fps ?? 24), "-i", "pipe:0"];
-  await runFfmpeg([...input, ...codec, ...rotate, "-y", path], frames);
+  if (!spec.rotate) {
+    await runFfmpeg([...input, ...codec, "-y", path], frames);
+    return frames;
+  }
+  // ffmpeg 5 writes the rotate tag into the container's display matrix on a stream copy only.
+  const unrotated = `${path}.unrotated${extname(path)}`;
+  await runFfmpeg([...input, ...codec, "-y", unrotated], frames);
+  await runFfmpeg(["-i", unrotated, "-c", "copy", "-metadata:s:v:0", `rotate=${spec.rotate}`, "-y", path], []);
+  await rm(unrotated);
   return frames;
 }
 

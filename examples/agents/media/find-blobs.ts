@@ -1,7 +1,7 @@
 /**
  * Example for `videoFrames`: on the "Detect" stage of examples/media-project.yaml, it goes through
  * every frame of each item (an image has one, the clip 48), finds the coloured blobs, and writes one
- * "Blob" box per colour on every frame where that colour shows. Items with blobs go on to
+ * "Blob" box per colour (around its largest blob) on every frame where that colour shows. Items with blobs go on to
  * "describe", the rest to "nothing found".
  *
  *   task-agents projects create --spec examples/media-project.yaml     # prints the project hash
@@ -18,7 +18,11 @@ export async function findBlobsHandler({ labelRow, videoFrames, logger }: Handle
   const blob = labelRow.ontology.getChildByTitle("Blob", "object");
   const byColour = new Map<string, ObjectInstance>();
   for await (const { frame, image } of videoFrames) {
+    const largestByColour = new Map<string, ReturnType<typeof findBlobs>[number]>();
     for (const found of findBlobs(image)) {
+      if ((largestByColour.get(found.colour)?.pixels ?? 0) < found.pixels) largestByColour.set(found.colour, found);
+    }
+    for (const found of largestByColour.values()) {
       let instance = byColour.get(found.colour);
       if (!instance) {
         instance = blob.createInstance();

@@ -46,8 +46,8 @@ export async function addDataItems(
     )
     .get(project.uuid) as { start_uuid: string; pathway_uuid: string; pathway_name: string; to_uuid: string; to_type: string; to_title: string };
   const insertStorageItem = db.prepare(
-    `INSERT INTO storage_items (uuid, project_uuid, item_type, name, mime_type, file_size, width, height, url, client_metadata, created_at, last_edited_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO storage_items (uuid, project_uuid, item_type, name, mime_type, file_size, width, height, fps, duration, frame_count, url, client_metadata, created_at, last_edited_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertDataUnit = db.prepare(
     "INSERT INTO data_units (data_hash, project_uuid, storage_item_uuid, title, data_type, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -70,7 +70,7 @@ export async function addDataItems(
       const { media } = item;
       insertStorageItem.run(
         ids.storageItemUuid, project.uuid, media.kind.itemType, item.title, media.mimeType, media.fileSize,
-        media.width, media.height, item.url, JSON.stringify(item.clientMetadata), stamp, stamp,
+        media.width, media.height, media.fps, media.duration, media.frameCount, item.url, JSON.stringify(item.clientMetadata), stamp, stamp,
       );
       insertDataUnit.run(ids.dataHash, project.uuid, ids.storageItemUuid, item.title, media.kind.dataType, stamp);
       const labelRow = emptyLabelRow({
@@ -84,6 +84,8 @@ export async function addDataItems(
         dataLink: item.url,
         width: media.width,
         height: media.height,
+        fps: media.fps,
+        duration: media.duration,
         createdAt: now,
       });
       insertLabelRow.run(ids.dataHash, ids.labelHash, JSON.stringify(labelRow), stamp, stamp);

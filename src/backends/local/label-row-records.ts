@@ -15,6 +15,9 @@ export interface EmptyLabelRowInput {
   readonly dataLink: string;
   readonly width: number | null;
   readonly height: number | null;
+  /** Videos: frames per second and seconds, when known. */
+  readonly fps: number | null;
+  readonly duration: number | null;
   readonly createdAt: Date;
 }
 
@@ -31,6 +34,9 @@ export function emptyLabelRow(input: EmptyLabelRowInput): LabelRowJson {
   };
   if (input.width !== null) dataUnit.width = input.width;
   if (input.height !== null) dataUnit.height = input.height;
+  // Encord's video data units carry their rate and length.
+  if (input.fps !== null) dataUnit.data_fps = input.fps;
+  if (input.duration !== null) dataUnit.data_duration = input.duration;
   return {
     label_hash: input.labelHash,
     branch_name: "main",

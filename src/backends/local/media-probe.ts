@@ -3,6 +3,7 @@ import { fileTypeFromBuffer } from "file-type";
 import { imageSize } from "image-size";
 import { imageSizeFromFile } from "image-size/fromFile";
 import { DataInputError } from "../../domain/errors.js";
+import { probeVideo } from "../../media/probe-video.js";
 import { acceptedExtensions, extensionOf, mediaKindOfMime, mimeOfName, type MediaKind } from "./media-types.js";
 
 /** What task-agents knows about a file before it is added. */
@@ -12,7 +13,13 @@ export interface ProbedMedia {
   readonly fileSize: number | null;
   readonly width: number | null;
   readonly height: number | null;
+  /** Videos only, when ffprobe could read them. */
+  readonly fps: number | null;
+  readonly duration: number | null;
+  readonly frameCount: number | null;
 }
+
+const noVideoInfo = { fps: null, duration: null, frameCount: null } as const;
 
 const sniffBytes = 64 * 1024;
 
@@ -59,8 +66,9 @@ export async function probeFile(path: string): Promise<ProbedMedia> {
   const mimeType = await sniffMime(path, head);
   const kind = mediaKindOfMime(mimeType);
   if (!kind) throw unsupported(JSON.stringify(path), `of type ${mimeType}`);
+  if (kind.itemType === "video") return { kind, mimeType, fileSize, ...(await readVideoInfo(path)) };
   const size = kind.itemType === "image" ? await readImageSize(path, head) : undefined;
-  return { kind, mimeType, fileSize, width: size?.width ?? null, height: size?.height ?? null };
+  return { kind, mimeType, fileSize, width: size?.width ?? null, height: size?.height ?? null, ...noVideoInfo };
 }
 
 async function sniffMime(path: string, head: Uint8Array): Promise<string> {
@@ -96,6 +104,20 @@ async function readImageSize(path: string, head: Uint8Array): Promise<{ width: n
   }
 }
 
+/**
+ * Size, rate, length and frame count of a video, as Encord reads them on upload, so label rows
+ * know their frames. Best effort: without ffprobe, or for a file it cannot read, they stay
+ * unknown and the item is still added (agents that decode it will say what is wrong).
+ */
+async function readVideoInfo(path: string): Promise<Pick<ProbedMedia, "width" | "height" | "fps" | "duration" | "frameCount">> {
+  try {
+    const info = await probeVideo(path);
+    return { width: info.width, height: info.height, fps: info.fps, duration: info.duration, frameCount: info.frameCount };
+  } catch {
+    return { width: null, height: null, ...noVideoInfo };
+  }
+}
+
 /** A URL path with percent-escapes decoded; left as is when an escape is malformed (`%E0%A4%A`). */
 export function decodeUrlPath(pathname: string): string {
   try {
@@ -118,5 +140,5 @@ export function probeUrl(url: string): ProbedMedia {
   if (!mimeType || !kind) {
     throw unsupported(`URL path ${JSON.stringify(pathname)}`, `of an unknown type (extension ${JSON.stringify(extensionOf(pathname) || "(none)")})`);
   }
-  return { kind, mimeType, fileSize: null, width: null, height: null };
+  return { kind, mimeType, fileSize: null, width: null, height: null, ...noVideoInfo };
 }

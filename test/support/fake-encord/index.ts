@@ -7,7 +7,9 @@
  * ```ts
  * const fake = await startFakeEncord({ publicKeys: [hex], bearerTokens: ["t"], seed: 1 });
  * const { projectHash, stages, tasks } = fake.addProject(loadProjectSpec(paths.demoSpec), items, { pageSize: 100 });
- * … fake.state.tasksByUuid.get(uuid)?.stageUuid, fake.state.history, fake.requests …
+ * const twin = fake.addProject(loadProjectSpec(paths.twinSpec), []);
+ * fake.attachData(twin.projectHash, tasks.map((t) => t.dataHash)); // the same data in a second project
+ * … fake.state.tasksByUuid.get(uuid)?.stageUuid, fake.state.labelRows.of(projectHash, dataHash), fake.state.history, fake.requests …
  * fake.faults.failNext(1, { status: 503, retryAfter: 1 });
  * await fake.close();
  * ```
@@ -23,6 +25,17 @@
  * v1 `POST /public` (`labelrowmetadata` GET, `labelrow` GET/PUT/POST) and `POST /public/user`
  * (authenticated, but no query is implemented); `GET|HEAD /files/{itemUuid}?sig=…&expires=…`
  * (signed URLs, no auth).
+ *
+ * Data shared by projects: on Encord a dataset may be attached to several projects, and its data
+ * items then have the same data hash in each, with a label row and a task per project.
+ * `attachData(projectHash, dataHashes)` attaches items other projects hold (the same storage
+ * items, no copies) and gives the project its own new task and uninitialised label row for each.
+ * Label rows are kept by project and data hash (`state.labelRows.of(projectHash, dataHash)`;
+ * `state.labelRows.get(dataHash)` is for data one project holds and throws otherwise), and every
+ * label-row, priority and task endpoint reads the requested project's. The items keep the folder
+ * and dataset they were added with (`dataset_hash` is the item's, in every project, and so is
+ * the `datasetHashes` task filter), and a credential allowed on any project holding an item may
+ * read it.
  *
  * Behaviours chosen where the protocol document is silent or UNCONFIRMED:
  *
@@ -118,7 +131,7 @@ import { handleV1, envelopeKind } from "./v1.js";
 import { handleV2 } from "./v2.js";
 import { verifyV1Request, verifyV2Request, type Identity, type KnownCredentials } from "./verify.js";
 
-export type { FakeItemSpec, FakeStage, FakeState, TaskState, StorageItemState, ProjectState } from "./state.js";
+export type { FakeItemSpec, FakeStage, FakeState, LabelRowState, LabelRowTable, TaskState, StorageItemState, ProjectState } from "./state.js";
 export type { Api, FaultKind, FaultMatch, FaultSettings, TargetedFault } from "./faults.js";
 export type { Identity } from "./verify.js";
 
@@ -202,6 +215,14 @@ export interface FakeEncord {
   addProject(spec: unknown, items: readonly FakeItemSpec[], options?: AddProjectOptions): AddedProject;
   /** Adds an item (and its task, in the stage new tasks start in) to a project, as `addProject` does. */
   addItem(projectHash: string, item: FakeItemSpec): FakeTaskRef;
+  /**
+   * Attaches data that other projects hold to `projectHash`, as attaching a dataset to a second
+   * project does on Encord: the same storage items and data hashes, and in this project a task
+   * of its own (in the stage new tasks start in, priority 0.5) and an uninitialised label row of
+   * its own for each, in the order given. Throws for an unknown project or data hash, and for
+   * data the project already holds.
+   */
+  attachData(projectHash: string, dataHashes: readonly string[]): FakeTaskRef[];
   addPublicKey(hex: string): void;
   addBearerToken(token: string): void;
   /** Moves a task as a person (or the test) would: to a stage given by uuid or title. Recorded with `via: "test"`. */
@@ -407,6 +428,9 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
     const item: StorageItemState = {
       uuid: itemUuid,
       projectHash,
+      projectHashes: new Set([projectHash]),
+      datasetHash: project.datasetHash,
+      datasetTitle: project.datasetTitle,
       parent: project.folderUuid,
       dataHash,
       name: spec.title,
@@ -428,16 +452,23 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
     };
     item.childUuids.forEach((uuid, index) => state.storageItems.set(uuid, groupImage(item, uuid, index, spec.frames?.[index] ?? null)));
     state.storageItems.set(itemUuid, item);
-    state.labelRows.set(dataHash, { dataHash, projectHash, itemUuid, labelHash: null, row: null, createdAt: null, lastEditedAt: null });
+    return holdItem(project, item, spec.priority ?? 0.5, created);
+  };
+
+  /** The project's own label row (uninitialised) and task (in the stage new tasks start in) for an item. */
+  const holdItem = (project: ProjectState, item: StorageItemState, priority: number, created: number): FakeTaskRef => {
+    const { projectHash } = project;
+    const { dataHash, uuid: itemUuid, name: title } = item;
+    state.labelRows.add({ dataHash, projectHash, itemUuid, labelHash: null, row: null, createdAt: null, lastEditedAt: null });
     const task: TaskState = {
       uuid: newUuid(),
       projectHash,
       seq: project.nextSeq++,
       stageUuid: project.initialStageUuid,
       dataHash,
-      dataTitle: spec.title,
+      dataTitle: title,
       status: "NEW",
-      priority: spec.priority ?? 0.5,
+      priority,
       createdAt: created,
       updatedAt: created,
       assignee: null,
@@ -445,7 +476,25 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
     };
     state.tasks.push(task);
     state.tasksByUuid.set(task.uuid, task);
-    return { uuid: task.uuid, dataHash, stageUuid: project.initialStageUuid, itemUuid, title: spec.title };
+    return { uuid: task.uuid, dataHash, stageUuid: project.initialStageUuid, itemUuid, title };
+  };
+
+  const attachData = (projectHash: string, dataHashes: readonly string[]): FakeTaskRef[] => {
+    const project = state.projects.get(projectHash);
+    if (!project) throw new Error(`no project ${projectHash}`);
+    if (new Set(dataHashes).size !== dataHashes.length) throw new Error("attachData: a data hash is listed twice");
+    const items = dataHashes.map((dataHash) => {
+      // Every row of a data item names the same storage item; an image group's images have none.
+      const [held] = state.labelRows.allOf(dataHash);
+      if (!held) throw new Error(`no data ${dataHash} in any project (data hashes of image-group images cannot be attached)`);
+      if (state.labelRows.of(projectHash, dataHash)) throw new Error(`project ${projectHash} already holds data ${dataHash}`);
+      return state.storageItems.get(held.itemUuid)!;
+    });
+    const created = nowMs();
+    return items.map((item) => {
+      item.projectHashes.add(projectHash);
+      return holdItem(project, item, 0.5, created);
+    });
   };
 
   const addProject = (rawSpec: unknown, items: readonly FakeItemSpec[], projectOptions: AddProjectOptions = {}): AddedProject => {
@@ -484,6 +533,7 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
     requests,
     faults,
     addProject,
+    attachData,
     addItem(projectHash, item) {
       const project = state.projects.get(projectHash);
       if (!project) throw new Error(`no project ${projectHash}`);

@@ -92,7 +92,17 @@ export interface TaskState {
 
 export interface StorageItemState {
   readonly uuid: string;
+  /** The project the item was added to: its folder, dataset and child-item page size are that project's. */
   readonly projectHash: string;
+  /**
+   * Every project holding the item (`projectHash` first, then those it was attached to by
+   * `attachData`); a credential allowed on any of them may read it. An image group's images
+   * share the group's set.
+   */
+  readonly projectHashes: Set<string>;
+  /** The dataset the item belongs to (its label rows' `dataset_hash` in every project). */
+  readonly datasetHash: string;
+  readonly datasetTitle: string;
   readonly parent: string;
   readonly dataHash: string;
   name: string;
@@ -119,6 +129,7 @@ export interface StorageItemState {
   readonly childUuids: readonly string[];
 }
 
+/** One project's label row of one data item; a data item attached to two projects has one in each. */
 export interface LabelRowState {
   readonly dataHash: string;
   readonly projectHash: string;
@@ -142,14 +153,65 @@ export interface MoveRecord {
   readonly via: "action" | "move-tasks" | "test";
 }
 
+/**
+ * Label rows by project and data hash. On Encord a data item attached to two projects has the same
+ * data hash in both and a label row (and task) in each, so the data hash alone does not name a row.
+ */
+export class LabelRowTable {
+  readonly #rows = new Map<string, LabelRowState>();
+  readonly #byDataHash = new Map<string, LabelRowState[]>();
+
+  static #key(projectHash: string, dataHash: string): string {
+    return `${projectHash}/${dataHash}`;
+  }
+
+  /** The project's row of the data item. */
+  of(projectHash: string, dataHash: string): LabelRowState | undefined {
+    return this.#rows.get(LabelRowTable.#key(projectHash, dataHash));
+  }
+
+  /**
+   * The row of a data item that one project holds, as most tests have. Throws when several
+   * projects hold it, rather than guess which one is meant: use {@link of} there.
+   */
+  get(dataHash: string): LabelRowState | undefined {
+    const rows = this.#byDataHash.get(dataHash) ?? [];
+    if (rows.length > 1) {
+      throw new Error(`data ${dataHash} has a label row in each of the projects ${rows.map((r) => r.projectHash).join(", ")}; say which with labelRows.of(projectHash, dataHash)`);
+    }
+    return rows[0];
+  }
+
+  /** Every project's row of the data item, in the order they were added. */
+  allOf(dataHash: string): readonly LabelRowState[] {
+    return this.#byDataHash.get(dataHash) ?? [];
+  }
+
+  /** Adds a row; a project has one row per data item. */
+  add(row: LabelRowState): void {
+    const key = LabelRowTable.#key(row.projectHash, row.dataHash);
+    if (this.#rows.has(key)) throw new Error(`project ${row.projectHash} already has a label row for data ${row.dataHash}`);
+    this.#rows.set(key, row);
+    this.#byDataHash.set(row.dataHash, [...this.allOf(row.dataHash), row]);
+  }
+
+  get size(): number {
+    return this.#rows.size;
+  }
+
+  values(): IterableIterator<LabelRowState> {
+    return this.#rows.values();
+  }
+}
+
 /** Everything the fake holds; live objects, for tests to inspect (and, with care, to change). */
 export interface FakeState {
   readonly projects: Map<string, ProjectState>;
   /** All tasks of all projects, in creation order. */
   readonly tasks: TaskState[];
   readonly tasksByUuid: Map<string, TaskState>;
-  /** By data hash. */
-  readonly labelRows: Map<string, LabelRowState>;
+  /** By project and data hash (see {@link LabelRowTable}). */
+  readonly labelRows: LabelRowTable;
   readonly storageItems: Map<string, StorageItemState>;
   readonly history: MoveRecord[];
   /** Bearer tokens minted by `GET /v2/public/user/bearer-token`, with the key that minted them. */
@@ -157,7 +219,7 @@ export interface FakeState {
 }
 
 export function emptyState(): FakeState {
-  return { projects: new Map(), tasks: [], tasksByUuid: new Map(), labelRows: new Map(), storageItems: new Map(), history: [], mintedTokens: new Map() };
+  return { projects: new Map(), tasks: [], tasksByUuid: new Map(), labelRows: new LabelRowTable(), storageItems: new Map(), history: [], mintedTokens: new Map() };
 }
 
 interface DataTypeInfo {
@@ -250,6 +312,9 @@ export function groupImage(group: StorageItemState, unitHash: string, index: num
   return {
     uuid: unitHash,
     projectHash: group.projectHash,
+    projectHashes: group.projectHashes,
+    datasetHash: group.datasetHash,
+    datasetTitle: group.datasetTitle,
     parent: group.parent,
     dataHash: unitHash,
     name: `${group.name} (${index + 1})`,
@@ -272,7 +337,7 @@ export function groupImage(group: StorageItemState, unitHash: string, index: num
 }
 
 /** A new, empty label-row dict as Encord creates it on `labelrow` PUT (§7.2, §7.3). */
-export function emptyLabelRow(project: ProjectState, item: StorageItemState, labelHash: string, nowMs: number, dataLink: (item: StorageItemState) => string): Record<string, unknown> {
+export function emptyLabelRow(item: StorageItemState, labelHash: string, nowMs: number, dataLink: (item: StorageItemState) => string): Record<string, unknown> {
   const info = DATA_TYPES[item.dataType];
   const dataUnits: Record<string, unknown> = {};
   item.unitHashes.forEach((unitHash, index) => {
@@ -305,8 +370,8 @@ export function emptyLabelRow(project: ProjectState, item: StorageItemState, lab
     created_at: labelDate(nowMs),
     last_edited_at: labelDate(nowMs),
     data_hash: item.dataHash,
-    dataset_hash: project.datasetHash,
-    dataset_title: project.datasetTitle,
+    dataset_hash: item.datasetHash,
+    dataset_title: item.datasetTitle,
     data_title: item.name,
     data_type: info.labelType,
     annotation_task_status: "QUEUED",

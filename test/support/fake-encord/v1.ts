@@ -95,11 +95,12 @@ interface RowContext {
   readonly item: StorageItemState;
 }
 
+/** The project's rows with their tasks, in task-creation order: this project's row of each data item, not another's holding the same data. */
 function projectRows(ctx: HandlerContext, project: ProjectState): RowContext[] {
   return ctx.state.tasks
     .filter((task) => task.projectHash === project.projectHash)
     .map((task) => {
-      const row = ctx.state.labelRows.get(task.dataHash)!;
+      const row = ctx.state.labelRows.of(project.projectHash, task.dataHash)!;
       return { row, task, item: ctx.state.storageItems.get(row.itemUuid)! };
     });
 }
@@ -115,8 +116,8 @@ function metadataDto(project: ProjectState, { row, task, item }: RowContext, inc
     last_edited_at: row.lastEditedAt === null ? null : labelDate(row.lastEditedAt),
     data_hash: task.dataHash,
     group_hash: null,
-    dataset_hash: project.datasetHash,
-    dataset_title: project.datasetTitle,
+    dataset_hash: item.datasetHash,
+    dataset_title: item.datasetTitle,
     data_title: task.dataTitle,
     data_type: DATA_TYPES[item.dataType].metadataType,
     data_link: item.url,
@@ -234,8 +235,8 @@ function createLabelRows(ctx: HandlerContext, project: ProjectState, uid: unknow
   const dataHashes = stringList(uid, "uid");
   checkLimit(project, dataHashes.length, ctx.defaultMaxLabelsPerRequest);
   const entries = dataHashes.map((hash) => {
-    const row = ctx.state.labelRows.get(hash);
-    if (!row || row.projectHash !== project.projectHash) throw notFound(`Data ${hash} does not exist in project ${project.projectHash}.`);
+    const row = ctx.state.labelRows.of(project.projectHash, hash);
+    if (!row) throw notFound(`Data ${hash} does not exist in project ${project.projectHash}.`);
     return { row, item: ctx.state.storageItems.get(row.itemUuid)! };
   });
   const now = ctx.nowMs();
@@ -243,7 +244,7 @@ function createLabelRows(ctx: HandlerContext, project: ProjectState, uid: unknow
     entries.map(({ row, item }) => {
       if (row.row === null) {
         row.labelHash = ctx.newUuid();
-        row.row = emptyLabelRow(project, item, row.labelHash, now, (i) => i.url);
+        row.row = emptyLabelRow(item, row.labelHash, now, (i) => i.url);
         row.createdAt = now;
         row.lastEditedAt = now;
       }

@@ -68,9 +68,10 @@ function stage(found: ProjectState, stageUuid: string): FakeStage {
   return result;
 }
 
+/** A storage item the caller may read: one of a project it may use (any, for data attached to several). */
 function item(ctx: HandlerContext, itemUuid: string, missingStatus: 403 | 404): StorageItemState {
   const found = ctx.state.storageItems.get(itemUuid);
-  const allowed = found && canAccess(ctx.state, ctx.state.projects.get(found.projectHash)!, ctx.identity);
+  const allowed = found && [...found.projectHashes].some((hash) => canAccess(ctx.state, ctx.state.projects.get(hash)!, ctx.identity));
   if (!found || !allowed) {
     throw new HttpError(missingStatus, missingStatus === 404 ? `Storage item ${itemUuid} not found.` : `You do not have access to storage item ${itemUuid} (or it does not exist).`);
   }
@@ -153,12 +154,15 @@ function listTasks(ctx: HandlerContext, found: ProjectState, where: FakeStage, r
   }
 
   const wantedHashes = new Set(dataHashes.map((h) => h.toLowerCase()));
+  const wantedDatasets = new Set(datasetHashes.map((h) => h.toLowerCase()));
+  // Attached data keeps the dataset it was added with, so the dataset is the item's, not the project's.
+  const datasetOf = (task: TaskState): string => ctx.state.storageItems.get(ctx.state.labelRows.of(found.projectHash, task.dataHash)!.itemUuid)!.datasetHash;
   const matches = (task: TaskState): boolean =>
     task.projectHash === found.projectHash &&
     task.stageUuid === where.uuid &&
     task.seq > after &&
     (wantedHashes.size === 0 || wantedHashes.has(task.dataHash)) &&
-    (datasetHashes.length === 0 || datasetHashes.some((h) => h.toLowerCase() === found.datasetHash)) &&
+    (wantedDatasets.size === 0 || wantedDatasets.has(datasetOf(task))) &&
     (statuses.length === 0 || statuses.includes(task.status)) &&
     (titleContains === undefined || task.dataTitle.toLowerCase().includes(titleContains)) &&
     (userEmails.length === 0 || (task.assignee !== null && userEmails.includes(task.assignee)));
