@@ -77,6 +77,20 @@ afterEach(async () => {
 });
 
 describe("the fake Encord server with data shared by two projects", () => {
+  test("the Encord backend keeps each project's label hash apart, whichever project was listed last", async () => {
+    const backend = newBackend();
+    const blue = dataHashOf("blue-tall.png");
+    await backend.getLabelRows(twin.projectHash, [blue]); // the twin's row exists, with a label hash of its own
+    await backend.getLabelRowMetadata(source.projectHash, [blue]);
+    await backend.getLabelRowMetadata(twin.projectHash, [blue]);
+    const [sourceRow] = await backend.getLabelRows(source.projectHash, [blue]);
+    expect(sourceRow!.label_hash).toBe(rowOf(source.projectHash, blue).labelHash);
+    // A save without a label hash takes the one of its own project.
+    const { label_hash: _dropped, ...withoutHash } = sourceRow!;
+    await backend.commit(source.projectHash, { labelSaves: [{ dataHash: blue, labelRow: withoutHash as LabelRowJson }] });
+    expect(sizeAnswers(source.projectHash, blue)).toEqual(["regular"]);
+  });
+
   test("each project has its own task and label row for the same data hash", async () => {
     const backend = newBackend();
     const blue = dataHashOf("blue-tall.png");

@@ -36,7 +36,11 @@ export class EncordBackend implements Backend {
   readonly #client: EncordHttpClient;
   readonly #domain: string;
   readonly #mover: TaskMover;
-  /** Label hashes from the latest metadata listings, so fetching rows needs no second listing. */
+  /**
+   * Label hashes from the latest metadata listings, so fetching rows needs no second listing. By
+   * project and data hash: the same data (and data hash) can sit in several projects, each with
+   * its own label row.
+   */
   readonly #metadataByDataHash = new Map<string, LabelRowMetadataJson>();
   readonly #pathwaysByProject = new Map<string, StagePathways>();
 
@@ -133,7 +137,7 @@ export class EncordBackend implements Backend {
       for (const row of listFromWire(rows, "label-row metadata")) {
         const metadata = metadataFromWire(row);
         found.set(metadata.data_hash, metadata);
-        this.#remember(metadata);
+        this.#remember(projectHash, metadata);
       }
     }
     return dataHashes.flatMap((hash) => (found.has(hash) ? [found.get(hash)!] : []));
@@ -141,12 +145,12 @@ export class EncordBackend implements Backend {
 
   async getLabelRows(projectHash: string, dataHashes: readonly string[], args: InitialiseLabelsArgs = {}): Promise<LabelRowJson[]> {
     const wanted = [...new Set(dataHashes)];
-    const unknown = wanted.filter((hash) => !this.#metadataByDataHash.has(hash));
+    const unknown = wanted.filter((hash) => !this.#metadataByDataHash.has(cacheKey(projectHash, hash)));
     if (unknown.length > 0) await this.getLabelRowMetadata(projectHash, unknown);
     const existing: string[] = [];
     const missing: string[] = [];
     for (const hash of wanted) {
-      const metadata = this.#metadataByDataHash.get(hash);
+      const metadata = this.#metadataByDataHash.get(cacheKey(projectHash, hash));
       if (metadata?.label_hash) existing.push(metadata.label_hash);
       else if (metadata) missing.push(hash);
     }
@@ -171,8 +175,8 @@ export class EncordBackend implements Backend {
       const rows = await this.#client.v1<unknown>({ projectHash }, "labelrow", "PUT", chunk, { multi_request: true, get_signed_url: false, branch_name: null }, { retryable: true });
       for (const row of labelRowsFromWire(rows)) {
         byDataHash.set(row.data_hash, row);
-        const metadata = this.#metadataByDataHash.get(row.data_hash);
-        if (metadata && row.label_hash) this.#remember({ ...metadata, label_hash: row.label_hash });
+        const metadata = this.#metadataByDataHash.get(cacheKey(projectHash, row.data_hash));
+        if (metadata && row.label_hash) this.#remember(projectHash, { ...metadata, label_hash: row.label_hash });
       }
     }
     return dataHashes.flatMap((hash) => (byDataHash.has(hash) ? [byDataHash.get(hash)!] : []));
@@ -264,7 +268,7 @@ export class EncordBackend implements Backend {
     const saves = batch.labelSaves ?? [];
     // Every save is checked before any is sent, so a bad one cannot leave half a batch saved.
     const rows = saves.map((save) => {
-      const labelHash = save.labelRow.label_hash ?? this.#metadataByDataHash.get(save.dataHash)?.label_hash ?? null;
+      const labelHash = save.labelRow.label_hash ?? this.#metadataByDataHash.get(cacheKey(projectHash, save.dataHash))?.label_hash ?? null;
       return { dataHash: save.dataHash, labelHash, labelRow: labelHash === save.labelRow.label_hash ? save.labelRow : { ...save.labelRow, label_hash: labelHash } };
     });
     const unsaved = rows.filter((row) => !row.labelHash);
@@ -298,13 +302,18 @@ export class EncordBackend implements Backend {
     await this.#client.close();
   }
 
-  #remember(metadata: LabelRowMetadataJson): void {
-    this.#metadataByDataHash.delete(metadata.data_hash);
-    this.#metadataByDataHash.set(metadata.data_hash, metadata);
+  #remember(projectHash: string, metadata: LabelRowMetadataJson): void {
+    const key = cacheKey(projectHash, metadata.data_hash);
+    this.#metadataByDataHash.delete(key);
+    this.#metadataByDataHash.set(key, metadata);
     // Bounded: a long polling run sees every item of the project over time.
     if (this.#metadataByDataHash.size > 20_000) this.#metadataByDataHash.delete(this.#metadataByDataHash.keys().next().value as string);
   }
 
+}
+
+function cacheKey(projectHash: string, dataHash: string): string {
+  return `${projectHash.toLowerCase()} ${dataHash}`;
 }
 
 /** Item types that hold other items (§6.1, child items); only these are asked for children. */
