@@ -38,7 +38,7 @@ export async function readFrame(media: MediaAccess, frame: number, helper = "sin
     if (frame !== 0) throw new MediaError("TA_UNSUPPORTED_FRAME", `${capitalised(media.describe())} has one frame, 0; frame ${frame} was asked for.`, true);
     return decodeImage(await media.file(), { name: media.item.name });
   }
-  if (type === "imageGroup") return decodeImage(await media.childFile(frame), { name: `${media.item.name} frame ${frame}` });
+  if (type === "imageGroup") return media.withChildFile(frame, (path) => decodeImage(path, { name: `${JSON.stringify(media.item.name)} frame ${frame}` }));
   if (videoTypes.has(type)) return decodeVideoFrame(await media.file(), frame, { signal: media.signal, name: JSON.stringify(media.item.name) });
   throw unsupported(media, helper);
 }

@@ -26,7 +26,6 @@ export class MediaAccess {
   readonly #downloads: DownloadedFile[] = [];
   #file: Promise<string> | undefined;
   #children: Promise<StorageItem[]> | undefined;
-  readonly #childFiles = new Map<number, Promise<string>>();
 
   constructor(item: StorageItem, context: TaskContext, backend: Backend | undefined) {
     this.item = item;
@@ -58,26 +57,33 @@ export class MediaAccess {
     return this.#children;
   }
 
-  /** The local path of frame `frame` of an image group (its child item of that index). */
-  async childFile(frame: number): Promise<string> {
+  /**
+   * Runs `use` on the file of frame `frame` of an image group (its child item of that index),
+   * downloaded for the call and removed right after it, so going through a large group never
+   * holds more than one of its images on disk.
+   */
+  async withChildFile<T>(frame: number, use: (path: string) => Promise<T>): Promise<T> {
     const children = await this.children();
     const child = children[frame];
-    if (!child) throw new MediaError("TA_UNSUPPORTED_FRAME", `${capitalise(this.describe())} has no frame ${frame}: it has ${children.length} image${children.length === 1 ? "" : "s"} (frames 0–${children.length - 1}).`, true);
-    let file = this.#childFiles.get(frame);
-    if (!file) {
-      file = this.#open(child);
-      this.#childFiles.set(frame, file);
+    if (!child) {
+      const has = children.length === 0 ? "it has no images" : `it has ${children.length} image${children.length === 1 ? "" : "s"} (frames 0–${children.length - 1})`;
+      throw new MediaError("TA_UNSUPPORTED_FRAME", `${capitalise(this.describe())} has no frame ${frame}: ${has}.`, true);
     }
-    return file;
+    const url = child.signedUrl ?? child.url;
+    if (url?.startsWith("file:")) return use(fileURLToPath(url));
+    const downloaded = await this.#download(child);
+    try {
+      return await use(downloaded.path);
+    } finally {
+      await downloaded.remove();
+    }
   }
 
   /** Stops decoders still running for this attempt and removes every download. */
   async release(): Promise<void> {
     this.#release.abort();
-    // Downloads still in flight stop on the abort; wait for them so their files are listed.
-    const pending: Promise<string>[] = [...this.#childFiles.values()];
-    if (this.#file) pending.push(this.#file);
-    await Promise.allSettled(pending);
+    // A download still in flight stops on the abort; wait for it so its file is listed.
+    await Promise.allSettled([this.#file]);
     await Promise.all(this.#downloads.map((d) => d.remove()));
   }
 
@@ -91,14 +97,19 @@ export class MediaAccess {
   async #open(item: StorageItem): Promise<string> {
     const url = item.signedUrl ?? item.url;
     if (url?.startsWith("file:")) return fileURLToPath(url);
+    const downloaded = await this.#download(item);
+    this.#downloads.push(downloaded);
+    return downloaded.path;
+  }
+
+  #download(item: StorageItem): Promise<DownloadedFile> {
+    const url = item.signedUrl ?? item.url;
     if (!url || !/^https?:/i.test(url)) {
       // Only the scheme is named: the rest of a storage URL may identify private buckets.
       const scheme = url ? `a ${url.split(":")[0]}: URL` : "no URL";
       throw new MediaError("TA_DOWNLOAD_FAILED", `The file of ${this.describe()} cannot be fetched: its storage item ${item.uuid} has ${scheme}; task-agents reads file: URLs and downloads http(s) ones.`, true);
     }
-    const downloaded = await downloadToTemp(url, { name: item.name, mimeType: item.mimeType, itemType: item.itemType, signal: this.signal });
-    this.#downloads.push(downloaded);
-    return downloaded.path;
+    return downloadToTemp(url, { name: item.name, mimeType: item.mimeType, itemType: item.itemType, signal: this.signal });
   }
 }
 

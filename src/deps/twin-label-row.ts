@@ -11,7 +11,11 @@ import { makeDependency, prefetchedKey, type BatchLoader, type BatchLoadInput, t
 export interface TwinLabelRowOptions {
   /** The twin project: another project holding the same data. */
   readonly projectHash: string;
-  /** Load the twin's labels (`twin.labelRow`). @defaultValue true */
+  /**
+   * Load the twin's labels (`twin.labelRow`). On Encord this creates the twin's label rows where
+   * none exist yet, as the SDK's `initialise_labels` does; pass false to only read metadata.
+   * @defaultValue true
+   */
   readonly initLabels?: boolean;
   /** Look up the twin's task, wherever it is in the twin's workflow (`twin.task`). @defaultValue false */
   readonly includeTask?: boolean;
