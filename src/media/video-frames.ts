@@ -1,4 +1,5 @@
 import { ConfigurationError, MediaError } from "../domain/errors.js";
+import { framesToRanges } from "../labels/frames.js";
 import { checkInputFile, ffmpegTools, fileArgument, startTool, toolFailure, type OutputReceiver, type RunningTool } from "./ffmpeg.js";
 import { RgbImage } from "./rgb-image.js";
 
@@ -67,7 +68,7 @@ function planFrames(select: FrameSelection | undefined): FramePlan {
   }
   if (!Array.isArray(select.frames)) throw invalid(`Frame selection { frames: ${JSON.stringify(select.frames)} } is not accepted; ${accepted}.`);
   const wanted = [...new Set(select.frames.map(checkFrameNumber))].sort((a, b) => a - b);
-  const ranges = widen(rangesOf(wanted), maxSelectTerms);
+  const ranges = widen(framesToRanges(wanted), maxSelectTerms);
   const expression = ranges.map(([a, b]) => (a === b ? `eq(n,${a})` : `between(n,${a},${b})`)).join("+");
   return {
     expression,
@@ -76,17 +77,6 @@ function planFrames(select: FrameSelection | undefined): FramePlan {
     },
     wanted,
   };
-}
-
-/** Inclusive runs of consecutive numbers in a sorted, repeat-free list. */
-function rangesOf(sorted: readonly number[]): [number, number][] {
-  const ranges: [number, number][] = [];
-  for (const n of sorted) {
-    const last = ranges.at(-1);
-    if (last !== undefined && n === last[1] + 1) last[1] = n;
-    else ranges.push([n, n]);
-  }
-  return ranges;
 }
 
 /** At most `max` ranges covering `ranges`, made by closing the smallest gaps. */

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { asset, Runner } from "../../src/index.js";
+import { asset, QueueRunner, Runner, singleFrame } from "../../src/index.js";
 import { backends } from "../support/backend-fixtures.js";
+import { resultOf, silentLogger, specOf } from "../support/queue-fixture.js";
 import { paths } from "../support/paths.js";
 
 const image = join(paths.mediaData, "one-red.png");
@@ -56,6 +57,20 @@ describe.each(backends)("on $name", ({ name, create }) => {
         expect(existsSync(image)).toBe(true);
       }
       expect((await store.tasksIn("Pre-label")).map((t) => t.dataTitle)).toEqual(["one-red.png"]);
+    });
+
+    test("a QueueRunner's wrapped handler gets the media helpers too, and its download is gone after the call", async () => {
+      await using store = await create({ items: [image] });
+      const queueRunner = new QueueRunner({ projectHash: store.projectHash, backend: store.backend, logger: silentLogger });
+      let seen: { path: string; width: number } | undefined;
+      const handle = queueRunner.stage("Pre-label", { deps: { asset, frame: singleFrame } }, ({ asset, frame }) => {
+        seen = { path: asset, width: frame.width };
+        return "annotate";
+      });
+      const [task] = await store.tasksIn("Pre-label");
+      expect(resultOf(await handle(specOf(task!)))).toMatchObject({ success: true });
+      expect(seen!.width).toBe(160);
+      expect(existsSync(seen!.path)).toBe(name === "local");
     });
   });
 });

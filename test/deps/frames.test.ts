@@ -143,5 +143,23 @@ describe.each(backends)("on $name", ({ create }) => {
       // Killed when the attempt's dependencies were released.
       await expect.poll(() => ffmpegChildren(), { timeout: 5000 }).toEqual([]);
     });
+
+    test("without ffmpeg a video task fails once, saying what to install; images still work", async () => {
+      await using store = await create({ items: [image, clip] });
+      const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+      runner.stage("Pre-label", { deps: { frame: singleFrame } }, () => "annotate");
+      const saved = process.env.TASK_AGENTS_FFMPEG;
+      process.env.TASK_AGENTS_FFMPEG = "/nonexistent/ffmpeg";
+      try {
+        const report = await runner.execute({ output: "silent", numRetries: 3 });
+        expect(report.stages[0]!.failures).toEqual([
+          expect.objectContaining({ dataTitle: "moving-square.mp4", attempts: 1, error: expect.objectContaining({ message: expect.stringMatching(/needs ffmpeg.*apt-get install ffmpeg/) as unknown }) as unknown }),
+        ]);
+      } finally {
+        if (saved === undefined) delete process.env.TASK_AGENTS_FFMPEG;
+        else process.env.TASK_AGENTS_FFMPEG = saved;
+      }
+      expect((await store.tasksIn("Annotate")).map((t) => t.dataTitle)).toEqual(["one-red.png"]);
+    });
   });
 });

@@ -13,6 +13,7 @@ import type { StorageItem } from "../../../src/domain/storage-item.js";
 import { downloadToTemp } from "../../../src/media/download.js";
 import { startFakeEncord, type FakeEncord, type FakeItemSpec, type RecordedRequest } from "../../support/fake-encord/index.js";
 import { paths } from "../../support/paths.js";
+import { failure } from "../../support/failure.js";
 
 let fake: FakeEncord;
 let key: Ed25519Key;
@@ -61,15 +62,6 @@ function recorder(): () => RecordedRequest[] {
   return () => fake.requests.slice(start);
 }
 
-async function failure(promise: Promise<unknown>): Promise<TaskAgentsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isTaskAgentsError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("getChildItems", () => {
   test("an image group's images in frame order, with signed URLs that download each frame", async () => {

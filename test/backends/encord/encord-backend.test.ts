@@ -13,6 +13,7 @@ import { isConfigurationError, isTaskAgentsError, type TaskAgentsError } from ".
 import { labelRow, Runner, storageItem } from "../../../src/index.js";
 import { startFakeEncord, type AddProjectOptions, type AddedProject, type FakeEncord, type FakeItemSpec, type FakeStage, type RecordedRequest } from "../../support/fake-encord/index.js";
 import { paths } from "../../support/paths.js";
+import { failure } from "../../support/failure.js";
 
 function newKey(): Ed25519Key {
   const { privateKey } = generateKeyPairSync("ed25519");
@@ -105,15 +106,6 @@ function v1Values(request: RecordedRequest): { uid: unknown; payload: Record<str
   return (request.body as { values: { uid: unknown; payload: Record<string, unknown> } }).values;
 }
 
-async function failure(promise: Promise<unknown>): Promise<TaskAgentsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isTaskAgentsError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a failure");
-}
 
 /** Every page of a stage, in order. */
 async function allPages(backend: EncordBackend, project: DemoProject) {
