@@ -1,8 +1,11 @@
 // npm run bench [-- [--json] [--smoke] [case …]]
 //
 // Runs the bench cases (one file per case under bench/cases/, all of them or those named) one
-// after the other in this process and prints a table, or with --json one JSON object per case
-// and line: { case, value, unit, baseline, baselineValue, ratio, target, met, details }.
+// after the other, each in a fresh Node process, and prints a table, or with --json one JSON
+// object per case and line: { case, value, unit, baseline, baselineValue, ratio, target, met,
+// details }. A process per case, because what one case leaves on the heap slows the next: after
+// the store cases, video decoding ran at half its speed (its frames' memory triggers full GCs,
+// which cost more on a big heap), a state no agent process is in.
 // --smoke runs every case with tiny sizes and one repeat (CI runs one case that way).
 // Progress goes to stderr. Exits 1 when a case throws; a missed target is only reported.
 //
@@ -15,8 +18,9 @@
 //            baselineValue are medians measured in this run; baseline names what baselineValue
 //            measured; ratio is the case's comparison of the two (its file says which way);
 //            details is a flat object of extra numbers or strings to print.
+import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { cleanup } from "./lib/common.mjs";
 
 const casesDir = new URL("./cases/", import.meta.url);
@@ -107,6 +111,12 @@ async function main() {
   const started = performance.now();
   const rows = [];
   for (const file of chosen) {
+    if (process.env[inChild] !== "1") {
+      const row = await runInChild(file.replace(/\.mjs$/, ""), options.smoke);
+      if (options.json && !row.error) process.stdout.write(JSON.stringify(row) + "\n");
+      rows.push(row);
+      continue;
+    }
     const mod = await import(new URL(file, casesDir).href);
     checkCase(mod, file);
     const targets = targetsOf(mod);
@@ -132,6 +142,8 @@ async function main() {
       if (options.json) process.stdout.write(JSON.stringify(row) + "\n");
     } catch (error) {
       row.error = error?.message ?? String(error);
+      // A case's own process reports its failure to the parent, which prints the table.
+      if (process.env[inChild] === "1") process.stdout.write(JSON.stringify(row) + "\n");
       process.stderr.write(` FAILED after ${((performance.now() - caseStarted) / 1000).toFixed(1)} s\n${error?.stack ?? error}\n`);
     }
     rows.push(row);
@@ -143,6 +155,26 @@ async function main() {
   }
   process.stderr.write(`bench: ${rows.length} cases in ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s\n`);
   return rows.some((r) => r.error) ? 1 : 0;
+}
+
+/** Set in a case's own process, which runs that one case here and prints its row as JSON. */
+const inChild = "TASK_AGENTS_BENCH_CASE_PROCESS";
+
+/** Runs one case in a fresh `node` with this process's flags (--expose-gc); its progress goes to our stderr. */
+function runInChild(name, smoke) {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), "--json", ...(smoke ? ["--smoke"] : []), name];
+  const child = spawn(process.execPath, args, { env: { ...process.env, [inChild]: "1" }, stdio: ["ignore", "pipe", "inherit"] });
+  let stdout = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (text) => (stdout += text));
+  return new Promise((resolve) => {
+    child.once("error", (error) => resolve({ case: name, error: error.message }));
+    child.once("close", (code, signal) => {
+      const line = stdout.split("\n").find((l) => l.startsWith("{"));
+      if (line) return resolve(JSON.parse(line));
+      resolve({ case: name, error: `its process ended (${signal ?? `exit code ${code}`}) without a result` });
+    });
+  });
 }
 
 let code = 1;

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
-import sharp from "sharp";
 import { ConfigurationError, MediaError } from "../domain/errors.js";
+import { loadSharp } from "./load-sharp.js";
 import { RgbImage } from "./rgb-image.js";
 
 /** Options of {@link decodeImage}. */
@@ -44,7 +44,8 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeIma
   return new RgbImage(info.width, info.height, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
 
-function toRgb(input: string | Uint8Array) {
+async function toRgb(input: string | Uint8Array) {
+  const sharp = await loadSharp();
   return sharp(input, { autoOrient: true, pages: 1 }).removeAlpha().toColourspace("srgb").raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
 }
 

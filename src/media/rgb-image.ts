@@ -1,5 +1,5 @@
-import sharp from "sharp";
 import { ConfigurationError } from "../domain/errors.js";
+import { loadSharp } from "./load-sharp.js";
 
 /** The encodings {@link RgbImage.encode} writes: PNG is lossless, JPEG is smaller. */
 export type ImageFormat = "png" | "jpeg";
@@ -104,6 +104,7 @@ export class RgbImage {
   /** The image as PNG or JPEG file bytes. */
   async encode(options?: EncodeOptions): Promise<Uint8Array> {
     const { format, quality } = resolveEncodeOptions(options);
+    const sharp = await loadSharp();
     const pixels = sharp(this.data, { raw: { width: this.width, height: this.height, channels: 3 } });
     return format === "png" ? pixels.png().toBuffer() : pixels.jpeg({ quality }).toBuffer();
   }

@@ -8,7 +8,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { encordBackend, type EncordBackend } from "../../../src/backends/encord/encord-backend.js";
 import { ed25519KeyFromSeed, type Ed25519Key } from "../../../src/backends/encord/ssh-key.js";
 import { loadProjectSpec } from "../../../src/backends/local/project-spec.js";
-import { isTaskAgentsError, type TaskAgentsError } from "../../../src/domain/errors.js";
 import type { StorageItem } from "../../../src/domain/storage-item.js";
 import { downloadToTemp } from "../../../src/media/download.js";
 import { startFakeEncord, type FakeEncord, type FakeItemSpec, type RecordedRequest } from "../../support/fake-encord/index.js";

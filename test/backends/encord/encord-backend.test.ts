@@ -9,7 +9,7 @@ import { encordBackend, type EncordBackend } from "../../../src/backends/encord/
 import { ed25519KeyFromSeed, type Ed25519Key } from "../../../src/backends/encord/ssh-key.js";
 import { loadProjectSpec } from "../../../src/backends/local/project-spec.js";
 import type { LabelRowJson } from "../../../src/domain/label-row-json.js";
-import { isConfigurationError, isTaskAgentsError, type TaskAgentsError } from "../../../src/domain/errors.js";
+import { isConfigurationError } from "../../../src/domain/errors.js";
 import { labelRow, Runner, storageItem } from "../../../src/index.js";
 import { startFakeEncord, type AddProjectOptions, type AddedProject, type FakeEncord, type FakeItemSpec, type FakeStage, type RecordedRequest } from "../../support/fake-encord/index.js";
 import { paths } from "../../support/paths.js";
