@@ -3,6 +3,7 @@ import type { Backend } from "../backends/backend.js";
 import { MediaError } from "../domain/errors.js";
 import type { StorageItem, StorageItemType } from "../domain/storage-item.js";
 import { downloadToTemp, type DownloadedFile } from "../media/download.js";
+import { downloadLimitsFromEnv } from "./download-limits.js";
 import { makeDependency, prefetchedKey, type PrefetchedTaskData, type TaskContext } from "./define-dependency.js";
 import { storageItem } from "./storage-item.js";
 
@@ -109,7 +110,7 @@ export class MediaAccess {
       const scheme = url ? `a ${url.split(":")[0]}: URL` : "no URL";
       throw new MediaError("TA_DOWNLOAD_FAILED", `The file of ${this.describe()} cannot be fetched: its storage item ${item.uuid} has ${scheme}; task-agents reads file: URLs and downloads http(s) ones.`, true);
     }
-    return downloadToTemp(url, { name: item.name, mimeType: item.mimeType, itemType: item.itemType, signal: this.signal });
+    return downloadToTemp(url, { name: item.name, mimeType: item.mimeType, itemType: item.itemType, signal: this.signal, ...downloadLimitsFromEnv() });
   }
 }
 

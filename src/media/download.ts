@@ -175,7 +175,7 @@ class BodyTooLarge extends Error {}
 
 function tooLarge(name: string, maxBytes: number, contentLength?: number): MediaError {
   const what = contentLength === undefined ? `grew past maxBytes, ${size(maxBytes)}, and was cut off` : `is ${size(contentLength)}, more than maxBytes, ${size(maxBytes)}, and was not downloaded`;
-  return new MediaError("TA_DOWNLOAD_TOO_LARGE", `${JSON.stringify(name)} ${what}; raise maxBytes to download it.`, true);
+  return new MediaError("TA_DOWNLOAD_TOO_LARGE", `${JSON.stringify(name)} ${what}; raise maxBytes (TASK_AGENTS_DOWNLOAD_MAX_BYTES for the asset and frame helpers) to download it.`, true);
 }
 
 /** Storage answers that will not change on a later attempt are permanent; 408, 429 and 5xx may. */
@@ -241,7 +241,7 @@ function downloadError(error: unknown, f: Failure): unknown {
   if (error instanceof BodyTooLarge) return tooLarge(f.name, f.maxBytes);
   const head = `Downloading ${JSON.stringify(f.name)} failed`;
   if (f.timedOut) {
-    return new MediaError("TA_DOWNLOAD_FAILED", `${head}: it took longer than timeoutMs (${f.timeoutMs} ms) and was stopped; raise timeoutMs for large files or slow storage.`, false);
+    return new MediaError("TA_DOWNLOAD_FAILED", `${head}: it took longer than timeoutMs (${f.timeoutMs} ms) and was stopped; raise timeoutMs (TASK_AGENTS_DOWNLOAD_TIMEOUT, in seconds, for the asset and frame helpers) for large files or slow storage.`, false);
   }
   if (f.writeError !== undefined) {
     const { code } = innermost(f.writeError);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { asset, QueueRunner, Runner, singleFrame } from "../../src/index.js";
-import { backends } from "../support/backend-fixtures.js";
+import { backends, createEncordProject } from "../support/backend-fixtures.js";
 import { resultOf, silentLogger, specOf } from "../support/queue-fixture.js";
 import { paths } from "../support/paths.js";
 
@@ -72,5 +72,40 @@ describe.each(backends)("on $name", ({ name, create }) => {
       expect(seen!.width).toBe(160);
       expect(existsSync(seen!.path)).toBe(name === "local");
     });
+  });
+});
+
+describe("asset downloads on Encord", () => {
+  async function withEnv<T>(values: Record<string, string>, run: () => Promise<T>): Promise<T> {
+    const saved = Object.fromEntries(Object.keys(values).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, values);
+    try {
+      return await run();
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  }
+
+  test("a file over TASK_AGENTS_DOWNLOAD_MAX_BYTES fails its task once, naming the item and the limit", async () => {
+    await using store = await createEncordProject({ items: [image] });
+    const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+    runner.stage("Pre-label", { deps: { asset } }, () => "annotate");
+    const report = await withEnv({ TASK_AGENTS_DOWNLOAD_MAX_BYTES: "100" }, () => runner.execute({ output: "silent", numRetries: 3 }));
+    expect(report.stages[0]!.failures).toEqual([
+      expect.objectContaining({ attempts: 1, error: expect.objectContaining({ name: "MediaError", message: expect.stringMatching(/"one-red.png" is .* more than maxBytes, 100 bytes.*TASK_AGENTS_DOWNLOAD_MAX_BYTES/) as unknown }) as unknown }),
+    ]);
+  });
+
+  test("a limit that is not a number fails with the variable and what it accepts", async () => {
+    await using store = await createEncordProject({ items: [image] });
+    const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+    runner.stage("Pre-label", { deps: { asset } }, () => "annotate");
+    const report = await withEnv({ TASK_AGENTS_DOWNLOAD_TIMEOUT: "soon" }, () => runner.execute({ output: "silent", numRetries: 3 }));
+    expect(report.stages[0]!.failures).toEqual([
+      expect.objectContaining({ attempts: 1, error: expect.objectContaining({ message: 'TASK_AGENTS_DOWNLOAD_TIMEOUT is "soon"; it must be a number of seconds > 0, e.g. 1800.' }) as unknown }),
+    ]);
   });
 });
