@@ -3,7 +3,7 @@ import { decodeImage } from "../media/decode-image.js";
 import type { RgbImage } from "../media/rgb-image.js";
 import { decodeVideoFrame, decodeVideoFrames, type FrameSelection, type VideoFrame } from "../media/video-frames.js";
 import { makeConfigurableDependency, makeDependency, type Dependency, type DependencyParts } from "./define-dependency.js";
-import { mediaAccess, type MediaAccess } from "./media-access.js";
+import { capitalise, mediaAccess, type MediaAccess } from "./media-access.js";
 
 export type { VideoFrame } from "../media/video-frames.js";
 
@@ -32,10 +32,10 @@ function unsupported(media: MediaAccess, helper: string): MediaError {
 }
 
 /** Frame `frame` of the task's media as RGB pixels. */
-export async function readFrame(media: MediaAccess, frame: number, helper = "singleFrame"): Promise<RgbImage> {
+async function readFrame(media: MediaAccess, frame: number, helper = "singleFrame"): Promise<RgbImage> {
   const type = media.item.itemType;
   if (type === "image") {
-    if (frame !== 0) throw new MediaError("TA_UNSUPPORTED_FRAME", `${capitalised(media.describe())} has one frame, 0; frame ${frame} was asked for.`, true);
+    if (frame !== 0) throw new MediaError("TA_UNSUPPORTED_FRAME", `${capitalise(media.describe())} has one frame, 0; frame ${frame} was asked for.`, true);
     return decodeImage(await media.file(), { name: media.item.name });
   }
   if (type === "imageGroup") return media.withChildFile(frame, (path) => decodeImage(path, { name: `${JSON.stringify(media.item.name)} frame ${frame}` }));
@@ -44,7 +44,7 @@ export async function readFrame(media: MediaAccess, frame: number, helper = "sin
 }
 
 /** The frames of the task's media in order, all of them or those `select` keeps. */
-export async function* readFrames(media: MediaAccess, select: FrameSelection | undefined, helper: string): AsyncGenerator<VideoFrame> {
+async function* readFrames(media: MediaAccess, select: FrameSelection | undefined, helper: string): AsyncGenerator<VideoFrame> {
   const type = media.item.itemType;
   if (videoTypes.has(type)) {
     yield* decodeVideoFrames(await media.file(), { signal: media.signal, name: JSON.stringify(media.item.name), ...(select ? { select } : {}) });
@@ -61,13 +61,9 @@ function selectedFrames(select: FrameSelection | undefined, count: number, media
   const frames = [...new Set(select.frames)].sort((a, b) => a - b);
   const missing = frames.filter((f) => f >= count);
   if (missing.length > 0) {
-    throw new MediaError("TA_UNSUPPORTED_FRAME", `${capitalised(media.describe())} has ${count} frame${count === 1 ? "" : "s"} (0–${count - 1}); frame${missing.length === 1 ? "" : "s"} ${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist.`, true);
+    throw new MediaError("TA_UNSUPPORTED_FRAME", `${capitalise(media.describe())} has ${count} frame${count === 1 ? "" : "s"} (0–${count - 1}); frame${missing.length === 1 ? "" : "s"} ${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist.`, true);
   }
   return frames;
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 const singleFrames = new Map<number, Dependency<RgbImage>>();

@@ -132,7 +132,8 @@ function article(itemType: StorageItemType): string {
   return words[itemType] ?? `an item of type ${itemType}`;
 }
 
-function capitalise(text: string): string {
+/** The text with its first letter upper-cased, for messages that start with {@link MediaAccess.describe}. */
+export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
