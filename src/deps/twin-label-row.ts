@@ -1,4 +1,5 @@
 import type { Backend } from "../backends/backend.js";
+import { stageTasks } from "../backends/stage-tasks.js";
 import { ConfigurationError } from "../domain/errors.js";
 import type { LabelRowJson, LabelRowMetadataJson } from "../domain/label-row-json.js";
 import type { WorkflowTask } from "../domain/task.js";
@@ -124,12 +125,7 @@ async function tasksOf(backend: Backend, projectHash: string, metadata: readonly
   }
   const found = new Map<string, WorkflowTask>();
   for (const [stageUuid, dataHashes] of hashesByStage) {
-    let pageToken: string | undefined;
-    do {
-      const page = await backend.listStageTasks(projectHash, stageUuid, { dataHashes, ...(pageToken ? { pageToken } : {}) });
-      for (const task of page.tasks) found.set(task.dataHash, task);
-      pageToken = page.nextPageToken ?? undefined;
-    } while (pageToken);
+    for await (const task of stageTasks(backend, projectHash, stageUuid, { dataHashes })) found.set(task.dataHash, task);
   }
   return found;
 }

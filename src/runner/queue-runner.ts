@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Backend } from "../backends/backend.js";
 import { selectBackend } from "../backends/select-backend.js";
+import { stageTasks } from "../backends/stage-tasks.js";
 import { ConfigurationError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
 import type { AgentStage, Project } from "../domain/workflow.js";
@@ -147,12 +148,7 @@ export class QueueRunner {
     return stages.map((bound) => ({
       ...bound.stage,
       async *getTasks() {
-        let pageToken: string | undefined;
-        do {
-          const page = await backend.listStageTasks(project.uuid, bound.stage.uuid, pageToken === undefined ? {} : { pageToken });
-          for (const task of page.tasks) yield withSpecJson(task);
-          pageToken = page.nextPageToken ?? undefined;
-        } while (pageToken !== undefined);
+        for await (const task of stageTasks(backend, project.uuid, bound.stage.uuid)) yield withSpecJson(task);
       },
     }));
   }
@@ -284,12 +280,7 @@ export class QueueRunner {
   async #currentTasks(project: Project, bound: BoundStage, dataHashes: readonly string[]): Promise<Map<string, AgentTask>> {
     const found = new Map<string, AgentTask>();
     if (dataHashes.length === 0) return found;
-    let pageToken: string | undefined;
-    do {
-      const page = await this.backend.listStageTasks(project.uuid, bound.stage.uuid, { dataHashes, ...(pageToken === undefined ? {} : { pageToken }) });
-      for (const task of page.tasks) found.set(task.uuid.toLowerCase(), task);
-      pageToken = page.nextPageToken ?? undefined;
-    } while (pageToken !== undefined);
+    for await (const task of stageTasks(this.backend, project.uuid, bound.stage.uuid, { dataHashes })) found.set(task.uuid.toLowerCase(), task);
     return found;
   }
 }

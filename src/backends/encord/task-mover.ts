@@ -1,6 +1,7 @@
 import { isTaskAgentsError } from "../../domain/errors.js";
 import type { Pathway } from "../../domain/workflow.js";
 import type { CommitResult, ListTasksOptions, RefusedMove, TaskMove, TaskPage } from "../backend.js";
+import { stageTasks } from "../stage-tasks.js";
 import { chunks } from "./chunks.js";
 import { withSignal } from "./with-signal.js";
 import { isEncordApiError, type EncordApiError } from "./http/errors.js";
@@ -130,12 +131,7 @@ export class TaskMover {
     const filters = dataHashes.length < moves.length ? [undefined] : chunks(dataHashes, 100);
     const present = new Set<string>();
     for (const filter of filters) {
-      for (let token: string | null | undefined = undefined; ; ) {
-        const page: TaskPage = await this.listStageTasks(projectHash, stageUuid, { ...(filter ? { dataHashes: filter } : {}), ...(token ? { pageToken: token } : {}), ...withSignal(signal) });
-        for (const task of page.tasks) present.add(task.uuid.toLowerCase());
-        token = page.nextPageToken;
-        if (!token) break;
-      }
+      for await (const task of stageTasks({ listStageTasks: this.listStageTasks }, projectHash, stageUuid, { ...(filter ? { dataHashes: filter } : {}), ...withSignal(signal) })) present.add(task.uuid.toLowerCase());
     }
     return present;
   }
