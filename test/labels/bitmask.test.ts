@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { LabelError } from "../../src/domain/errors.js";
 import {
   BitmaskCoordinates,
   decodeRle,
@@ -9,6 +8,7 @@ import {
   rleCountsFromString,
   rleStringFromCounts,
 } from "../../src/labels/coordinates/index.js";
+import { expectLabelError } from "../support/label-errors.js";
 
 /**
  * Known answers worked out by hand from the COCO algorithm (zeros first; counts from index 3 on
@@ -59,18 +59,6 @@ function firstDifference(actual: Uint8Array, expected: Uint8Array): number {
   return -1;
 }
 
-function expectLabelError(fn: () => unknown, ...fragments: string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(LabelError);
-  const error = caught as LabelError;
-  expect(error.code).toBe("TA_INVALID_LABEL");
-  for (const fragment of fragments) expect(error.message).toContain(fragment);
-}
 
 describe("COCO compressed RLE strings", () => {
   for (const vector of HAND_VECTORS) {

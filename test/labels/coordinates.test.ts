@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LabelError } from "../../src/domain/errors.js";
 import {
   AudioCoordinates,
   BitmaskCoordinates,
@@ -24,6 +23,7 @@ import {
   type Coordinates,
 } from "../../src/labels/coordinates/index.js";
 import { paths } from "../support/paths.js";
+import { expectLabelError } from "../support/label-errors.js";
 
 type Json = Record<string, unknown>;
 
@@ -82,19 +82,6 @@ function collectFixtureEntries(): FixtureEntries {
   return found;
 }
 
-function expectLabelError(fn: () => unknown, ...fragments: string[]): LabelError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(LabelError);
-  const error = caught as LabelError;
-  expect(error.code).toBe("TA_INVALID_LABEL");
-  for (const fragment of fragments) expect(error.message).toContain(fragment);
-  return error;
-}
 
 describe("round trips of the Encord label-row fixtures", () => {
   const entries = collectFixtureEntries();

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { ConfigurationError, isTaskAgentsError, labelRow, QueueRunner, type TaskCompletionResult } from "../../src/index.js";
+import { ConfigurationError, labelRow, QueueRunner, type TaskCompletionResult } from "../../src/index.js";
 import { deferred } from "../support/deferred.js";
 import { movesOf, queueRunnerOn, resultOf, resultsOf, silentLogger, specOf } from "../support/queue-fixture.js";
-import { addNote, notesOf, notesSpec, rejectionOf } from "../support/runner-fixture.js";
+import { addNote, notesOf, notesSpec, expectUnknownPathwayError, rejectionOf } from "../support/runner-fixture.js";
 import { backends } from "../support/backend-fixtures.js";
 
 const validUuid = "00000000-0000-4000-8000-0000000000aa";
@@ -273,14 +273,7 @@ describe.each(backends)("on $name", ({ create }) => {
         return { pathway: "annotate", labelRow };
       });
       const error = await rejectionOf(handle(tasks.map(specOf)));
-      expect(error).toBeInstanceOf(ConfigurationError);
-      expect(isTaskAgentsError(error)).toBe(true);
-      expect(error.code).toBe("TA_UNKNOWN_PATHWAY");
-      expect(error.message).toContain(JSON.stringify(bad));
-      for (const name of ["annotate", "skip"]) {
-        expect(error.message).toContain(`"${name}"`);
-        expect(error.message).toContain(store.pathway("Pre-label", name).uuid);
-      }
+      expectUnknownPathwayError(error, bad, store);
       // i-1 was decided before the bad answer: committed. The run stopped before i-3.
       expect(handled).toEqual(["i-1.png", "i-2.png"]);
       expect(store.backend.count("commit")).toBe(1);

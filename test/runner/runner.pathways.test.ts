@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { ConfigurationError, isTaskAgentsError, Runner } from "../../src/index.js";
+import { ConfigurationError, Runner } from "../../src/index.js";
 import { deferred } from "../support/deferred.js";
-import { rejectionOf } from "../support/runner-fixture.js";
+import { expectUnknownPathwayError, rejectionOf } from "../support/runner-fixture.js";
 import { backends } from "../support/backend-fixtures.js";
 
 describe.each(backends)("on $name", ({ create }) => {
@@ -14,14 +14,7 @@ describe.each(backends)("on $name", ({ create }) => {
       const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
       runner.stage("Pre-label", () => bad);
       const error = await rejectionOf(runner.execute({ output: "silent" }));
-      expect(error).toBeInstanceOf(ConfigurationError);
-      expect(isTaskAgentsError(error)).toBe(true);
-      expect(error.code).toBe("TA_UNKNOWN_PATHWAY");
-      expect(error.message).toContain(JSON.stringify(bad));
-      for (const name of ["annotate", "skip"]) {
-        expect(error.message).toContain(`"${name}"`);
-        expect(error.message).toContain(store.pathway("Pre-label", name).uuid);
-      }
+      expectUnknownPathwayError(error, bad, store);
       expect(error.message.includes(`Did you mean "annotate"?`)).toBe(suggests);
       expect(await store.tasksIn("Pre-label")).toHaveLength(1);
     });

@@ -1,6 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { expect } from "vitest";
 import {
+  ConfigurationError,
+  isTaskAgentsError,
   localBackend,
   type ClassificationInstance,
   type LabelRow,
@@ -188,6 +191,21 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { 
     return error as Error & { code?: string };
   }
   throw new Error("expected the promise to reject, but it resolved");
+}
+
+/**
+ * Expects the configuration error of a handler that returned the unknown pathway `bad` in the
+ * demo project's "Pre-label" stage: it names what was returned and every accepted name and UUID.
+ */
+export function expectUnknownPathwayError(error: Error & { code?: string }, bad: string, project: { pathway(stageTitle: string, name: string): Pathway }): void {
+  expect(error).toBeInstanceOf(ConfigurationError);
+  expect(isTaskAgentsError(error)).toBe(true);
+  expect(error.code).toBe("TA_UNKNOWN_PATHWAY");
+  expect(error.message).toContain(JSON.stringify(bad));
+  for (const name of ["annotate", "skip"]) {
+    expect(error.message).toContain(`"${name}"`);
+    expect(error.message).toContain(project.pathway("Pre-label", name).uuid);
+  }
 }
 
 /** The error a function throws; fails when it returns. */
