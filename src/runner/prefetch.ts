@@ -44,17 +44,21 @@ export async function prefetchBatch(backend: Backend, project: Project, bound: B
   for (const task of tasks) {
     const metadata = metadataByHash.get(task.dataHash);
     const itemUuid = metadata?.backing_item_uuid;
-    const taskLoaded = new Map<BatchLoader, unknown>();
-    for (const [loader, values] of loaded) if (values.has(task.uuid)) taskLoaded.set(loader, values.get(task.uuid));
     data.set(task.uuid, {
       backend,
-      loaded: taskLoaded,
+      ...(loaded.size > 0 ? { loaded: loadedFor(task.uuid, loaded) } : {}),
       ...(metadata ? { metadata } : {}),
       ...(rowsByHash.has(task.dataHash) ? { labelRow: rowsByHash.get(task.dataHash)! } : {}),
       ...(itemUuid && itemsByUuid.has(itemUuid) ? { storageItem: itemsByUuid.get(itemUuid)! } : {}),
     });
   }
   return data;
+}
+
+function loadedFor(taskUuid: string, loaded: ReadonlyMap<BatchLoader, ReadonlyMap<string, unknown>>): Map<BatchLoader, unknown> {
+  const values = new Map<BatchLoader, unknown>();
+  for (const [loader, byTask] of loaded) if (byTask.has(taskUuid)) values.set(loader, byTask.get(taskUuid));
+  return values;
 }
 
 async function runBatchLoaders(loaders: ReadonlySet<BatchLoader>, input: Parameters<BatchLoader["load"]>[0]): Promise<Map<BatchLoader, ReadonlyMap<string, unknown>>> {

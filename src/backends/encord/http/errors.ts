@@ -1,15 +1,8 @@
-import { BackendError } from "../../../domain/errors.js";
+import { BackendError, type ErrorCode } from "../../../domain/errors.js";
 import { redactMessage } from "./redact-message.js";
 
-/** The error codes an Encord API call can fail with. */
-export type EncordErrorCode =
-  | "TA_ENCORD_AUTH"
-  | "TA_ENCORD_FORBIDDEN"
-  | "TA_ENCORD_NOT_FOUND"
-  | "TA_ENCORD_INVALID_REQUEST"
-  | "TA_ENCORD_RATE_LIMITED"
-  | "TA_ENCORD_SERVER"
-  | "TA_ENCORD_TRANSPORT";
+/** The error codes an Encord API call can fail with: the catalogue's Encord codes but the two of local settings. */
+export type EncordErrorCode = Exclude<Extract<ErrorCode, `TA_ENCORD_${string}`>, "TA_ENCORD_CREDENTIALS" | "TA_ENCORD_DOMAIN">;
 
 /** Context of an {@link EncordApiError}. */
 export interface EncordApiErrorContext {
