@@ -3,6 +3,18 @@ import type { StorageItem } from "../domain/storage-item.js";
 import type { WorkflowTask } from "../domain/task.js";
 import type { Project } from "../domain/workflow.js";
 
+/** One throttling answer from the service and how the backend backed off. */
+export interface BackOff {
+  /** The HTTP status: 429 or 503. */
+  readonly status: number;
+  /** The endpoint kind, e.g. `"GET /v2/public/projects/{id}/workflow/stages/{id}/tasks"`. */
+  readonly endpoint: string;
+  /** What the service asked to wait (`Retry-After`) before this request is tried again, in ms. */
+  readonly retryAfterMs: number | undefined;
+  /** Requests allowed in flight before and after the back-off (halved, at least 1). */
+  readonly window: { readonly from: number; readonly to: number };
+}
+
 /** One page of a stage's tasks. */
 export interface TaskPage {
   readonly tasks: readonly WorkflowTask[];
@@ -139,6 +151,12 @@ export interface Backend {
    * refused and reported; nothing else is undone.
    */
   commit(projectHash: string, batch: BatchCommit): Promise<CommitResult>;
+
+  /**
+   * Calls `listener` each time the service throttles a request (HTTP 429 or 503) and the backend
+   * backs off; returns the function that stops listening. Absent where nothing throttles.
+   */
+  onBackOff?(listener: (event: BackOff) => void): () => void;
 
   /** Releases connections and files. Idempotent. */
   close(): Promise<void>;

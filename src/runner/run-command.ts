@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { selectBackend } from "../backends/select-backend.js";
+import { maxRequestsPerSecondVariable } from "../backends/encord/rate-setting.js";
 import { ConfigurationError } from "../domain/errors.js";
 import { formatCommandError } from "../shared/error-message.js";
 import { exitCodes } from "../shared/exit-codes.js";
@@ -42,6 +43,7 @@ export function runnerCommand(name: string) {
     .addOption(new Option("--concurrency <n>", "handlers in flight at once (default 1)").argParser(number("--concurrency")))
     .addOption(new Option("--task-timeout <seconds>", "an attempt taking longer fails (and is retried)").argParser(number("--task-timeout")))
     .addOption(new Option("--grace-period <seconds>", "after Ctrl-C, how long in-flight handlers may finish (default 30)").argParser(number("--grace-period")))
+    .addOption(new Option("--max-requests-per-second <n>", `Encord only: a fixed cap on requests per second, for a negotiated rate limit (env: ${maxRequestsPerSecondVariable}; default none: the client halves its requests in flight when Encord throttles)`).argParser(number("--max-requests-per-second")))
     .addOption(new Option("--store <path>", "local store file (env: TASK_AGENTS_STORE; default ./.task-agents/store.db)"))
     .addOption(new Option("--backend <kind>", "where projects live (default: local with --store; else encord when ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN is set; else local)").choices(["local", "encord"] as const))
     .addOption(new Option("--json", "one JSON object per event on stdout"))
@@ -58,6 +60,7 @@ export interface RunnerFlags {
   concurrency?: number;
   taskTimeout?: number;
   gracePeriod?: number;
+  maxRequestsPerSecond?: number;
   store?: string;
   backend?: "local" | "encord";
   json?: true;
@@ -119,12 +122,22 @@ export async function executeWithFlags(
   runner.streams = options.streams;
   try {
     if (runner.hasOwnBackend) {
-      if (flags.store !== undefined || flags.backend !== undefined) {
-        throw new ConfigurationError("TA_INVALID_ARGUMENT", "--store and --backend choose a backend, but this runner was given its own in code; drop the flag or the backend option.");
+      if (flags.store !== undefined || flags.backend !== undefined || flags.maxRequestsPerSecond !== undefined) {
+        throw new ConfigurationError("TA_INVALID_ARGUMENT", "--store, --backend and --max-requests-per-second configure the backend, but this runner was given its own in code; drop the flag, or set the option on the backend you pass.");
       }
     } else {
       const warn = (message: string) => options.streams.stderr.write(flags.json === true ? `${JSON.stringify({ warning: { message } })}\n` : `warning: ${message}\n`);
-      runner.useBackend(selectBackend({ storePath: flags.store, warn, ...(flags.backend === undefined ? {} : { kind: flags.backend }) }, options.env));
+      runner.useBackend(
+        selectBackend(
+          {
+            storePath: flags.store,
+            warn,
+            ...(flags.backend === undefined ? {} : { kind: flags.backend }),
+            ...(flags.maxRequestsPerSecond === undefined ? {} : { maxRequestsPerSecond: flags.maxRequestsPerSecond }),
+          },
+          options.env,
+        ),
+      );
     }
     const report = await runner.execute(flagsToExecuteOptions(flags, stop.signal, options.env));
     return failedCount(report) > 0 ? exitCodes.tasksFailed : exitCodes.ok;

@@ -40,6 +40,11 @@ export interface RunReport {
   finishedAt: Date;
   durationMs: number;
   passes: number;
+  /**
+   * Requests the backend's service throttled (HTTP 429 or 503) during the run; each was retried
+   * after backing off (the requests in flight halved, `Retry-After` honoured).
+   */
+  throttled: number;
   end: RunEnd;
   readonly stages: StageReport[];
 }
@@ -87,6 +92,7 @@ export function renderReport(report: RunReport): string {
   const out = [
     `Run report: ${report.projectTitle} (${report.projectHash}) on ${report.backend}`,
     `${report.passes} pass${report.passes === 1 ? "" : "es"} in ${(report.durationMs / 1000).toFixed(2)} s; ended: ${report.end}`,
+    ...(report.throttled > 0 ? [`${report.backend} throttled ${report.throttled} request${report.throttled === 1 ? "" : "s"} (HTTP 429/503); the run backed off each time and retried.`] : []),
     "",
     line(header),
     ...rows.map(line),

@@ -108,11 +108,19 @@ export class Runner {
       finishedAt: new Date(),
       durationMs: 0,
       passes: 0,
+      throttled: 0,
       end: "completed",
       stages: stages.map((b) => emptyStageReport(b.stage.uuid, b.stage.title)),
     };
     this.#lastReport = report;
     const started = performance.now();
+    const stopWatchingBackOffs = backend.onBackOff?.((backOff) => {
+      report.throttled++;
+      events.logger.debug(
+        { status: backOff.status, endpoint: backOff.endpoint, retryAfterMs: backOff.retryAfterMs, inFlight: backOff.window.to },
+        `${backend.description} throttled a request (HTTP ${backOff.status}); requests in flight ${backOff.window.from} → ${backOff.window.to}${backOff.retryAfterMs === undefined ? "" : `, retrying after ${backOff.retryAfterMs} ms`}`,
+      );
+    });
     let failure: unknown;
     try {
       events.runStarted({ backend: backend.description, project, stages: stages.map((b) => b.stage) });
@@ -145,6 +153,7 @@ export class Runner {
       report.end = isConfigurationError(error) ? "configuration-error" : "error";
       throw error;
     } finally {
+      stopWatchingBackOffs?.();
       control.dispose();
       report.finishedAt = new Date();
       report.durationMs = performance.now() - started;

@@ -3,7 +3,7 @@ import type { LabelRowJson, LabelRowMetadataIncludeArgs, LabelRowMetadataJson } 
 import type { StorageItem, StorageItemType } from "../../domain/storage-item.js";
 import type { Project } from "../../domain/workflow.js";
 import { isUuid } from "../../shared/uuid.js";
-import type { Backend, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, StorageItemPatch, TaskPage } from "../backend.js";
+import type { BackOff, Backend, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, StorageItemPatch, TaskPage } from "../backend.js";
 import { chunks } from "./chunks.js";
 import { labelRowsFromWire, listFromWire, metadataFromWire, ontologyStructureFromWire, pageFromWire, projectFromWire, storageItemFromWire, taskFromWire } from "./encord-wire.js";
 import { abortableSleep } from "./http/abortable-sleep.js";
@@ -60,9 +60,13 @@ export class EncordBackend implements Backend {
     );
   }
 
-  /** Requests sent so far (attempts, retries), for benchmarks and tests. */
+  /** Requests sent so far (attempts, retries, throttled), for benchmarks and tests. */
   get stats(): EncordHttpClient["stats"] {
     return this.#client.stats;
+  }
+
+  onBackOff(listener: (event: BackOff) => void): () => void {
+    return this.#client.onBackOff(listener);
   }
 
   async getProject(projectHash: string, options: { signal?: AbortSignal } = {}): Promise<Project> {

@@ -1,6 +1,7 @@
 import { ConfigurationError } from "../../../domain/errors.js";
 import type { EncordSettings } from "../settings.js";
 import { abortableSleep } from "./abortable-sleep.js";
+import type { BackOff } from "./back-off.js";
 import { defaultUserAgent } from "./common-headers.js";
 
 /** Options of {@link EncordHttpClient}. */
@@ -17,10 +18,19 @@ export interface EncordHttpClientOptions {
   readonly backoffMaxMs?: number;
   /** Milliseconds each attempt may take, from sending to the last byte of the response. @defaultValue 180000 */
   readonly timeoutMs?: number;
-  /** Requests in flight at once; the rest queue in FIFO order. @defaultValue 8 */
+  /**
+   * The most requests in flight at once; the rest queue in FIFO order. The window adapts below it:
+   * a 429 or 503 answer halves it (down to 1), a window's worth of other answers grows it by one.
+   * @defaultValue 8
+   */
   readonly maxInFlight?: number;
-  /** Attempts started per second on average; bursts of this many are allowed. @defaultValue 20 */
+  /**
+   * A fixed cap on attempts started per second (bursts of this many), for a negotiated rate limit.
+   * @defaultValue none: Encord publishes no numeric limit, so the client only reacts to throttling
+   */
   readonly requestsPerSecond?: number;
+  /** Called once per throttling answer (429, 503), after the window shrank; for logs and counts. */
+  readonly onBackOff?: (event: BackOff) => void;
   /** Keep-alive connections in the pool. @defaultValue 8 */
   readonly connections?: number;
   /** Waits between retries and for rate-limit tokens; injectable for tests. Must reject with `signal.reason` on abort. */
@@ -38,7 +48,8 @@ export interface ResolvedEncordHttpClientOptions {
   readonly backoffMaxMs: number;
   readonly timeoutMs: number;
   readonly maxInFlight: number;
-  readonly requestsPerSecond: number;
+  readonly requestsPerSecond: number | undefined;
+  readonly onBackOff: ((event: BackOff) => void) | undefined;
   readonly connections: number;
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly now: () => number;
@@ -66,7 +77,8 @@ export function resolveClientOptions(options: EncordHttpClientOptions): Resolved
     backoffMaxMs: nonNegative("backoffMaxMs", options.backoffMaxMs ?? 120_000),
     timeoutMs: finitePositive("timeoutMs", options.timeoutMs ?? 180_000),
     maxInFlight: integerAtLeast("maxInFlight", options.maxInFlight ?? 8, 1),
-    requestsPerSecond: positive("requestsPerSecond", options.requestsPerSecond ?? 20),
+    requestsPerSecond: options.requestsPerSecond === undefined ? undefined : positive("requestsPerSecond", options.requestsPerSecond),
+    onBackOff: options.onBackOff,
     connections: integerAtLeast("connections", options.connections ?? 8, 1),
     sleep: options.sleep ?? abortableSleep,
     now: options.now ?? Date.now,

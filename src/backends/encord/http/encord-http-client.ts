@@ -10,6 +10,7 @@ import { resolveClientOptions, type EncordHttpClientOptions, type ResolvedEncord
 import { traceContext, newTraceId } from "./common-headers.js";
 import { encordBase, pathOf, subjectOfPath, templateOf, v1RequestTarget, v2RequestTarget, type EncordBase } from "./encord-url.js";
 import { transportError, type FailedCall } from "./error-mapping.js";
+import { THROTTLE_STATUSES, type BackOff } from "./back-off.js";
 import { RequestGate } from "./request-gate.js";
 import { isRetryableMethod, RETRY_STATUSES, retryAfterMs, retryDelayMs } from "./retry-policy.js";
 import { v1Result, v2Result } from "./responses.js";
@@ -59,6 +60,8 @@ export interface EncordHttpStats {
   retries: number;
   /** Attempts per endpoint kind: `"GET /v2/public/projects/{id}"`, `"v1 labelrow GET"`. */
   readonly byEndpoint: Map<string, number>;
+  /** Throttling answers (429, 503), each of which halved the in-flight window. */
+  throttled: number;
 }
 
 /** One logical call, ready to send as often as the retry policy allows. */
@@ -78,8 +81,9 @@ interface PreparedCall {
 const EMPTY = new Uint8Array(0);
 
 /**
- * The Encord HTTP client: signs v2 and v1 requests, retries as the Python SDK does (§2.5),
- * limits the request rate and concurrency, and maps failures to {@link EncordApiError}s.
+ * The Encord HTTP client: signs v2 and v1 requests, retries as the Python SDK does, keeps an
+ * adaptive cap on requests in flight (halved by 429/503, grown back by successes; a fixed rate
+ * only when asked for), and maps failures to {@link EncordApiError}s.
  *
  * @example
  * ```ts
@@ -90,11 +94,12 @@ const EMPTY = new Uint8Array(0);
  */
 export class EncordHttpClient {
   /** Attempts sent, retries, attempts per endpoint. */
-  readonly stats: EncordHttpStats = { requests: 0, retries: 0, byEndpoint: new Map() };
+  readonly stats: EncordHttpStats = { requests: 0, retries: 0, byEndpoint: new Map(), throttled: 0 };
   readonly #options: ResolvedEncordHttpClientOptions;
   readonly #base: EncordBase;
   readonly #agent: Agent;
   readonly #gate: RequestGate;
+  readonly #backOffListeners = new Set<(event: BackOff) => void>();
   #closing: Promise<void> | undefined;
   /** Values never to quote in an error message. */
   readonly #secrets: readonly string[];
@@ -108,6 +113,18 @@ export class EncordHttpClient {
     const { Agent: UndiciAgent } = require("undici") as typeof undici;
     this.#agent = new UndiciAgent({ connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     this.#gate = new RequestGate(maxInFlight, requestsPerSecond, now, (ms) => sleep(ms));
+    if (this.#options.onBackOff !== undefined) this.#backOffListeners.add(this.#options.onBackOff);
+  }
+
+  /** Requests allowed in flight now: `maxInFlight`, or less after throttling. */
+  get window(): number {
+    return this.#gate.window;
+  }
+
+  /** Calls `listener` on every throttling answer (429, 503); returns the function that stops it. */
+  onBackOff(listener: (event: BackOff) => void): () => void {
+    this.#backOffListeners.add(listener);
+    return () => this.#backOffListeners.delete(listener);
   }
 
   /** The domain requests go to, normalised (no trailing slash). */
@@ -234,6 +251,18 @@ export class EncordHttpClient {
     };
   }
 
+  /** Throttling answers shrink the in-flight window; answers the server could give grow it back. */
+  #adapt(prepared: PreparedCall, response: WireResponse): void {
+    if (!THROTTLE_STATUSES.has(response.status)) {
+      if (response.status < 500) this.#gate.answered();
+      return;
+    }
+    const window = this.#gate.throttled();
+    this.stats.throttled += 1;
+    const event: BackOff = { status: response.status, endpoint: prepared.statsKey, retryAfterMs: retryAfterMs(response.status, response.headers["retry-after"], this.#options.now()), window };
+    for (const listener of this.#backOffListeners) listener(event);
+  }
+
   /** Sends a call until it gets a final response or the retry policy gives up. */
   async #exchange(prepared: PreparedCall): Promise<{ response: WireResponse; retries: number }> {
     const { maxRetries } = this.#options;
@@ -274,7 +303,9 @@ export class EncordHttpClient {
         headers: { ...prepared.headers, ...auth },
         body: prepared.body,
       };
-      return { response: await sendOnce(this.#agent, request, this.#options.timeoutMs, prepared.signal) };
+      const response = await sendOnce(this.#agent, request, this.#options.timeoutMs, prepared.signal);
+      this.#adapt(prepared, response);
+      return { response };
     } catch (error) {
       if (error instanceof TransportFailure) return { failure: error };
       throw error;

@@ -11,5 +11,6 @@ export {
   type V2PagesOptions,
 } from "./encord-http-client.js";
 export type { EncordHttpClientOptions } from "./client-options.js";
+export type { BackOff } from "./back-off.js";
 export { EncordApiError, isEncordApiError, type EncordApiErrorContext, type EncordErrorCode } from "./errors.js";
 export { withoutNulls } from "./without-nulls.js";

@@ -1,0 +1,111 @@
+// Side by side with Encord's own Python runner (encord-agents) on the same fake Encord API: the
+// fake server, the scenario generator, the peer agent and the end-to-end checker are the shared
+// encord-peer tools (not part of this repository; TASK_AGENTS_PEER_DIR, else ../shared/tools/
+// encord-peer beside the repository). The peer's Python import path is TASK_AGENTS_PEER_PYTHONPATH,
+// the folder the tools' prepare.sh makes (docs/benchmarks.md says how).
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoPath, tempDir } from "./common.mjs";
+
+/** The encord-peer tools folder, or undefined when it is not there. */
+export function peerToolsDir() {
+  const dir = process.env.TASK_AGENTS_PEER_DIR ?? repoPath("../shared/tools/encord-peer");
+  return existsSync(join(dir, "fake_encord", "server.py")) ? dir : undefined;
+}
+
+/** Why the peer cannot run here, or undefined when it can. */
+export function peerMissing() {
+  const tools = peerToolsDir();
+  if (tools === undefined) return "the encord-peer tools were not found (set TASK_AGENTS_PEER_DIR)";
+  const path = process.env.TASK_AGENTS_PEER_PYTHONPATH;
+  if (!path) return "TASK_AGENTS_PEER_PYTHONPATH is not set";
+  const check = spawnSync("python3", ["-c", "import sitecustomize, encord, encord_agents.tasks"], { env: { ...process.env, PYTHONPATH: `${join(tools, "shim")}:${path}` }, encoding: "utf8" });
+  if (check.status !== 0) return `the peer does not import from TASK_AGENTS_PEER_PYTHONPATH (${check.stderr.trim().split("\n").at(-1)})`;
+  return undefined;
+}
+
+function run(command, args, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * A fresh fake Encord server on a newly generated scenario: `tasks` tasks in the AGENT stage
+ * "Agent 1", faults injected at `faultRate`. Resolves to { url, projectHash, env (credentials for
+ * a client), requests() (lines of the request log), check() (the end-to-end verdict), close() }.
+ */
+export async function startScenario({ tasks, faultRate = 0, seed = 1 }) {
+  const tools = peerToolsDir();
+  const dir = tempDir("peer");
+  const key = join(dir, "key");
+  const keygen = spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+  if (keygen.status !== 0) throw new Error(`ssh-keygen failed: ${keygen.stderr}`);
+  const scenario = join(dir, "scenario.json");
+  const pyEnv = { ...process.env, PYTHONPATH: tools };
+  const server = join(tools, "fake_encord", "server.py");
+  const gen = spawnSync("python3", [server, "--gen-scenario", scenario, "--tasks", String(tasks), "--allow-key-file", `${key}.pub`, "--fault-rate", String(faultRate), "--seed", String(seed)], { env: pyEnv, encoding: "utf8" });
+  if (gen.status !== 0) throw new Error(`scenario generation failed: ${gen.stderr}`);
+  const { project_hash: projectHash } = JSON.parse(gen.stdout);
+  const log = join(dir, "requests.jsonl");
+  const child = spawn("python3", [server, "--scenario", scenario, "--port", "0", "--timeout", "900", "--log", log], { env: pyEnv, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const port = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const match = /^PORT (\d+)$/m.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.on("close", (code) => reject(new Error(`the fake server exited (${code}): ${stderr}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    projectHash,
+    env: { ...process.env, ENCORD_SSH_KEY_FILE: key, ENCORD_DOMAIN: url },
+    requests: () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter((l) => l.trim() !== "").length : 0),
+    async check() {
+      const result = await run("python3", [join(tools, "fake_encord", "e2e_check.py"), "--scenario", scenario, "--state-url", `${url}/__state`], { env: pyEnv });
+      return { ok: result.code === 0, text: result.stdout.trim() };
+    },
+    close() {
+      child.kill();
+    },
+  };
+}
+
+/** The Python runner (encord-agents) on the scenario: { wallS, requests, tasks }. */
+export async function runPeer(scenario, { batch }) {
+  const tools = peerToolsDir();
+  const env = { ...scenario.env, PYTHONPATH: `${join(tools, "shim")}:${process.env.TASK_AGENTS_PEER_PYTHONPATH}` };
+  const result = await run("python3", [join(tools, "encord_agents_runner.py"), scenario.projectHash, String(batch)], { env });
+  const last = result.stdout.trim().split("\n").at(-1);
+  if (result.code !== 0 || !last) throw new Error(`the Python runner failed (${result.code}): ${result.stderr.slice(-2000)}`);
+  const out = JSON.parse(last);
+  return { wallS: out.wall_s, tasks: out.tasks, requests: scenario.requests() };
+}
+
+/**
+ * task-agents (`task-agents run`, the built CLI, default client options) on the scenario with the
+ * same agent: { wallS (the run report's own duration), requests, report, throttled }.
+ */
+export async function runTaskAgents(scenario, { batch, concurrency }) {
+  const args = [repoPath("dist/cli/main.js"), "run", repoPath("bench/lib/agents/peer-agent.mjs"), "--project-hash", scenario.projectHash, "--task-batch-size", String(batch), "--concurrency", String(concurrency), "--json", "--backend", "encord"];
+  const result = await run(process.execPath, args, { env: scenario.env });
+  const finished = result.stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l))
+    .find((e) => e.event === "run-finished");
+  if (finished === undefined || result.code !== 0) throw new Error(`task-agents run failed (${result.code}): ${result.stderr.slice(-2000)}${result.stdout.slice(-2000)}`);
+  return { wallS: finished.report.durationMs / 1000, requests: scenario.requests(), report: finished.report };
+}
