@@ -17,7 +17,10 @@
 //   run({ smoke }) → { value, baseline, baselineValue, ratio, details? }: value and
 //            baselineValue are medians measured in this run; baseline names what baselineValue
 //            measured; ratio is the case's comparison of the two (its file says which way);
-//            details is a flat object of extra numbers or strings to print.
+//            details is a flat object of extra numbers or strings to print; checks, a list of
+//            { text, met } of further conditions the case states, all of which must hold too.
+//            run() may instead return { skipped: reason } when what it compares against is not
+//            available here: the row says so and is not counted as met.
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -79,7 +82,9 @@ function table(rows) {
   const cells = rows.map((r) =>
     r.error
       ? [r.case, "FAILED", "", "", r.target ?? "", ""]
-      : [r.case, `${num(r.value)} ${r.unit}`, `${num(r.baselineValue)} ${r.unit}`, ratioText(r.ratio), r.target ?? "—", r.met === null ? "—" : r.met ? "yes" : "NO"],
+      : r.skipped
+        ? [r.case, "skipped", "", "", r.target ?? "", "no"]
+        : [r.case, `${num(r.value)} ${r.unit}`, `${num(r.baselineValue)} ${r.unit}`, ratioText(r.ratio), r.target ?? "—", r.met === null ? "—" : r.met ? "yes" : "NO"],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const right = [false, true, true, true, false, false];
@@ -90,8 +95,9 @@ function table(rows) {
 function detailLines(rows) {
   const lines = [];
   for (const r of rows) {
-    lines.push("", `${r.case}: ${r.error ? `FAILED: ${r.error}` : `baseline = ${r.baseline}`}`);
+    lines.push("", `${r.case}: ${r.error ? `FAILED: ${r.error}` : r.skipped ? `skipped: ${r.skipped}` : `baseline = ${r.baseline}`}`);
     for (const [k, v] of Object.entries(r.details ?? {})) lines.push(`  ${k}: ${typeof v === "number" ? num(v) : v}`);
+    for (const check of r.checks ?? []) lines.push(`  ${check.met ? "met" : "NOT MET"}: ${check.text}`);
   }
   return lines;
 }
@@ -126,7 +132,15 @@ async function main() {
     const caseStarted = performance.now();
     try {
       const result = await mod.run({ smoke: options.smoke });
+      if (typeof result?.skipped === "string") {
+        row = { case: mod.name, skipped: result.skipped, target: targetText, met: false };
+        process.stderr.write(` skipped: ${result.skipped}\n`);
+        if (options.json) process.stdout.write(JSON.stringify(row) + "\n");
+        rows.push(row);
+        continue;
+      }
       checkResult(result);
+      const checks = result.checks ?? [];
       row = {
         case: mod.name,
         value: result.value,
@@ -135,8 +149,9 @@ async function main() {
         baselineValue: result.baselineValue,
         ratio: result.ratio,
         target: targetText,
-        met: targets.length > 0 ? targets.every((t) => holds(t, result)) : null,
+        met: targets.length > 0 || checks.length > 0 ? targets.every((t) => holds(t, result)) && checks.every((c) => c.met === true) : null,
         ...(result.details ? { details: result.details } : {}),
+        ...(checks.length > 0 ? { checks } : {}),
       };
       process.stderr.write(` ${((performance.now() - caseStarted) / 1000).toFixed(1)} s\n`);
       if (options.json) process.stdout.write(JSON.stringify(row) + "\n");

@@ -68,11 +68,15 @@ export async function startScenario({ tasks, faultRate = 0, seed = 1 }) {
     child.on("close", (code) => reject(new Error(`the fake server exited (${code}): ${stderr}`)));
   });
   const url = `http://127.0.0.1:${port}`;
+  const logged = () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l)) : []);
   return {
     url,
     projectHash,
+    serverPid: child.pid,
     env: { ...process.env, ENCORD_SSH_KEY_FILE: key, ENCORD_DOMAIN: url },
-    requests: () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter((l) => l.trim() !== "").length : 0),
+    requests: () => logged().length,
+    /** Requests answered without an injected fault (retries that a fault forced are left out). */
+    served: () => logged().filter((record) => record.fault === undefined).length,
     async check() {
       const result = await run("python3", [join(tools, "fake_encord", "e2e_check.py"), "--scenario", scenario, "--state-url", `${url}/__state`], { env: pyEnv });
       return { ok: result.code === 0, text: result.stdout.trim() };
@@ -83,7 +87,7 @@ export async function startScenario({ tasks, faultRate = 0, seed = 1 }) {
   };
 }
 
-/** The Python runner (encord-agents) on the scenario: { wallS, requests, tasks }. */
+/** The Python runner (encord-agents) on the scenario: { wallS, requests, served, tasks }. */
 export async function runPeer(scenario, { batch }) {
   const tools = peerToolsDir();
   const env = { ...scenario.env, PYTHONPATH: `${join(tools, "shim")}:${process.env.TASK_AGENTS_PEER_PYTHONPATH}` };
@@ -91,12 +95,12 @@ export async function runPeer(scenario, { batch }) {
   const last = result.stdout.trim().split("\n").at(-1);
   if (result.code !== 0 || !last) throw new Error(`the Python runner failed (${result.code}): ${result.stderr.slice(-2000)}`);
   const out = JSON.parse(last);
-  return { wallS: out.wall_s, tasks: out.tasks, requests: scenario.requests() };
+  return { wallS: out.wall_s, tasks: out.tasks, requests: scenario.requests(), served: scenario.served() };
 }
 
 /**
  * task-agents (`task-agents run`, the built CLI, default client options) on the scenario with the
- * same agent: { wallS (the run report's own duration), requests, report, throttled }.
+ * same agent: { wallS (the run report's own duration), requests, served, report }.
  */
 export async function runTaskAgents(scenario, { batch, concurrency }) {
   const args = [repoPath("dist/cli/main.js"), "run", repoPath("bench/lib/agents/peer-agent.mjs"), "--project-hash", scenario.projectHash, "--task-batch-size", String(batch), "--concurrency", String(concurrency), "--json", "--backend", "encord"];
@@ -107,5 +111,5 @@ export async function runTaskAgents(scenario, { batch, concurrency }) {
     .map((l) => JSON.parse(l))
     .find((e) => e.event === "run-finished");
   if (finished === undefined || result.code !== 0) throw new Error(`task-agents run failed (${result.code}): ${result.stderr.slice(-2000)}${result.stdout.slice(-2000)}`);
-  return { wallS: finished.report.durationMs / 1000, requests: scenario.requests(), report: finished.report };
+  return { wallS: finished.report.durationMs / 1000, requests: scenario.requests(), served: scenario.served(), report: finished.report };
 }

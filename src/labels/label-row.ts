@@ -1,3 +1,4 @@
+import { cloneJson } from "./clone-json.js";
 import type { LabelRowJson, LabelRowMetadataJson, WorkflowGraphNodeJson } from "../domain/label-row-json.js";
 import { LabelError } from "../domain/errors.js";
 import type { ClassificationInstance } from "./classification-instance.js";
@@ -55,7 +56,7 @@ export class LabelRow {
   private constructor(dict: LabelRowJson, ontology: Ontology, metadata: LabelRowMetadataJson | undefined) {
     // The reader copies what it keeps of the labels; only the scalar fields are kept from here.
     const { data_units: _units, object_answers: _objects, classification_answers: _classifications, object_actions: _actions, ...top } = dict;
-    this.#top = structuredClone(top) as LabelRowJson;
+    this.#top = cloneJson(top) as LabelRowJson;
     this.#metadata = metadata;
     this.#ontology = ontology;
     this.#content = readLabelRow(dict, ontology, metadata);
@@ -67,7 +68,7 @@ export class LabelRow {
     if (typeof labelRowDict !== "object" || labelRowDict === null || Array.isArray(labelRowDict)) {
       throw new LabelError("TA_INVALID_LABEL", `A label row dict must be an object (Encord's label-row JSON); got ${labelRowDict === null ? "null" : typeof labelRowDict}.`);
     }
-    return new LabelRow(labelRowDict, toOntology(options.ontology), options.metadata === undefined ? undefined : structuredClone(options.metadata));
+    return new LabelRow(labelRowDict, toOntology(options.ontology), options.metadata === undefined ? undefined : cloneJson(options.metadata));
   }
 
   /** The row as Encord's label-row JSON, ready to save: a new object each call. */

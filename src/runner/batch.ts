@@ -1,3 +1,4 @@
+import type { PrefetchedTaskData } from "../deps/define-dependency.js";
 import type { ConfigurationError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
 import { commitDecisions, handleTasks, type HandlingEnvironment } from "./handle-tasks.js";
@@ -11,11 +12,18 @@ export interface BatchEnvironment extends HandlingEnvironment {
 }
 
 /**
- * One batch of a Runner pass: handle the tasks, commit every decision in one call (even when
+ * One batch of a Runner pass, its dependencies' data already fetched: handle the tasks, commit every decision in one call (even when
  * the run is stopping), and count it all into the stage's report. Returns the configuration
  * error that stopped it, if one did.
  */
-export async function processBatch(env: BatchEnvironment, bound: BoundStage, tasks: readonly AgentTask[], report: StageReport, batchNumber: number): Promise<ConfigurationError | undefined> {
+export async function processBatch(
+  env: BatchEnvironment,
+  bound: BoundStage,
+  tasks: readonly AgentTask[],
+  report: StageReport,
+  batchNumber: number,
+  prefetched: ReadonlyMap<string, PrefetchedTaskData>,
+): Promise<ConfigurationError | undefined> {
   const started = performance.now();
   env.events.batchStarted(report, batchNumber, tasks.length);
   const { outcomes, stopError } = await handleTasks(env, bound, tasks, (task, outcome) => {
@@ -29,7 +37,7 @@ export async function processBatch(env: BatchEnvironment, bound: BoundStage, tas
       env.events.taskFailed(report, failure);
     }
     env.events.taskFinished(report, outcome.kind === "decided" ? "succeeded" : "failed");
-  });
+  }, prefetched);
   const committed = await commitDecisions(env, bound, tasks, outcomes);
   report.left += committed.left;
   for (const name of committed.moved.values()) report.moved[name] = (report.moved[name] ?? 0) + 1;

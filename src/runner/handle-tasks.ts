@@ -3,6 +3,8 @@ import type { Backend, CommitResult, LabelSave, PriorityUpdate, RefusedMove, Tas
 import type { ConfigurationError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
 import type { Project } from "../domain/workflow.js";
+import type { PrefetchedTaskData } from "../deps/define-dependency.js";
+import { IoBreather } from "../shared/io-breather.js";
 import { prefetchBatch } from "./prefetch.js";
 import type { RunControl } from "./run-control.js";
 import { runTask, type TaskOutcome } from "./run-task.js";
@@ -28,19 +30,23 @@ export interface HandledTasks {
 }
 
 /**
- * Fetches what the tasks' dependencies need in bulk, then runs up to `concurrency` handlers at a
- * time; no task is started once a stop is requested. Shared by Runner and QueueRunner.
+ * Runs up to `concurrency` handlers at a time on tasks whose dependencies' data was fetched in
+ * bulk (`prefetched`, fetched here when not given); no task is started once a stop is requested.
+ * Shared by Runner and QueueRunner.
  */
 export async function handleTasks(
   env: HandlingEnvironment,
   bound: BoundStage,
   tasks: readonly AgentTask[],
   onTaskDone: (task: AgentTask, outcome: TaskOutcome) => void = () => undefined,
+  prefetchedData?: ReadonlyMap<string, PrefetchedTaskData>,
 ): Promise<HandledTasks> {
-  const prefetched = await prefetchBatch(env.backend, env.project, bound, tasks);
+  const prefetched = prefetchedData ?? (await prefetchBatch(env.backend, env.project, bound, tasks));
   const outcomes = new Array<TaskOutcome | undefined>(tasks.length);
   let next = 0;
   let stopError: ConfigurationError | undefined;
+  // Listings and requests of the batch ahead go on while this one's handlers run.
+  const breather = new IoBreather(4);
   const worker = async () => {
     while (!env.control.stopping && next < tasks.length) {
       const index = next++;
@@ -61,6 +67,7 @@ export async function handleTasks(
         env.control.requestStop("configuration error");
       }
       onTaskDone(task, outcome);
+      await breather.breathe();
     }
   };
   await Promise.all(Array.from({ length: Math.min(env.concurrency, tasks.length) }, worker));
@@ -91,7 +98,7 @@ export async function commitDecisions(env: HandlingEnvironment, bound: BoundStag
     if (outcome?.kind !== "decided") return;
     const task = tasks[index]!;
     const { decision } = outcome;
-    if (decision.labelRow) labelSaves.push({ dataHash: task.dataHash, labelRow: decision.labelRow.toEncordDict() });
+    if (outcome.labelRowJson) labelSaves.push({ dataHash: task.dataHash, labelRow: outcome.labelRowJson });
     if (decision.priority !== undefined) priorities.push({ dataHash: task.dataHash, priority: decision.priority });
     if (decision.pathway) moves.push({ taskUuid: task.uuid, fromStageUuid: bound.stage.uuid, pathwayUuid: decision.pathway.uuid, dataHash: task.dataHash });
     else left++;

@@ -8,9 +8,9 @@ import type { Project } from "../domain/workflow.js";
 import type { BoundStage } from "./stage-registry.js";
 
 /**
- * Fetches what a batch's dependencies need, in bulk: label-row metadata (one call), label rows
- * (one call), storage items (one call, matched to tasks by UUID), then what each batch loader
- * (twin projects…) loads. Nothing is fetched that no dependency of the stage asked for.
+ * Fetches what a batch's dependencies need, in bulk: label-row metadata (one call), then label
+ * rows (one call) and storage items (one call, matched to tasks by UUID) side by side, then what
+ * each batch loader (twin projects…) loads. Nothing is fetched that no dependency of the stage asked for.
  */
 export async function prefetchBatch(backend: Backend, project: Project, bound: BoundStage, tasks: readonly AgentTask[]): Promise<Map<string, PrefetchedTaskData>> {
   const projectHash = project.uuid;
@@ -21,25 +21,8 @@ export async function prefetchBatch(backend: Backend, project: Project, bound: B
   if (bound.prefetch.has("labelRowMetadata")) {
     for (const m of await backend.getLabelRowMetadata(projectHash, dataHashes, bound.options.labelRowMetadataIncludeArgs)) metadataByHash.set(m.data_hash, m);
   }
-  const rowsByHash = new Map<string, LabelRowJson>();
-  if (bound.prefetch.has("labelRow")) {
-    for (const row of await backend.getLabelRows(projectHash, dataHashes, bound.options.labelRowInitialiseLabelsArgs)) rowsByHash.set(row.data_hash, row);
-  }
-  const itemsByUuid = new Map<string, StorageItem>();
-  if (bound.prefetch.has("storageItem")) {
-    const uuids = [...new Set([...metadataByHash.values()].flatMap((m) => (m.backing_item_uuid ? [m.backing_item_uuid] : [])))];
-    if (uuids.length > 0) {
-      const items = await backend.getStorageItems(uuids, { signUrls: true });
-      for (const item of items) itemsByUuid.set(item.uuid, item);
-      const missing = uuids.filter((u) => !itemsByUuid.has(u));
-      if (missing.length > 0) {
-        throw new BackendError(
-          "TA_MISSING_STORAGE_ITEMS",
-          `The backend returned no storage item for ${missing.join(", ")}. The credentials in use probably lack access to the folders holding them.`,
-        );
-      }
-    }
-  }
+  // Label rows and storage items both need only the metadata: they are fetched side by side.
+  const [rowsByHash, itemsByUuid] = await bothSettled(loadRows(backend, projectHash, bound, dataHashes), loadItems(backend, bound, metadataByHash));
   const loaded = await runBatchLoaders(bound.batchLoaders, { backend, project, tasks, metadataByDataHash: metadataByHash });
   for (const task of tasks) {
     const metadata = metadataByHash.get(task.dataHash);
@@ -53,6 +36,37 @@ export async function prefetchBatch(backend: Backend, project: Project, bound: B
     });
   }
   return data;
+}
+
+async function loadRows(backend: Backend, projectHash: string, bound: BoundStage, dataHashes: readonly string[]): Promise<Map<string, LabelRowJson>> {
+  const rowsByHash = new Map<string, LabelRowJson>();
+  if (!bound.prefetch.has("labelRow")) return rowsByHash;
+  for (const row of await backend.getLabelRows(projectHash, dataHashes, bound.options.labelRowInitialiseLabelsArgs)) rowsByHash.set(row.data_hash, row);
+  return rowsByHash;
+}
+
+async function loadItems(backend: Backend, bound: BoundStage, metadataByHash: ReadonlyMap<string, LabelRowMetadataJson>): Promise<Map<string, StorageItem>> {
+  const itemsByUuid = new Map<string, StorageItem>();
+  if (!bound.prefetch.has("storageItem")) return itemsByUuid;
+  const uuids = [...new Set([...metadataByHash.values()].flatMap((m) => (m.backing_item_uuid ? [m.backing_item_uuid] : [])))];
+  if (uuids.length === 0) return itemsByUuid;
+  for (const item of await backend.getStorageItems(uuids, { signUrls: true })) itemsByUuid.set(item.uuid, item);
+  const missing = uuids.filter((u) => !itemsByUuid.has(u));
+  if (missing.length > 0) {
+    throw new BackendError(
+      "TA_MISSING_STORAGE_ITEMS",
+      `The backend returned no storage item for ${missing.join(", ")}. The credentials in use probably lack access to the folders holding them.`,
+    );
+  }
+  return itemsByUuid;
+}
+
+/** Both results, once both have settled (nothing left in flight); the first failure otherwise. */
+async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === "rejected") throw first.reason;
+  if (second.status === "rejected") throw second.reason;
+  return [first.value, second.value];
 }
 
 function loadedFor(taskUuid: string, loaded: ReadonlyMap<BatchLoader, ReadonlyMap<string, unknown>>): Map<BatchLoader, unknown> {

@@ -20,7 +20,7 @@ export class DependencyScope {
   async resolveAll(deps: DependencyMap): Promise<Record<string, unknown>> {
     // Checked before resolving: a cycle through an async dependency would otherwise leave two
     // resolutions waiting for each other's cached promise, and the task would hang.
-    const cycle = findCycle(deps);
+    const cycle = cycleOf(deps);
     if (cycle) throw cycleError(cycle);
     const entries = await Promise.all(Object.entries(deps).map(async ([name, dependency]) => [name, await this.#resolve(dependency, [])] as const));
     return Object.fromEntries(entries);
@@ -66,6 +66,17 @@ export class DependencyScope {
 function cycleError(cycle: readonly Dependency<unknown>[]): ConfigurationError {
   const names = cycle.map((d) => d.label).join(" → ");
   return new ConfigurationError("TA_INVALID_ARGUMENT", `Dependencies form a cycle: ${names}. A dependency may not need itself, directly or through others.`);
+}
+
+/** Dependency maps already checked (a stage's map is the same object for every task): their cycle or null. */
+const checked = new WeakMap<DependencyMap, Dependency<unknown>[] | null>();
+function cycleOf(deps: DependencyMap): Dependency<unknown>[] | undefined {
+  let cycle = checked.get(deps);
+  if (cycle === undefined) {
+    cycle = findCycle(deps) ?? null;
+    checked.set(deps, cycle);
+  }
+  return cycle ?? undefined;
 }
 
 /** The first cycle among the dependencies reachable from a map (its first element repeated at the end), if any. */

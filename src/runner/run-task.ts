@@ -5,6 +5,7 @@ import type { AgentTask } from "../domain/task.js";
 import type { Project } from "../domain/workflow.js";
 import { prefetchedKey, type PrefetchedTaskData, type TaskContext } from "../deps/define-dependency.js";
 import { isConfigurationError, isLabelError, isMediaError } from "../domain/errors.js";
+import type { LabelRowJson } from "../domain/label-row-json.js";
 import { HandlerReturnError, interpretResult, type TaskDecision } from "./handler-result.js";
 import { DependencyScope } from "./resolve-deps.js";
 import type { RunControl } from "./run-control.js";
@@ -13,7 +14,7 @@ import type { BoundStage } from "./stage-registry.js";
 
 /** How one task ended. */
 export type TaskOutcome =
-  | { readonly kind: "decided"; readonly decision: TaskDecision; readonly attempts: number }
+  | { readonly kind: "decided"; readonly decision: TaskDecision; readonly labelRowJson?: LabelRowJson; readonly attempts: number }
   | { readonly kind: "failed"; readonly error: unknown; readonly attempts: number }
   | { readonly kind: "stop"; readonly error: ConfigurationError; readonly attempts: number };
 
@@ -80,17 +81,34 @@ export async function runTask(input: {
       await scope.dispose(logger);
     }
     if (!failure) {
+      let decision: TaskDecision;
       try {
-        return { kind: "decided", decision: interpretResult(result, bound.stage, bound.canSetPriority), attempts: attempt };
+        decision = interpretResult(result, bound.stage, bound.canSetPriority);
       } catch (error) {
         // A malformed return is a bug in the handler, the same on every attempt: not retried.
         if (error instanceof HandlerReturnError) return { kind: "failed", error, attempts: attempt };
         return { kind: "stop", error: error as ConfigurationError, attempts: attempt };
       }
+      // Written here, so a row that cannot be written fails its own task and not the batch's commit.
+      // The same row would fail again: not retried.
+      const written = writeLabelRow(task, decision);
+      if (written instanceof Error) return { kind: "failed", error: written, attempts: attempt };
+      return { kind: "decided", decision, ...(written === undefined ? {} : { labelRowJson: written }), attempts: attempt };
     }
     logger.debug({ err: failure.error, attempt }, "attempt failed");
     if (attempt > input.numRetries || control.stopping || failsAgain(failure.error)) return { kind: "failed", error: failure.error, attempts: attempt };
     await sleepUnless(retryDelayMs(attempt), control.stopSignal);
+  }
+}
+
+/** The decided label row as it will be saved, undefined without one, or why it cannot be written. */
+function writeLabelRow(task: AgentTask, decision: TaskDecision): LabelRowJson | TaskAgentsError | undefined {
+  if (decision.labelRow === undefined) return undefined;
+  try {
+    return decision.labelRow.toEncordDict();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new TaskAgentsError("TA_INVALID_LABEL", `The label row of task ${task.uuid} ("${task.dataTitle}") cannot be written for saving: ${reason}. The task stays in its stage.`, { cause: error });
   }
 }
 

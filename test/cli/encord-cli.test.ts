@@ -298,3 +298,56 @@ describe("--help", () => {
     }
   });
 });
+
+describe("request rate on Encord", () => {
+  /** Seconds between the first and the last request the fake received for the project since `from`. */
+  const spanSeconds = (from: number): { count: number; seconds: number } => {
+    const times = fake.requests.slice(from).map((r) => r.at);
+    return { count: times.length, seconds: (Math.max(...times) - Math.min(...times)) / 1000 };
+  };
+
+  test("no fixed rate by default; --max-requests-per-second and TASK_AGENTS_ENCORD_MAX_RPS cap it (a burst, then one per 1/rate s)", async () => {
+    for (const [flags, env] of [
+      [["--max-requests-per-second", "5"], {}],
+      [[], { TASK_AGENTS_ENCORD_MAX_RPS: "5" }],
+    ] as const) {
+      // One task per page: a dozen requests for four tasks.
+      const project = demoProject({ pageSize: 1 });
+      const from = fake.requests.length;
+      const result = await cli(["run", agentFile("encord-route"), "--project-hash", project.projectHash, ...flags], encordEnv(env));
+      expect(result.code, result.stderr).toBe(0);
+      const { count, seconds } = spanSeconds(from);
+      expect(count).toBeGreaterThan(8);
+      // A token bucket of 5 a second holding 5: the rest follow at 200 ms each, at the earliest.
+      expect(seconds).toBeGreaterThanOrEqual(((count - 5) * 200 - 50) / 1000);
+    }
+  });
+
+  test("a bad rate is refused, naming the flag or variable and what is accepted", async () => {
+    const project = demoProject();
+    for (const [flags, env, pattern] of [
+      [["--max-requests-per-second", "0"], {}, /--max-requests-per-second is "0"; accepted: a number of requests per second greater than 0/],
+      [["--max-requests-per-second", "fast"], {}, /--max-requests-per-second takes a number, got "fast"/],
+      [[], { TASK_AGENTS_ENCORD_MAX_RPS: "-3" }, /TASK_AGENTS_ENCORD_MAX_RPS is "-3"; accepted: a number of requests per second greater than 0/],
+    ] as const) {
+      expectEncordError(await cli(["run", agentFile("encord-route"), "--project-hash", project.projectHash, ...flags], encordEnv(env)), pattern);
+    }
+    expect(fake.tasksIn(project.stageUuid("Pre-label"))).toHaveLength(4);
+  });
+
+  test("throttling: each 429/503 is a debug line, the report counts them, and the run completes", async () => {
+    const project = demoProject({ pageSize: 1 });
+    fake.faults.failNext(2, { status: 429, retryAfter: 0, match: { path: /\/tasks$/ } });
+    fake.faults.failNext(1, { status: 503, retryAfter: 0, match: { queryType: "labelrowmetadata" } });
+    const result = await cli(["run", agentFile("encord-route"), "--project-hash", project.projectHash, "--log-level", "debug"], encordEnv());
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stderr.split("\n").filter((line) => line.includes("throttled a request"));
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/\(HTTP 429\); requests in flight 8 → 4, retrying after 0 ms/);
+    expect(lines[1]).toMatch(/\(HTTP 429\); requests in flight 4 → 2/);
+    expect(lines[2]).toMatch(/\(HTTP 503\); requests in flight \d → \d/);
+    expect(result.stdout).toMatch(/throttled 3 requests \(HTTP 429\/503\); the run backed off each time and retried/);
+    expect(fake.tasksIn(project.stageUuid("Pre-label"))).toHaveLength(0);
+    expectNoSecrets(result);
+  });
+});

@@ -5,6 +5,7 @@ import type { Project } from "../../domain/workflow.js";
 import { isUuid } from "../../shared/uuid.js";
 import type { BackOff, Backend, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, StorageItemPatch, TaskPage } from "../backend.js";
 import { chunks } from "./chunks.js";
+import { inParallel } from "./in-parallel.js";
 import { labelRowsFromWire, listFromWire, metadataFromWire, ontologyStructureFromWire, pageFromWire, projectFromWire, storageItemFromWire, taskFromWire } from "./encord-wire.js";
 import { abortableSleep } from "./http/abortable-sleep.js";
 import { isEncordApiError, type EncordApiError } from "./http/errors.js";
@@ -136,8 +137,10 @@ export class EncordBackend implements Backend {
 
   async getLabelRowMetadata(projectHash: string, dataHashes: readonly string[], include: LabelRowMetadataIncludeArgs = {}): Promise<LabelRowMetadataJson[]> {
     const found = new Map<string, LabelRowMetadataJson>();
-    for (const chunk of chunks([...new Set(dataHashes)], encordLimits.metadataPerList)) {
-      const rows = await this.#client.v1<unknown>({ projectHash }, "labelrowmetadata", "GET", null, metadataQuery(chunk, include), { retryable: true });
+    const lists = await inParallel(chunks([...new Set(dataHashes)], encordLimits.metadataPerList), (chunk) =>
+      this.#client.v1<unknown>({ projectHash }, "labelrowmetadata", "GET", null, metadataQuery(chunk, include), { retryable: true }),
+    );
+    for (const rows of lists) {
       for (const row of listFromWire(rows, "label-row metadata")) {
         const metadata = metadataFromWire(row);
         found.set(metadata.data_hash, metadata);
@@ -159,8 +162,9 @@ export class EncordBackend implements Backend {
       else if (metadata) missing.push(hash);
     }
     const byDataHash = new Map<string, LabelRowJson>();
-    for (const chunk of chunks(existing, encordLimits.labelRowsPerGet)) {
-      const rows = await this.#client.v1<unknown>({ projectHash }, "labelrow", "GET", chunk, {
+    // Reading existing rows and creating missing ones are independent: all chunks go out together.
+    const fetched = inParallel(chunks(existing, encordLimits.labelRowsPerGet), (chunk) =>
+      this.#client.v1<unknown>({ projectHash }, "labelrow", "GET", chunk, {
         get_signed_url: false,
         multi_request: true,
         include_object_feature_hashes: args.includeObjectFeatureHashes ?? null,
@@ -168,15 +172,20 @@ export class EncordBackend implements Backend {
         include_reviews: args.includeReviews ?? false,
         include_export_history: false,
         include_archived: false,
-      }, { retryable: true });
-      for (const row of labelRowsFromWire(rows)) byDataHash.set(row.data_hash, row);
-    }
+      }, { retryable: true }),
+    );
     // Rows that do not exist yet are created (the SDK's initialise_labels does the same). Retried,
     // unlike the SDK (§3.3 (c)): else one 429, 5xx or reset connection ends the whole run. A retry
     // after a lost answer relies on creating an existing row returning it (the fake server's
     // choice; UNCONFIRMED on Encord).
-    for (const chunk of chunks(missing, encordLimits.labelRowsPerCreate)) {
-      const rows = await this.#client.v1<unknown>({ projectHash }, "labelrow", "PUT", chunk, { multi_request: true, get_signed_url: false, branch_name: null }, { retryable: true });
+    const created = inParallel(chunks(missing, encordLimits.labelRowsPerCreate), (chunk) =>
+      this.#client.v1<unknown>({ projectHash }, "labelrow", "PUT", chunk, { multi_request: true, get_signed_url: false, branch_name: null }, { retryable: true }),
+    );
+    const [existingRows, createdRows] = await Promise.allSettled([fetched, created]);
+    if (existingRows.status === "rejected") throw existingRows.reason;
+    if (createdRows.status === "rejected") throw createdRows.reason;
+    for (const rows of existingRows.value) for (const row of labelRowsFromWire(rows)) byDataHash.set(row.data_hash, row);
+    for (const rows of createdRows.value) {
       for (const row of labelRowsFromWire(rows)) {
         byDataHash.set(row.data_hash, row);
         const metadata = this.#metadataByDataHash.get(cacheKey(projectHash, row.data_hash));
@@ -282,17 +291,17 @@ export class EncordBackend implements Backend {
         `Label rows of data ${unsaved.map((s) => s.dataHash).join(", ")} have no label hash; fetch them with getLabelRows (which creates missing rows) before saving them.`,
       );
     }
-    let saved = 0;
-    for (const chunk of chunks(rows, encordLimits.labelRowsPerSave)) {
+    // The chunks of each phase are independent and go out together; a phase starts once the one
+    // before has finished, so each task's row is saved before its priority is set and it moves.
+    const saveChunks = chunks(rows, encordLimits.labelRowsPerSave);
+    await inParallel(saveChunks, (chunk) =>
       // Saving overwrites the row, so a retry after a lost answer stores the same content again.
-      await this.#client.v1({ projectHash }, "labelrow", "POST", chunk.map((row) => row.labelHash), { multi_request: true, labels: chunk.map((row) => row.labelRow), validate_before_saving: false }, { retryable: true, ...withSignal(signal) });
-      saved += chunk.length;
-    }
-    let prioritised = 0;
-    for (const chunk of chunks(batch.priorities ?? [], encordLimits.prioritiesPerRequest)) {
-      await this.#client.v2("POST", `projects/${projectHash}/priorities`, { body: { priorities: chunk.map((p) => [p.dataHash, p.priority]) }, ...withSignal(signal) });
-      prioritised += chunk.length;
-    }
+      this.#client.v1({ projectHash }, "labelrow", "POST", chunk.map((row) => row.labelHash), { multi_request: true, labels: chunk.map((row) => row.labelRow), validate_before_saving: false }, { retryable: true, ...withSignal(signal) }),
+    );
+    const saved = rows.length;
+    const priorityChunks = chunks(batch.priorities ?? [], encordLimits.prioritiesPerRequest);
+    await inParallel(priorityChunks, (chunk) => this.#client.v2("POST", `projects/${projectHash}/priorities`, { body: { priorities: chunk.map((p) => [p.dataHash, p.priority]) }, ...withSignal(signal) }));
+    const prioritised = batch.priorities?.length ?? 0;
     let stages = this.#pathwaysByProject.get(projectHash);
     if (stages === undefined && (batch.moves ?? []).length > 0) {
       await this.getProject(projectHash, withSignal(signal));

@@ -97,14 +97,39 @@ export function pythonNumber(value: number, where = "a value"): string {
  * and symbols are left out of objects and become `null` in arrays.
  */
 export function pythonJsonDumps(value: unknown): string {
-  const out = dump(value, new Set(), "value");
+  let out: string | undefined;
+  try {
+    out = dump(value, new Set());
+  } catch (error) {
+    if (error instanceof UnserialisableValue) throw error.toConfigurationError();
+    throw error;
+  }
   if (out === undefined) {
     throw new ConfigurationError("TA_INVALID_ARGUMENT", `Cannot serialise a ${typeof value} as JSON; accepted: objects, arrays, strings, numbers, booleans, null.`);
   }
   return out;
 }
 
-function dump(value: unknown, seen: Set<object>, path: string): string | undefined {
+/**
+ * A value that cannot be written, with the path to it. The path is built while the error travels
+ * up, so writing a label row does not build a path string for every member it holds.
+ */
+class UnserialisableValue extends Error {
+  readonly #keys: string[] = [];
+  constructor(readonly problem: (where: string) => string) {
+    super("unserialisable value");
+  }
+  /** Adds the array index or object key the value was found under (called innermost first). */
+  under(key: string | number): this {
+    this.#keys.push(typeof key === "number" ? `[${key}]` : `.${key}`);
+    return this;
+  }
+  toConfigurationError(): ConfigurationError {
+    return new ConfigurationError("TA_INVALID_ARGUMENT", this.problem(`value${[...this.#keys].reverse().join("")}`));
+  }
+}
+
+function dump(value: unknown, seen: Set<object>): string | undefined {
   if (value instanceof Date) return pythonJsonString(pythonIsoFormat(value));
   if (typeof value === "object" && value !== null && typeof (value as { toJSON?: unknown }).toJSON === "function") {
     value = (value as { toJSON: () => unknown }).toJSON();
@@ -113,7 +138,8 @@ function dump(value: unknown, seen: Set<object>, path: string): string | undefin
     case "string":
       return pythonJsonString(value);
     case "number":
-      return pythonNumber(value, path);
+      if (Number.isFinite(value)) return pythonNumber(value);
+      throw new UnserialisableValue((where) => `${where.charAt(0).toUpperCase() + where.slice(1)} is ${String(value)}; Encord accepts only finite numbers (JSON has no NaN or Infinity).`);
     case "bigint":
       return value.toString();
     case "boolean":
@@ -125,20 +151,37 @@ function dump(value: unknown, seen: Set<object>, path: string): string | undefin
   }
   if (value === null) return "null";
   const object = value as object;
-  if (seen.has(object)) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `Cannot serialise ${path} as JSON: it contains itself (circular reference).`);
-  }
+  if (seen.has(object)) throw new UnserialisableValue((where) => `Cannot serialise ${where} as JSON: it contains itself (circular reference).`);
   seen.add(object);
   try {
     if (Array.isArray(object)) {
-      return `[${object.map((item, i) => dump(item, seen, `${path}[${i}]`) ?? "null").join(", ")}]`;
+      let text = "[";
+      for (let i = 0; i < object.length; i++) {
+        let item: string | undefined;
+        try {
+          item = dump(object[i], seen);
+        } catch (error) {
+          throw error instanceof UnserialisableValue ? error.under(i) : error;
+        }
+        text += `${i === 0 ? "" : ", "}${item ?? "null"}`;
+      }
+      return `${text}]`;
     }
-    const members: string[] = [];
-    for (const [key, member] of Object.entries(object)) {
-      const text = dump(member, seen, `${path}.${key}`);
-      if (text !== undefined) members.push(`${pythonJsonString(key)}: ${text}`);
+    let text = "{";
+    let first = true;
+    for (const key in object) {
+      if (!Object.hasOwn(object, key)) continue;
+      let member: string | undefined;
+      try {
+        member = dump((object as Record<string, unknown>)[key], seen);
+      } catch (error) {
+        throw error instanceof UnserialisableValue ? error.under(key) : error;
+      }
+      if (member === undefined) continue;
+      text += `${first ? "" : ", "}${pythonJsonString(key)}: ${member}`;
+      first = false;
     }
-    return `{${members.join(", ")}}`;
+    return `${text}}`;
   } finally {
     seen.delete(object);
   }
@@ -154,8 +197,12 @@ const shortEscapes: Record<string, string> = {
   "\f": "\\f",
 };
 
+/** Characters that `json.dumps` escapes: outside space…`~`, the quote and the backslash. */
+const needsEscape = /[^ !#-[\]-~]/;
+
 /** A JSON string literal as Python's `json.dumps` writes it with `ensure_ascii=True`. */
 export function pythonJsonString(text: string): string {
+  if (!needsEscape.test(text)) return `"${text}"`;
   // Per UTF-16 code unit, which is what Python does for astral characters (surrogate pairs).
   return `"${text.replace(/[^ -~]|["\\]/g, (char) => shortEscapes[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
 }

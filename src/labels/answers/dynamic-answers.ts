@@ -1,3 +1,4 @@
+import { cloneJson } from "../clone-json.js";
 import { LabelError } from "../../domain/errors.js";
 import { framesToRanges, rangesToFrames } from "../frames.js";
 import { walkAttributes, type Attribute } from "../ontology/attribute.js";
@@ -110,11 +111,11 @@ export class DynamicAnswers {
         frames = null;
       }
       if (attribute === undefined || value === null || frames === null) {
-        this.#unread.push(structuredClone(action));
+        this.#unread.push(cloneJson(action));
         continue;
       }
       if (value === undefined) continue;
-      const extra = structuredClone(Object.fromEntries(Object.entries(action).filter(([key]) => !KNOWN_ACTION_KEYS.has(key))));
+      const extra = cloneJson(Object.fromEntries(Object.entries(action).filter(([key]) => !KNOWN_ACTION_KEYS.has(key))));
       const byFrame = this.#answers.get(attribute) ?? new Map<number, FrameAnswer>();
       const trackHash = typeof action["trackHash"] === "string" ? action["trackHash"] : shortHash();
       for (const frame of frames) {
@@ -145,11 +146,11 @@ export class DynamicAnswers {
           range: framesToRanges(frames),
           shouldPropagate: answer.shouldPropagate,
           trackHash: answer.trackHash,
-          ...structuredClone(answer.extra),
+          ...cloneJson(answer.extra),
         });
       }
     }
-    return [...out, ...this.#unread.map((entry) => structuredClone(entry))];
+    return [...out, ...this.#unread.map((entry) => cloneJson(entry))];
   }
 
   get isEmpty(): boolean {

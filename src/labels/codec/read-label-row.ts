@@ -1,3 +1,4 @@
+import { cloneJson } from "../clone-json.js";
 import type { LabelRowJson, LabelRowMetadataJson } from "../../domain/label-row-json.js";
 import { LabelError } from "../../domain/errors.js";
 import { ClassificationInstance } from "../classification-instance.js";
@@ -34,7 +35,7 @@ function readDataUnits(dict: LabelRowJson): { units: DataUnit[]; labels: Map<Dat
     // data_sequence is a string for image groups and a number elsewhere.
     const rawSequence = rest["data_sequence"] ?? 0;
     const sequence = typeof rawSequence === "number" || typeof rawSequence === "string" ? Number.parseInt(String(rawSequence), 10) : Number.NaN;
-    const unit: DataUnit = { hash, dict: structuredClone(rest), frame: Number.isNaN(sequence) ? units.length : sequence };
+    const unit: DataUnit = { hash, dict: cloneJson(rest), frame: Number.isNaN(sequence) ? units.length : sequence };
     units.push(unit);
     labels.set(unit, unitLabels);
   }
@@ -105,7 +106,7 @@ class FrameReader {
       unread = { objects: [], classifications: [] };
       this.content.unreadFrameEntries.set(frame, unread);
     }
-    unread[kind].push(structuredClone(entry));
+    unread[kind].push(cloneJson(entry));
     this.content.registeredFrames.add(frame);
   }
 
@@ -150,7 +151,7 @@ class FrameReader {
       let instance = this.#objects.get(hash);
       if (instance === undefined && layout === "range") instance = this.#rangeObject(hash, entry);
       if (instance === undefined) {
-        this.content.unreadObjectAnswers.set(hash, structuredClone(entry));
+        this.content.unreadObjectAnswers.set(hash, cloneJson(entry));
         continue;
       }
       instance.staticAnswers.readWire(entry["classifications"]);
@@ -179,7 +180,7 @@ class FrameReader {
     if (!isJsonObject(objectActions)) return;
     for (const [hash, entry] of Object.entries(objectActions)) {
       const instance = this.#objects.get(hash);
-      if (instance === undefined || !isJsonObject(entry)) this.content.unreadObjectActions.set(hash, structuredClone(entry) as JsonObject);
+      if (instance === undefined || !isJsonObject(entry)) this.content.unreadObjectActions.set(hash, cloneJson(entry) as JsonObject);
       else instance.dynamicAnswers.readWire(entry["actions"]);
     }
   }
@@ -199,7 +200,7 @@ class FrameReader {
       if (instance === undefined) {
         instance = this.#classificationFromAnswer(hash, entry, layout, hasMetadata);
         if (instance === undefined) {
-          this.content.unreadClassificationAnswers.set(hash, structuredClone(entry));
+          this.content.unreadClassificationAnswers.set(hash, cloneJson(entry));
           continue;
         }
       }

@@ -1,3 +1,4 @@
+import { cloneJson } from "../clone-json.js";
 import { parseLabelDate } from "../dates.js";
 import type { AnnotationInfo } from "../annotation-info.js";
 import type { JsonObject } from "../ontology/wire.js";
@@ -38,6 +39,6 @@ export function readAnnotationInfo(entry: JsonObject, dates: DateCache): Annotat
 /** The keys of `entry` not in `known`, copied. */
 export function extraKeys(entry: JsonObject, known: ReadonlySet<string>): JsonObject {
   const extra: JsonObject = {};
-  for (const key of Object.keys(entry)) if (!known.has(key)) extra[key] = structuredClone(entry[key]);
+  for (const key of Object.keys(entry)) if (!known.has(key)) extra[key] = cloneJson(entry[key]);
   return extra;
 }

@@ -1,3 +1,4 @@
+import { cloneJson } from "../clone-json.js";
 import type { LabelRowJson, LabelRowMetadataJson } from "../../domain/label-row-json.js";
 import type { ClassificationInstance } from "../classification-instance.js";
 import type { RangeCoordinates } from "../coordinates/index.js";
@@ -53,7 +54,7 @@ export function writeLabelRow(top: LabelRowJson, content: LabelContent, metadata
     object_actions: writer.objectActions(),
     label_status: top.label_status ?? metadata?.label_status,
     data_units: writer.dataUnits(dataType, metadata),
-    spaces: structuredClone(top.spaces ?? {}),
+    spaces: cloneJson(top.spaces ?? {}),
   };
 }
 
@@ -66,10 +67,10 @@ class RowWriter {
     for (const instance of this.content.ordered(this.content.objects.values())) {
       const entry: JsonObject = { classifications: instance.staticAnswers.toWire(), objectHash: instance.objectHash };
       if (isRangeShape(instance.ontologyItem.shape)) Object.assign(entry, this.#rangeObjectFields(instance));
-      Object.assign(entry, structuredClone(instance.answerExtra));
+      Object.assign(entry, cloneJson(instance.answerExtra));
       out[instance.objectHash] = entry;
     }
-    for (const [hash, entry] of this.content.unreadObjectAnswers) out[hash] = structuredClone(entry);
+    for (const [hash, entry] of this.content.unreadObjectAnswers) out[hash] = cloneJson(entry);
     return out;
   }
 
@@ -98,7 +99,7 @@ class RowWriter {
     for (const instance of this.content.ordered(this.content.objects.values())) {
       if (!instance.dynamicAnswers.isEmpty) out[instance.objectHash] = { actions: instance.dynamicAnswers.toWire(), objectHash: instance.objectHash };
     }
-    for (const [hash, entry] of this.content.unreadObjectActions) out[hash] = structuredClone(entry);
+    for (const [hash, entry] of this.content.unreadObjectActions) out[hash] = cloneJson(entry);
     return out;
   }
 
@@ -110,13 +111,13 @@ class RowWriter {
         classifications: instance.answers.toWire(),
         classificationHash: instance.classificationHash,
         featureHash: instance.featureHash,
-        spaces: structuredClone(spaces ?? {}),
+        spaces: cloneJson(spaces ?? {}),
       };
       if (instance.writesInstanceMetadata) Object.assign(entry, this.#instanceMetadata(instance));
-      Object.assign(entry, structuredClone(extra));
+      Object.assign(entry, cloneJson(extra));
       out[instance.classificationHash] = entry;
     }
-    for (const [hash, entry] of this.content.unreadClassificationAnswers) out[hash] = structuredClone(entry);
+    for (const [hash, entry] of this.content.unreadClassificationAnswers) out[hash] = cloneJson(entry);
     return out;
   }
 
@@ -136,7 +137,7 @@ class RowWriter {
     const out: JsonObject = {};
     this.content.dataUnits.forEach((unit, index) => {
       const { data_fps: fps, data_duration: duration, ...fields } = unit.dict;
-      const written: JsonObject = { ...structuredClone(fields), labels: this.#unitLabels(unit.frame, index) };
+      const written: JsonObject = { ...cloneJson(fields), labels: this.#unitLabels(unit.frame, index) };
       if (metadata === undefined) {
         if (duration !== undefined) written["data_duration"] = duration;
         if (fps !== undefined) written["data_fps"] = fps;
@@ -174,9 +175,9 @@ class RowWriter {
       .ordered(this.content.classificationsByFrame.get(frame) ?? [])
       .map((instance) => this.#classificationEntry(instance, frame));
     return {
-      objects: unread === undefined ? objects : [...objects, ...structuredClone(unread.objects)],
-      classifications: unread === undefined ? classifications : [...classifications, ...structuredClone(unread.classifications)],
-      ...structuredClone(this.content.frameExtras.get(frame) ?? {}),
+      objects: unread === undefined ? objects : [...objects, ...cloneJson(unread.objects)],
+      classifications: unread === undefined ? classifications : [...classifications, ...cloneJson(unread.classifications)],
+      ...cloneJson(this.content.frameExtras.get(frame) ?? {}),
     };
   }
 
@@ -198,7 +199,7 @@ class RowWriter {
     };
     this.#lastEdited(entry, data.info);
     Object.assign(entry, "toFrameFields" in data.coordinates ? data.coordinates.toFrameFields() : {});
-    for (const key in data.extra) entry[key] = structuredClone(data.extra[key]);
+    for (const key in data.extra) entry[key] = cloneJson(data.extra[key]);
     return entry;
   }
 
@@ -217,7 +218,7 @@ class RowWriter {
       manualAnnotation: data.info.manualAnnotation,
     };
     this.#lastEdited(entry, data.info);
-    for (const key in data.extra) entry[key] = structuredClone(data.extra[key]);
+    for (const key in data.extra) entry[key] = cloneJson(data.extra[key]);
     return entry;
   }
 

@@ -592,6 +592,73 @@ describe("concurrency and rate limits", () => {
     expect(sleeps).toHaveLength(3);
   });
 
+  test("no fixed rate by default: 40 calls at once never wait for a token", async () => {
+    const server = await startServer((_req, res) => json(res, 200, {}));
+    const { waits, sleep } = recordingSleep();
+    const client = makeClient(server.origin, { sleep, now: () => 0 });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => client.v2("GET", `x/${i}`)));
+    expect(waits).toEqual([]);
+    expect(server.requests).toHaveLength(40);
+  });
+
+  test("a 429 burst halves the window down to 1; a window's worth of successes grows it by one, back to maxInFlight", async () => {
+    const server = await startServer((_req, res, i) => (i < 4 ? json(res, 429, { message: "slow down" }, { "Retry-After": "0" }) : json(res, 200, {})));
+    const backOffs: unknown[] = [];
+    const client = makeClient(server.origin, { maxInFlight: 8, maxRetries: 4, onBackOff: (event) => backOffs.push(event) });
+    expect(client.window).toBe(8);
+    await client.v2("GET", "x");
+    expect(backOffs).toEqual([8, 4, 2, 1].map((from) => ({ status: 429, endpoint: "GET /v2/public/x", retryAfterMs: 0, window: { from, to: Math.max(1, from / 2) } })));
+    // The success that ended the retries counts: at window 1, one success makes it 2.
+    expect(client.window).toBe(2);
+    expect(client.stats.throttled).toBe(4);
+    const sizes: number[] = [];
+    for (let i = 0; i < 40 && client.window < 8; i++) {
+      await client.v2("GET", `y/${i}`);
+      sizes.push(client.window);
+    }
+    // Additive increase: 2 successes to reach 3, 3 more to reach 4, … (2+3+4+5+6+7 = 27 calls).
+    expect(sizes).toHaveLength(27);
+    expect(new Set(sizes)).toEqual(new Set([2, 3, 4, 5, 6, 7, 8]));
+    await client.v2("GET", "z");
+    expect(client.window).toBe(8);
+  });
+
+  test("the shrunken window is enforced: after throttling, only that many requests are in flight", async () => {
+    const held: Deferred<void>[] = [];
+    const server = await startServer(async (req, res) => {
+      if (req.url.endsWith("/throttle")) return json(res, 503, {}, { "Retry-After": "0" });
+      const gate = deferred();
+      held.push(gate);
+      await gate.promise;
+      json(res, 200, {});
+    });
+    const client = makeClient(server.origin, { maxInFlight: 8, maxRetries: 0 });
+    // Two 503s: 8 → 4 → 2.
+    for (let i = 0; i < 2; i++) await rejection(client.v2("GET", "throttle"));
+    expect(client.window).toBe(2);
+    const calls = Array.from({ length: 6 }, (_, i) => client.v2("GET", `x/${i}`));
+    await until(() => held.length === 2, "two requests in flight");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.concurrency.now).toBe(2);
+    for (let released = 0; released < 6; released++) {
+      await until(() => held.length > released, `request ${released + 1}`);
+      held[released]!.resolve();
+    }
+    await Promise.all(calls);
+    expect(server.concurrency.max).toBeLessThanOrEqual(3);
+  });
+
+  test("500 and transport failures do not shrink the window; Retry-After of a 429 is honoured for its retry", async () => {
+    const server = await startServer((_req, res, i) => (i === 0 ? json(res, 500, {}) : i === 1 ? json(res, 429, {}, { "Retry-After": "7" }) : json(res, 200, {})));
+    const { waits, sleep } = recordingSleep();
+    const client = makeClient(server.origin, { sleep });
+    await client.v2("GET", "x");
+    // Retry 1 after the 500: immediate; retry 2 after the 429: max(3 s backoff, 7 s).
+    expect(waits).toEqual([0, 7000]);
+    expect(client.stats.throttled).toBe(1);
+    expect(client.window).toBe(4);
+  });
+
   test("aborting a call queued for a slot rejects with the abort reason and leaves the queue working", async () => {
     const first = deferred();
     const server = await startServer(async (req, res) => {

@@ -16,6 +16,12 @@ const notJson = (error: unknown): string => `the response is not valid JSON (${e
 
 const isSuccess = (status: number): boolean => status >= 200 && status < 300;
 
+/** Whether a body holds only whitespace, without decoding a large one twice. */
+function isBlank(body: Buffer): boolean {
+  for (const byte of body) if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false;
+  return true;
+}
+
 function statusError(response: WireResponse, body: unknown, call: FailedCall, nowMs: number) {
   return errorFromHttpStatus(response.status, body, call, retryAfterMs(response.status, response.headers["retry-after"], nowMs));
 }
@@ -25,7 +31,7 @@ function statusError(response: WireResponse, body: unknown, call: FailedCall, no
  * `null`; 2xx with anything but JSON → transport error; any other status → the mapped error.
  */
 export function v2Result(response: WireResponse, call: FailedCall, nowMs: number): unknown {
-  const empty = response.body.toString("utf8").trim() === "";
+  const empty = isBlank(response.body);
   if (!isSuccess(response.status)) {
     const parsed = empty ? undefined : parseJson(response.body);
     throw statusError(response, parsed?.ok === true ? parsed.value : undefined, call, nowMs);

@@ -1,0 +1,83 @@
+// task-agents against Encord's own Python runner (encord-agents 0.2.9 on the Encord SDK), side by
+// side on the same fake Encord API (the shared encord-peer tools): the same generated scenario,
+// the same agent (label row saved, priority 0.25, task moved), each run on a fresh server.
+// value = task-agents' wall time on 1,000 tasks, batch 300, concurrency 8 (the run report's own
+// duration); baseline = the Python runner's wall_s on the same scenario; ratio = value / baseline.
+// Further checks: concurrency 1 and 60 tasks batch 7 at ≤ 1.0×, requests ≤ the peer's in every
+// scenario, and with 10% injected faults every task moved exactly once with no save after its move.
+// Without the peer (TASK_AGENTS_PEER_PYTHONPATH, docs/benchmarks.md) the case is skipped.
+import { median } from "../lib/common.mjs";
+import { peerMissing, runPeer, runTaskAgents, startScenario } from "../lib/encord-peer.mjs";
+
+export const name = "encord-vs-python";
+export const unit = "s";
+export const target = { kind: "max", value: 0.5, of: "ratio", text: "≤ 0.5× the Python runner's wall time (1,000 tasks, batch 300, concurrency 8)" };
+
+const scenarios = [
+  { key: "1000-c8", text: "1,000 tasks, batch 300, concurrency 8", tasks: 1000, batch: 300, concurrency: 8, maxRatio: 0.5 },
+  { key: "1000-c1", text: "1,000 tasks, batch 300, concurrency 1", tasks: 1000, batch: 300, concurrency: 1, maxRatio: 1.0 },
+  { key: "60-b7", text: "60 tasks, batch 7", tasks: 60, batch: 7, concurrency: 1, maxRatio: 1.0 },
+  { key: "faults", text: "1,000 tasks, batch 300, concurrency 8, 10% injected faults", tasks: 1000, batch: 300, concurrency: 8, faultRate: 0.1 },
+];
+
+/** One run of `client` ("peer" or "ours") on a fresh server; with the server's end-to-end verdict. */
+async function once(scenario, client, seed) {
+  const server = await startScenario({ tasks: scenario.tasks, faultRate: scenario.faultRate ?? 0, seed });
+  try {
+    const result = client === "peer" ? await runPeer(server, scenario) : await runTaskAgents(server, scenario);
+    return { ...result, verdict: await server.check() };
+  } finally {
+    server.close();
+  }
+}
+
+export async function run({ smoke }) {
+  const missing = peerMissing();
+  if (missing !== undefined) return { skipped: `peer not prepared: ${missing}` };
+  const repeats = smoke ? 1 : 3;
+  const details = {};
+  const checks = [];
+  const results = {};
+  for (const scenario of smoke ? scenarios.filter((s) => s.tasks <= 60) : scenarios) {
+    const runs = { peer: [], ours: [] };
+    for (let i = 0; i < repeats; i++) {
+      // Alternating who goes first spreads the machine's drift over both.
+      const order = i % 2 === 0 ? ["peer", "ours"] : ["ours", "peer"];
+      for (const client of order) runs[client].push(await once(scenario, client, i + 1));
+    }
+    const ours = median(runs.ours.map((r) => r.wallS));
+    const peer = median(runs.peer.map((r) => r.wallS));
+    const ratio = ours / peer;
+    const requests = (list) => list.map((r) => r.requests).join("/");
+    results[scenario.key] = { ours, peer, ratio };
+    details[scenario.text] =
+      `task-agents ${ours.toFixed(3)} s, ${requests(runs.ours)} requests; Python runner ${peer.toFixed(3)} s, ${requests(runs.peer)} requests; ` +
+      `ratio ${ratio.toFixed(2)}× (runs: ${runs.ours.map((r) => r.wallS.toFixed(2)).join(", ")} vs ${runs.peer.map((r) => r.wallS.toFixed(2)).join(", ")})`;
+    if (scenario.maxRatio !== undefined) checks.push({ text: `${scenario.text}: wall time ≤ ${scenario.maxRatio}× the Python runner's (${ratio.toFixed(2)}×)`, met: ratio <= scenario.maxRatio });
+    // Each run is paired with the peer's run on the same seed. With faults, which requests a fault
+    // hits depends on the order they arrive in, so the comparison leaves out the faulted attempts
+    // (each client retries those) and counts the requests the server answered.
+    const counted = scenario.faultRate ? "served" : "requests";
+    const fewer = runs.ours.every((r, i) => r[counted] <= runs.peer[i][counted]);
+    const shown = (list) => list.map((r) => r[counted]).join("/");
+    checks.push({
+      text: `${scenario.text}: ${scenario.faultRate ? "requests answered without an injected fault" : "requests"} ≤ the Python runner's in every run (${shown(runs.ours)} vs ${shown(runs.peer)})`,
+      met: fewer,
+    });
+    const failed = runs.ours.filter((r) => !r.verdict.ok);
+    checks.push({
+      text: `${scenario.text}: every task moved exactly once to its pathway's stage, with priority 0.25, no label save after its move (the server's end-to-end check)${failed.length > 0 ? `: ${failed[0].verdict.text.split("\n").filter((l) => l.startsWith("FAIL")).join("; ")}` : ""}`,
+      met: failed.length === 0,
+    });
+    if (scenario.faultRate) details[`${scenario.text}, faults injected (last run)`] = runs.ours.at(-1).verdict.text.split("\n").find((l) => l.startsWith("note: faults")) ?? "none";
+  }
+  const main = results["1000-c8"] ?? results["60-b7"];
+  return {
+    value: main.ours,
+    baseline: smoke ? "the Python runner, 60 tasks batch 7 (smoke)" : "the Python runner (encord-agents 0.2.9) on the same scenario, 1,000 tasks, batch 300",
+    baselineValue: main.peer,
+    ratio: main.ratio,
+    details,
+    checks,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The overlapped pass: the next batch is listed and its data fetched while the current one is
+ * handled and committed; no task goes to two batches; a label row that cannot be written fails
+ * its own task only.
+ */
+import { describe, expect, test } from "vitest";
+import { labelRow, Runner, type Backend, type LabelRow, type ListTasksOptions } from "../../src/index.js";
+import { backends } from "../support/backend-fixtures.js";
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/** `backend` with its listing replaced; every other call goes through. */
+function withListing(backend: Backend, listStageTasks: Backend["listStageTasks"]): Backend {
+  return new Proxy(backend, {
+    get(target, property, receiver) {
+      if (property === "listStageTasks") return listStageTasks;
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+describe.each(backends)("on $name", ({ create }) => {
+  test("while batch 1 is handled, batch 2's label rows are already fetched; commits stay in batch order", async () => {
+    await using store = await create({ items: 9 });
+    const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+    const counting = store.backend;
+    let first = true;
+    runner.stage("Pre-label", { deps: { labelRow } }, async ({ labelRow }) => {
+      if (first) {
+        first = false;
+        // The first handler waits until the next batch's rows were asked for: the phases overlap.
+        await until(() => counting.count("getLabelRows") >= 2, "the second batch's label rows");
+        expect(counting.count("commit")).toBe(0);
+      }
+      return { pathway: "annotate", labelRow, labelRowPriority: 0.5 };
+    });
+    const report = await runner.execute({ taskBatchSize: 3, output: "silent" });
+    expect(report.stages[0]).toMatchObject({ seen: 9, succeeded: 9, failed: 0, moved: { annotate: 9 } });
+    // Each commit holds one batch, in listing order.
+    const listed = counting.argsOf("getLabelRows").map((args) => args[1] as string[]);
+    const committed = counting.argsOf("commit").map((args) => (args[1] as { moves: { dataHash: string }[] }).moves.map((m) => m.dataHash));
+    expect(committed).toEqual(listed);
+    expect(await store.tasksIn("Pre-label")).toEqual([]);
+  });
+
+  test("a task a listing returns twice is handed to one batch only and moved once", async () => {
+    await using store = await create({ items: 7 });
+    // Every page after the first starts with the last task of the page before, as a listing
+    // might when a task's position shifts between pages.
+    let previous: Awaited<ReturnType<Backend["listStageTasks"]>>["tasks"][number] | undefined;
+    const repeating = withListing(store.backend, async (projectHash: string, stageUuid: string, options?: ListTasksOptions) => {
+      const page = await store.backend.listStageTasks(projectHash, stageUuid, { ...options, pageSize: 2 });
+      const tasks = previous === undefined ? page.tasks : [previous, ...page.tasks];
+      previous = page.tasks.at(-1);
+      return { ...page, tasks };
+    });
+    const runner = new Runner({ projectHash: store.projectHash, backend: repeating });
+    const handled: string[] = [];
+    runner.stage("Pre-label", ({ task }) => {
+      handled.push(task.uuid);
+      return "skip";
+    });
+    const report = await runner.execute({ taskBatchSize: 3, output: "silent" });
+    expect(handled).toHaveLength(7);
+    expect(new Set(handled).size).toBe(7);
+    expect(report.stages[0]).toMatchObject({ seen: 7, succeeded: 7, refused: 0, moved: { skip: 7 } });
+    const moves = (await store.moveHistory()).filter((m) => m.fromStage === "Pre-label");
+    expect(moves).toHaveLength(7);
+    expect(new Set(moves.map((m) => m.taskUuid)).size).toBe(7);
+  });
+
+  test("a label row that cannot be written fails its own task, not retried; the batch's other decisions commit", async () => {
+    await using store = await create({ items: 6 });
+    const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+    const attempts = new Map<string, number>();
+    let bad: string | undefined;
+    runner.stage("Pre-label", { deps: { labelRow } }, ({ task, labelRow }) => {
+      attempts.set(task.uuid, (attempts.get(task.uuid) ?? 0) + 1);
+      bad ??= task.uuid;
+      if (task.uuid !== bad) return { pathway: "annotate", labelRow, labelRowPriority: 0.25 };
+      const unwritable = Object.create(labelRow) as LabelRow;
+      unwritable.toEncordDict = () => {
+        throw new Error("the row holds a value Encord cannot take");
+      };
+      return { pathway: "annotate", labelRow: unwritable, labelRowPriority: 0.25 };
+    });
+    const report = await runner.execute({ taskBatchSize: 6, numRetries: 3, output: "silent" });
+    const stage = report.stages[0]!;
+    expect(stage).toMatchObject({ seen: 6, succeeded: 5, failed: 1, moved: { annotate: 5 } });
+    expect(report.end).toBe("completed");
+    expect(stage.failures).toHaveLength(1);
+    expect(stage.failures[0]).toMatchObject({ taskUuid: bad, attempts: 1 });
+    expect(stage.failures[0]!.error.message).toMatch(/label row of task .* cannot be written for saving: the row holds a value Encord cannot take/);
+    expect(attempts.get(bad!)).toBe(1);
+    const left = await store.tasksIn("Pre-label");
+    expect(left.map((t) => t.uuid)).toEqual([bad]);
+  });
+});
