@@ -11,9 +11,9 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const runScript = fileURLToPath(new URL("../../bench/run.mjs", import.meta.url));
 const distIndex = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 
-function runBench(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runBench(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--expose-gc", runScript, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--expose-gc", runScript, ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -55,4 +55,18 @@ test("npm run bench -- names an unknown case: exit 2 and the list of cases", asy
   expect(code).toBe(2);
   expect(stdout).toBe("");
   expect(stderr).toMatch(/unknown case no-such-case; the cases are: .*labels-parse/);
+}, 30_000);
+
+test("encord-vs-python without the Python peer says it was skipped and is not met, in the table and in JSON", async () => {
+  const env = { ...process.env, TASK_AGENTS_PEER_PYTHONPATH: "" };
+  const json = await runBench(["--json", "encord-vs-python"], env);
+  expect(json.code, json.stderr).toBe(0);
+  const row = JSON.parse(json.stdout.trim()) as Record<string, unknown>;
+  expect(row).toMatchObject({ case: "encord-vs-python", met: false });
+  expect(row.skipped).toMatch(/^peer not prepared: /);
+  expect(row.value).toBeUndefined();
+  const table = await runBench(["encord-vs-python"], env);
+  expect(table.code, table.stderr).toBe(0);
+  expect(table.stdout).toMatch(/encord-vs-python\s+skipped\s+.*\bno$/m);
+  expect(table.stdout).toMatch(/encord-vs-python: skipped: peer not prepared: /);
 }, 30_000);
