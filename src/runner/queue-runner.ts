@@ -12,6 +12,7 @@ import { createRunLogger } from "./output/run-logger.js";
 import { loadRunnableProject } from "./project-checks.js";
 import { RunControl } from "./run-control.js";
 import { describeFailure } from "./run-report.js";
+import { resolveExecuteOptions } from "./options.js";
 import { StageRegistry, type BoundStage } from "./stage-registry.js";
 import { parseTaskSpec, withSpecJson, type TaskCompletionResult, type TaskSpecJson } from "./task-spec.js";
 
@@ -84,6 +85,8 @@ export class QueueRunner {
     if (typeof options?.projectHash !== "string" || options.projectHash.trim() === "") {
       throw new ConfigurationError("TA_INVALID_PROJECT_HASH", "new QueueRunner() needs { projectHash }: the queue carries tasks of one project.");
     }
+    // Checked now, with the Runner's rules and messages, not at the first job.
+    resolveExecuteOptions({ numRetries: options.numRetries, concurrency: options.concurrency, taskTimeout: options.taskTimeout });
     this.#options = options;
   }
 

@@ -240,3 +240,22 @@ describe.each(backends)("on $name", ({ create }) => {
     });
   });
 });
+
+describe("QueueRunner options are checked at construction, as Runner's are", () => {
+  const projectHash = "0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b";
+  test.each([
+    [{ concurrency: 0 }, "concurrency must be at least 1 (got 0)"],
+    [{ concurrency: 2.5 }, "concurrency must be a whole number (got 2.5)"],
+    [{ numRetries: -1 }, "numRetries must be 0 or more (got -1)"],
+    [{ taskTimeout: 0 }, "taskTimeout must be more than 0 seconds (got 0)"],
+  ])("%o is refused: %s", (options, message) => {
+    const error = thrownBy(() => new QueueRunner({ projectHash, ...options }));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.code).toBe("TA_INVALID_ARGUMENT");
+    expect(error.message).toContain(message);
+  });
+
+  test("valid options are accepted", () => {
+    expect(() => new QueueRunner({ projectHash, concurrency: 4, numRetries: 0, taskTimeout: 30 })).not.toThrow();
+  });
+});

@@ -85,6 +85,8 @@ class FrameReader {
   readonly #objects = new Map<string, ObjectInstance>();
   readonly #classifications = new Map<string, ClassificationInstance>();
   readonly #answered = new Set<ClassificationInstance>();
+  /** Object hashes of frame entries kept unread (their answers are kept with them). */
+  readonly #unreadObjectHashes = new Set<string>();
 
   constructor(
     private readonly content: LabelContent,
@@ -108,6 +110,7 @@ class FrameReader {
     }
     unread[kind].push(cloneJson(entry));
     this.content.registeredFrames.add(frame);
+    if (kind === "objects" && typeof entry["objectHash"] === "string") this.#unreadObjectHashes.add(entry["objectHash"]);
   }
 
   #readObjectEntry(frame: number, entry: JsonObject): void {
@@ -151,7 +154,9 @@ class FrameReader {
       let instance = this.#objects.get(hash);
       if (instance === undefined && layout === "range") instance = this.#rangeObject(hash, entry);
       if (instance === undefined) {
-        this.content.unreadObjectAnswers.set(hash, cloneJson(entry));
+        // Answers of an object no frame holds are dropped, as the SDK drops them. Kept: those of
+        // an object kept unread, and audio/text objects, which live in object_answers itself.
+        if (layout === "range" || this.#unreadObjectHashes.has(hash)) this.content.unreadObjectAnswers.set(hash, cloneJson(entry));
         continue;
       }
       instance.staticAnswers.readWire(entry["classifications"]);
