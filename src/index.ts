@@ -38,6 +38,7 @@ export * from "./labels/index.js";
 
 // Backends
 export type {
+  BackOff,
   Backend,
   BatchCommit,
   CommitResult,
@@ -75,9 +76,12 @@ export {
   NotFoundError,
   SpecValidationError,
   TaskAgentsError,
+  isBackendError,
   isConfigurationError,
   isLabelError,
   isMediaError,
   isTaskAgentsError,
 } from "./domain/errors.js";
 export type { ErrorCode } from "./domain/errors.js";
+export { EncordApiError, isEncordApiError, type EncordApiErrorContext, type EncordErrorCode } from "./backends/encord/http/errors.js";
+export { HandlerReturnError } from "./runner/handler-result.js";

@@ -24,6 +24,8 @@ test("the public surface is exactly what src/index.ts names", async () => {
       "Cuboid2DPerspectiveCoordinates",
       "CuboidCoordinates",
       "DataInputError",
+      "EncordApiError",
+      "HandlerReturnError",
       "HtmlCoordinates",
       "LabelError",
       "LabelRow",
@@ -54,7 +56,9 @@ test("the public surface is exactly what src/index.ts names", async () => {
       "encodeRle",
       "encordBackend",
       "encordSettingsFromEnv",
+      "isBackendError",
       "isConfigurationError",
+      "isEncordApiError",
       "isLabelError",
       "isMediaError",
       "isTaskAgentsError",
@@ -92,4 +96,22 @@ test("errors are recognised across copies of the package by brand, not instanceo
   expect(api.isTaskAgentsError(lookalike)).toBe(true);
   expect(api.isTaskAgentsError(new Error("plain"))).toBe(false);
   expect(error.code).toBe("TA_INVALID_ARGUMENT");
+});
+
+test("importing the library does not load the command-line code (commander); the CLI does", () => {
+  const loadedBy = (module: string): string[] =>
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `import { createRequire } from "node:module"; await import(${JSON.stringify(module)}); console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache).filter((k) => /node_modules[\\\\/](commander|@commander-js)[\\\\/]/.test(k))));`,
+        ],
+        { cwd: root, encoding: "utf8" },
+      ),
+    ) as string[];
+  expect(loadedBy("task-agents")).toEqual([]);
+  expect(loadedBy("task-agents/bullmq")).toEqual([]);
+  expect(loadedBy("./dist/cli/run-cli.js").length).toBeGreaterThan(0);
 });

@@ -148,9 +148,17 @@ export function isMediaError(error: unknown): error is MediaError {
   return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[mediaBrand] === true;
 }
 
+const backendBrand = Symbol.for("task-agents.backend-error");
+
 /** The storage backend failed or refused an operation. */
 export class BackendError extends TaskAgentsError {
   override name = "BackendError";
+  readonly [backendBrand] = true;
+}
+
+/** True for a BackendError (an EncordApiError is one), whichever copy of the package raised it. */
+export function isBackendError(error: unknown): error is BackendError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[backendBrand] === true;
 }
 
 /** True for a ConfigurationError (or subclass), whichever copy of the package raised it. */

@@ -11,7 +11,6 @@ import { processStreams, type OutputStreams } from "./output/output-streams.js";
 import { loadRunnableProject } from "./project-checks.js";
 import { RunControl, sleepUnless } from "./run-control.js";
 import { emptyStageReport, type RunReport } from "./run-report.js";
-import { runFromCommandLine } from "./run-command.js";
 import { StageRegistry } from "./stage-registry.js";
 
 /** Set by `task-agents run` while it imports an agent file. */
@@ -173,6 +172,8 @@ export class Runner {
     // Under `task-agents run <file>` the CLI imports the file and runs its exported runner with
     // its own flags, so a file that ends with `await runner.run()` works both ways.
     if ((globalThis as Record<symbol, unknown>)[loadingAgentFile] === true) return 0;
+    // Loaded here, so a library user who never calls run() does not load the command-line code.
+    const { runFromCommandLine } = await import("../cli/run-command.js");
     const code = await runFromCommandLine(this, argv, { streams: this.streams, installSignalHandlers: true, env: process.env });
     process.exitCode = code;
     return code;

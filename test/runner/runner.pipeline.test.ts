@@ -76,6 +76,54 @@ describe.each(backends)("on $name", ({ create }) => {
     expect(new Set(moves.map((m) => m.taskUuid)).size).toBe(7);
   });
 
+  test("a stop while batch 1 is handled: the batch fetched ahead is dropped untouched, batch 1 is committed", async () => {
+    await using store = await create({ items: 9 });
+    const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+    const controller = new AbortController();
+    const handled: string[] = [];
+    runner.stage("Pre-label", { deps: { labelRow } }, async ({ task, labelRow }) => {
+      handled.push(task.uuid);
+      if (handled.length === 1) {
+        // Batch 2 is being fetched ahead when the stop comes.
+        await until(() => store.backend.count("getLabelRows") >= 2, "the second batch's label rows");
+        controller.abort();
+      }
+      return { pathway: "annotate", labelRow };
+    });
+    const report = await runner.execute({ taskBatchSize: 3, signal: controller.signal, output: "silent" });
+    expect(report.end).toBe("stopped");
+    // The stop comes inside the first handler: it finishes, the other two of its batch are not started.
+    expect(handled).toHaveLength(1);
+    expect(report.stages[0]).toMatchObject({ seen: 1, succeeded: 1, moved: { annotate: 1 } });
+    expect(store.backend.count("commit")).toBe(1);
+    expect(await store.tasksIn("Pre-label")).toHaveLength(8);
+  });
+
+  test("a listing that fails on page 3: the batches listed before it are committed, then the run ends with the error", async () => {
+    await using store = await create({ items: 9 });
+    // Pages of three of its own (token = page number); the third page fails.
+    const all = await store.tasksIn("Pre-label");
+    const failing = withListing(store.backend, (_projectHash: string, _stageUuid: string, options?: ListTasksOptions) => {
+      const page = Number(options?.pageToken ?? 0);
+      if (page === 2) return Promise.reject(new Error("the listing broke"));
+      return Promise.resolve({ tasks: all.slice(page * 3, page * 3 + 3).map((task) => ({ ...task })), nextPageToken: String(page + 1) });
+    });
+    const runner = new Runner({ projectHash: store.projectHash, backend: failing });
+    runner.stage("Pre-label", { deps: { labelRow } }, ({ labelRow }) => ({ pathway: "skip", labelRow }));
+    const error = await runner.execute({ taskBatchSize: 3, output: "silent" }).then(
+      () => undefined,
+      (caught: unknown) => caught as Error,
+    );
+    expect(error?.message).toBe("the listing broke");
+    expect(runner.lastReport?.end).toBe("error");
+    // The listing runs ahead, so page 2 failed while batch 1 was handled. The error comes out
+    // where batch 3 is needed: batches 1 and 2, listed whole, were handled and committed first.
+    const moved = (await store.moveHistory()).filter((m) => m.fromStage === "Pre-label");
+    expect(moved.map((m) => m.taskUuid).sort()).toEqual(all.slice(0, 6).map((t) => t.uuid).sort());
+    expect(runner.lastReport?.stages[0]?.moved).toEqual({ skip: 6 });
+    expect(await store.tasksIn("Pre-label")).toHaveLength(3);
+  });
+
   test("a label row that cannot be written fails its own task, not retried; the batch's other decisions commit", async () => {
     await using store = await create({ items: 6 });
     const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { Runner } from "../../src/index.js";
-import { runFromCommandLine } from "../../src/runner/run-command.js";
+import { runFromCommandLine } from "../../src/cli/run-command.js";
 import { createRunLogger } from "../../src/runner/output/run-logger.js";
 import { stripSecrets, stripSecretsDeep } from "../../src/shared/redact.js";
 import { demoProjectWithData, freshStore, jsonLines } from "../cli/cli-helpers.js";

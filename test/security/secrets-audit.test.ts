@@ -23,7 +23,7 @@ import { encordSettingsFromEnv } from "../../src/backends/encord/settings.js";
 import { loadProjectSpec } from "../../src/backends/local/project-spec.js";
 import { labelRow, Runner, storageItem, type ExecuteOptions } from "../../src/index.js";
 import { createRunLogger } from "../../src/runner/output/run-logger.js";
-import { runFromCommandLine } from "../../src/runner/run-command.js";
+import { runFromCommandLine } from "../../src/cli/run-command.js";
 import { agentFile, startCli, type ChildExit } from "../support/agent-process.js";
 import { startFakeEncord, type AddProjectOptions, type AddedProject, type FakeEncord, type FakeItemSpec } from "../support/fake-encord/index.js";
 import { paths } from "../support/paths.js";

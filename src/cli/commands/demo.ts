@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Option } from "@commander-js/extra-typings";
 import { localBackend } from "../../backends/local/local-backend.js";
-import { executeWithFlags, positiveInteger } from "../../runner/run-command.js";
+import { executeWithFlags, positiveInteger } from "../run-command.js";
 import { loadRunnerFile } from "../load-agent-file.js";
 import { localOnlyError, type CommandContext, type RootCommand } from "../program.js";
 import { summariseLabels } from "../label-summary.js";

@@ -3,7 +3,7 @@ import { selectBackend } from "../../backends/select-backend.js";
 import type { QueueRunner } from "../../runner/queue-runner.js";
 import type { CommandContext, GlobalOptions, RootCommand } from "../program.js";
 import { loadQueueRunnerFile } from "../load-agent-file.js";
-import { positiveInteger } from "../../runner/run-command.js";
+import { positiveInteger } from "../run-command.js";
 import { writeJsonLine } from "../output.js";
 
 /**

@@ -1,4 +1,4 @@
-import { executeWithFlags, runnerCommand } from "../../runner/run-command.js";
+import { executeWithFlags, runnerCommand } from "../run-command.js";
 import { loadRunnerFile } from "../load-agent-file.js";
 import type { CommandContext, GlobalOptions, RootCommand } from "../program.js";
 

@@ -4,11 +4,11 @@ import { maxRequestsPerSecondVariable } from "../backends/encord/rate-setting.js
 import { ConfigurationError } from "../domain/errors.js";
 import { formatCommandError } from "../shared/error-message.js";
 import { exitCodes } from "../shared/exit-codes.js";
-import type { ExecuteOptions } from "./options.js";
-import type { OutputStreams } from "./output/output-streams.js";
-import { logLevels, type LogLevel } from "./output/run-logger.js";
-import { failedCount } from "./run-report.js";
-import type { Runner } from "./runner.js";
+import type { ExecuteOptions } from "../runner/options.js";
+import type { OutputStreams } from "../runner/output/output-streams.js";
+import { logLevels, type LogLevel } from "../runner/output/run-logger.js";
+import { failedCount } from "../runner/run-report.js";
+import type { Runner } from "../runner/runner.js";
 
 /** The environment variable read when `--log-level` is not given. */
 export const logLevelVariable = "TASK_AGENTS_LOG_LEVEL";
