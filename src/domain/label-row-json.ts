@@ -1,5 +1,5 @@
 /**
- * Encord's wire shapes for label rows (snake_case at the top level, see the protocol notes §7).
+ * Encord's wire shapes for label rows (snake_case at the top level, see docs/encord-protocol.md §7).
  * They stay in wire form so the label model can read them exactly as the Python SDK does.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Where a label row keeps its labels, by its (lowercase) data type (protocol notes §7.3):
+ * Where a label row keeps its labels, by its (lowercase) data type (docs/encord-protocol.md §7.3):
  * - `single`: each data unit is one frame with `{ objects, classifications }` (images, image groups);
  * - `perFrame`: a data unit's `labels` maps frame numbers to `{ objects, classifications }` (video, DICOM, …);
  * - `range`: labels live in the answer maps with ranges (audio, plain text, HTML).

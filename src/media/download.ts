@@ -87,7 +87,7 @@ const MIME_BY_SUFFIX: Readonly<Record<string, string>> = {
   ".nii.gz": "application/x-nifti",
 };
 
-/** The fallback of the Encord agents (protocol notes §6, end), with suffixes tools recognise. */
+/** The fallback of the Encord agents (docs/encord-protocol.md §6, end), with suffixes tools recognise. */
 const FALLBACK_BY_ITEM_TYPE: Readonly<Partial<Record<StorageItemType, { suffix: string; mime: string }>>> = {
   video: { suffix: ".mp4", mime: "video/mp4" },
   image: { suffix: ".png", mime: "image/png" },

@@ -28,7 +28,7 @@ interface PageWire {
 
 /**
  * The Encord cloud API as a {@link Backend}: v2 for projects, tasks, actions, priorities and
- * storage items, v1 for label rows (protocol notes §3–§6), every call in bulk and chunked at
+ * storage items, v1 for label rows (docs/encord-protocol.md §3–§6), every call in bulk and chunked at
  * the SDK's limits.
  */
 export class EncordBackend implements Backend {

@@ -1,5 +1,5 @@
 /**
- * Request sizes (protocol notes §5 and §9): the SDK's bundle limits, with the agents runner's
+ * Request sizes (docs/encord-protocol.md §5 and §9): the SDK's bundle limits, with the agents runner's
  * smaller chunks for saves and priorities.
  */
 export const encordLimits = {

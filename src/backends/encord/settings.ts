@@ -1,5 +1,5 @@
 /**
- * Encord settings from the environment (encord-protocol.md §1.1, encord-agents' rules):
+ * Encord settings from the environment (docs/encord-protocol.md §1.1, encord-agents' rules):
  * ENCORD_SSH_KEY (key content) or ENCORD_SSH_KEY_FILE (a path; content wins when both are set),
  * ENCORD_SSH_KEY_PASSPHRASE, ENCORD_BEARER_TOKEN (used when no SSH key is set), ENCORD_DOMAIN.
  * The one place that reads these variables. Messages never quote keys, passphrases or tokens.

@@ -1,5 +1,5 @@
 /**
- * Encord request authentication (encord-protocol.md §1.4–1.6): the v2 HTTP-message signature
+ * Encord request authentication (docs/encord-protocol.md §1.4–1.6): the v2 HTTP-message signature
  * (label `encord-sig`, covering method, request target and content digest), the v1
  * `Authorization: <pubkey hex>:<sig hex>` header, the bearer alternative, and verifiers of both
  * schemes for the fake Encord server used by the tests.

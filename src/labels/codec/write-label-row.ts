@@ -33,7 +33,7 @@ function topLevelDate(value: unknown): unknown {
   }
 }
 
-/** Writes the model as the SDK's `to_encord_dict()` does (protocol notes §7.2–7.7). */
+/** Writes the model as the SDK's `to_encord_dict()` does (docs/encord-protocol.md §7.2–7.7). */
 export function writeLabelRow(top: LabelRowJson, content: LabelContent, metadata: LabelRowMetadataJson | undefined): LabelRowJson {
   const writer = new RowWriter(content);
   const dataType = String(top.data_type ?? metadata?.data_type?.toLowerCase() ?? "");

@@ -1,4 +1,4 @@
-/** Object coordinates of Encord labels: user-facing classes and their wire forms (protocol notes §7.4). */
+/** Object coordinates of Encord labels: user-facing classes and their wire forms (docs/encord-protocol.md §7.4). */
 export { BoundingBoxCoordinates, RotatableBoundingBoxCoordinates } from "./box.js";
 export type { BoundingBoxOptions, RotatableBoundingBoxOptions } from "./box.js";
 export { PointCoordinate, PolygonCoordinates, PolylineCoordinates } from "./point-shapes.js";

@@ -1,4 +1,4 @@
-/** Object shapes of Encord ontologies (protocol notes §7.4). */
+/** Object shapes of Encord ontologies (docs/encord-protocol.md §7.4). */
 export const OBJECT_SHAPES = [
   "bounding_box",
   "rotatable_bounding_box",
