@@ -58,6 +58,7 @@ export class EncordBackend implements Backend {
         sleep: options.sleep ?? abortableSleep,
       },
       (projectHash, stageUuid, listOptions) => this.listStageTasks(projectHash, stageUuid, listOptions),
+      async (projectHash, dataHashes) => new Map((await this.getLabelRowMetadata(projectHash, dataHashes)).map((m) => [m.data_hash, m.workflow_graph_node?.uuid ?? null])),
     );
   }
 

@@ -31,6 +31,12 @@ export class TaskMover {
     private readonly client: EncordHttpClient,
     private readonly retry: MoveRetry,
     private readonly listStageTasks: (projectHash: string, stageUuid: string, options: ListTasksOptions) => Promise<TaskPage>,
+    /**
+     * The stage each data item's task is in now (by data hash; null when it has none): one
+     * label-row metadata call per 1,000 items, where listing the stages would take a page per
+     * handful of tasks.
+     */
+    private readonly stagesOfData: (projectHash: string, dataHashes: readonly string[]) => Promise<ReadonlyMap<string, string | null>>,
   ) {}
 
   /** Moves tasks along their pathways, stage by stage, in chunks of the actions limit. */
@@ -102,11 +108,11 @@ export class TaskMover {
       } else if (!(error.status === 400 || error.status === 404 || error.status === 409)) {
         throw error;
       }
-      const stillThere = await this.#tasksInStage(projectHash, stageUuid, pending, signal);
+      const { stillThere, arrived: arrivedAnywhere } = await this.#whereAre(projectHash, stageUuid, pending, pathways, signal);
       const gone = pending.filter((move) => !stillThere.has(move.taskUuid.toLowerCase()));
       // All still there: a lost attempt changed nothing (send again); a refusal has another cause.
       if (gone.length === 0 && !lost) throw error;
-      const arrived = mayHaveMoved ? await this.#arrivedAlready(projectHash, gone, pathways, signal) : new Set<string>();
+      const arrived = mayHaveMoved ? await arrivedAnywhere(gone) : new Set<string>();
       moved.push(...done(gone.filter((move) => arrived.has(move.taskUuid.toLowerCase()))));
       refused.push(
         ...gone
@@ -122,6 +128,30 @@ export class TaskMover {
     const { backoffFactor, backoffMaxMs } = this.retry;
     const backoff = backoffMs(retry, backoffFactor, backoffMaxMs);
     return retryAfterMs === undefined ? backoff : Math.max(backoff, Math.min(retryAfterMs, backoffMaxMs));
+  }
+
+  /**
+   * Which of the moves' tasks are still in the stage, and (asked only when a lost attempt may
+   * have moved some) which have arrived at their pathway's destination: lower-cased task UUIDs.
+   * With every move's data hash known, one metadata lookup answers both; else the stages are listed.
+   */
+  async #whereAre(
+    projectHash: string,
+    stageUuid: string,
+    moves: readonly TaskMove[],
+    pathways: ReadonlyMap<string, Pathway>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ stillThere: Set<string>; arrived: (gone: readonly TaskMove[]) => Promise<Set<string>> }> {
+    if (moves.some((move) => !move.dataHash)) {
+      return { stillThere: await this.#tasksInStage(projectHash, stageUuid, moves, signal), arrived: (gone) => this.#arrivedAlready(projectHash, gone, pathways, signal) };
+    }
+    const stages = await this.stagesOfData(projectHash, moves.map((move) => move.dataHash!));
+    const isIn = (move: TaskMove, stage: string): boolean => stages.get(move.dataHash!)?.toLowerCase() === stage.toLowerCase();
+    const uuids = (list: readonly TaskMove[]) => new Set(list.map((move) => move.taskUuid.toLowerCase()));
+    return {
+      stillThere: uuids(moves.filter((move) => isIn(move, stageUuid))),
+      arrived: (gone) => Promise.resolve(uuids(gone.filter((move) => isIn(move, pathways.get(move.pathwayUuid)!.destinationUuid)))),
+    };
   }
 
   /** Lower-cased UUIDs of those of the moves' tasks that are in the stage now. */

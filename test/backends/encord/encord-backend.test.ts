@@ -400,9 +400,27 @@ describe("commit", () => {
     expect(result.refused).toEqual([]);
     expect(result.moved).toEqual(demo.tasks.map((t, i) => ({ taskUuid: t.uuid, toStageUuid: i === 2 ? demo.complete.uuid : demo.annotate.uuid })));
     expect(demo.tasks.map((t) => actionMoves(t.uuid).length)).toEqual([1, 1, 1]);
-    // One action request (lost), then listings to see where the tasks are: never a second move.
+    // One action request (lost), then one metadata lookup to see where the tasks are (no stage
+    // listings): never a second move.
     expect(tally(requests())[ACTIONS]).toBe(1);
+    expect(tally(requests())["v1 labelrowmetadata GET"]).toBe(1);
+    expect(tally(requests())[LIST]).toBeUndefined();
     expect(requests()[0]!.fault).toBe("drop-after-handling");
+  });
+
+  test("without data hashes, a lost move is checked by listing the stages instead, and still counts once", async () => {
+    const { demo, backend } = await readyToCommit(3, "lost-move-no-hash");
+    fake.faults.failNext(1, { kind: "drop", dropAfterHandling: true, match: { path: /\/actions$/ } });
+    const requests = recorder();
+    const result = await backend.commit(demo.projectHash, {
+      moves: demo.tasks.map((t) => ({ taskUuid: t.uuid, fromStageUuid: demo.agent.uuid, pathwayUuid: demo.pathway.annotate })),
+    });
+    expect(result.refused).toEqual([]);
+    expect(result.moved.map((m) => m.taskUuid)).toEqual(demo.tasks.map((t) => t.uuid));
+    expect(demo.tasks.map((t) => actionMoves(t.uuid).length)).toEqual([1, 1, 1]);
+    expect(tally(requests())[ACTIONS]).toBe(1);
+    expect(tally(requests())[LIST]).toBeGreaterThan(0);
+    expect(tally(requests())["v1 labelrowmetadata GET"]).toBeUndefined();
   });
 
   test("a move lost before Encord handled it is sent again", async () => {
