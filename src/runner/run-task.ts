@@ -86,8 +86,8 @@ export async function runTask(input: {
         decision = interpretResult(result, bound.stage, bound.canSetPriority);
       } catch (error) {
         // A malformed return is a bug in the handler, the same on every attempt: not retried.
-        if (error instanceof HandlerReturnError) return { kind: "failed", error, attempts: attempt };
-        return { kind: "stop", error: error as ConfigurationError, attempts: attempt };
+        if (error instanceof HandlerReturnError || !isConfigurationError(error)) return { kind: "failed", error, attempts: attempt };
+        return { kind: "stop", error, attempts: attempt };
       }
       // Written here, so a row that cannot be written fails its own task and not the batch's commit.
       // The same row would fail again: not retried.
