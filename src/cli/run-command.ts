@@ -32,6 +32,16 @@ export function positiveInteger(flag: string) {
   };
 }
 
+/** Like {@link positiveInteger}, refusing values over `max` (`unit` names what the number counts). */
+export function positiveIntegerUpTo(flag: string, max: number, unit: string) {
+  const parse = positiveInteger(flag);
+  return (value: string): number => {
+    const parsed = parse(value);
+    if (parsed > max) throw new InvalidArgumentError(`${flag} takes at most ${max} ${unit}, got ${JSON.stringify(value)}.`);
+    return parsed;
+  };
+}
+
 /** A command with the runner's flags (shared by `runner.run()` and `task-agents run`). */
 export function runnerCommand(name: string) {
   return new Command(name)

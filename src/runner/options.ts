@@ -66,19 +66,26 @@ export interface ResolvedExecuteOptions {
   readonly logLevel: LogLevel;
 }
 
+/**
+ * The longest duration Node's timers can wait: 2^31 − 1 ms (about 24.8 days). A longer one fires
+ * after 1 ms, so longer durations are refused rather than turned into a hot loop.
+ */
+export const maxTimerSeconds = 2_147_483;
+const timerLimit = (what: string) => `${what} must be at most ${maxTimerSeconds} seconds (about 24.8 days)`;
+
 const positiveInteger = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).min(1, `${what} must be at least 1`);
 
 const executeSchema = z
   .strictObject({
     projectHash: z.string().optional(),
-    refreshEvery: z.number().positive("refreshEvery must be more than 0 seconds").finite().optional(),
+    refreshEvery: z.number().positive("refreshEvery must be more than 0 seconds").max(maxTimerSeconds, timerLimit("refreshEvery")).optional(),
     numRetries: z.number().int("numRetries must be a whole number").min(0, "numRetries must be 0 or more").default(3),
     taskBatchSize: positiveInteger("taskBatchSize").default(300),
     maxTasksPerStage: positiveInteger("maxTasksPerStage").optional(),
     concurrency: positiveInteger("concurrency").max(1000, "concurrency must be at most 1000").default(1),
     signal: z.instanceof(AbortSignal).optional(),
-    taskTimeout: z.number().positive("taskTimeout must be more than 0 seconds").finite().optional(),
-    gracePeriod: z.number().min(0, "gracePeriod must be 0 or more seconds").finite().default(30),
+    taskTimeout: z.number().positive("taskTimeout must be more than 0 seconds").max(maxTimerSeconds, timerLimit("taskTimeout")).optional(),
+    gracePeriod: z.number().min(0, "gracePeriod must be 0 or more seconds").max(maxTimerSeconds, timerLimit("gracePeriod")).default(30),
     output: z.enum(["auto", "tty", "plain", "json", "silent"]).default("auto"),
     logger: z.custom<Logger>((v) => typeof v === "object" && v !== null && typeof (v as Logger).child === "function", "logger must be a pino logger").optional(),
     logLevel: z.enum(logLevels, { error: `logLevel must be one of ${logLevels.map((l) => JSON.stringify(l)).join(", ")}` }).default("info"),

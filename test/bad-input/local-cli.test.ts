@@ -98,6 +98,11 @@ const cases: Record<string, readonly CliCase[]> = {
       args: () => ["project", "create", write("onto-dup.yaml", `title: T\nontology:\n  objects:\n    - { id: "1", name: Cat, color: "#D33115", shape: bounding_box, featureNodeHash: aaaa0001 }\n  classifications:\n    - { id: "2", featureNodeHash: aaaa0001, attributes: [ { id: "2.1", name: Note, type: text, required: false, featureNodeHash: aaaa0003 } ] }\nworkflow:\n  stages:\n${minimalStages}`)],
       stores: both, exit: 1, code: "TA_INVALID_SPEC", message: [/ontology\.classifications\[0\]\.featureNodeHash: "aaaa0001" is already used by ontology\.objects\[0\]/],
     },
+    {
+      name: "a YAML alias bomb (billion laughs)",
+      args: () => ["project", "create", write("laughs.yaml", ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]", ...["b", "c", "d", "e", "f", "g"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(", ")}]`), "title: T", ""].join("\n"))],
+      stores: both, exit: 1, code: "TA_INVALID_SPEC", message: [/laughs\.yaml is invalid/, /aliases \(\*name\) expand to too much data/],
+    },
     { name: "a spec file that does not exist", args: () => ["project", "create", file("nope.yaml")], stores: both, exit: 1, code: "TA_FILE_NOT_FOUND", message: [/Project spec ".*nope\.yaml" does not exist/] },
     { name: "a spec with an unsupported extension", args: () => ["project", "create", write("spec.toml", 'title = "T"\n')], stores: both, exit: 1, code: "TA_INVALID_SPEC", message: [/has extension "\.toml"; accepted: \.json, \.yaml, \.yml/] },
   ],
@@ -126,6 +131,11 @@ const cases: Record<string, readonly CliCase[]> = {
     { name: "--task-batch-size abc", args: () => run(good(), "--task-batch-size", "abc"), stores: demo, exit: 1, code: "TA_USAGE", message: [/--task-batch-size takes a number, got "abc"/] },
     { name: "--refresh-every 0", args: () => run(good(), "--refresh-every", "0"), stores: demo, exit: 1, code: "TA_INVALID_ARGUMENT", message: [/refreshEvery must be more than 0 seconds \(got 0\)/] },
     { name: "--grace-period -5", args: () => run(good(), "--grace-period", "-5"), stores: demo, exit: 1, code: "TA_INVALID_ARGUMENT", message: [/gracePeriod must be 0 or more seconds \(got -5\)/] },
+    // Node's timers wait at most 2^31 − 1 ms; a longer duration would fire after 1 ms.
+    { name: "--task-timeout past a timer's range", args: () => run(good(), "--task-timeout", "3000000"), stores: demo, exit: 1, code: "TA_INVALID_ARGUMENT", message: [/taskTimeout must be at most 2147483 seconds \(about 24\.8 days\) \(got 3000000\)/] },
+    { name: "--refresh-every 1e10", args: () => run(good(), "--refresh-every", "1e10"), stores: demo, exit: 1, code: "TA_INVALID_ARGUMENT", message: [/refreshEvery must be at most 2147483 seconds/] },
+    { name: "--grace-period 3e6", args: () => run(good(), "--grace-period", "3e6"), stores: demo, exit: 1, code: "TA_INVALID_ARGUMENT", message: [/gracePeriod must be at most 2147483 seconds/] },
+    { name: "queue work --lock-duration 1e12", args: () => ["queue", "work", agent("queue-runner.ts"), "--lock-duration", "1e12"], stores: demo, exit: 1, code: "TA_USAGE", message: [/--lock-duration takes at most 2147483647 milliseconds/] },
     { name: "--backend with an unknown kind", args: () => ["--backend", "cloud", "project", "list"], stores: both, exit: 1, code: "TA_USAGE", message: [/argument 'cloud' is invalid\. Allowed choices are local, encord/] },
     { name: "an unknown project hash", args: () => ["project", "show", "8a3b3d1e-3c1a-4f1e-8a2b-1c2d3e4f5a6b"], stores: demo, exit: 1, code: "TA_UNKNOWN_PROJECT", message: [/No project "8a3b3d1e-3c1a-4f1e-8a2b-1c2d3e4f5a6b" in this store/, /task-agents project list/] },
     { name: "a project hash that is not a UUID", args: () => ["tasks", "list", "Demo"], stores: demo, exit: 1, code: "TA_UNKNOWN_PROJECT", message: [/Not a project hash: a project hash is a UUID, and there is no project "Demo"/] },

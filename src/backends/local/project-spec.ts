@@ -111,7 +111,15 @@ function parseYaml(text: string, source: string): unknown {
       document.errors.map((e) => `not valid YAML: ${e.message.split("\n")[0]!.replace(/:$/, "")}`),
     );
   }
-  return document.toJS() as unknown;
+  try {
+    return document.toJS() as unknown;
+  } catch (error) {
+    // The yaml package refuses aliases that expand past its limit (a "billion laughs" document).
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new SpecValidationError(source, ["not valid YAML: its aliases (*name) expand to too much data; a project spec needs few or no aliases, so write the values out"]);
+    }
+    throw error;
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { selectBackend } from "../../backends/select-backend.js";
 import type { QueueRunner } from "../../runner/queue-runner.js";
 import type { CommandContext, GlobalOptions, RootCommand } from "../program.js";
 import { loadQueueRunnerFile } from "../load-agent-file.js";
-import { positiveInteger } from "../run-command.js";
+import { positiveInteger, positiveIntegerUpTo } from "../run-command.js";
 import { writeJsonLine } from "../output.js";
 
 /**
@@ -52,7 +52,7 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: C
     .addOption(new Option("--redis-url <url>", "Redis to use (env: REDIS_URL; default redis://127.0.0.1:6379)"))
     .addOption(new Option("--queue <name>", "queue name (default task-agents-<project hash>)"))
     .addOption(new Option("--exit-when-empty", "stop once the queue has no waiting, delayed or active job"))
-    .addOption(new Option("--lock-duration <ms>", "how long a job's lock lasts; a dead worker's jobs go to others after it (default 30000)").argParser(positiveInteger("--lock-duration")))
+    .addOption(new Option("--lock-duration <ms>", "how long a job's lock lasts; a dead worker's jobs go to others after it (default 30000)").argParser(positiveIntegerUpTo("--lock-duration", 2_147_483_647, "milliseconds (about 24.8 days, the longest a timer can wait)")))
     .addOption(new Option("--max-stalled <n>", "how many dead workers a job may outlive before it fails (default 10); rerunning is safe").argParser(positiveInteger("--max-stalled")))
     .addHelpText("after", "\nRun one per process or machine against the same Redis; each task is handled by one of them.\n\nExample:\n  REDIS_URL=redis://queue-host:6379 task-agents queue work examples/agents/prelabel-queue.ts --concurrency 16")
     .action(async (file, options, command) => {
