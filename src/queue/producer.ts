@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { QueueRunner } from "../runner/queue-runner.js";
-import { defaultJobOptions, jobIdFor, queueNameFor, type TaskJobData } from "./queue-name.js";
+import { chooseQueueName, defaultJobOptions, jobIdFor, type TaskJobData } from "./queue-name.js";
 import { assertRedisReachable, redisOptions, resolveRedisUrl } from "./redis-connection.js";
 
 /** Options of {@link enqueueTasks}. */
@@ -29,7 +29,7 @@ export interface EnqueueResult {
  * worked on is not queued a second time.
  */
 export async function enqueueTasks(queueRunner: QueueRunner, options: EnqueueOptions = {}): Promise<EnqueueResult> {
-  const queueName = options.queueName ?? queueNameFor(queueRunner.projectHash);
+  const queueName = chooseQueueName(options.queueName, queueRunner.projectHash);
   const redisUrl = resolveRedisUrl(options.redisUrl);
   await assertRedisReachable(redisUrl);
   const queue = new Queue<TaskJobData>(queueName, { connection: redisOptions(redisUrl) });

@@ -1,4 +1,5 @@
 import type { JobsOptions } from "bullmq";
+import { ConfigurationError } from "../domain/errors.js";
 
 /** The data of one job: one task of one stage. */
 export interface TaskJobData {
@@ -11,6 +12,20 @@ export interface TaskJobData {
 /** The default queue of a project: one queue per project, jobs name their stage. */
 export function queueNameFor(projectHash: string): string {
   return `task-agents-${projectHash.toLowerCase()}`;
+}
+
+/**
+ * The queue to use: the one given, checked (BullMQ builds Redis keys from it with ":"), or the
+ * project's default. Throws a ConfigurationError naming what is accepted.
+ */
+export function chooseQueueName(given: string | undefined, projectHash: string): string {
+  if (given === undefined) return queueNameFor(projectHash);
+  const accepted = `accepted: a non-empty name without ":", spaces or control characters (default ${queueNameFor(projectHash)})`;
+  const shown = given.length > 200 ? `${JSON.stringify(given.slice(0, 200))}… (${given.length} characters)` : JSON.stringify(given);
+  if (given === "" || /[:\s\p{Cc}]/u.test(given) || given.length > 200) {
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `The queue name ${shown} is not accepted; ${accepted}${given.length > 200 ? ", at most 200 characters" : ""}.`);
+  }
+  return given;
 }
 
 /**

@@ -2,7 +2,7 @@ import { Queue } from "bullmq";
 import type { QueueRunner } from "../runner/queue-runner.js";
 import { createRunLogger } from "../runner/output/run-logger.js";
 import type { TaskCompletionResult } from "../runner/task-spec.js";
-import { queueNameFor } from "./queue-name.js";
+import { chooseQueueName } from "./queue-name.js";
 import { assertRedisReachable, redisOptions, resolveRedisUrl } from "./redis-connection.js";
 import { exitCodes } from "../shared/exit-codes.js";
 import { createWorker } from "./worker.js";
@@ -37,7 +37,7 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
   const { io } = options;
   const logger = createRunLogger(options.json ? "json" : "human", io.stderr);
   queueRunner.useLogger(logger);
-  const queueName = options.queueName ?? queueNameFor(queueRunner.projectHash);
+  const queueName = chooseQueueName(options.queueName, queueRunner.projectHash);
   const redisUrl = resolveRedisUrl(options.redisUrl, io.env);
   await assertRedisReachable(redisUrl);
   const pathwayNames = new Map((await queueRunner.getAgentStages()).flatMap((s) => s.pathways.map((p) => [p.uuid, `${s.title} → ${p.name}`] as const)));

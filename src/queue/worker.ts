@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { isConfigurationError } from "../domain/errors.js";
 import type { QueueRunner } from "../runner/queue-runner.js";
 import type { TaskCompletionResult } from "../runner/task-spec.js";
-import { queueNameFor, type TaskJobData } from "./queue-name.js";
+import { chooseQueueName, type TaskJobData } from "./queue-name.js";
 import { SpecBatcher } from "./spec-batcher.js";
 import { redisOptions, resolveRedisUrl } from "./redis-connection.js";
 
@@ -48,7 +48,7 @@ export function createWorker(queueRunner: QueueRunner, options: QueueWorkerOptio
       throw error;
     }
   };
-  return new Worker<TaskJobData, TaskCompletionResult>(options.queueName ?? queueNameFor(queueRunner.projectHash), processor, {
+  return new Worker<TaskJobData, TaskCompletionResult>(chooseQueueName(options.queueName, queueRunner.projectHash), processor, {
     connection: redisOptions(resolveRedisUrl(options.redisUrl)),
     concurrency: options.concurrency ?? 1,
     autorun: options.autorun ?? true,
