@@ -1,4 +1,4 @@
-import { didYouMean, quoteList } from "../shared/suggest.js";
+import { didYouMean, quoteList, quoteValue } from "../shared/suggest.js";
 import { isUuid } from "../shared/uuid.js";
 import { NotFoundError } from "./errors.js";
 import type { Pathway, Project, Stage } from "./workflow.js";
@@ -16,7 +16,7 @@ export function requireStage(project: Project, ref: string): Stage {
   const titles = project.stages.map((s) => s.title);
   throw new NotFoundError(
     "TA_UNKNOWN_STAGE",
-    `Project ${JSON.stringify(project.title)} has no stage ${JSON.stringify(ref)}. Stages (title or UUID): ${project.stages
+    `Project ${JSON.stringify(project.title)} has no stage ${quoteValue(ref)}. Stages (title or UUID): ${project.stages
       .map((s) => `${JSON.stringify(s.title)} (${s.type}, ${s.uuid})`)
       .join(", ")}.${isUuid(ref) ? "" : didYouMean(ref, titles)}`,
   );
@@ -41,7 +41,7 @@ export function requirePathway(stage: Stage, ref: string): Pathway {
   const names = stage.pathways.map((p) => p.name);
   throw new NotFoundError(
     "TA_UNKNOWN_PATHWAY",
-    `Stage ${JSON.stringify(stage.title)} has no pathway ${JSON.stringify(ref)}. Accepted: ${quoteList(names)} or their UUIDs (${stage.pathways
+    `Stage ${JSON.stringify(stage.title)} has no pathway ${quoteValue(ref)}. Accepted: ${quoteList(names)} or their UUIDs (${stage.pathways
       .map((p) => `${p.name}: ${p.uuid}`)
       .join(", ")}).${isUuid(ref) ? "" : didYouMean(ref, names)}`,
   );

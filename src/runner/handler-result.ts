@@ -1,5 +1,6 @@
 import { ConfigurationError, TaskAgentsError } from "../domain/errors.js";
 import { requirePathway } from "../domain/workflow-lookup.js";
+import { quoteValue } from "../shared/suggest.js";
 import type { AgentStage, Pathway } from "../domain/workflow.js";
 import type { LabelRow } from "../labels/label-row.js";
 
@@ -21,9 +22,14 @@ const decisionKeys = new Set(["pathway", "labelRow", "labelRowPriority"]);
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
+  if (value instanceof Date) return "a Date";
+  if (typeof value === "object" && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
+    return `an instance of ${(value as { constructor?: { name?: string } }).constructor?.name ?? "a class"}`;
+  }
   if (typeof value === "object") return `an object with keys ${JSON.stringify(Object.keys(value))}`;
   if (typeof value === "function") return "a function";
   if (typeof value === "symbol" || typeof value === "bigint") return `${typeof value} ${value.toString()}`;
+  if (typeof value === "string") return `string ${quoteValue(value)}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
@@ -40,7 +46,8 @@ export function interpretResult(result: unknown, stage: AgentStage, canSetPriori
   const accepted = `return a pathway name or UUID, null/undefined to leave the task, or { pathway?, labelRow?, labelRowPriority? }`;
   if (result === null || result === undefined) return {};
   if (typeof result === "string") return { pathway: requirePathway(stage, result) };
-  if (typeof result !== "object" || Array.isArray(result)) {
+  const prototype = typeof result === "object" ? (Object.getPrototypeOf(result) as unknown) : undefined;
+  if (typeof result !== "object" || Array.isArray(result) || (prototype !== Object.prototype && prototype !== null)) {
     throw new HandlerReturnError("TA_HANDLER_RETURN", `The handler of stage ${JSON.stringify(stage.title)} returned ${describe(result)}; ${accepted}.`);
   }
   const record = result as Record<string, unknown>;

@@ -20,6 +20,8 @@ function editDistance(a: string, b: string): number {
  * typo: at most a third of the input's length away.
  */
 export function suggestSimilar(input: string, candidates: readonly string[]): string | undefined {
+  // A long input is no typo of a name, and comparing it would take time quadratic in its length.
+  if (input.length > maxQuoted) return undefined;
   const needle = input.toLowerCase();
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
@@ -28,6 +30,18 @@ export function suggestSimilar(input: string, candidates: readonly string[]): st
   }
   if (!best) return undefined;
   return best.distance <= Math.max(1, Math.floor(needle.length / 3)) ? best.candidate : undefined;
+}
+
+/** The most characters of a user's value that a message quotes. */
+const maxQuoted = 200;
+
+/**
+ * A user's value quoted for a message, cut after 200 characters with its length, so a huge
+ * value (an LLM's whole reply returned as a pathway) cannot flood the output.
+ */
+export function quoteValue(value: string): string {
+  if (value.length <= maxQuoted) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, maxQuoted))}… (${value.length.toLocaleString("en")} characters)`;
 }
 
 /** `"a", "b" or "c"`: quoted values for error messages. */

@@ -19,6 +19,16 @@ describe.each(backends)("on $name", ({ create }) => {
       expect(await store.tasksIn("Pre-label")).toHaveLength(1);
     });
 
+    test("a huge one (an LLM's whole reply) is quoted cut short, with its length", async () => {
+      await using store = await create({ items: 1 });
+      const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+      runner.stage("Pre-label", () => "x".repeat(4_000_000));
+      const error = await rejectionOf(runner.execute({ output: "silent" }));
+      expect(error.code).toBe("TA_UNKNOWN_PATHWAY");
+      expect(error.message).toContain(`"${"x".repeat(200)}"… (4,000,000 characters)`);
+      expect(error.message.length).toBeLessThan(1_000);
+    });
+
     test("in a { pathway } result is a configuration error too", async () => {
       await using store = await create({ items: 1 });
       const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });

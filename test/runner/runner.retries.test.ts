@@ -183,6 +183,8 @@ describe.each(backends)("on $name", ({ create }) => {
         ["an unknown key", { pathway: "annotate", priority: 0.5 }, `"priority"`],
         ["a pathway that is not a string", { pathway: 3 }, "pathway number 3"],
         ["an array", ["annotate"], "an array"],
+        ["a Date (not the way to leave a task)", new Date(0), "a Date"],
+        ["a class instance", new URL("https://example.com/annotate"), "an instance of URL"],
         ["a priority out of range", { pathway: "annotate", labelRowPriority: 2 }, "labelRowPriority number 2"],
         ["a labelRow that is not a label row", { pathway: "annotate", labelRow: { data_hash: "x" } }, "labelRow"],
       ])("%s", async (_, value, described) => {
