@@ -3,7 +3,32 @@ import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigurationError, DataInputError, isTaskAgentsError } from "../domain/errors.js";
 import { isQueueRunner, type QueueRunner } from "../runner/queue-runner.js";
+import { formatCommandError } from "../shared/error-message.js";
 import { isRunner, loadingAgentFile, type Runner } from "../runner/runner.js";
+
+/** How a load failure is reported when it cannot be thrown. */
+export interface LoadOptions {
+  /** Errors as one JSON line (`--json`). */
+  readonly json?: boolean;
+}
+
+/**
+ * A file whose top-level `await` never settles leaves the process nothing to wait for: Node then
+ * exits with code 13 and no word. While a file loads, that exit says what happened and exits 1.
+ */
+function reportUnsettledLoad(path: string, options: LoadOptions): () => void {
+  const onExit = (): void => {
+    if (process.exitCode !== 13) return;
+    const error = new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `Agent file ${JSON.stringify(path)} never finished loading: its top-level code awaits something that never settles (a promise nobody resolves, a server that is never closed). Move long-running work into the handlers, or make sure every top-level await completes.`,
+    );
+    process.stderr.write(formatCommandError(error, options.json === true));
+    process.exitCode = 1;
+  };
+  process.on("exit", onExit);
+  return () => process.off("exit", onExit);
+}
 
 const typeScriptExtensions = new Set([".ts", ".mts", ".cts", ".tsx"]);
 const scriptExtensions = new Set([...typeScriptExtensions, ".js", ".mjs", ".cjs"]);
@@ -12,7 +37,7 @@ const scriptExtensions = new Set([...typeScriptExtensions, ".js", ".mjs", ".cjs"
  * Imports an agent file (TypeScript through tsx, JavaScript as is) and returns the runner it
  * exports as default or as `runner`. While it loads, `runner.run()` calls in the file do nothing.
  */
-export async function loadAgentFile(path: string): Promise<Runner | QueueRunner> {
+export async function loadAgentFile(path: string, options: LoadOptions = {}): Promise<Runner | QueueRunner> {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new DataInputError("TA_FILE_NOT_FOUND", `Agent file ${JSON.stringify(path)} does not exist.`, path);
   if (statSync(absolute).isDirectory()) throw new DataInputError("TA_INVALID_ARGUMENT", `Agent file ${JSON.stringify(path)} is a folder; give the agent's file (.ts or .js).`, path);
@@ -23,6 +48,7 @@ export async function loadAgentFile(path: string): Promise<Runner | QueueRunner>
   const url = pathToFileURL(absolute).href;
   const flags = globalThis as Record<symbol, unknown>;
   flags[loadingAgentFile] = true;
+  const stopReporting = reportUnsettledLoad(path, options);
   let loaded: Record<string, unknown>;
   try {
     if (typeScriptExtensions.has(extension)) {
@@ -45,6 +71,7 @@ export async function loadAgentFile(path: string): Promise<Runner | QueueRunner>
       { cause: error },
     );
   } finally {
+    stopReporting();
     delete flags[loadingAgentFile];
   }
   const isAgent = (value: unknown) => isRunner(value) || isQueueRunner(value);
@@ -59,15 +86,15 @@ export async function loadAgentFile(path: string): Promise<Runner | QueueRunner>
 }
 
 /** Loads an agent file that must export a Runner. */
-export async function loadRunnerFile(path: string): Promise<Runner> {
-  const agent = await loadAgentFile(path);
+export async function loadRunnerFile(path: string, options: LoadOptions = {}): Promise<Runner> {
+  const agent = await loadAgentFile(path, options);
   if (isQueueRunner(agent)) agent.execute();
   return agent as Runner;
 }
 
 /** Loads an agent file that must export a QueueRunner. */
-export async function loadQueueRunnerFile(path: string): Promise<QueueRunner> {
-  const agent = await loadAgentFile(path);
+export async function loadQueueRunnerFile(path: string, options: LoadOptions = {}): Promise<QueueRunner> {
+  const agent = await loadAgentFile(path, options);
   if (!isQueueRunner(agent)) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",

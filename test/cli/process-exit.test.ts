@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { cliProcess } from "../support/run-cli.js";
@@ -38,6 +39,20 @@ describe("task-agents as a process", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]!.error.code).toBe("TA_UNKNOWN_PROJECT");
     expect(lines[0]!.error.message).toMatch(/not-a-hash/);
+  });
+
+  test("an agent file whose top-level await never settles: exit 1 saying so (text and --json), not a silent 13", async () => {
+    using s = freshStore();
+    const hash = await createDemoProject(s.store);
+    const file = join(s.dir, "never-loads.mts");
+    writeFileSync(file, "await new Promise(() => {});\nexport default {};\n");
+    const text = await cliProcess(["--store", s.store, "run", file, "--project-hash", hash]);
+    expect(text.code).toBe(1);
+    expect(text.stderr).toMatch(/^error: Agent file ".*never-loads\.mts" never finished loading: its top-level code awaits something that never settles/);
+    expect(text.stderr).not.toMatch(/^\s+at /m);
+    const json = await cliProcess(["--store", s.store, "--json", "run", file, "--project-hash", hash]);
+    expect(json.code).toBe(1);
+    expect(jsonLines<{ error: { code: string; message: string } }>(json.stderr)[0]!.error).toMatchObject({ code: "TA_INVALID_ARGUMENT", message: expect.stringMatching(/never finished loading/) as unknown });
   });
 
   test("an unknown command exits 1", async () => {

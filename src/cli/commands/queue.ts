@@ -30,7 +30,7 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: C
     .addHelpText("after", "\nExample:\n  task-agents queue enqueue examples/agents/prelabel-queue.ts")
     .action(async (file, options, command) => {
       const globals = command.optsWithGlobals();
-      const queueRunner = await loadQueueRunnerFile(file);
+      const queueRunner = await loadQueueRunnerFile(file, { json: globals.json === true });
       useStore(queueRunner, globals, io.env, (message) => warn(globals, message));
       const { enqueueTasks } = await import("../../queue/index.js");
       try {
@@ -57,7 +57,7 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: C
     .addHelpText("after", "\nRun one per process or machine against the same Redis; each task is handled by one of them.\n\nExample:\n  REDIS_URL=redis://queue-host:6379 task-agents queue work examples/agents/prelabel-queue.ts --concurrency 16")
     .action(async (file, options, command) => {
       const globals = command.optsWithGlobals();
-      const queueRunner = await loadQueueRunnerFile(file);
+      const queueRunner = await loadQueueRunnerFile(file, { json: globals.json === true });
       useStore(queueRunner, globals, io.env, (message) => warn(globals, message));
       try {
         // Loaded here, not at start-up: only queue commands need BullMQ.

@@ -17,7 +17,7 @@ export function addRunCommand(root: RootCommand, { io, setExitCode }: CommandCon
       .action(async (file, flags, command) => {
         // The root parses its own options (--store, --backend, --json) wherever they stand.
         const globals = command.parent?.opts() as GlobalOptions | undefined;
-        const runner = await loadRunnerFile(file);
+        const runner = await loadRunnerFile(file, { json: flags.json ?? globals?.json === true });
         try {
           const code = await executeWithFlags(
             runner,
