@@ -30,6 +30,8 @@ function describe(value: unknown): string {
   if (typeof value === "function") return "a function";
   if (typeof value === "symbol" || typeof value === "bigint") return `${typeof value} ${value.toString()}`;
   if (typeof value === "string") return `string ${quoteValue(value)}`;
+  // JSON.stringify writes NaN and Infinity as null.
+  if (typeof value === "number") return `number ${String(value)}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 

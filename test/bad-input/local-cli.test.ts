@@ -103,6 +103,7 @@ const cases: Record<string, readonly CliCase[]> = {
       args: () => ["project", "create", write("laughs.yaml", ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]", ...["b", "c", "d", "e", "f", "g"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(", ")}]`), "title: T", ""].join("\n"))],
       stores: both, exit: 1, code: "TA_INVALID_SPEC", message: [/laughs\.yaml is invalid/, /aliases \(\*name\) expand to too much data/],
     },
+    { name: "a stage title that is a UUID", args: () => ["project", "create", write("uuid-title.yaml", stages("    - { title: Start, type: START, to: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b }\n    - { title: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b, type: DONE }\n"))], stores: both, exit: 1, code: "TA_INVALID_SPEC", message: [/\.title: "0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b" is a UUID; a stage title must not be one/] },
     { name: "a spec file that does not exist", args: () => ["project", "create", file("nope.yaml")], stores: both, exit: 1, code: "TA_FILE_NOT_FOUND", message: [/Project spec ".*nope\.yaml" does not exist/] },
     { name: "a spec with an unsupported extension", args: () => ["project", "create", write("spec.toml", 'title = "T"\n')], stores: both, exit: 1, code: "TA_INVALID_SPEC", message: [/has extension "\.toml"; accepted: \.json, \.yaml, \.yml/] },
   ],

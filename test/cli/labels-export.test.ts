@@ -66,6 +66,15 @@ describe("labels export", () => {
     expect(readdirSync(s.dir).filter((f) => f.includes("partial"))).toEqual([]);
   });
 
+  test("--out - writes to standard output, not to a file named -", async () => {
+    using s = freshStore();
+    const hash = await demoProjectWithData(s.store);
+    const dashed = await cli(["--store", s.store, "labels", "export", hash, "--out", "-"]);
+    expect(dashed.code, dashed.stderr).toBe(0);
+    expect(JSON.parse(dashed.stdout)).toEqual(JSON.parse(await cliOk(s.store, ["labels", "export", hash])));
+    expect(existsSync("-")).toBe(false);
+  });
+
   test("--out with --json prints the count and the file", async () => {
     using s = freshStore();
     const hash = await demoProjectWithData(s.store);

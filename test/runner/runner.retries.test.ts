@@ -186,6 +186,7 @@ describe.each(backends)("on $name", ({ create }) => {
         ["a Date (not the way to leave a task)", new Date(0), "a Date"],
         ["a class instance", new URL("https://example.com/annotate"), "an instance of URL"],
         ["a priority out of range", { pathway: "annotate", labelRowPriority: 2 }, "labelRowPriority number 2"],
+        ["a priority that is NaN", { pathway: "annotate", labelRowPriority: Number.NaN }, "labelRowPriority number NaN"],
         ["a labelRow that is not a label row", { pathway: "annotate", labelRow: { data_hash: "x" } }, "labelRow"],
       ])("%s", async (_, value, described) => {
         await using store = await create({ items: 2 });

@@ -127,7 +127,7 @@ export class LocalBackend implements Backend, AsyncDisposable {
   /** Creates a project from a spec file (JSON or YAML) or an already parsed spec; returns its hash. */
   createProject(spec: string | object): string {
     const validated = typeof spec === "string" ? loadProjectSpec(spec) : validateProjectSpec(spec);
-    return insertProject(this.#open(true), validated);
+    return insertProject(this.#open(true), validated, typeof spec === "string" ? spec : "(inline)");
   }
 
   /** Every project of the store, oldest first; none when the store file does not exist yet. */

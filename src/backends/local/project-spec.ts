@@ -97,7 +97,8 @@ export function loadProjectSpec(path: string): ProjectSpec {
 
 function parseJson(text: string, source: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    // A byte-order mark is accepted, as the YAML reader accepts it.
+    return JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text) as unknown;
   } catch (error) {
     throw new SpecValidationError(source, [`not valid JSON: ${(error as Error).message}`]);
   }
@@ -271,6 +272,8 @@ function checkGraph(spec: RawSpec): string[] {
 
   stages.forEach((stage, i) => {
     const allowed = edgeFieldsByType[stage.type];
+    // Runners take a stage as a title or a UUID: a title that parses as a UUID would be read as one.
+    if (isUuid(stage.title)) problems.push(`${at(i)}.title: ${JSON.stringify(stage.title)} is a UUID; a stage title must not be one, since agents name a stage by either (put it in "uuid" instead).`);
     for (const field of ["to", "approve", "reject", "pathways"] as const) {
       const present = stage[field] !== undefined;
       if (present && !allowed.includes(field)) {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { NotFoundError } from "../../domain/errors.js";
+import { NotFoundError, SpecValidationError } from "../../domain/errors.js";
 import type { OntologyStructureJson, Pathway, Project, Stage, StageType } from "../../domain/workflow.js";
 import { isUuid } from "../../shared/uuid.js";
 import type { Db } from "./database.js";
@@ -27,8 +27,33 @@ interface ProjectRow {
   created_at: string;
 }
 
+/**
+ * Stage and pathway UUIDs are unique across the store: a spec that reuses one of another
+ * project's (a copied spec with fixed UUIDs) is refused, naming the stage, the UUID and the project.
+ */
+function uuidsTakenElsewhere(db: Db, spec: ProjectSpec): string[] {
+  const stageOwner = db.prepare("SELECT s.title AS stage, p.title AS project, p.uuid AS projectUuid FROM stages s JOIN projects p ON p.uuid = s.project_uuid WHERE s.uuid = ?");
+  const pathwayOwner = db.prepare(
+    "SELECT w.name AS pathway, s.title AS stage, p.title AS project, p.uuid AS projectUuid FROM pathways w JOIN stages s ON s.uuid = w.stage_uuid JOIN projects p ON p.uuid = s.project_uuid WHERE w.uuid = ?",
+  );
+  const problems: string[] = [];
+  spec.stages.forEach((stage, i) => {
+    const owner = stageOwner.get(stage.uuid) as { stage: string; project: string; projectUuid: string } | undefined;
+    if (owner) {
+      problems.push(`workflow.stages[${i}] (${JSON.stringify(stage.title)}).uuid: ${stage.uuid} is already the UUID of stage ${JSON.stringify(owner.stage)} of project ${JSON.stringify(owner.project)} (${owner.projectUuid}); UUIDs are unique in a store: leave "uuid" out to get a new one.`);
+    }
+    stage.pathways.forEach((pathway, j) => {
+      const taken = pathwayOwner.get(pathway.uuid) as { pathway: string; stage: string; project: string; projectUuid: string } | undefined;
+      if (taken) {
+        problems.push(`workflow.stages[${i}] (${JSON.stringify(stage.title)}).pathways[${j}].uuid: ${pathway.uuid} is already the UUID of pathway ${JSON.stringify(taken.pathway)} of stage ${JSON.stringify(taken.stage)} in project ${JSON.stringify(taken.project)} (${taken.projectUuid}); leave "uuid" out to get a new one.`);
+      }
+    });
+  });
+  return problems;
+}
+
 /** Stores a validated spec as a new project and returns its UUID. */
-export function insertProject(db: Db, spec: ProjectSpec): string {
+export function insertProject(db: Db, spec: ProjectSpec, source = "(inline)"): string {
   const projectUuid = randomUUID();
   const now = new Date().toISOString();
   const stageUuidByTitle = new Map(spec.stages.map((s) => [s.title, s.uuid]));
@@ -37,6 +62,8 @@ export function insertProject(db: Db, spec: ProjectSpec): string {
     "INSERT INTO pathways (uuid, stage_uuid, position, name, destination_uuid) VALUES (?, ?, ?, ?, ?)",
   );
   db.transaction(() => {
+    const taken = uuidsTakenElsewhere(db, spec);
+    if (taken.length > 0) throw new SpecValidationError(source, taken);
     db.prepare(
       "INSERT INTO projects (uuid, title, description, ontology_json, spec_json, dataset_uuid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     ).run(projectUuid, spec.title, spec.description, JSON.stringify(spec.ontology), JSON.stringify(spec), randomUUID(), now);

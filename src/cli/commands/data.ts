@@ -23,7 +23,7 @@ export function addDataCommands(root: RootCommand, { io, withLocalBackend }: Com
       await withLocalBackend("data add", globals, async (backend) => {
         const result = await backend.addData(hash, { paths, manifest: options.manifest, actor: options.actor ?? defaultActor(io.env) });
         if (globals.json) writeJsonLine(io.stdout, { added: result.added, stage: result.stageTitle });
-        else io.stdout.write(`Added ${result.added} item${result.added === 1 ? "" : "s"}; their tasks are in stage ${JSON.stringify(result.stageTitle)}.\n`);
+        else io.stdout.write(`Added ${result.added} item${result.added === 1 ? "; its task is" : "s; their tasks are"} in stage ${JSON.stringify(result.stageTitle)}.\n`);
       });
     });
 }

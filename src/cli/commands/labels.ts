@@ -30,13 +30,14 @@ export function addLabelsCommands(root: RootCommand, { io, withLocalBackend }: C
     .command("export")
     .description("write every label row of a project as a JSON array in Encord's label-row format")
     .argument("<hash>", "project hash")
-    .addOption(new Option("--out <file>", "write to this file instead of standard output (replaced only when the export completes)"))
+    .addOption(new Option("--out <file>", "write to this file instead of standard output (replaced only when the export completes; - is standard output)"))
     .addHelpText("after", "\nExample:\n  task-agents labels export $HASH --out labels.json")
     .action(async (hash, options, command) => {
       const globals = command.optsWithGlobals();
       await withLocalBackend("labels export", globals, async (backend) => {
         const rows = backend.exportLabelRows(hash);
-        if (options.out === undefined) {
+        // "-" is standard output, as for most command-line tools, not a file named "-".
+        if (options.out === undefined || options.out === "-") {
           await writeJsonArray(rows, (chunk) => writeChunk(io.stdout, chunk));
           return;
         }
