@@ -62,6 +62,10 @@ describe("data add with files and folders", () => {
     expect(result.stdout).toBe('Added 4 items; their tasks are in stage "Pre-label".\n');
     const tasks = await listTasks(s.store, hash);
     expect(tasks.map((t) => t.dataTitle).sort()).toEqual(["blue-tall.png", "caption.txt", "green-wide.png", "red-square.png"]);
+    // One item: singular.
+    const other = await createDemoProject(s.store);
+    const one = await cli(["--store", s.store, "data", "add", other, join(paths.demoData, "red-square.png")]);
+    expect(one.stdout).toBe('Added 1 item; its task is in stage "Pre-label".\n');
     expect(new Set(tasks.map((t) => `${t.stage}/${t.status}`))).toEqual(new Set(["Pre-label/NEW"]));
   });
 
