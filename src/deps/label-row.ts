@@ -1,7 +1,7 @@
 import { BackendError } from "../domain/errors.js";
 import { LabelRow } from "../labels/label-row.js";
-import { Ontology } from "../labels/ontology/ontology.js";
 import { makeDependency, prefetchedKey, type PrefetchedTaskData, type TaskContext } from "./define-dependency.js";
+import { projectOntology } from "./project-ontology.js";
 
 /**
  * The task's label row, fetched (and initialised) in bulk for the whole batch. Every attempt
@@ -18,21 +18,6 @@ export const labelRow = makeDependency<LabelRow>({
     if (!data.labelRow) {
       throw new BackendError("TA_STORE_ERROR", `No label row was found for task ${ctx.task.uuid} (data ${ctx.task.dataHash}).`);
     }
-    return LabelRow.fromEncordDict(data.labelRow, { metadata: data.metadata, ontology: ontologyOf(ctx.project.ontology) });
+    return LabelRow.fromEncordDict(data.labelRow, { metadata: data.metadata, ontology: projectOntology(ctx.project.ontology) });
   },
 });
-
-/**
- * The project's ontology, read once per project: it is immutable, so every label row of a run
- * shares one (as the SDK's label rows share their project's), and its nodes compare equal across
- * rows.
- */
-const ontologies = new WeakMap<object, Ontology>();
-function ontologyOf(structure: Record<string, unknown>): Ontology {
-  let ontology = ontologies.get(structure);
-  if (ontology === undefined) {
-    ontology = Ontology.fromDict(structure);
-    ontologies.set(structure, ontology);
-  }
-  return ontology;
-}

@@ -7,6 +7,7 @@ import type { Project } from "../domain/workflow.js";
 import { LabelRow } from "../labels/label-row.js";
 import { isUuid } from "../shared/uuid.js";
 import { makeDependency, prefetchedKey, type BatchLoader, type BatchLoadInput, type Dependency, type PrefetchedTaskData, type TaskContext } from "./define-dependency.js";
+import { projectOntology } from "./project-ontology.js";
 
 /** Options of {@link twinLabelRow}. */
 export interface TwinLabelRowOptions {
@@ -131,7 +132,7 @@ async function tasksOf(backend: Backend, projectHash: string, metadata: readonly
 }
 
 function makeTwin(data: TwinData, settings: TwinSettings, backend: Backend): Twin {
-  const row = data.row ? LabelRow.fromEncordDict(structuredClone(data.row), { metadata: data.metadata, ontology: data.twinProject.ontology }) : undefined;
+  const row = data.row ? LabelRow.fromEncordDict(structuredClone(data.row), { metadata: data.metadata, ontology: projectOntology(data.twinProject.ontology) }) : undefined;
   const dataHash = data.metadata.data_hash;
   const labelsNotLoaded = () =>
     new ConfigurationError("TA_INVALID_ARGUMENT", `The twin's labels were not loaded: twinLabelRow({ projectHash: "${settings.projectHash}", initLabels: false }). Leave initLabels out (it defaults to true) to get twin.labelRow.`);

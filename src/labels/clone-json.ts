@@ -1,3 +1,5 @@
+import { isPlainObject } from "../shared/plain-object.js";
+
 /**
  * A deep copy of JSON data (objects, arrays, strings, numbers, booleans, null), several times
  * faster than `structuredClone` on the many small objects of a label row. Anything that is not
@@ -10,8 +12,7 @@ export function cloneJson<T>(value: T): T {
     for (let i = 0; i < value.length; i++) copy[i] = cloneJson(value[i] as unknown);
     return copy as T;
   }
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  if (!isPlainObject(value)) return structuredClone(value);
   const copy: Record<string, unknown> = {};
   for (const key in value) {
     if (Object.hasOwn(value, key)) copy[key] = cloneJson((value as Record<string, unknown>)[key]);

@@ -1,5 +1,6 @@
 import type { JobsOptions } from "bullmq";
 import { ConfigurationError } from "../domain/errors.js";
+import { quoteValue } from "../shared/suggest.js";
 
 /** The data of one job: one task of one stage. */
 export interface TaskJobData {
@@ -21,9 +22,8 @@ export function queueNameFor(projectHash: string): string {
 export function chooseQueueName(given: string | undefined, projectHash: string): string {
   if (given === undefined) return queueNameFor(projectHash);
   const accepted = `accepted: a non-empty name without ":", spaces or control characters (default ${queueNameFor(projectHash)})`;
-  const shown = given.length > 200 ? `${JSON.stringify(given.slice(0, 200))}… (${given.length} characters)` : JSON.stringify(given);
   if (given === "" || /[:\s\p{Cc}]/u.test(given) || given.length > 200) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `The queue name ${shown} is not accepted; ${accepted}${given.length > 200 ? ", at most 200 characters" : ""}.`);
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `The queue name ${quoteValue(given)} is not accepted; ${accepted}${given.length > 200 ? ", at most 200 characters" : ""}.`);
   }
   return given;
 }

@@ -1,5 +1,6 @@
 import { ConfigurationError, TaskAgentsError } from "../domain/errors.js";
 import { requirePathway } from "../domain/workflow-lookup.js";
+import { isPlainObject } from "../shared/plain-object.js";
 import { quoteValue } from "../shared/suggest.js";
 import type { AgentStage, Pathway } from "../domain/workflow.js";
 import type { LabelRow } from "../labels/label-row.js";
@@ -23,7 +24,7 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (value instanceof Date) return "a Date";
-  if (typeof value === "object" && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
+  if (typeof value === "object" && !isPlainObject(value)) {
     return `an instance of ${(value as { constructor?: { name?: string } }).constructor?.name ?? "a class"}`;
   }
   if (typeof value === "object") return `an object with keys ${JSON.stringify(Object.keys(value))}`;
@@ -48,16 +49,14 @@ export function interpretResult(result: unknown, stage: AgentStage, canSetPriori
   const accepted = `return a pathway name or UUID, null/undefined to leave the task, or { pathway?, labelRow?, labelRowPriority? }`;
   if (result === null || result === undefined) return {};
   if (typeof result === "string") return { pathway: requirePathway(stage, result) };
-  const prototype = typeof result === "object" ? (Object.getPrototypeOf(result) as unknown) : undefined;
-  if (typeof result !== "object" || Array.isArray(result) || (prototype !== Object.prototype && prototype !== null)) {
+  if (!isPlainObject(result)) {
     throw new HandlerReturnError("TA_HANDLER_RETURN", `The handler of stage ${JSON.stringify(stage.title)} returned ${describe(result)}; ${accepted}.`);
   }
-  const record = result as Record<string, unknown>;
-  const unknown = Object.keys(record).filter((k) => !decisionKeys.has(k));
+  const unknown = Object.keys(result).filter((k) => !decisionKeys.has(k));
   if (unknown.length > 0) {
     throw new HandlerReturnError("TA_HANDLER_RETURN", `The handler of stage ${JSON.stringify(stage.title)} returned unknown key${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; ${accepted}.`);
   }
-  const { pathway, labelRow, labelRowPriority } = record;
+  const { pathway, labelRow, labelRowPriority } = result;
   if (pathway !== undefined && pathway !== null && typeof pathway !== "string") {
     throw new HandlerReturnError("TA_HANDLER_RETURN", `The handler of stage ${JSON.stringify(stage.title)} returned pathway ${describe(pathway)}; a pathway is a name or UUID string.`);
   }

@@ -5,6 +5,7 @@ import type { StorageItem } from "../domain/storage-item.js";
 import type { AgentTask } from "../domain/task.js";
 import type { BatchLoader, PrefetchedTaskData } from "../deps/define-dependency.js";
 import type { Project } from "../domain/workflow.js";
+import { settleAll } from "../shared/settle-all.js";
 import type { BoundStage } from "./stage-registry.js";
 
 /**
@@ -22,7 +23,7 @@ export async function prefetchBatch(backend: Backend, project: Project, bound: B
     for (const m of await backend.getLabelRowMetadata(projectHash, dataHashes, bound.options.labelRowMetadataIncludeArgs)) metadataByHash.set(m.data_hash, m);
   }
   // Label rows and storage items both need only the metadata: they are fetched side by side.
-  const [rowsByHash, itemsByUuid] = await bothSettled(loadRows(backend, projectHash, bound, dataHashes), loadItems(backend, bound, metadataByHash));
+  const [rowsByHash, itemsByUuid] = await settleAll([loadRows(backend, projectHash, bound, dataHashes), loadItems(backend, bound, metadataByHash)] as const);
   const loaded = await runBatchLoaders(bound.batchLoaders, { backend, project, tasks, metadataByDataHash: metadataByHash });
   for (const task of tasks) {
     const metadata = metadataByHash.get(task.dataHash);
@@ -59,14 +60,6 @@ async function loadItems(backend: Backend, bound: BoundStage, metadataByHash: Re
     );
   }
   return itemsByUuid;
-}
-
-/** Both results, once both have settled (nothing left in flight); the first failure otherwise. */
-async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [first, second] = await Promise.allSettled([a, b]);
-  if (first.status === "rejected") throw first.reason;
-  if (second.status === "rejected") throw second.reason;
-  return [first.value, second.value];
 }
 
 function loadedFor(taskUuid: string, loaded: ReadonlyMap<BatchLoader, ReadonlyMap<string, unknown>>): Map<BatchLoader, unknown> {

@@ -2,10 +2,10 @@ import { BackendError, ConfigurationError, NotFoundError } from "../../domain/er
 import type { LabelRowJson, LabelRowMetadataIncludeArgs, LabelRowMetadataJson } from "../../domain/label-row-json.js";
 import type { StorageItem, StorageItemType } from "../../domain/storage-item.js";
 import type { Project } from "../../domain/workflow.js";
+import { settleAll } from "../../shared/settle-all.js";
 import { isUuid } from "../../shared/uuid.js";
 import type { BackOff, Backend, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, StorageItemPatch, TaskPage } from "../backend.js";
 import { chunks } from "./chunks.js";
-import { inParallel } from "./in-parallel.js";
 import { labelRowsFromWire, listFromWire, metadataFromWire, ontologyStructureFromWire, pageFromWire, projectFromWire, storageItemFromWire, taskFromWire } from "./encord-wire.js";
 import { abortableSleep } from "./http/abortable-sleep.js";
 import { isEncordApiError, type EncordApiError } from "./http/errors.js";
@@ -138,8 +138,10 @@ export class EncordBackend implements Backend {
 
   async getLabelRowMetadata(projectHash: string, dataHashes: readonly string[], include: LabelRowMetadataIncludeArgs = {}): Promise<LabelRowMetadataJson[]> {
     const found = new Map<string, LabelRowMetadataJson>();
-    const lists = await inParallel(chunks([...new Set(dataHashes)], encordLimits.metadataPerList), (chunk) =>
-      this.#client.v1<unknown>({ projectHash }, "labelrowmetadata", "GET", null, metadataQuery(chunk, include), { retryable: true }),
+    const lists = await settleAll(
+      chunks([...new Set(dataHashes)], encordLimits.metadataPerList).map((chunk) =>
+        this.#client.v1<unknown>({ projectHash }, "labelrowmetadata", "GET", null, metadataQuery(chunk, include), { retryable: true }),
+      ),
     );
     for (const rows of lists) {
       for (const row of listFromWire(rows, "label-row metadata")) {
@@ -164,7 +166,7 @@ export class EncordBackend implements Backend {
     }
     const byDataHash = new Map<string, LabelRowJson>();
     // Reading existing rows and creating missing ones are independent: all chunks go out together.
-    const fetched = inParallel(chunks(existing, encordLimits.labelRowsPerGet), (chunk) =>
+    const fetched = chunks(existing, encordLimits.labelRowsPerGet).map((chunk) =>
       this.#client.v1<unknown>({ projectHash }, "labelrow", "GET", chunk, {
         get_signed_url: false,
         multi_request: true,
@@ -179,14 +181,12 @@ export class EncordBackend implements Backend {
     // unlike the SDK (§3.3 (c)): else one 429, 5xx or reset connection ends the whole run. A retry
     // after a lost answer relies on creating an existing row returning it (the fake server's
     // choice; UNCONFIRMED on Encord).
-    const created = inParallel(chunks(missing, encordLimits.labelRowsPerCreate), (chunk) =>
+    const created = chunks(missing, encordLimits.labelRowsPerCreate).map((chunk) =>
       this.#client.v1<unknown>({ projectHash }, "labelrow", "PUT", chunk, { multi_request: true, get_signed_url: false, branch_name: null }, { retryable: true }),
     );
-    const [existingRows, createdRows] = await Promise.allSettled([fetched, created]);
-    if (existingRows.status === "rejected") throw existingRows.reason;
-    if (createdRows.status === "rejected") throw createdRows.reason;
-    for (const rows of existingRows.value) for (const row of labelRowsFromWire(rows)) byDataHash.set(row.data_hash, row);
-    for (const rows of createdRows.value) {
+    const answers = await settleAll([...fetched, ...created]);
+    for (const rows of answers.slice(0, fetched.length)) for (const row of labelRowsFromWire(rows)) byDataHash.set(row.data_hash, row);
+    for (const rows of answers.slice(fetched.length)) {
       for (const row of labelRowsFromWire(rows)) {
         byDataHash.set(row.data_hash, row);
         const metadata = this.#metadataByDataHash.get(cacheKey(projectHash, row.data_hash));
@@ -295,13 +295,15 @@ export class EncordBackend implements Backend {
     // The chunks of each phase are independent and go out together; a phase starts once the one
     // before has finished, so each task's row is saved before its priority is set and it moves.
     const saveChunks = chunks(rows, encordLimits.labelRowsPerSave);
-    await inParallel(saveChunks, (chunk) =>
-      // Saving overwrites the row, so a retry after a lost answer stores the same content again.
-      this.#client.v1({ projectHash }, "labelrow", "POST", chunk.map((row) => row.labelHash), { multi_request: true, labels: chunk.map((row) => row.labelRow), validate_before_saving: false }, { retryable: true, ...withSignal(signal) }),
+    await settleAll(
+      saveChunks.map((chunk) =>
+        // Saving overwrites the row, so a retry after a lost answer stores the same content again.
+        this.#client.v1({ projectHash }, "labelrow", "POST", chunk.map((row) => row.labelHash), { multi_request: true, labels: chunk.map((row) => row.labelRow), validate_before_saving: false }, { retryable: true, ...withSignal(signal) }),
+      ),
     );
     const saved = rows.length;
     const priorityChunks = chunks(batch.priorities ?? [], encordLimits.prioritiesPerRequest);
-    await inParallel(priorityChunks, (chunk) => this.#client.v2("POST", `projects/${projectHash}/priorities`, { body: { priorities: chunk.map((p) => [p.dataHash, p.priority]) }, ...withSignal(signal) }));
+    await settleAll(priorityChunks.map((chunk) => this.#client.v2("POST", `projects/${projectHash}/priorities`, { body: { priorities: chunk.map((p) => [p.dataHash, p.priority]) }, ...withSignal(signal) })));
     const prioritised = batch.priorities?.length ?? 0;
     let stages = this.#pathwaysByProject.get(projectHash);
     if (stages === undefined && (batch.moves ?? []).length > 0) {

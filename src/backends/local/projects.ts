@@ -32,8 +32,9 @@ interface ProjectRow {
  * project's (a copied spec with fixed UUIDs) is refused, naming the stage, the UUID and the project.
  */
 function uuidsTakenElsewhere(db: Db, spec: ProjectSpec): string[] {
-  const stageOwner = db.prepare("SELECT s.title AS stage, p.title AS project, p.uuid AS projectUuid FROM stages s JOIN projects p ON p.uuid = s.project_uuid WHERE s.uuid = ?");
-  const pathwayOwner = db.prepare(
+  const stageOwner = statement(db, "SELECT s.title AS stage, p.title AS project, p.uuid AS projectUuid FROM stages s JOIN projects p ON p.uuid = s.project_uuid WHERE s.uuid = ?");
+  const pathwayOwner = statement(
+    db,
     "SELECT w.name AS pathway, s.title AS stage, p.title AS project, p.uuid AS projectUuid FROM pathways w JOIN stages s ON s.uuid = w.stage_uuid JOIN projects p ON p.uuid = s.project_uuid WHERE w.uuid = ?",
   );
   const problems: string[] = [];

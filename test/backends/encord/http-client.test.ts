@@ -604,7 +604,8 @@ describe("concurrency and rate limits", () => {
   test("a 429 burst halves the window down to 1; a window's worth of successes grows it by one, back to maxInFlight", async () => {
     const server = await startServer((_req, res, i) => (i < 4 ? json(res, 429, { message: "slow down" }, { "Retry-After": "0" }) : json(res, 200, {})));
     const backOffs: unknown[] = [];
-    const client = makeClient(server.origin, { maxInFlight: 8, maxRetries: 4, onBackOff: (event) => backOffs.push(event) });
+    const client = makeClient(server.origin, { maxInFlight: 8, maxRetries: 4 });
+    client.onBackOff((event) => backOffs.push(event));
     expect(client.window).toBe(8);
     await client.v2("GET", "x");
     expect(backOffs).toEqual([8, 4, 2, 1].map((from) => ({ status: 429, endpoint: "GET /v2/public/x", retryAfterMs: 0, window: { from, to: Math.max(1, from / 2) } })));

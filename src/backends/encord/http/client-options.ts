@@ -1,7 +1,6 @@
 import { ConfigurationError } from "../../../domain/errors.js";
 import type { EncordSettings } from "../settings.js";
 import { abortableSleep } from "./abortable-sleep.js";
-import type { BackOff } from "./back-off.js";
 import { defaultUserAgent } from "./common-headers.js";
 
 /** Options of {@link EncordHttpClient}. */
@@ -29,8 +28,6 @@ export interface EncordHttpClientOptions {
    * @defaultValue none: Encord publishes no numeric limit, so the client only reacts to throttling
    */
   readonly requestsPerSecond?: number;
-  /** Called once per throttling answer (429, 503), after the window shrank; for logs and counts. */
-  readonly onBackOff?: (event: BackOff) => void;
   /** Keep-alive connections in the pool. @defaultValue 8 */
   readonly connections?: number;
   /** Waits between retries and for rate-limit tokens; injectable for tests. Must reject with `signal.reason` on abort. */
@@ -49,7 +46,6 @@ export interface ResolvedEncordHttpClientOptions {
   readonly timeoutMs: number;
   readonly maxInFlight: number;
   readonly requestsPerSecond: number | undefined;
-  readonly onBackOff: ((event: BackOff) => void) | undefined;
   readonly connections: number;
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly now: () => number;
@@ -78,7 +74,6 @@ export function resolveClientOptions(options: EncordHttpClientOptions): Resolved
     timeoutMs: finitePositive("timeoutMs", options.timeoutMs ?? 180_000),
     maxInFlight: integerAtLeast("maxInFlight", options.maxInFlight ?? 8, 1),
     requestsPerSecond: options.requestsPerSecond === undefined ? undefined : positive("requestsPerSecond", options.requestsPerSecond),
-    onBackOff: options.onBackOff,
     connections: integerAtLeast("connections", options.connections ?? 8, 1),
     sleep: options.sleep ?? abortableSleep,
     now: options.now ?? Date.now,

@@ -113,7 +113,6 @@ export class EncordHttpClient {
     const { Agent: UndiciAgent } = require("undici") as typeof undici;
     this.#agent = new UndiciAgent({ connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     this.#gate = new RequestGate(maxInFlight, requestsPerSecond, now, (ms) => sleep(ms));
-    if (this.#options.onBackOff !== undefined) this.#backOffListeners.add(this.#options.onBackOff);
   }
 
   /** Requests allowed in flight now: `maxInFlight`, or less after throttling. */

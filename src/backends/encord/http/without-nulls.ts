@@ -1,3 +1,5 @@
+import { isPlainObject } from "../../../shared/plain-object.js";
+
 /**
  * A copy of `value` with every `null`/`undefined` object field removed, at any depth: v2 bodies
  * omit null fields as the SDK's pydantic `exclude_none=True` does (§2.2). Array elements are kept
@@ -11,10 +13,4 @@ export function withoutNulls(value: unknown): unknown {
     if (field !== null && field !== undefined) out[key] = withoutNulls(field);
   }
   return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
 }
