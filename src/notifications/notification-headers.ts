@@ -7,7 +7,7 @@
 /** Unix seconds at which the sender signed the request; part of the signed text. */
 export const timestampHeader = "X-Encord-Timestamp";
 
-/** `v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`. */
+/** Lowercase hex HMAC-SHA256, keyed by the signing secret, of `<timestamp>.<raw body bytes>`. */
 export const signatureHeader = "X-Encord-Signature";
 
 /** The `event_type` of a notification that an AGENT stage has work waiting. */
