@@ -5,7 +5,7 @@
 
 // Runner
 export { Runner } from "./runner/runner.js";
-export type { ExecuteOptions, OutputMode, RunnerOptions } from "./runner/options.js";
+export type { ExecuteOptions, OutputMode, RunnerOptions, RunStageOptions } from "./runner/options.js";
 export type { HandlerContext, HandlerDecision, HandlerResult, StageHandler, StageOptions } from "./runner/handler.js";
 export type { RunEnd, RunReport, StageReport, TaskFailure } from "./runner/run-report.js";
 

@@ -50,6 +50,12 @@ export interface ExecuteOptions {
   readonly logLevel?: LogLevel;
 }
 
+/**
+ * Options of `runner.runStage()`: those of `execute()` but `refreshEvery` (one pass), and
+ * `output` defaults to `"silent"`.
+ */
+export type RunStageOptions = Omit<ExecuteOptions, "refreshEvery">;
+
 /** Execute options after validation and defaults, with units in their names. */
 export interface ResolvedExecuteOptions {
   readonly projectHash: string | undefined;

@@ -1,17 +1,18 @@
 import type { Backend } from "../backends/backend.js";
 import { selectBackend } from "../backends/select-backend.js";
-import { isConfigurationError, type ConfigurationError } from "../domain/errors.js";
+import { ConfigurationError, isConfigurationError } from "../domain/errors.js";
 import type { Project } from "../domain/workflow.js";
 import type { DependencyMap } from "../deps/define-dependency.js";
 import { drainStage } from "./drain-stage.js";
 import type { StageHandler, StageOptions } from "./handler.js";
-import { resolveExecuteOptions, type ExecuteOptions, type RunnerOptions } from "./options.js";
+import { resolveExecuteOptions, type ExecuteOptions, type ResolvedExecuteOptions, type RunnerOptions, type RunStageOptions } from "./options.js";
 import { createRunOutput } from "./output/create-output.js";
 import { processStreams, type OutputStreams } from "./output/output-streams.js";
 import { loadRunnableProject } from "./project-checks.js";
 import { RunControl, sleepUnless } from "./run-control.js";
 import { emptyStageReport, type RunReport } from "./run-report.js";
-import { StageRegistry } from "./stage-registry.js";
+import { SingleFlight } from "./single-flight.js";
+import { resolveAgentStage, StageRegistry, type BoundStage } from "./stage-registry.js";
 
 /** Set by `task-agents run` while it imports an agent file. */
 export const loadingAgentFile = Symbol.for("task-agents.loading-agent-file");
@@ -39,6 +40,7 @@ export class Runner {
   readonly [runnerBrand] = true;
   readonly #options: RunnerOptions;
   readonly #registry = new StageRegistry();
+  readonly #stagePasses = new SingleFlight<RunReport>();
   #project: Project | undefined;
   #lastReport: RunReport | undefined;
   /** @internal streams for tests and the CLI; process streams by default */
@@ -95,8 +97,65 @@ export class Runner {
     const backend = this.#backend();
     const project = await loadRunnableProject(backend, resolved.projectHash ?? this.#options.projectHash);
     this.#project = project;
-    const stages = this.#registry.bind(project);
+    return this.#runPasses(backend, project, this.#registry.bind(project), resolved);
+  }
 
+  /**
+   * One pass over one stage (title or UUID) and nothing else: no polling, no terminal output
+   * unless `output` asks for it. Resolves to a report of that stage alone. Meant for a receiver of
+   * task-ready notifications, a cron job or a queue consumer: calls for the same stage are single
+   * flight, so while a pass runs, further calls join one follow-up pass that starts when it ends
+   * (at most one running and one pending per stage; the follow-up runs with the options of the
+   * call that made it). Passes over different stages run side by side. The project is read
+   * afresh for every pass, so a changed workflow is seen.
+   */
+  async runStage(stage: string, options: RunStageOptions = {}): Promise<RunReport> {
+    const { refreshEvery, ...rest } = options as ExecuteOptions;
+    if (refreshEvery !== undefined) {
+      throw new ConfigurationError("TA_INVALID_ARGUMENT", "runStage() runs one pass; refreshEvery is an option of execute(). Call runStage() again (on each notification or schedule) instead.");
+    }
+    const resolved = resolveExecuteOptions({ output: "silent", ...rest });
+    const backend = this.#backend();
+    const projectHash = resolved.projectHash ?? this.#options.projectHash;
+    // The project resolves the title to the stage's UUID, the key passes share.
+    const current = this.#project?.uuid === projectHash && this.#project !== undefined ? this.#project : await loadRunnableProject(backend, projectHash);
+    this.#project = current;
+    const bound = this.#boundStage(current, stage);
+    return this.#stagePasses.run(`${current.uuid}/${bound.stage.uuid}`, async () => {
+      const project = await loadRunnableProject(backend, current.uuid);
+      this.#project = project;
+      return this.#runPasses(backend, project, [this.#boundStage(project, bound.stage.uuid)], resolved);
+    });
+  }
+
+  /** Stages with a pass running, and whether a follow-up waits behind it (for health checks). */
+  get stagePasses(): { key: string; pending: boolean }[] {
+    return this.#stagePasses.keys.map((key) => ({ key, pending: this.#stagePasses.state(key).pending }));
+  }
+
+  /** Settles when no `runStage` pass is running or pending. */
+  stagePassesIdle(): Promise<void> {
+    return this.#stagePasses.idle();
+  }
+
+  /** The handler registered for the stage `ref` names, bound to it. */
+  #boundStage(project: Project, ref: string): BoundStage {
+    const stage = resolveAgentStage(project, ref);
+    const bound = this.#registry.bind(project).find((b) => b.stage.uuid === stage.uuid);
+    if (bound === undefined) {
+      throw new ConfigurationError(
+        "TA_NO_HANDLERS",
+        `No handler is registered for stage ${JSON.stringify(stage.title)} (${stage.uuid}). Stages with handlers: ${this.#registry
+          .bind(project)
+          .map((b) => `${JSON.stringify(b.stage.title)} (${b.stage.uuid})`)
+          .join(", ")}.`,
+      );
+    }
+    return bound;
+  }
+
+  /** The passes of one execution over `stages`: one, or one every `refreshEvery`. */
+  async #runPasses(backend: Backend, project: Project, stages: readonly BoundStage[], resolved: ResolvedExecuteOptions): Promise<RunReport> {
     const events = createRunOutput(resolved.output, this.streams, resolved.logger, resolved.logLevel);
     const control = new RunControl({ gracePeriodMs: resolved.gracePeriodMs, external: resolved.signal, onStop: (reason) => events.stopRequested(reason) });
     const report: RunReport = {
