@@ -158,6 +158,14 @@ export interface Backend {
    */
   onBackOff?(listener: (event: BackOff) => void): () => void;
 
+  /**
+   * Resolves `true` once the backend's data changed after the previous call resolved (tasks
+   * arrived, moved or were added by anyone), `false` when `signal` aborts first; `run --watch`
+   * waits on it between passes. Absent where changes cannot be seen cheaply (Encord, which
+   * notifies a receiver instead).
+   */
+  waitForChange?(signal: AbortSignal): Promise<boolean>;
+
   /** Releases connections and files. Idempotent. */
   close(): Promise<void>;
 }

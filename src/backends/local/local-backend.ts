@@ -23,6 +23,8 @@ import { countStageTasks, countTasksByStage, insertProject, listProjects, readPr
 import { selectStorageItems, updateStorageItems } from "./storage-queries.js";
 import { iterateHistoryPages, listTasksPage, requireStageOfProject, type TaskMoveRecord } from "./task-queries.js";
 import { resolveStorePath } from "./store-path.js";
+import { selectNotifyingStages, type NotifyingStage } from "./stage-notifications.js";
+import { StoreChanges } from "./store-changes.js";
 
 /** What {@link LocalBackend.addData} adds: files and folders, or a manifest. */
 export interface DataSource {
@@ -47,6 +49,7 @@ export class LocalBackend implements Backend, AsyncDisposable {
   readonly kind = "local";
   readonly storePath: string;
   #db: Db | undefined;
+  #changes: StoreChanges | undefined;
   #closed = false;
 
   constructor(options: LocalBackendOptions = {}) {
@@ -61,7 +64,11 @@ export class LocalBackend implements Backend, AsyncDisposable {
   // creates the store file.
   #open(create: boolean): Db {
     if (this.#closed) throw new Error("This local backend is closed.");
-    this.#db ??= openDatabase(this.storePath, { create });
+    if (this.#db === undefined) {
+      this.#db = openDatabase(this.storePath, { create });
+      // From here on, commits by others are changes a watcher sees (see waitForChange).
+      this.#changes = new StoreChanges(this.#db);
+    }
     return this.#db;
   }
 
@@ -121,7 +128,25 @@ export class LocalBackend implements Backend, AsyncDisposable {
   }
 
   async commit(projectHash: string, batch: BatchCommit): Promise<CommitResult> {
-    return commitBatch(this.#database, this.#projectUuid(projectHash), batch);
+    const result = commitBatch(this.#database, this.#projectUuid(projectHash), batch);
+    if (result.moved.length > 0) this.#changes?.noteOwnWrite();
+    return result;
+  }
+
+  /**
+   * Resolves `true` once the store changed after the previous call resolved (the first call:
+   * after the backend first opened the store): another process or connection committed, or this
+   * backend moved tasks. Resolves `false` when `signal` aborts first. Polls SQLite's
+   * `data_version` every 50 ms, which reads no tables.
+   */
+  async waitForChange(signal: AbortSignal): Promise<boolean> {
+    this.#open(false);
+    return this.#changes!.wait(signal);
+  }
+
+  /** The AGENT stages of a project that carry `notify` settings, with the work waiting in each. */
+  notifyingStages(projectHash: string): NotifyingStage[] {
+    return selectNotifyingStages(this.#database, this.#projectUuid(projectHash));
   }
 
   /** Creates a project from a spec file (JSON or YAML) or an already parsed spec; returns its hash. */
@@ -156,12 +181,16 @@ export class LocalBackend implements Backend, AsyncDisposable {
       );
     }
     const items = source.manifest !== undefined ? itemsFromManifest(source.manifest) : itemsFromPaths(source.paths!);
-    return addDataItems(this.#database, projectHash, items, { actor: source.actor ?? "api" });
+    const result = await addDataItems(this.#database, projectHash, items, { actor: source.actor ?? "api" });
+    this.#changes?.noteOwnWrite();
+    return result;
   }
 
   /** Moves one task or all tasks of a stage along a pathway (human stages and agent pathways). */
   proceed(projectHash: string, request: ProceedRequest): ProceedResult {
-    return proceedTasks(this.#database, projectHash, request);
+    const result = proceedTasks(this.#database, projectHash, request);
+    if (result.moved > 0) this.#changes?.noteOwnWrite();
+    return result;
   }
 
   /** Every label row of a project as JSON text, streamed in data order. */
@@ -178,6 +207,7 @@ export class LocalBackend implements Backend, AsyncDisposable {
     this.#closed = true;
     this.#db?.close();
     this.#db = undefined;
+    this.#changes = undefined;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -8,6 +8,7 @@ import type { OntologyStructureJson } from "../../domain/workflow.js";
 import { Ontology } from "../../labels/ontology/ontology.js";
 import { article, didYouMean, quoteList } from "../../shared/suggest.js";
 import { isUuid } from "../../shared/uuid.js";
+import { checkStageNotify, notifyKeys, notifySchema, type StageNotifySpec } from "./stage-notify-spec.js";
 
 /** Stage types a local project spec accepts. */
 export const specStageTypes = ["START", "AGENT", "ANNOTATION", "REVIEW", "DONE"] as const;
@@ -19,6 +20,8 @@ export interface StageSpec {
   readonly title: string;
   readonly type: SpecStageType;
   readonly pathways: readonly { readonly uuid: string; readonly name: string; readonly to: string }[];
+  /** AGENT stages only: where and when `task-agents notify` tells a receiver about waiting work. */
+  readonly notify?: StageNotifySpec;
 }
 
 /** A validated project spec, with UUIDs filled in. */
@@ -57,6 +60,7 @@ const stageSchema = z.strictObject({
   approve: nonEmpty.optional(),
   reject: nonEmpty.optional(),
   pathways: z.array(pathwaySchema).optional(),
+  notify: notifySchema.optional(),
 });
 const ontologySchema = z.looseObject({
   objects: z.array(z.looseObject({})).default([]),
@@ -150,14 +154,16 @@ function formatPath(path: readonly PropertyKey[]): string {
 const acceptedKeys: Record<string, readonly string[]> = {
   root: ["title", "description", "ontology", "workflow"],
   workflow: ["stages"],
-  stage: ["title", "type", "uuid", "to", "approve", "reject", "pathways"],
+  stage: ["title", "type", "uuid", "to", "approve", "reject", "pathways", "notify"],
   pathway: ["name", "to", "uuid"],
+  notify: notifyKeys,
 };
 
 function keysAcceptedAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return acceptedKeys.root!;
   if (path.length === 1) return acceptedKeys.workflow!;
   if (path.length === 3) return acceptedKeys.stage!;
+  if (path[3] === "notify") return acceptedKeys.notify!;
   return acceptedKeys.pathway!;
 }
 
@@ -298,6 +304,10 @@ function checkGraph(spec: RawSpec): string[] {
         checkTarget(`${path}.to`, pathway.to, i);
       });
     }
+    if (stage.notify !== undefined) {
+      if (stage.type === "AGENT") problems.push(...checkStageNotify(stage.notify, `${at(i)}.notify`));
+      else problems.push(`${at(i)}.notify: not accepted on ${article(stage.type)} ${stage.type} stage; only AGENT stages send notifications.`);
+    }
   });
 
   const uuidOwners = new Map<string, string>();
@@ -349,7 +359,8 @@ function normalise(spec: RawSpec): ProjectSpec {
           throw new Error(`unhandled stage type ${String(unreachable)}`);
         }
       }
-      return { uuid: stage.uuid?.toLowerCase() ?? newUuid(), title: stage.title, type: stage.type, pathways };
+      const notify = stage.type === "AGENT" && stage.notify !== undefined ? { notify: stage.notify } : {};
+      return { uuid: stage.uuid?.toLowerCase() ?? newUuid(), title: stage.title, type: stage.type, pathways, ...notify };
     }),
   };
 }

@@ -4,6 +4,7 @@ import type { OntologyStructureJson, Pathway, Project, Stage, StageType } from "
 import { isUuid } from "../../shared/uuid.js";
 import type { Db } from "./database.js";
 import type { ProjectSpec } from "./project-spec.js";
+import { insertStageNotifications } from "./stage-notifications.js";
 import { statement } from "./statements.js";
 
 /** A project as `project list` shows it. */
@@ -74,6 +75,7 @@ export function insertProject(db: Db, spec: ProjectSpec, source = "(inline)"): s
         insertPathway.run(pathway.uuid, stage.uuid, i, pathway.name, stageUuidByTitle.get(pathway.to)!),
       );
     }
+    insertStageNotifications(db, spec);
   }).immediate();
   return projectUuid;
 }

@@ -193,6 +193,7 @@ describe("the store file", () => {
     expect(db.prepare("SELECT version, name FROM schema_migrations").all()).toEqual([
       { version: 1, name: "initial" },
       { version: 2, name: "storage-by-url" },
+      { version: 3, name: "stage-notifications" },
     ]);
     const fks = db.prepare("SELECT COUNT(*) FROM pragma_foreign_key_list('tasks')").pluck().get() as number;
     expect(fks).toBeGreaterThan(0);
