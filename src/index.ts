@@ -85,3 +85,7 @@ export {
 export type { ErrorCode } from "./domain/errors.js";
 export { EncordApiError, isEncordApiError, type EncordApiErrorContext, type EncordErrorCode } from "./backends/encord/http/errors.js";
 export { HandlerReturnError } from "./runner/handler-result.js";
+
+// Encord task-ready notifications (the Hono receiver app is in "task-agents/notifications")
+export { verifyEncordNotification, parseEncordNotification, signEncordNotification, NotificationRefusedError, isNotificationRefusedError } from "./notifications/public.js";
+export type { EncordStageNotification, NotificationHeaders, NotificationRefusal, VerifyNotificationOptions } from "./notifications/public.js";

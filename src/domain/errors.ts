@@ -29,6 +29,9 @@ export type ErrorCode =
   | "TA_TASK_TIMEOUT"
   | "TA_REDIS_UNREACHABLE"
   | "TA_STORE_TOO_NEW"
+  | "TA_STORE_OUTDATED"
+  | "TA_NOT_A_STORE"
+  | "TA_STORE_BUSY"
   | "TA_INVALID_LABEL"
   | "TA_INVALID_ONTOLOGY"
   | "TA_ENCORD_AUTH"
@@ -44,7 +47,9 @@ export type ErrorCode =
   | "TA_MEDIA_DECODE"
   | "TA_DOWNLOAD_FAILED"
   | "TA_DOWNLOAD_TOO_LARGE"
-  | "TA_UNSUPPORTED_FRAME";
+  | "TA_UNSUPPORTED_FRAME"
+  | "TA_NOTIFICATION_SECRET_MISSING"
+  | "TA_NOTIFICATION_REFUSED";
 
 const brand = Symbol.for("task-agents.error");
 

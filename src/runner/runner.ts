@@ -11,6 +11,7 @@ import { processStreams, type OutputStreams } from "./output/output-streams.js";
 import { loadRunnableProject } from "./project-checks.js";
 import { RunControl, sleepUnless } from "./run-control.js";
 import { emptyStageReport, type RunReport } from "./run-report.js";
+import { FailedTasks } from "./failed-tasks.js";
 import { SingleFlight } from "./single-flight.js";
 import { resolveAgentStage, StageRegistry, type BoundStage } from "./stage-registry.js";
 
@@ -41,6 +42,8 @@ export class Runner {
   readonly #options: RunnerOptions;
   readonly #registry = new StageRegistry();
   readonly #stagePasses = new SingleFlight<RunReport>();
+  /** Tasks that failed for good, skipped by later passes of every execute() and runStage(). */
+  readonly #failedTasks = new FailedTasks();
   #project: Project | undefined;
   #lastReport: RunReport | undefined;
   /** @internal streams for tests and the CLI; process streams by default */
@@ -53,6 +56,27 @@ export class Runner {
   /** The project, once loaded (by {@link loadProject} or an execution). */
   get project(): Project | undefined {
     return this.#project;
+  }
+
+  /** The project this runner works on: the one loaded, else the one given to the constructor. */
+  get projectHash(): string | undefined {
+    return this.#project?.uuid ?? this.#options.projectHash;
+  }
+
+  /**
+   * Whether a handler is registered for `stage` (title or UUID) of the project, loading the
+   * project when it is not loaded yet. An unknown stage has none.
+   */
+  async hasHandler(stage: string, projectHash?: string): Promise<boolean> {
+    const project = this.#project !== undefined && (projectHash === undefined || this.#project.uuid === projectHash.toLowerCase()) ? this.#project : await this.loadProject(projectHash);
+    if (this.#registry.size === 0) return false;
+    try {
+      const uuid = resolveAgentStage(project, stage).uuid;
+      return this.#registry.bind(project).some((b) => b.stage.uuid === uuid);
+    } catch (error) {
+      if (isConfigurationError(error) && error.code === "TA_UNKNOWN_STAGE") return false;
+      throw error;
+    }
   }
 
   /** The report of the last execution, also when it ended with an error. */
@@ -183,7 +207,7 @@ export class Runner {
     try {
       events.runStarted({ backend: backend.description, project, stages: stages.map((b) => b.stage) });
       await this.#options.preExecutionCallback?.(this);
-      const env = { backend, project, control, events, logger: events.logger, numRetries: resolved.numRetries, taskTimeoutMs: resolved.taskTimeoutMs, concurrency: resolved.concurrency, actor: "agent" };
+      const env = { backend, project, control, events, logger: events.logger, numRetries: resolved.numRetries, taskTimeoutMs: resolved.taskTimeoutMs, concurrency: resolved.concurrency, actor: "agent", failedTasks: this.#failedTasks, retryFailedAfterMs: resolved.retryFailedAfterMs };
       let stopError: ConfigurationError | undefined;
       for (;;) {
         const passStarted = Date.now();
