@@ -72,6 +72,8 @@ export function createNotificationApp(runner: Runner, options: NotificationAppOp
   const secret = notificationSecret(options.secret);
   const logger = options.logger ?? pino({ level: "silent" });
   const app = new Hono();
+  // Notifications that joined a pass already running resolve to that pass's report: tell it once.
+  const seenPasses = new WeakSet<object>();
   const answer = (c: Context, event: NotificationEvent, body: Record<string, unknown>) => {
     options.onNotification?.(event);
     return c.json(body, event.status as 200);
@@ -132,7 +134,7 @@ export function createNotificationApp(runner: Runner, options: NotificationAppOp
         return answer(c, { outcome: "no-handler", status: 200, notification }, { status: "ignored", reason: "no-handler" });
       }
       logger.info({ uid: notification.uid, stage: notification.stageUuid, reason: notification.reason, pending: notification.pendingCount }, `notification accepted for stage ${notification.stageUuid}`);
-      startPass(runner, notification, options, logger);
+      startPass(runner, notification, options, logger, seenPasses);
       return answer(c, { outcome: "accepted", status: 202, notification }, { status: "accepted", stage: notification.stageUuid });
     },
   );
@@ -144,10 +146,17 @@ function errorMessage(error: unknown): string {
 }
 
 /** Runs the pass after the answer is sent; its outcome goes to the log and `onPass`. */
-function startPass(runner: Runner, notification: EncordStageNotification, options: NotificationAppOptions, logger: Logger): void {
+function startPass(runner: Runner, notification: EncordStageNotification, options: NotificationAppOptions, logger: Logger, seen: WeakSet<object>): void {
   const started = performance.now();
+  const firstTime = (outcome: unknown) => {
+    if (typeof outcome !== "object" || outcome === null) return true;
+    if (seen.has(outcome)) return false;
+    seen.add(outcome);
+    return true;
+  };
   runner.runStage(notification.stageUuid, { ...options.runStageOptions, projectHash: notification.projectHash }).then(
     (report) => {
+      if (!firstTime(report)) return;
       const stage = report.stages[0];
       logger.info(
         { stage: notification.stageUuid, seen: stage?.seen, moved: stage?.moved, failed: stage?.failed, end: report.end },
@@ -156,6 +165,7 @@ function startPass(runner: Runner, notification: EncordStageNotification, option
       options.onPass?.({ stageUuid: notification.stageUuid, report, durationMs: performance.now() - started });
     },
     (error: unknown) => {
+      if (!firstTime(error)) return;
       logger.error({ err: error, stage: notification.stageUuid }, `pass over stage ${notification.stageUuid} failed: ${errorMessage(error)}`);
       options.onPass?.({ stageUuid: notification.stageUuid, error, durationMs: performance.now() - started });
     },
