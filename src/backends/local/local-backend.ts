@@ -12,10 +12,11 @@ import type { LabelRowJson, LabelRowMetadataIncludeArgs, LabelRowMetadataJson } 
 import type { StorageItem } from "../../domain/storage-item.js";
 import type { Project } from "../../domain/workflow.js";
 import { commitBatch } from "./commit-batch.js";
-import { ConfigurationError } from "../../domain/errors.js";
+import { ConfigurationError, isTaskAgentsError } from "../../domain/errors.js";
 import { addDataItems, type AddDataResult } from "./data-items.js";
 import { itemsFromManifest, itemsFromPaths } from "./data-sources.js";
-import { openDatabase, type Db } from "./database.js";
+import { retryWhileBusy, type StoreBusyWait } from "./busy-retry.js";
+import { StoreConnection, type Db, type StoreAccess } from "./database.js";
 import { iterateLabelRowJson, selectLabelRowMetadata, selectLabelRows, selectSameData } from "./label-queries.js";
 import { proceedTasks, type ProceedRequest, type ProceedResult } from "./proceed-tasks.js";
 import { loadProjectSpec, validateProjectSpec } from "./project-spec.js";
@@ -48,7 +49,8 @@ export interface LocalBackendOptions {
 export class LocalBackend implements Backend, AsyncDisposable {
   readonly kind = "local";
   readonly storePath: string;
-  #db: Db | undefined;
+  #store: StoreConnection | undefined;
+  readonly #busyListeners = new Set<(wait: StoreBusyWait) => void>();
   #changes: StoreChanges | undefined;
   #closed = false;
 
@@ -61,19 +63,42 @@ export class LocalBackend implements Backend, AsyncDisposable {
   }
 
   // Opened on first use so `new` stays cheap and side-effect free. Only creating a project
-  // creates the store file.
-  #open(create: boolean): Db {
+  // creates the store file; only writing migrates it; reading leaves the file as it is.
+  #open(access: StoreAccess): Db {
     if (this.#closed) throw new Error("This local backend is closed.");
-    if (this.#db === undefined) {
-      this.#db = openDatabase(this.storePath, { create });
+    if (this.#store === undefined) {
+      this.#store = StoreConnection.open(this.storePath, access);
       // From here on, commits by others are changes a watcher sees (see waitForChange).
-      this.#changes = new StoreChanges(this.#db);
+      this.#changes = new StoreChanges(this.#store.db);
     }
-    return this.#db;
+    return this.#store.use(access);
   }
 
   get #database(): Db {
-    return this.#open(false);
+    return this.#open("read");
+  }
+
+  /**
+   * Runs `work` on the store, waiting while another process holds its write lock: until `signal`
+   * fires (a run passes its own), else for a minute. Each wait is reported to
+   * {@link onStoreBusy} listeners.
+   */
+  #whileBusy<T>(access: StoreAccess, operation: string, work: (db: Db) => T, signal?: AbortSignal): Promise<T> {
+    const db = this.#open(access);
+    return retryWhileBusy(db, () => work(db), { storePath: this.storePath, operation, signal, onWait: (wait) => this.#reportWait(wait) });
+  }
+
+  #reportWait(wait: StoreBusyWait): void {
+    for (const listener of this.#busyListeners) listener(wait);
+  }
+
+  /**
+   * Calls `listener` each time an operation finds the store busy (another process writing to
+   * it) and waits before trying again; returns the function that stops listening.
+   */
+  onStoreBusy(listener: (wait: StoreBusyWait) => void): () => void {
+    this.#busyListeners.add(listener);
+    return () => this.#busyListeners.delete(listener);
   }
 
   // Projects are never deleted, so one found stays found; this spares a lookup per call.
@@ -86,49 +111,61 @@ export class LocalBackend implements Backend, AsyncDisposable {
     return uuid;
   }
 
-  async getProject(projectHash: string): Promise<Project> {
-    return readProject(this.#database, projectHash);
+  async getProject(projectHash: string, options?: { signal?: AbortSignal }): Promise<Project> {
+    return this.#whileBusy("read", "project read", (db) => readProject(db, projectHash), options?.signal);
   }
 
   async listStageTasks(projectHash: string, stageUuid: string, options?: ListTasksOptions): Promise<TaskPage> {
-    const projectUuid = this.#projectUuid(projectHash);
-    requireStageOfProject(this.#database, projectUuid, stageUuid);
-    return listTasksPage(this.#database, projectUuid, stageUuid.toLowerCase(), options);
+    return this.#whileBusy(
+      "read",
+      "task listing",
+      (db) => {
+        const projectUuid = this.#projectUuid(projectHash);
+        requireStageOfProject(db, projectUuid, stageUuid);
+        return listTasksPage(db, projectUuid, stageUuid.toLowerCase(), options);
+      },
+      options?.signal,
+    );
   }
 
   async countStageTasks(projectHash: string, stageUuid: string): Promise<number> {
-    return countStageTasks(this.#database, this.#projectUuid(projectHash), stageUuid.toLowerCase());
+    return this.#whileBusy("read", "task count", (db) => countStageTasks(db, this.#projectUuid(projectHash), stageUuid.toLowerCase()));
   }
 
   /** A page of all the tasks of a project, whatever stage they are in. */
   async listProjectTasks(projectHash: string, options?: ListTasksOptions): Promise<TaskPage> {
-    return listTasksPage(this.#database, this.#projectUuid(projectHash), undefined, options);
+    return this.#whileBusy("read", "task listing", (db) => listTasksPage(db, this.#projectUuid(projectHash), undefined, options), options?.signal);
   }
 
   async getLabelRowMetadata(projectHash: string, dataHashes: readonly string[], include?: LabelRowMetadataIncludeArgs): Promise<LabelRowMetadataJson[]> {
-    return selectLabelRowMetadata(this.#database, this.#projectUuid(projectHash), dataHashes, include);
+    return this.#whileBusy("read", "label-row read", (db) => selectLabelRowMetadata(db, this.#projectUuid(projectHash), dataHashes, include));
   }
 
   // Every local item gets its label row when it is added, so there is nothing to initialise.
   async getLabelRows(projectHash: string, dataHashes: readonly string[], _args?: InitialiseLabelsArgs): Promise<LabelRowJson[]> {
-    return selectLabelRows(this.#database, this.#projectUuid(projectHash), dataHashes);
+    return this.#whileBusy("read", "label-row read", (db) => selectLabelRows(db, this.#projectUuid(projectHash), dataHashes));
   }
 
   // Each local project has its own data hashes, so twins are found by the file they were added from.
   async matchDataInProject(fromProjectHash: string, dataHashes: readonly string[], toProjectHash: string): Promise<Map<string, string>> {
-    return selectSameData(this.#database, this.#projectUuid(fromProjectHash), dataHashes, this.#projectUuid(toProjectHash));
+    return this.#whileBusy("read", "twin lookup", (db) => selectSameData(db, this.#projectUuid(fromProjectHash), dataHashes, this.#projectUuid(toProjectHash)));
   }
 
   async getStorageItems(itemUuids: readonly string[], options?: { signUrls?: boolean }): Promise<StorageItem[]> {
-    return selectStorageItems(this.#database, itemUuids, options?.signUrls ?? false);
+    return this.#whileBusy("read", "storage-item read", (db) => selectStorageItems(db, itemUuids, options?.signUrls ?? false));
   }
 
   async updateStorageItems(patches: readonly StorageItemPatch[]): Promise<StorageItem[]> {
-    return updateStorageItems(this.#database, patches);
+    return this.#whileBusy("write", "storage-item update", (db) => updateStorageItems(db, patches));
   }
 
+  /**
+   * Applies a batch in one transaction. While another process holds the write lock it waits,
+   * until `batch.signal` fires (a run passes its own, so its decisions wait as long as it lives),
+   * else for a minute.
+   */
   async commit(projectHash: string, batch: BatchCommit): Promise<CommitResult> {
-    const result = commitBatch(this.#database, this.#projectUuid(projectHash), batch);
+    const result = await this.#whileBusy("write", "commit", (db) => commitBatch(db, this.#projectUuid(projectHash), batch), batch.signal);
     if (result.moved.length > 0) this.#changes?.noteOwnWrite();
     return result;
   }
@@ -140,7 +177,7 @@ export class LocalBackend implements Backend, AsyncDisposable {
    * `data_version` every 50 ms, which reads no tables.
    */
   async waitForChange(signal: AbortSignal): Promise<boolean> {
-    this.#open(false);
+    this.#open("read");
     return this.#changes!.wait(signal);
   }
 
@@ -152,13 +189,18 @@ export class LocalBackend implements Backend, AsyncDisposable {
   /** Creates a project from a spec file (JSON or YAML) or an already parsed spec; returns its hash. */
   createProject(spec: string | object): string {
     const validated = typeof spec === "string" ? loadProjectSpec(spec) : validateProjectSpec(spec);
-    return insertProject(this.#open(true), validated, typeof spec === "string" ? spec : "(inline)");
+    return insertProject(this.#open("create"), validated, typeof spec === "string" ? spec : "(inline)");
   }
 
-  /** Every project of the store, oldest first; none when the store file does not exist yet. */
+  /** Every project of the store, oldest first; none when there is no store there yet (no file, or an empty one). */
   listProjects(): ProjectSummary[] {
-    if (this.#db === undefined && this.storePath !== ":memory:" && !existsSync(this.storePath)) return [];
-    return listProjects(this.#database);
+    if (this.#store === undefined && this.storePath !== ":memory:" && !existsSync(this.storePath)) return [];
+    try {
+      return listProjects(this.#database);
+    } catch (error) {
+      if (this.#store === undefined && isTaskAgentsError(error) && error.code === "TA_NO_STORE") return [];
+      throw error;
+    }
   }
 
   /** Task counts per stage UUID. */
@@ -181,14 +223,17 @@ export class LocalBackend implements Backend, AsyncDisposable {
       );
     }
     const items = source.manifest !== undefined ? itemsFromManifest(source.manifest) : itemsFromPaths(source.paths!);
-    const result = await addDataItems(this.#database, projectHash, items, { actor: source.actor ?? "api" });
+    const result = await addDataItems(this.#open("write"), projectHash, items, {
+      actor: source.actor ?? "api",
+      busy: { storePath: this.storePath, onWait: (wait) => this.#reportWait(wait) },
+    });
     this.#changes?.noteOwnWrite();
     return result;
   }
 
   /** Moves one task or all tasks of a stage along a pathway (human stages and agent pathways). */
   proceed(projectHash: string, request: ProceedRequest): ProceedResult {
-    const result = proceedTasks(this.#database, projectHash, request);
+    const result = proceedTasks(this.#open("write"), projectHash, request);
     if (result.moved > 0) this.#changes?.noteOwnWrite();
     return result;
   }
@@ -205,8 +250,8 @@ export class LocalBackend implements Backend, AsyncDisposable {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#db?.close();
-    this.#db = undefined;
+    this.#store?.close();
+    this.#store = undefined;
     this.#changes = undefined;
   }
 

@@ -7,5 +7,7 @@ import type { Migration } from "./migration.js";
 export const storageByUrl: Migration = {
   version: 2,
   name: "storage-by-url",
+  // Lookups by URL work without the index, only slower.
+  readCompatible: true,
   sql: `CREATE INDEX storage_items_by_url ON storage_items (project_uuid, url);`,
 };

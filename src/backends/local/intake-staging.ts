@@ -1,0 +1,130 @@
+import { timeOrderedUuid } from "../../shared/uuid.js";
+import type { NewDataItem } from "./data-items.js";
+import type { Db } from "./database.js";
+import { emptyLabelRow } from "./label-row-records.js";
+
+/** The project items are added to, as the intake needs it. */
+export interface IntakeProject {
+  readonly uuid: string;
+  readonly title: string;
+  readonly dataset_uuid: string;
+}
+
+/** Where new tasks go: START's one pathway and the stage it leads to. */
+export interface IntakeEntry {
+  readonly start_uuid: string;
+  readonly pathway_uuid: string;
+  readonly pathway_name: string;
+  readonly to_uuid: string;
+}
+
+let tableCount = 0;
+
+/**
+ * The rows of a `data add` before they are published: one row per item in a TEMP table, which
+ * lives in this connection's own temporary file. Writing to it takes no lock on the store, so a
+ * long intake leaves the store's write lock to other processes; a failure or a kill leaves
+ * nothing in the store (the temporary file goes with the connection). {@link publish} then copies
+ * everything into the store in one short transaction.
+ */
+export class IntakeStaging {
+  readonly #db: Db;
+  readonly #table: string;
+  #created = false;
+
+  constructor(db: Db) {
+    this.#db = db;
+    // Two intakes on one connection (two addData calls at once) each get their own table.
+    this.#table = `temp.intake_${++tableCount}`;
+  }
+
+  /** Stages one chunk of items in one transaction of the TEMP table. */
+  add(items: readonly NewDataItem[], project: IntakeProject): void {
+    this.#create();
+    const insert = this.#db.prepare(
+      `INSERT INTO ${this.#table} (storage_item_uuid, data_hash, label_hash, task_uuid, item_type, name, mime_type, file_size, width, height,
+         fps, duration, frame_count, url, client_metadata, data_type, label_json, stamp)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#db.transaction(() => {
+      const now = new Date();
+      const stamp = now.toISOString();
+      for (const item of items) {
+        const ids = { storageItemUuid: timeOrderedUuid(), dataHash: timeOrderedUuid(), labelHash: timeOrderedUuid(), taskUuid: timeOrderedUuid() };
+        const { media } = item;
+        const labelRow = emptyLabelRow({
+          labelHash: ids.labelHash,
+          dataHash: ids.dataHash,
+          dataTitle: item.title,
+          datasetHash: project.dataset_uuid,
+          datasetTitle: project.title,
+          kind: media.kind,
+          mimeType: media.mimeType,
+          dataLink: item.url,
+          width: media.width,
+          height: media.height,
+          fps: media.fps,
+          duration: media.duration,
+          createdAt: now,
+        });
+        insert.run(
+          ids.storageItemUuid, ids.dataHash, ids.labelHash, ids.taskUuid, media.kind.itemType, item.title, media.mimeType, media.fileSize,
+          media.width, media.height, media.fps, media.duration, media.frameCount, item.url, JSON.stringify(item.clientMetadata),
+          media.kind.dataType, JSON.stringify(labelRow), stamp,
+        );
+      }
+    })();
+  }
+
+  /**
+   * Copies every staged item into the store in one IMMEDIATE transaction: a storage item, a data
+   * unit, an empty label row and a task in `entry.to_uuid` each, with the task's first move
+   * recorded. Set-based copies of rows already built, so the write lock is held far shorter
+   * than reading and probing the items took.
+   */
+  publish(options: { projectUuid: string; entry: IntakeEntry; status: string; actor: string }): void {
+    const { projectUuid, entry, status, actor } = options;
+    const from = `FROM ${this.#table} ORDER BY rowid`;
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO storage_items (uuid, project_uuid, item_type, name, mime_type, file_size, width, height, fps, duration, frame_count, url, client_metadata, created_at, last_edited_at)
+           SELECT storage_item_uuid, ?, item_type, name, mime_type, file_size, width, height, fps, duration, frame_count, url, client_metadata, stamp, stamp ${from}`,
+        )
+        .run(projectUuid);
+      this.#db
+        .prepare(`INSERT INTO data_units (data_hash, project_uuid, storage_item_uuid, title, data_type, created_at) SELECT data_hash, ?, storage_item_uuid, name, data_type, stamp ${from}`)
+        .run(projectUuid);
+      this.#db.prepare(`INSERT INTO label_rows (data_hash, label_hash, label_json, created_at, last_edited_at) SELECT data_hash, label_hash, label_json, stamp, stamp ${from}`).run();
+      // Task ids follow the items' order: listings walk a stage by id.
+      this.#db
+        .prepare(
+          `INSERT INTO tasks (uuid, project_uuid, data_hash, stage_uuid, status, last_actioned_by, created_at, updated_at)
+           SELECT task_uuid, ?, data_hash, ?, ?, NULL, stamp, stamp ${from}`,
+        )
+        .run(projectUuid, entry.to_uuid, status);
+      this.#db
+        .prepare(
+          `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at)
+           SELECT task_uuid, ?, ?, ?, ?, ?, ?, stamp ${from}`,
+        )
+        .run(projectUuid, entry.start_uuid, entry.to_uuid, entry.pathway_uuid, entry.pathway_name, actor);
+    }).immediate();
+  }
+
+  /** Removes the staging table (and the rows in it). */
+  drop(): void {
+    if (this.#created && this.#db.open) this.#db.exec(`DROP TABLE IF EXISTS ${this.#table}`);
+    this.#created = false;
+  }
+
+  #create(): void {
+    if (this.#created) return;
+    this.#db.exec(
+      `CREATE TABLE ${this.#table} (storage_item_uuid TEXT, data_hash TEXT, label_hash TEXT, task_uuid TEXT, item_type TEXT, name TEXT,
+         mime_type TEXT, file_size INTEGER, width INTEGER, height INTEGER, fps REAL, duration REAL, frame_count INTEGER, url TEXT,
+         client_metadata TEXT, data_type TEXT, label_json TEXT, stamp TEXT)`,
+    );
+    this.#created = true;
+  }
+}
