@@ -15,6 +15,7 @@ import { addTasksCommands } from "./commands/tasks.js";
 import { addRunCommand } from "./commands/run.js";
 import { addDemoCommand } from "./commands/demo.js";
 import { addQueueCommands } from "./commands/queue.js";
+import { addInitCommand } from "./commands/init.js";
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -143,5 +144,6 @@ export function buildProgram(io: CliIo, options: { jsonErrors?: boolean; onExitC
   addRunCommand(root, context);
   addDemoCommand(root, context);
   addQueueCommands(root, context);
+  addInitCommand(root, context);
   return root;
 }
