@@ -8,4 +8,5 @@ export { createWorker } from "./worker.js";
 export type { QueueWorkerOptions } from "./worker.js";
 export { defaultJobOptions, jobIdFor, queueNameFor } from "./queue-name.js";
 export type { TaskJobData } from "./queue-name.js";
-export { assertRedisReachable, defaultRedisUrl, resolveRedisUrl } from "./redis-connection.js";
+export { assertRedisReachable } from "./redis-check.js";
+export { defaultRedisUrl, resolveRedisUrl } from "./redis-connection.js";

@@ -1,7 +1,8 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { QueueRunner } from "../runner/queue-runner.js";
 import { chooseQueueName, defaultJobOptions, jobIdFor, type TaskJobData } from "./queue-name.js";
-import { assertRedisReachable, redisOptions, resolveRedisUrl } from "./redis-connection.js";
+import { assertRedisReachable } from "./redis-check.js";
+import { redisOptions, resolveRedisUrl } from "./redis-connection.js";
 
 /** Options of {@link enqueueTasks}. */
 export interface EnqueueOptions {

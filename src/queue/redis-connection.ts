@@ -15,6 +15,16 @@ export function resolveRedisUrl(explicit?: string, env: NodeJS.ProcessEnv = proc
  * blocked read is never cut short.
  */
 export function redisOptions(url: string): ConnectionOptions {
+  redisDatabase(url);
+  return { url, maxRetriesPerRequest: null };
+}
+
+/**
+ * The database a `redis://` or `rediss://` URL names (its path, else a `?db=` query, else 0),
+ * checked: ioredis reads both with parseInt, so "/abc" would quietly mean database 0 and
+ * "?db=x" a SELECT NaN it re-sends before every command.
+ */
+export function redisDatabase(url: string): number {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -24,36 +34,20 @@ export function redisOptions(url: string): ConnectionOptions {
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
     throw new ConfigurationError("TA_INVALID_ARGUMENT", `REDIS_URL must start with redis:// or rediss://, got ${JSON.stringify(parsed.protocol)}.`);
   }
-  return { url, maxRetriesPerRequest: null };
+  const path = parsed.pathname === "/" ? "" : parsed.pathname.slice(1);
+  const query = parsed.searchParams.get("db");
+  for (const [where, value] of [["path", path], ["db query", query]] as const) {
+    if (value !== null && value !== "" && !/^\d{1,9}$/.test(value)) {
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `REDIS_URL ${JSON.stringify(describeRedisUrl(url))} has the ${where} ${JSON.stringify(value)}; it can only be a database number, as in redis://host:6379/0.`,
+      );
+    }
+  }
+  return Number(path || query || 0);
 }
 
 /** The URL with any password hidden, for messages. */
 export function describeRedisUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:…@");
-}
-
-/**
- * Checks that Redis answers before a producer or worker starts: without it BullMQ would retry
- * the connection forever and the command would hang with no clear message.
- */
-export async function assertRedisReachable(url: string, timeoutMs = 5000): Promise<void> {
-  redisOptions(url);
-  const { Redis } = await import("ioredis");
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  let socketError: NodeJS.ErrnoException | undefined;
-  client.on("error", (error: NodeJS.ErrnoException) => (socketError ??= error));
-  try {
-    await client.connect();
-    await client.ping();
-  } catch (error) {
-    // The socket's own error (ECONNREFUSED…) says more than ioredis's "Connection is closed".
-    const cause = socketError ?? (error as NodeJS.ErrnoException);
-    const reason = cause.code ?? cause.message;
-    throw new ConfigurationError(
-      "TA_REDIS_UNREACHABLE",
-      `Cannot reach Redis at ${describeRedisUrl(url)} (${reason}). Start Redis there, or set REDIS_URL (or --redis-url) to a Redis that runs.`,
-    );
-  } finally {
-    client.disconnect();
-  }
 }

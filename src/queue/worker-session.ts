@@ -3,7 +3,8 @@ import type { QueueRunner } from "../runner/queue-runner.js";
 import { createRunLogger } from "../runner/output/run-logger.js";
 import type { TaskCompletionResult } from "../runner/task-spec.js";
 import { chooseQueueName } from "./queue-name.js";
-import { assertRedisReachable, redisOptions, resolveRedisUrl } from "./redis-connection.js";
+import { assertRedisReachable } from "./redis-check.js";
+import { redisOptions, resolveRedisUrl } from "./redis-connection.js";
 import { exitCodes } from "../shared/exit-codes.js";
 import { createWorker } from "./worker.js";
 

@@ -63,14 +63,17 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-/** Starts `redis-server` in the foreground on a free port; resolves once it answers PING. */
-async function startPrivateRedis(binary: string): Promise<PrivateRedis> {
+/**
+ * Starts `redis-server` in the foreground on a free port, with `extraArgs` (e.g. `--requirepass`);
+ * resolves once it answers PING (through `pingUrl`, which may add credentials to the URL).
+ */
+async function startPrivateRedis(binary: string, extraArgs: readonly string[] = [], pingUrl: (url: string) => string = (url) => url): Promise<PrivateRedis> {
   const dir = mkdtempSync(join(tmpdir(), "task-agents-redis-"));
   let lastError = "";
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
-    const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir], {
+    const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir, ...extraArgs], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -82,7 +85,7 @@ async function startPrivateRedis(binary: string): Promise<PrivateRedis> {
     void exited.then(() => (running = false));
     const deadline = Date.now() + 10_000;
     while (running && Date.now() < deadline) {
-      if (await answersPing(url)) {
+      if (await answersPing(pingUrl(url))) {
         const stop = async () => {
           if (running) {
             child.kill("SIGTERM");
@@ -128,4 +131,14 @@ export async function findOrStartRedis(purpose: string): Promise<{ readonly url:
   const started = await startPrivateRedis(binary);
   process.stderr.write(`Nothing answered at ${wanted}; ${purpose.toLowerCase()} use a private redis-server at ${started.url}.\n`);
   return { url: started.url, started: true, stop: () => started.stop() };
+}
+
+/**
+ * A private redis-server that asks for `password` (for the tests of a refused login); its url
+ * has no credentials. Fails when redis-server is not on the PATH, as the queue suites do.
+ */
+export async function startRedisWithPassword(password: string): Promise<PrivateRedis> {
+  const binary = findRedisServer();
+  if (!binary) throw new Error("This test needs redis-server on the PATH (e.g. `apt-get install -y redis-server`) to start a Redis that asks for a password.");
+  return startPrivateRedis(binary, ["--requirepass", password], (url) => url.replace("redis://", `redis://:${password}@`));
 }
