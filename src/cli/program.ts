@@ -16,6 +16,7 @@ import { addRunCommand } from "./commands/run.js";
 import { addDemoCommand } from "./commands/demo.js";
 import { addQueueCommands } from "./commands/queue.js";
 import { addInitCommand } from "./commands/init.js";
+import { addNotifyCommand } from "./commands/notify.js";
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -145,5 +146,6 @@ export function buildProgram(io: CliIo, options: { jsonErrors?: boolean; onExitC
   addDemoCommand(root, context);
   addQueueCommands(root, context);
   addInitCommand(root, context);
+  addNotifyCommand(root, context);
   return root;
 }

@@ -54,7 +54,7 @@ export class StoreChanges {
           version = this.#read();
         } catch (error) {
           signal.removeEventListener("abort", onAbort);
-          return reject(error as Error);
+          return reject(error instanceof Error ? error : new Error(String(error)));
         }
         if (version !== this.#seen || this.#ownWrite) {
           this.#seen = version;
