@@ -48,6 +48,7 @@ export type {
   PriorityUpdate,
   RefusedMove,
   StorageItemPatch,
+  StoreBusyWait,
   TaskMove,
   TaskPage,
 } from "./backends/backend.js";

@@ -15,6 +15,20 @@ export interface BackOff {
   readonly window: { readonly from: number; readonly to: number };
 }
 
+/** One wait for a store another process was writing to (SQLite's write lock was taken). */
+export interface StoreBusyWait {
+  /** The store file. */
+  readonly storePath: string;
+  /** What waits, e.g. `"commit"`. */
+  readonly operation: string;
+  /** Attempts made so far (each found the store busy). */
+  readonly attempt: number;
+  /** How long this wait lasts before the next attempt (ms). */
+  readonly waitMs: number;
+  /** Time since the first attempt (ms). */
+  readonly waitedMs: number;
+}
+
 /** One page of a stage's tasks. */
 export interface TaskPage {
   readonly tasks: readonly WorkflowTask[];
@@ -157,6 +171,13 @@ export interface Backend {
    * backs off; returns the function that stops listening. Absent where nothing throttles.
    */
   onBackOff?(listener: (event: BackOff) => void): () => void;
+
+  /**
+   * Calls `listener` each time the store is busy (another process holds its write lock) and the
+   * backend waits before trying again; returns the function that stops listening. Absent where
+   * there is no shared store file.
+   */
+  onStoreBusy?(listener: (wait: StoreBusyWait) => void): () => void;
 
   /**
    * Resolves `true` once the backend's data changed after the previous call resolved (tasks

@@ -15,6 +15,7 @@ import { describeFailure } from "./run-report.js";
 import { resolveExecuteOptions } from "./options.js";
 import { StageRegistry, type BoundStage } from "./stage-registry.js";
 import { parseTaskSpec, withSpecJson, type TaskCompletionResult, type TaskSpecJson } from "./task-spec.js";
+import { logStoreBusyWaits } from "./store-busy-log.js";
 
 /** Options of `new QueueRunner()`. */
 export interface QueueRunnerOptions {
@@ -241,6 +242,7 @@ export class QueueRunner {
     // A stop (an unknown pathway) takes no new tasks; handlers already running finish and their
     // decisions are committed, as in Runner. No grace timer aborts them (longest setTimeout delay).
     const control = new RunControl({ gracePeriodMs: 2 ** 31 - 1, onStop: () => undefined });
+    const stopLoggingBusyWaits = logStoreBusyWaits(this.backend, logger);
     const env = {
       backend: this.backend,
       project,
@@ -275,6 +277,7 @@ export class QueueRunner {
         else results[i] = { task_uuid: task.uuid, stage_uuid: stageUuid, success: true, pathway: committed.moved.has(task.uuid) ? outcome.decision.pathway!.uuid : null, error: null };
       });
     } finally {
+      stopLoggingBusyWaits();
       control.dispose();
     }
     return { results: results as TaskCompletionResult[], stopError: stop, stopped, notStarted };

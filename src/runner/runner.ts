@@ -14,6 +14,7 @@ import { emptyStageReport, type RunReport } from "./run-report.js";
 import { FailedTasks } from "./failed-tasks.js";
 import { SingleFlight } from "./single-flight.js";
 import { resolveAgentStage, StageRegistry, type BoundStage } from "./stage-registry.js";
+import { logStoreBusyWaits } from "./store-busy-log.js";
 
 /** Set by `task-agents run` while it imports an agent file. */
 export const loadingAgentFile = Symbol.for("task-agents.loading-agent-file");
@@ -203,6 +204,7 @@ export class Runner {
         `${backend.description} throttled a request (HTTP ${backOff.status}); requests in flight ${backOff.window.from} → ${backOff.window.to}${backOff.retryAfterMs === undefined ? "" : `, retrying after ${backOff.retryAfterMs} ms`}`,
       );
     });
+    const stopLoggingBusyWaits = logStoreBusyWaits(backend, events.logger);
     let failure: unknown;
     try {
       events.runStarted({ backend: backend.description, project, stages: stages.map((b) => b.stage) });
@@ -236,6 +238,7 @@ export class Runner {
       throw error;
     } finally {
       stopWatchingBackOffs?.();
+      stopLoggingBusyWaits();
       control.dispose();
       report.finishedAt = new Date();
       report.durationMs = performance.now() - started;

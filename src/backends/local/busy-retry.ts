@@ -1,30 +1,18 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { BackendError } from "../../domain/errors.js";
+import type { StoreBusyWait } from "../backend.js";
 import { defaultBusyTimeoutMs, type Db } from "./database.js";
-
-/** One wait for a store another process was writing to. */
-export interface StoreBusyWait {
-  /** The store file. */
-  readonly storePath: string;
-  /** What waits, e.g. `"commit"`. */
-  readonly operation: string;
-  /** Attempts made so far (each found the store busy). */
-  readonly attempt: number;
-  /** How long this wait lasts before the next attempt (ms). */
-  readonly waitMs: number;
-  /** Time since the first attempt (ms). */
-  readonly waitedMs: number;
-}
 
 /** How {@link retryWhileBusy} waits. */
 export interface BusyRetryOptions {
   readonly storePath: string;
   readonly operation: string;
-  /**
-   * Keep trying until this fires (a run's life), however long that is. Without one, give up
-   * after `patienceMs`.
-   */
+  /** Give up when this fires. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Give up after this long (ms); `Infinity` waits as long as the process lives.
+   * @defaultValue no limit with a signal, else {@link defaultPatienceMs}
+   */
   readonly patienceMs?: number;
   readonly onWait: (wait: StoreBusyWait) => void;
 }
@@ -50,12 +38,12 @@ export function isBusyError(error: unknown): boolean {
  * Runs `work` (one whole transaction or read: a failed attempt leaves nothing behind) and, while
  * another process holds the store's write lock, tries again after growing waits (25 ms doubling
  * up to 1 s, with jitter so two waiting processes do not collide again), without blocking the
- * event loop. Stops when `signal` fires, or after `patienceMs` without one, with an error saying
- * that nothing of the operation was written.
+ * event loop. Stops when `signal` fires or `patienceMs` have passed, with an error saying that
+ * nothing of the operation was written.
  */
 export async function retryWhileBusy<T>(db: Db, work: () => T, options: BusyRetryOptions): Promise<T> {
   const started = performance.now();
-  const patienceMs = options.patienceMs ?? defaultPatienceMs;
+  const patienceMs = options.patienceMs ?? (options.signal === undefined ? defaultPatienceMs : Infinity);
   for (let attempt = 1; ; attempt++) {
     try {
       return withBusyTimeout(db, attemptTimeoutMs, work);
@@ -63,7 +51,7 @@ export async function retryWhileBusy<T>(db: Db, work: () => T, options: BusyRetr
       if (!isBusyError(error)) throw error;
       const waitedMs = performance.now() - started;
       const signal = options.signal;
-      if (signal?.aborted === true || (signal === undefined && waitedMs >= patienceMs)) throw busyError(options, waitedMs, error);
+      if (signal?.aborted === true || waitedMs >= patienceMs) throw busyError(options, waitedMs, error);
       const ceiling = Math.min(longestWaitMs, firstWaitMs * 2 ** Math.min(attempt - 1, 10));
       const waitMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
       options.onWait({ storePath: options.storePath, operation: options.operation, attempt, waitMs, waitedMs: Math.round(waitedMs) });
@@ -87,7 +75,7 @@ function withBusyTimeout<T>(db: Db, timeoutMs: number, work: () => T): T {
 
 function busyError(options: BusyRetryOptions, waitedMs: number, cause: unknown): BackendError {
   const seconds = (waitedMs / 1000).toFixed(1);
-  const why = options.signal === undefined ? `for ${seconds} s` : `for ${seconds} s, until the run stopped`;
+  const why = options.signal?.aborted === true ? `for ${seconds} s, until the operation was cancelled` : `for ${seconds} s`;
   return new BackendError(
     "TA_STORE_BUSY",
     `The store at ${JSON.stringify(options.storePath)} stayed busy ${why}: another process held its write lock, so the ${options.operation} was not done and nothing of it was written. Try again when that process has finished.`,

@@ -5,6 +5,7 @@ import type {
   CommitResult,
   InitialiseLabelsArgs,
   StorageItemPatch,
+  StoreBusyWait,
   ListTasksOptions,
   TaskPage,
 } from "../backend.js";
@@ -15,7 +16,7 @@ import { commitBatch } from "./commit-batch.js";
 import { ConfigurationError, isTaskAgentsError } from "../../domain/errors.js";
 import { addDataItems, type AddDataResult } from "./data-items.js";
 import { itemsFromManifest, itemsFromPaths } from "./data-sources.js";
-import { retryWhileBusy, type StoreBusyWait } from "./busy-retry.js";
+import { retryWhileBusy } from "./busy-retry.js";
 import { StoreConnection, type Db, type StoreAccess } from "./database.js";
 import { iterateLabelRowJson, selectLabelRowMetadata, selectLabelRows, selectSameData } from "./label-queries.js";
 import { proceedTasks, type ProceedRequest, type ProceedResult } from "./proceed-tasks.js";
@@ -80,12 +81,12 @@ export class LocalBackend implements Backend, AsyncDisposable {
 
   /**
    * Runs `work` on the store, waiting while another process holds its write lock: until `signal`
-   * fires (a run passes its own), else for a minute. Each wait is reported to
-   * {@link onStoreBusy} listeners.
+   * fires, else for a minute (or `patienceMs`). Each wait is reported to {@link onStoreBusy}
+   * listeners.
    */
-  #whileBusy<T>(access: StoreAccess, operation: string, work: (db: Db) => T, signal?: AbortSignal): Promise<T> {
+  #whileBusy<T>(access: StoreAccess, operation: string, work: (db: Db) => T, signal?: AbortSignal, patienceMs?: number): Promise<T> {
     const db = this.#open(access);
-    return retryWhileBusy(db, () => work(db), { storePath: this.storePath, operation, signal, onWait: (wait) => this.#reportWait(wait) });
+    return retryWhileBusy(db, () => work(db), { storePath: this.storePath, operation, signal, patienceMs, onWait: (wait) => this.#reportWait(wait) });
   }
 
   #reportWait(wait: StoreBusyWait): void {
@@ -160,12 +161,12 @@ export class LocalBackend implements Backend, AsyncDisposable {
   }
 
   /**
-   * Applies a batch in one transaction. While another process holds the write lock it waits,
-   * until `batch.signal` fires (a run passes its own, so its decisions wait as long as it lives),
-   * else for a minute.
+   * Applies a batch in one transaction. While another process holds the write lock it waits for
+   * as long as that takes (until `batch.signal` fires, if one is given): decisions are never
+   * dropped for lack of patience, and a process that holds the lock releases it when it ends.
    */
   async commit(projectHash: string, batch: BatchCommit): Promise<CommitResult> {
-    const result = await this.#whileBusy("write", "commit", (db) => commitBatch(db, this.#projectUuid(projectHash), batch), batch.signal);
+    const result = await this.#whileBusy("write", "commit", (db) => commitBatch(db, this.#projectUuid(projectHash), batch), batch.signal, Infinity);
     if (result.moved.length > 0) this.#changes?.noteOwnWrite();
     return result;
   }
