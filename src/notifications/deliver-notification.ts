@@ -60,7 +60,7 @@ export async function deliverNotification(
   } catch (error) {
     if (timeout.aborted) return { ok: false, status: null, problem: `no answer within ${timeoutMs / 1000} s` };
     if (options.signal?.aborted) return { ok: false, status: null, problem: "stopped before an answer came" };
-    return { ok: false, status: null, problem: transportProblem(error) };
+    return { ok: false, status: null, problem: transportProblem(error).replaceAll(url, displayUrl(url)).replace(/\/\/[^/\s@]+@/g, "//") };
   }
 }
 

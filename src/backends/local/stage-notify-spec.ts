@@ -35,6 +35,9 @@ export function checkStageNotify(notify: StageNotifySpec, at: string): string[] 
   const problems: string[] = [];
   if (!isHttpUrl(notify.url)) {
     problems.push(`${at}.url: ${JSON.stringify(notify.url)} is not accepted; accepted: an http:// or https:// URL, e.g. "http://127.0.0.1:8080/notifications".`);
+  } else if (hasUserInfo(notify.url)) {
+    // Not quoted: the user info may be a password.
+    problems.push(`${at}.url: holds a user name or password; accepted: a URL without them (the signature authenticates the sender; a token may go in the query).`);
   }
   if ((notify.secret === undefined) === (notify.secretEnv === undefined)) {
     problems.push(
@@ -55,6 +58,11 @@ export function checkStageNotify(notify: StageNotifySpec, at: string): string[] 
     problems.push(`${at}.maxWaitSeconds: ${String(notify.maxWaitSeconds)} is not accepted; accepted: a number of seconds, 0 or more.`);
   }
   return problems;
+}
+
+function hasUserInfo(text: string): boolean {
+  const url = new URL(text);
+  return url.username !== "" || url.password !== "";
 }
 
 function isHttpUrl(text: string): boolean {
