@@ -15,6 +15,14 @@ export interface BackOff {
   readonly window: { readonly from: number; readonly to: number };
 }
 
+/** One attempt of a request, as request listeners (metrics) see it. */
+export interface RequestOutcome {
+  /** The endpoint's template: `"GET /v2/public/projects/{id}"`, `"v1 labelrow GET"`. */
+  readonly endpoint: string;
+  /** The HTTP status, or `"transport-error"` when no answer came. */
+  readonly status: number | "transport-error";
+}
+
 /** One wait for a store another process was writing to (SQLite's write lock was taken). */
 export interface StoreBusyWait {
   /** The store file. */
@@ -74,6 +82,12 @@ export interface TaskMove {
   readonly pathwayUuid: string;
   /** The task's data item: lets a backend look the task up again when a move is refused. */
   readonly dataHash?: string;
+  /**
+   * Why a task that failed is moved (the error of its last attempt, for an `onFailure`
+   * pathway): kept with the move where the backend keeps a task history (the local store);
+   * otherwise the move is the same as any other.
+   */
+  readonly error?: string;
 }
 
 /** A change to a storage item's editable fields (Encord's patch-bulk); omitted fields stay. */
@@ -178,6 +192,12 @@ export interface Backend {
    * there is no shared store file.
    */
   onStoreBusy?(listener: (wait: StoreBusyWait) => void): () => void;
+
+  /**
+   * Calls `listener` after every request the backend sends to its service (metrics); returns the
+   * function that stops listening. Absent where there is no service.
+   */
+  onRequest?(listener: (event: RequestOutcome) => void): () => void;
 
   /**
    * Resolves `true` once the backend's data changed after the previous call resolved (tasks

@@ -3,12 +3,16 @@ import { selectBackend } from "../backends/select-backend.js";
 import { maxRequestsPerSecondVariable } from "../backends/encord/rate-setting.js";
 import { ConfigurationError } from "../domain/errors.js";
 import { formatCommandError } from "../shared/error-message.js";
-import { exitCodes } from "../shared/exit-codes.js";
+import { exitCodes, taskWorkExitCode } from "../shared/exit-codes.js";
 import type { ExecuteOptions } from "../runner/options.js";
 import type { OutputStreams } from "../runner/output/output-streams.js";
 import { logLevels, type LogLevel } from "../runner/output/run-logger.js";
 import { failedCount } from "../runner/run-report.js";
 import type { Runner } from "../runner/runner.js";
+import { abandonedHandlersStillRunning } from "../runner/abandoned-handlers.js";
+import { endProcess, noticeAbandonedHandlers } from "./process-end.js";
+import { RunInterrupts } from "./run-interrupts.js";
+import { warnOnUnhandledRejections } from "../shared/unhandled-rejections.js";
 
 /** The environment variable read when `--log-level` is not given. */
 export const logLevelVariable = "TASK_AGENTS_LOG_LEVEL";
@@ -53,6 +57,7 @@ export function runnerCommand(name: string) {
     .addOption(new Option("--concurrency <n>", "handlers in flight at once (default 1)").argParser(number("--concurrency")))
     .addOption(new Option("--task-timeout <seconds>", "an attempt taking longer fails (and is retried)").argParser(number("--task-timeout")))
     .addOption(new Option("--grace-period <seconds>", "after Ctrl-C, how long in-flight handlers may finish (default 30)").argParser(number("--grace-period")))
+    .addOption(new Option("--retry-failed-after <seconds>", "try a task that failed for good (in a stage without onFailure) again after this long; until then later passes skip it (default: never in this process; 0: every pass)").argParser(number("--retry-failed-after")))
     .addOption(new Option("--max-requests-per-second <n>", `Encord only: a fixed cap on requests per second, for a negotiated rate limit (env: ${maxRequestsPerSecondVariable}; default none: the client halves its requests in flight when Encord throttles)`).argParser(number("--max-requests-per-second")))
     .addOption(new Option("--store <path>", "local store file (env: TASK_AGENTS_STORE; default ./.task-agents/store.db)"))
     .addOption(new Option("--backend <kind>", "where projects live (default: local with --store; else encord when ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN is set; else local)").choices(["local", "encord"] as const))
@@ -70,6 +75,7 @@ export interface RunnerFlags {
   concurrency?: number;
   taskTimeout?: number;
   gracePeriod?: number;
+  retryFailedAfter?: number;
   maxRequestsPerSecond?: number;
   store?: string;
   backend?: "local" | "encord";
@@ -99,6 +105,7 @@ export function flagsToExecuteOptions(flags: RunnerFlags, signal: AbortSignal, e
     concurrency: flags.concurrency,
     taskTimeout: flags.taskTimeout,
     gracePeriod: flags.gracePeriod,
+    retryFailedAfter: flags.retryFailedAfter,
     output: flags.json ? "json" : "auto",
     logLevel: logLevelFrom(flags, env),
     signal,
@@ -106,63 +113,84 @@ export function flagsToExecuteOptions(flags: RunnerFlags, signal: AbortSignal, e
 }
 
 /**
- * Executes a runner with parsed flags and turns the outcome into an exit code: 0 all tasks
- * done or left, 2 some failed for good, 1 configuration error (printed as one clear message).
+ * Gives the runner the backend the flags choose (`--store`, `--backend`,
+ * `--max-requests-per-second`, else the environment), unless its code gave it one, in which case
+ * those flags are refused. Shared by `run` and `serve`.
+ */
+export function attachBackend(runner: Runner, flags: Pick<RunnerFlags, "store" | "backend" | "maxRequestsPerSecond" | "json">, streams: OutputStreams, env: NodeJS.ProcessEnv): void {
+  if (runner.hasOwnBackend) {
+    if (flags.store !== undefined || flags.backend !== undefined || flags.maxRequestsPerSecond !== undefined) {
+      throw new ConfigurationError("TA_INVALID_ARGUMENT", "--store, --backend and --max-requests-per-second configure the backend, but this runner was given its own in code; drop the flag, or set the option on the backend you pass.");
+    }
+    return;
+  }
+  const warn = (message: string) => streams.stderr.write(flags.json ? `${JSON.stringify({ warning: { message } })}\n` : `warning: ${message}\n`);
+  runner.useBackend(
+    selectBackend(
+      {
+        storePath: flags.store,
+        warn,
+        ...(flags.backend === undefined ? {} : { kind: flags.backend }),
+        ...(flags.maxRequestsPerSecond === undefined ? {} : { maxRequestsPerSecond: flags.maxRequestsPerSecond }),
+      },
+      env,
+    ),
+  );
+}
+
+/**
+ * Executes a runner with parsed flags and turns the outcome into an exit code by the rule of
+ * {@link taskWorkExitCode}: 0 all tasks done or left, 2 some failed (abandoned ones included),
+ * 130/143 a second signal forced the stop; 1 configuration error (printed as one clear
+ * message). With `installSignalHandlers` (the real process), SIGINT and SIGTERM stop the run as
+ * {@link RunInterrupts} says, a promise left rejected is a warning, and handlers still running
+ * after the run are listed.
  */
 export async function executeWithFlags(
   runner: Runner,
   flags: RunnerFlags,
   options: { streams: OutputStreams; installSignalHandlers: boolean; env: NodeJS.ProcessEnv },
 ): Promise<number> {
-  const stop = new AbortController();
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      options.streams.stderr.write(`\nSecond ${signal}: exiting now.\n`);
-      process.exit(130);
-    }
-    stop.abort(new Error(`received ${signal}`));
-  };
+  const json = flags.json === true;
+  const interrupts = new RunInterrupts(options.streams.stderr, json);
+  let stopWarning = () => undefined as void;
   if (options.installSignalHandlers) {
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    interrupts.install();
+    stopWarning = warnOnUnhandledRejections(options.streams.stderr, json);
   }
   // The run's report, events and logs go to the caller's streams (the CLI's io, not the process's).
   runner.streams = options.streams;
   try {
-    if (runner.hasOwnBackend) {
-      if (flags.store !== undefined || flags.backend !== undefined || flags.maxRequestsPerSecond !== undefined) {
-        throw new ConfigurationError("TA_INVALID_ARGUMENT", "--store, --backend and --max-requests-per-second configure the backend, but this runner was given its own in code; drop the flag, or set the option on the backend you pass.");
-      }
-    } else {
-      const warn = (message: string) => options.streams.stderr.write(flags.json === true ? `${JSON.stringify({ warning: { message } })}\n` : `warning: ${message}\n`);
-      runner.useBackend(
-        selectBackend(
-          {
-            storePath: flags.store,
-            warn,
-            ...(flags.backend === undefined ? {} : { kind: flags.backend }),
-            ...(flags.maxRequestsPerSecond === undefined ? {} : { maxRequestsPerSecond: flags.maxRequestsPerSecond }),
-          },
-          options.env,
-        ),
-      );
-    }
-    const report = await runner.execute(flagsToExecuteOptions(flags, stop.signal, options.env));
-    return failedCount(report) > 0 ? exitCodes.tasksFailed : exitCodes.ok;
+    attachBackend(runner, flags, options.streams, options.env);
+    const report = await runner.execute(flagsToExecuteOptions(flags, interrupts.signal, options.env));
+    interrupts.finish();
+    if (options.installSignalHandlers) noticeAbandonedHandlers(options.streams.stderr, json);
+    return taskWorkExitCode({ failedTasks: failedCount(report), forcedBy: interrupts.forcedBy });
   } catch (error) {
-    options.streams.stderr.write(formatCommandError(error, flags.json === true));
+    options.streams.stderr.write(formatCommandError(error, json));
     return exitCodes.usageError;
   } finally {
-    if (options.installSignalHandlers) {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+    try {
+      // A store the runner opened for this run is closed with it; a backend passed in stays open.
+      await runner.close();
+    } finally {
+      interrupts.dispose();
+      stopWarning();
     }
-    // A store the runner opened for this run is closed with it; a backend passed in stays open.
-    await runner.close();
   }
 }
+
+/** `--help` of `task-agents run` and of agent files: exit codes and what signals do. */
+export const runExitHelp = `Exit codes:
+  0    no task failed (also after Ctrl-C, once the in-flight tasks finished)
+  1    configuration error (bad flag, unknown project, stage or pathway)
+  2    some tasks failed, abandoned ones included (--task-timeout, the grace period)
+  130  a second Ctrl-C forced the stop (143 for SIGTERM)
+
+Ctrl-C (or SIGTERM) takes no new tasks; in-flight ones get --grace-period to finish, then are
+abandoned. A second Ctrl-C abandons them at once and commits what was decided, saying how many
+tasks it dropped; a third ends the process. Once the report is printed the process exits, even
+if abandoned handlers are still running (they are listed).`;
 
 /** `runner.run(argv)`: parses the runner's flags and executes. */
 export async function runFromCommandLine(
@@ -174,12 +202,15 @@ export async function runFromCommandLine(
     .description("Run this file's task agents on the tasks waiting in their stages.")
     .configureOutput({ writeOut: (t) => options.streams.stdout.write(t), writeErr: (t) => options.streams.stderr.write(t) })
     .exitOverride()
-    .addHelpText("after", "\nExit codes: 0 ok, 1 configuration error, 2 some tasks failed.\n\nExample:\n  npx tsx agent.ts --project-hash <uuid> --concurrency 8");
+    .addHelpText("after", `\n${runExitHelp}\n\nExample:\n  npx tsx agent.ts --project-hash <uuid> --concurrency 8`);
   try {
     program.parse([...argv], { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usageError;
     throw error;
   }
-  return executeWithFlags(runner, program.opts(), options);
+  const code = await executeWithFlags(runner, program.opts(), options);
+  // The file's program is over: handlers the run abandoned do not get to hold the process.
+  if (options.installSignalHandlers && abandonedHandlersStillRunning().length > 0) await endProcess(code);
+  return code;
 }

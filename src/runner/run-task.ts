@@ -7,6 +7,8 @@ import { prefetchedKey, type PrefetchedTaskData, type TaskContext } from "../dep
 import { isConfigurationError, isLabelError, isMediaError } from "../domain/errors.js";
 import type { LabelRowJson } from "../domain/label-row-json.js";
 import { HandlerReturnError, interpretResult, type TaskDecision } from "./handler-result.js";
+import { countHandlerInFlight } from "./handlers-in-flight.js";
+import { trackAbandonedHandler } from "./abandoned-handlers.js";
 import { DependencyScope } from "./resolve-deps.js";
 import type { RunControl } from "./run-control.js";
 import { sleepUnless, untilAborted } from "./run-control.js";
@@ -15,7 +17,11 @@ import type { BoundStage } from "./stage-registry.js";
 /** How one task ended. */
 export type TaskOutcome =
   | { readonly kind: "decided"; readonly decision: TaskDecision; readonly labelRowJson?: LabelRowJson; readonly attempts: number }
-  | { readonly kind: "failed"; readonly error: unknown; readonly attempts: number }
+  /**
+   * `permanent`: the task failed for good (its last attempt, or an error that would only repeat);
+   * false when the run gave up on it while stopping, so a later run tries it again.
+   */
+  | { readonly kind: "failed"; readonly error: unknown; readonly attempts: number; readonly permanent: boolean }
   | { readonly kind: "stop"; readonly error: ConfigurationError; readonly attempts: number };
 
 /** Wait before retry `attempt` (1-based): 50 ms, 100 ms, 200 ms, … up to 2 s. */
@@ -60,12 +66,14 @@ export async function runTask(input: {
         : setTimeout(() => attemptAbort.abort(new TaskAgentsError("TA_TASK_TIMEOUT", `Task ${task.uuid} did not finish within ${input.taskTimeoutMs! / 1000} s (taskTimeout); the attempt was abandoned.`)), input.taskTimeoutMs);
     const attemptContext = { ...context, signal: attemptAbort.signal };
     const scope = new DependencyScope(attemptContext);
+    let resolving: Promise<unknown> | undefined;
     let running: Promise<unknown> | undefined;
     let result: unknown;
     let failure: { error: unknown } | undefined;
     try {
-      const values = await untilAborted(scope.resolveAll(bound.deps), attemptAbort.signal);
+      const values = await untilAborted((resolving = scope.resolveAll(bound.deps)), attemptAbort.signal);
       running = Promise.resolve().then(() => bound.handler({ ...attemptContext, ...values }));
+      countHandlerInFlight(running);
       result = await untilAborted(running, attemptAbort.signal);
     } catch (error) {
       failure = { error: attemptAbort.signal.aborted ? (attemptAbort.signal.reason as unknown) : error };
@@ -75,8 +83,11 @@ export async function runTask(input: {
     }
     if (attemptAbort.signal.aborted) {
       // The handler may still be running: its dependencies are released once it lets go.
-      void Promise.allSettled([running]).then(() => scope.dispose(logger)).catch((error: unknown) => logger.warn({ err: error }, "dispose after an abandoned attempt failed"));
-      if (control.abortSignal.aborted) return { kind: "failed", error: failure?.error ?? abandoned(task, control), attempts: attempt };
+      const work = running ?? resolving;
+      void Promise.allSettled([work]).then(() => scope.dispose(logger)).catch((error: unknown) => logger.warn({ err: error }, "dispose after an abandoned attempt failed"));
+      // Listed if the process ends before it lets go.
+      if (work !== undefined) trackAbandonedHandler({ taskUuid: task.uuid, dataTitle: task.dataTitle, stage: bound.stage.title, reason: whyAbandoned(attemptAbort.signal.reason) }, work);
+      if (control.abortSignal.aborted) return { kind: "failed", error: failure?.error ?? abandoned(task, control), attempts: attempt, permanent: false };
     } else {
       await scope.dispose(logger);
     }
@@ -86,17 +97,18 @@ export async function runTask(input: {
         decision = interpretResult(result, bound.stage, bound.canSetPriority);
       } catch (error) {
         // A malformed return is a bug in the handler, the same on every attempt: not retried.
-        if (error instanceof HandlerReturnError || !isConfigurationError(error)) return { kind: "failed", error, attempts: attempt };
+        if (error instanceof HandlerReturnError || !isConfigurationError(error)) return { kind: "failed", error, attempts: attempt, permanent: true };
         return { kind: "stop", error, attempts: attempt };
       }
       // Written here, so a row that cannot be written fails its own task and not the batch's commit.
       // The same row would fail again: not retried.
       const written = writeLabelRow(task, decision);
-      if (written instanceof Error) return { kind: "failed", error: written, attempts: attempt };
+      if (written instanceof Error) return { kind: "failed", error: written, attempts: attempt, permanent: true };
       return { kind: "decided", decision, ...(written === undefined ? {} : { labelRowJson: written }), attempts: attempt };
     }
     logger.debug({ err: failure.error, attempt }, "attempt failed");
-    if (attempt > input.numRetries || control.stopping || failsAgain(failure.error)) return { kind: "failed", error: failure.error, attempts: attempt };
+    const permanent = attempt > input.numRetries || failsAgain(failure.error);
+    if (permanent || control.stopping) return { kind: "failed", error: failure.error, attempts: attempt, permanent };
     await sleepUnless(retryDelayMs(attempt), control.stopSignal);
   }
 }
@@ -120,6 +132,13 @@ function failsAgain(error: unknown): boolean {
   if (isLabelError(error)) return true;
   if (isMediaError(error)) return error.permanent;
   return isConfigurationError(error) && error.code === "TA_INVALID_ARGUMENT";
+}
+
+/** Why an attempt was abandoned, short, for the list of handlers still running at exit. */
+function whyAbandoned(reason: unknown): string {
+  if (reason instanceof TaskAgentsError && reason.code === "TA_TASK_TIMEOUT") return "past the task timeout";
+  const message = reason instanceof Error ? reason.message : String(reason);
+  return message.match(/was abandoned: (.*)\. It stays in its stage\.$/)?.[1] ?? message;
 }
 
 function abandoned(task: AgentTask, control: RunControl): TaskAgentsError {

@@ -1,7 +1,7 @@
 import type { Backend } from "../backends/backend.js";
 import { selectBackend } from "../backends/select-backend.js";
 import { ConfigurationError, isConfigurationError } from "../domain/errors.js";
-import type { Project } from "../domain/workflow.js";
+import type { AgentStage, Project } from "../domain/workflow.js";
 import type { DependencyMap } from "../deps/define-dependency.js";
 import { drainStage } from "./drain-stage.js";
 import type { StageHandler, StageOptions } from "./handler.js";
@@ -10,6 +10,7 @@ import { createRunOutput } from "./output/create-output.js";
 import { processStreams, type OutputStreams } from "./output/output-streams.js";
 import { loadRunnableProject } from "./project-checks.js";
 import { RunControl, sleepUnless } from "./run-control.js";
+import { changeWaitOf, type ChangeWait } from "./watch-for-work.js";
 import { emptyStageReport, type RunReport } from "./run-report.js";
 import { FailedTasks } from "./failed-tasks.js";
 import { SingleFlight } from "./single-flight.js";
@@ -80,6 +81,12 @@ export class Runner {
     }
   }
 
+  /** The AGENT stages with a handler, in registration order (loads the project if needed). */
+  async handledStages(projectHash?: string): Promise<AgentStage[]> {
+    const project = this.#project !== undefined && (projectHash === undefined || this.#project.uuid === projectHash.toLowerCase()) ? this.#project : await this.loadProject(projectHash);
+    return this.#registry.bind(project).map((b) => b.stage);
+  }
+
   /** The report of the last execution, also when it ended with an error. */
   get lastReport(): RunReport | undefined {
     return this.#lastReport;
@@ -120,9 +127,10 @@ export class Runner {
   async execute(options: ExecuteOptions = {}): Promise<RunReport> {
     const resolved = resolveExecuteOptions(options);
     const backend = this.#backend();
+    const waitForChange = resolved.watch ? changeWaitOf(backend) : undefined;
     const project = await loadRunnableProject(backend, resolved.projectHash ?? this.#options.projectHash);
     this.#project = project;
-    return this.#runPasses(backend, project, this.#registry.bind(project), resolved);
+    return this.#runPasses(backend, project, this.#registry.bind(project), resolved, waitForChange);
   }
 
   /**
@@ -135,9 +143,9 @@ export class Runner {
    * afresh for every pass, so a changed workflow is seen.
    */
   async runStage(stage: string, options: RunStageOptions = {}): Promise<RunReport> {
-    const { refreshEvery, ...rest } = options as ExecuteOptions;
-    if (refreshEvery !== undefined) {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", "runStage() runs one pass; refreshEvery is an option of execute(). Call runStage() again (on each notification or schedule) instead.");
+    const { refreshEvery, watch, ...rest } = options as ExecuteOptions;
+    if (refreshEvery !== undefined || watch !== undefined) {
+      throw new ConfigurationError("TA_INVALID_ARGUMENT", `runStage() runs one pass; ${refreshEvery !== undefined ? "refreshEvery" : "watch"} is an option of execute(). Call runStage() again (on each notification or schedule) instead.`);
     }
     const resolved = resolveExecuteOptions({ output: "silent", ...rest });
     const backend = this.#backend();
@@ -180,7 +188,7 @@ export class Runner {
   }
 
   /** The passes of one execution over `stages`: one, or one every `refreshEvery`. */
-  async #runPasses(backend: Backend, project: Project, stages: readonly BoundStage[], resolved: ResolvedExecuteOptions): Promise<RunReport> {
+  async #runPasses(backend: Backend, project: Project, stages: readonly BoundStage[], resolved: ResolvedExecuteOptions, waitForChange?: ChangeWait): Promise<RunReport> {
     const events = createRunOutput(resolved.output, this.streams, resolved.logger, resolved.logLevel);
     const control = new RunControl({ gracePeriodMs: resolved.gracePeriodMs, external: resolved.signal, onStop: (reason) => events.stopRequested(reason) });
     const report: RunReport = {
@@ -208,6 +216,7 @@ export class Runner {
     let failure: unknown;
     try {
       events.runStarted({ backend: backend.description, project, stages: stages.map((b) => b.stage) });
+      for (const [uuid, note] of this.#registry.matchNotes(project)) if (stages.some((b) => b.stage.uuid === uuid)) events.logger[note.ambiguous ? "warn" : "info"](note.message);
       await this.#options.preExecutionCallback?.(this);
       const env = { backend, project, control, events, logger: events.logger, numRetries: resolved.numRetries, taskTimeoutMs: resolved.taskTimeoutMs, concurrency: resolved.concurrency, actor: "agent", failedTasks: this.#failedTasks, retryFailedAfterMs: resolved.retryFailedAfterMs };
       let stopError: ConfigurationError | undefined;
@@ -220,6 +229,13 @@ export class Runner {
           if (stopError) break;
         }
         if (stopError) throw stopError;
+        if (waitForChange !== undefined && !control.stopping) {
+          // Watching: the next pass starts when the store changes, not on a clock.
+          events.passFinished(report.passes, undefined);
+          await waitForChange(control.stopSignal);
+          if (control.stopping) break;
+          continue;
+        }
         if (resolved.refreshEveryMs === undefined || control.stopping) {
           events.passFinished(report.passes, undefined);
           break;
@@ -268,6 +284,11 @@ export class Runner {
   /** @internal used by `task-agents run`: whether the runner came with its own backend */
   get hasOwnBackend(): boolean {
     return this.#options.backend !== undefined;
+  }
+
+  /** @internal used by `serve` and `queue work` for metrics: the backend runs use (chosen now if need be) */
+  get backendInUse(): Backend {
+    return this.#backend();
   }
 
   /** @internal used by `--store`: the backend to use when none was given */

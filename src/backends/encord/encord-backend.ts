@@ -4,7 +4,7 @@ import type { StorageItem, StorageItemType } from "../../domain/storage-item.js"
 import type { Project } from "../../domain/workflow.js";
 import { settleAll } from "../../shared/settle-all.js";
 import { isUuid } from "../../shared/uuid.js";
-import type { BackOff, Backend, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, StorageItemPatch, TaskPage } from "../backend.js";
+import type { BackOff, Backend, RequestOutcome, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, StorageItemPatch, TaskPage } from "../backend.js";
 import { chunks } from "./chunks.js";
 import { labelRowsFromWire, listFromWire, metadataFromWire, ontologyStructureFromWire, pageFromWire, projectFromWire, storageItemFromWire, taskFromWire } from "./encord-wire.js";
 import { abortableSleep } from "./http/abortable-sleep.js";
@@ -69,6 +69,10 @@ export class EncordBackend implements Backend {
 
   onBackOff(listener: (event: BackOff) => void): () => void {
     return this.#client.onBackOff(listener);
+  }
+
+  onRequest(listener: (event: RequestOutcome) => void): () => void {
+    return this.#client.onRequest(listener);
   }
 
   async getProject(projectHash: string, options: { signal?: AbortSignal } = {}): Promise<Project> {

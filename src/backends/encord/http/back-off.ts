@@ -1,4 +1,5 @@
-export type { BackOff } from "../../backend.js";
+export type { BackOff, RequestOutcome } from "../../backend.js";
 
 /** Statuses by which a server says "slow down": they shrink the in-flight window. */
 export const THROTTLE_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+

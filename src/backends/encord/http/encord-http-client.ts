@@ -10,7 +10,7 @@ import { resolveClientOptions, type EncordHttpClientOptions, type ResolvedEncord
 import { traceContext, newTraceId } from "./common-headers.js";
 import { encordBase, pathOf, subjectOfPath, templateOf, v1RequestTarget, v2RequestTarget, type EncordBase } from "./encord-url.js";
 import { transportError, type FailedCall } from "./error-mapping.js";
-import { THROTTLE_STATUSES, type BackOff } from "./back-off.js";
+import { THROTTLE_STATUSES, type BackOff, type RequestOutcome } from "./back-off.js";
 import { RequestGate } from "./request-gate.js";
 import { isRetryableMethod, RETRY_STATUSES, retryAfterMs, retryDelayMs } from "./retry-policy.js";
 import { v1Result, v2Result } from "./responses.js";
@@ -100,6 +100,7 @@ export class EncordHttpClient {
   readonly #agent: Agent;
   readonly #gate: RequestGate;
   readonly #backOffListeners = new Set<(event: BackOff) => void>();
+  readonly #requestListeners = new Set<(event: RequestOutcome) => void>();
   #closing: Promise<void> | undefined;
   /** Values never to quote in an error message. */
   readonly #secrets: readonly string[];
@@ -124,6 +125,12 @@ export class EncordHttpClient {
   onBackOff(listener: (event: BackOff) => void): () => void {
     this.#backOffListeners.add(listener);
     return () => this.#backOffListeners.delete(listener);
+  }
+
+  /** Calls `listener` after every attempt with its endpoint and HTTP status; returns the function that stops it. */
+  onRequest(listener: (event: RequestOutcome) => void): () => void {
+    this.#requestListeners.add(listener);
+    return () => this.#requestListeners.delete(listener);
   }
 
   /** The domain requests go to, normalised (no trailing slash). */
@@ -304,9 +311,13 @@ export class EncordHttpClient {
       };
       const response = await sendOnce(this.#agent, request, this.#options.timeoutMs, prepared.signal);
       this.#adapt(prepared, response);
+      for (const listener of this.#requestListeners) listener({ endpoint: prepared.statsKey, status: response.status });
       return { response };
     } catch (error) {
-      if (error instanceof TransportFailure) return { failure: error };
+      if (error instanceof TransportFailure) {
+        for (const listener of this.#requestListeners) listener({ endpoint: prepared.statsKey, status: "transport-error" });
+        return { failure: error };
+      }
       throw error;
     } finally {
       release();
