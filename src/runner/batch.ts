@@ -1,20 +1,26 @@
 import type { PrefetchedTaskData } from "../deps/define-dependency.js";
 import type { ConfigurationError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
+import type { FailedTasks } from "./failed-tasks.js";
 import { commitDecisions, handleTasks, type HandlingEnvironment } from "./handle-tasks.js";
 import type { RunEvents } from "./output/run-events.js";
-import { describeFailure, type StageReport } from "./run-report.js";
+import { describeFailure, listFailure, type StageReport, type TaskFailure } from "./run-report.js";
 import type { BoundStage } from "./stage-registry.js";
 
 /** Everything a Runner batch needs from its run. */
 export interface BatchEnvironment extends HandlingEnvironment {
   readonly events: RunEvents;
+  /** The Runner's memory of tasks that failed for good, which later passes skip. */
+  readonly failedTasks: FailedTasks;
+  /** How long a remembered task is skipped; undefined: for the Runner's life. */
+  readonly retryFailedAfterMs: number | undefined;
 }
 
 /**
  * One batch of a Runner pass, its dependencies' data already fetched: handle the tasks, commit every decision in one call (even when
- * the run is stopping), and count it all into the stage's report. Returns the configuration
- * error that stopped it, if one did.
+ * the run is stopping), and count it all into the stage's report. A task that failed for good is
+ * moved along the stage's `onFailure` pathway in that commit, or else remembered so later passes
+ * skip it. Returns the configuration error that stopped it, if one did.
  */
 export async function processBatch(
   env: BatchEnvironment,
@@ -26,6 +32,8 @@ export async function processBatch(
 ): Promise<ConfigurationError | undefined> {
   const started = performance.now();
   env.events.batchStarted(report, batchNumber, tasks.length);
+  // Listed once the commit says whether each was moved along onFailure.
+  const failures: { failure: TaskFailure; permanent: boolean }[] = [];
   const { outcomes, stopError } = await handleTasks(env, bound, tasks, (task, outcome) => {
     report.seen++;
     if (outcome.kind === "decided") report.succeeded++;
@@ -33,16 +41,25 @@ export async function processBatch(
       // A result that stopped the run is not applied: the task stays, and is listed.
       report.failed++;
       const failure = { taskUuid: task.uuid, dataTitle: task.dataTitle, attempts: outcome.attempts, error: describeFailure(outcome.error) };
-      report.failures.push(failure);
-      env.events.taskFailed(report, failure);
+      failures.push({ failure, permanent: outcome.kind === "failed" && outcome.permanent });
     }
     env.events.taskFinished(report, outcome.kind === "decided" ? "succeeded" : "failed");
   }, prefetched);
   const committed = await commitDecisions(env, bound, tasks, outcomes);
   report.left += committed.left;
   for (const name of committed.moved.values()) report.moved[name] = (report.moved[name] ?? 0) + 1;
+  report.failedRouted += committed.routed.size;
   report.refused += committed.refused.size;
   for (const refusal of committed.refused.values()) env.logger.warn({ task: refusal.taskUuid, stage: bound.stage.title }, `move refused: ${refusal.message}`);
+  const now = Date.now();
+  for (const { failure, permanent } of failures) {
+    const routedTo = committed.routed.get(failure.taskUuid);
+    const listed = routedTo === undefined ? failure : { ...failure, routedTo };
+    // Without an onFailure pathway the task stays: later passes leave it alone.
+    if (permanent && routedTo === undefined && !committed.refused.has(failure.taskUuid)) env.failedTasks.remember(failure.taskUuid, now);
+    listFailure(report, listed);
+    env.events.taskFailed(report, listed);
+  }
   env.events.batchCommitted(report, {
     number: batchNumber,
     size: outcomes.filter((o) => o !== undefined).length,

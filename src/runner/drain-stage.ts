@@ -43,7 +43,7 @@ export async function drainStage(
 
   // The listing runs ahead of the handlers (task references only, small); the data of one batch
   // ahead is fetched (label rows, larger).
-  const batches = new ReadAhead(stageBatches(env, bound, batchSize, cap), listingDepth);
+  const batches = new ReadAhead(stageBatches(env, bound, batchSize, cap, () => report.skipped++), listingDepth);
   const fetchNext = async (): Promise<BatchAhead | undefined> => {
     const tasks = await batches.next();
     if (tasks === undefined) return undefined;
@@ -90,23 +90,31 @@ async function settle(ahead: Promise<BatchAhead | undefined>): Promise<void> {
 /**
  * The stage's tasks in batches, from its pages (keyset-paged, so tasks that leave the stage
  * meanwhile do not shift them). A task is handed to one batch of the pass at most, even if a
- * listing returns it twice. Stops listing when the run stops.
+ * listing returns it twice. A task that failed for good in an earlier pass is left out (and
+ * `onSkip` called) until `retryFailedAfterMs` has passed; it does not count towards `cap`, so
+ * failing tasks at the head of a stage cannot starve the rest. Stops listing when the run stops.
  */
-async function* stageBatches(env: BatchEnvironment, bound: BoundStage, batchSize: number, cap: number): AsyncGenerator<AgentTask[], void, undefined> {
-  const taken = new Set<string>();
+async function* stageBatches(env: BatchEnvironment, bound: BoundStage, batchSize: number, cap: number, onSkip: () => void): AsyncGenerator<AgentTask[], void, undefined> {
+  const seen = new Set<string>();
+  let taken = 0;
   let pageToken: string | undefined;
   let buffer: AgentTask[] = [];
   while (!env.control.stopping) {
     const page = await env.backend.listStageTasks(env.project.uuid, bound.stage.uuid, { pageToken, pageSize: Math.min(batchSize, maxPageSize), signal: env.control.stopSignal });
     for (const task of page.tasks) {
       const key = task.uuid.toLowerCase();
-      if (taken.has(key)) continue;
-      taken.add(key);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (env.failedTasks.shouldSkip(key, Date.now(), env.retryFailedAfterMs)) {
+        onSkip();
+        continue;
+      }
+      taken++;
       buffer.push(task);
-      if (buffer.length === batchSize || taken.size >= cap) {
+      if (buffer.length === batchSize || taken >= cap) {
         yield buffer;
         buffer = [];
-        if (taken.size >= cap || env.control.stopping) return;
+        if (taken >= cap || env.control.stopping) return;
       }
     }
     if (page.nextPageToken === null) break;

@@ -6,6 +6,7 @@ import type { Project } from "../domain/workflow.js";
 import type { PrefetchedTaskData } from "../deps/define-dependency.js";
 import { IoBreather } from "../shared/io-breather.js";
 import { prefetchBatch } from "./prefetch.js";
+import { failureNote } from "./run-report.js";
 import type { RunControl } from "./run-control.js";
 import { runTask, type TaskOutcome } from "./run-task.js";
 import type { BoundStage } from "./stage-registry.js";
@@ -78,6 +79,8 @@ export async function handleTasks(
 export interface CommittedDecisions {
   /** Pathway name of each task that moved, by task UUID. */
   readonly moved: ReadonlyMap<string, string>;
+  /** Failed tasks moved along the stage's `onFailure` pathway: its name, by task UUID. */
+  readonly routed: ReadonlyMap<string, string>;
   /** Moves the backend refused (the task had left the stage), by task UUID. */
   readonly refused: ReadonlyMap<string, RefusedMove>;
   /** Tasks decided without a pathway: they stay. */
@@ -86,35 +89,43 @@ export interface CommittedDecisions {
 }
 
 /**
- * Commits every decided outcome in one call: label saves, priorities and moves together. Called
- * even when the run is stopping, so nothing that was decided is lost.
+ * Commits every decided outcome in one call: label saves, priorities and moves together, and the
+ * moves of tasks that failed for good along the stage's `onFailure` pathway (with the error, for
+ * the history). Called even when the run is stopping, so nothing that was decided is lost.
  */
 export async function commitDecisions(env: HandlingEnvironment, bound: BoundStage, tasks: readonly AgentTask[], outcomes: readonly (TaskOutcome | undefined)[]): Promise<CommittedDecisions> {
   const labelSaves: LabelSave[] = [];
   const priorities: PriorityUpdate[] = [];
   const moves: TaskMove[] = [];
   let left = 0;
+  const failureMoves = new Set<string>();
   outcomes.forEach((outcome, index) => {
-    if (outcome?.kind !== "decided") return;
     const task = tasks[index]!;
+    if (outcome?.kind === "failed" && outcome.permanent && bound.failurePathway) {
+      moves.push({ taskUuid: task.uuid, fromStageUuid: bound.stage.uuid, pathwayUuid: bound.failurePathway.uuid, dataHash: task.dataHash, error: failureNote(outcome.error) });
+      failureMoves.add(task.uuid);
+      return;
+    }
+    if (outcome?.kind !== "decided") return;
     const { decision } = outcome;
     if (outcome.labelRowJson) labelSaves.push({ dataHash: task.dataHash, labelRow: outcome.labelRowJson });
     if (decision.priority !== undefined) priorities.push({ dataHash: task.dataHash, priority: decision.priority });
     if (decision.pathway) moves.push({ taskUuid: task.uuid, fromStageUuid: bound.stage.uuid, pathwayUuid: decision.pathway.uuid, dataHash: task.dataHash });
     else left++;
   });
-  if (labelSaves.length + priorities.length + moves.length === 0) return { moved: new Map(), refused: new Map(), left, result: undefined };
+  if (labelSaves.length + priorities.length + moves.length === 0) return { moved: new Map(), routed: new Map(), refused: new Map(), left, result: undefined };
   const result = await env.backend.commit(env.project.uuid, { labelSaves, priorities, moves, actor: env.actor });
   const nameByUuid = new Map(bound.stage.pathways.map((p) => [p.uuid, p.name]));
   const movedUuids = new Set(result.moved.map((m) => m.taskUuid.toLowerCase()));
   const moved = new Map<string, string>();
+  const routed = new Map<string, string>();
   for (const move of moves) {
-    if (movedUuids.has(move.taskUuid.toLowerCase())) moved.set(move.taskUuid, nameByUuid.get(move.pathwayUuid) ?? move.pathwayUuid);
+    if (movedUuids.has(move.taskUuid.toLowerCase())) (failureMoves.has(move.taskUuid) ? routed : moved).set(move.taskUuid, nameByUuid.get(move.pathwayUuid) ?? move.pathwayUuid);
   }
   const refused = new Map<string, RefusedMove>();
   for (const refusal of result.refused) {
     const task = tasks.find((t) => t.uuid.toLowerCase() === refusal.taskUuid.toLowerCase());
     refused.set(task?.uuid ?? refusal.taskUuid, refusal);
   }
-  return { moved, refused, left, result };
+  return { moved, routed, refused, left, result };
 }

@@ -34,4 +34,11 @@ export interface StageOptions<D extends DependencyMap = Record<never, never>> {
   readonly overwrite?: boolean;
   /** The handler returns `labelRowPriority` without a `labelRow` dependency. @defaultValue false */
   readonly willSetPriority?: boolean;
+  /**
+   * A pathway (name or UUID) of the stage to move a task along once its last attempt failed;
+   * the move is committed with the batch and the error recorded with it where the backend keeps
+   * a history. Without it, such a task stays in the stage and later passes of the same Runner
+   * skip it (see `retryFailedAfter`). @defaultValue none
+   */
+  readonly onFailure?: string;
 }

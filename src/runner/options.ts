@@ -48,6 +48,12 @@ export interface ExecuteOptions {
    * outcome. Secrets are removed at every level. @defaultValue "info"
    */
   readonly logLevel?: LogLevel;
+  /**
+   * Seconds after which a task that failed for good (in a stage without `onFailure`) is tried
+   * again; until then later passes of the same Runner skip it. 0 tries it on every pass.
+   * @defaultValue skipped for the Runner's life
+   */
+  readonly retryFailedAfter?: number;
 }
 
 /**
@@ -70,6 +76,7 @@ export interface ResolvedExecuteOptions {
   readonly output: OutputMode;
   readonly logger: Logger | undefined;
   readonly logLevel: LogLevel;
+  readonly retryFailedAfterMs: number | undefined;
 }
 
 /**
@@ -95,6 +102,7 @@ const executeSchema = z
     output: z.enum(["auto", "tty", "plain", "json", "silent"]).default("auto"),
     logger: z.custom<Logger>((v) => typeof v === "object" && v !== null && typeof (v as Logger).child === "function", "logger must be a pino logger").optional(),
     logLevel: z.enum(logLevels, { error: `logLevel must be one of ${logLevels.map((l) => JSON.stringify(l)).join(", ")}` }).default("info"),
+    retryFailedAfter: z.number({ error: "retryFailedAfter must be a number of seconds" }).min(0, "retryFailedAfter must be 0 or more seconds").optional(),
   })
   .transform(
     (o): ResolvedExecuteOptions => ({
@@ -110,6 +118,7 @@ const executeSchema = z
       output: o.output,
       logger: o.logger,
       logLevel: o.logLevel,
+      retryFailedAfterMs: o.retryFailedAfter === undefined ? undefined : o.retryFailedAfter * 1000,
     }),
   );
 

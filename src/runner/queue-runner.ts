@@ -272,7 +272,9 @@ export class QueueRunner {
         } else if (outcome.kind !== "decided") {
           if (outcome.kind === "stop") stopped.add(i);
           const error = describeFailure(outcome.error);
-          results[i] = fail(task.uuid, error.stack ?? `${error.name}: ${error.message}`);
+          const failed = fail(task.uuid, error.stack ?? `${error.name}: ${error.message}`);
+          // Moved along the stage's onFailure pathway in the commit: the result says where.
+          results[i] = committed.routed.has(task.uuid) ? { ...failed, pathway: bound.failurePathway!.uuid } : failed;
         } else if (committed.refused.has(task.uuid)) results[i] = fail(task.uuid, committed.refused.get(task.uuid)!.message);
         else results[i] = { task_uuid: task.uuid, stage_uuid: stageUuid, success: true, pathway: committed.moved.has(task.uuid) ? outcome.decision.pathway!.uuid : null, error: null };
       });

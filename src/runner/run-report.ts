@@ -6,7 +6,12 @@ export interface TaskFailure {
   readonly dataTitle: string;
   readonly attempts: number;
   readonly error: { readonly name: string; readonly message: string; readonly stack?: string };
+  /** The stage's `onFailure` pathway the task was moved along, by name; absent: it stayed. */
+  readonly routedTo?: string;
 }
+
+/** Failures a report lists per stage; `failed` keeps counting past it. */
+export const maxListedFailures = 1000;
 
 /** What happened in one stage over the whole run. */
 export interface StageReport {
@@ -18,6 +23,13 @@ export interface StageReport {
   succeeded: number;
   /** Tasks that failed after every attempt, or were abandoned at shutdown. */
   failed: number;
+  /** Of the failed tasks, those moved along the stage's `onFailure` pathway. */
+  failedRouted: number;
+  /**
+   * Tasks not handed to the handler because they failed for good in an earlier pass of the same
+   * Runner (each counted once per pass); `retryFailedAfter` lets them be tried again.
+   */
+  skipped: number;
   /** Tasks left in the stage (no pathway returned). */
   left: number;
   /** Moves the backend refused because the task had already left the stage. */
@@ -25,6 +37,7 @@ export interface StageReport {
   /** Moves per pathway name. */
   readonly moved: Record<string, number>;
   durationMs: number;
+  /** The first {@link maxListedFailures} failures, in the order they happened; `failed` counts them all. */
   readonly failures: TaskFailure[];
 }
 
@@ -50,7 +63,27 @@ export interface RunReport {
 }
 
 export function emptyStageReport(uuid: string, title: string): StageReport {
-  return { uuid, title, seen: 0, succeeded: 0, failed: 0, left: 0, refused: 0, moved: {}, durationMs: 0, failures: [] };
+  return { uuid, title, seen: 0, succeeded: 0, failed: 0, failedRouted: 0, skipped: 0, left: 0, refused: 0, moved: {}, durationMs: 0, failures: [] };
+}
+
+/** Lists a failure in the stage's report unless it already lists {@link maxListedFailures}. */
+export function listFailure(report: StageReport, failure: TaskFailure): void {
+  if (report.failures.length < maxListedFailures) report.failures.push(failure);
+}
+
+/** Longest error kept with a failure move in a task's history. */
+const maxFailureNoteLength = 2000;
+
+/** The error of a failed task as one line for its history: name and message, secrets stripped, cut short. */
+export function failureNote(error: unknown): string {
+  const { name, message } = describeFailure(error);
+  const note = `${name}: ${message}`;
+  return note.length <= maxFailureNoteLength ? note : `${note.slice(0, maxFailureNoteLength - 1)}…`;
+}
+
+/** Failures counted but not listed (past {@link maxListedFailures} per stage). */
+export function unlistedFailures(report: RunReport): number {
+  return report.stages.reduce((sum, s) => sum + s.failed - s.failures.length, 0);
 }
 
 /** The failure as the report keeps it: coerced to an Error, secrets stripped. */
@@ -97,11 +130,26 @@ export function renderReport(report: RunReport): string {
     line(header),
     ...rows.map(line),
   ];
+  const routedOrSkipped = report.stages.filter((s) => s.failedRouted > 0 || s.skipped > 0);
+  if (routedOrSkipped.length > 0) out.push("");
+  for (const s of routedOrSkipped) {
+    if (s.failedRouted > 0) out.push(`${s.title}: ${s.failedRouted} failed task${s.failedRouted === 1 ? " was" : "s were"} moved along the onFailure pathway.`);
+    if (s.skipped > 0) out.push(`${s.title}: ${s.skipped} task${s.skipped === 1 ? " was" : "s were"} skipped, having failed for good in an earlier pass (--retry-failed-after tries them again).`);
+  }
   const failures = report.stages.flatMap((s) => s.failures.map((f) => ({ stage: s.title, ...f })));
-  if (failures.length > 0) {
-    out.push("", `Failed tasks (${failures.length}):`);
-    for (const f of failures.slice(0, 50)) out.push(`  ${f.taskUuid}  ${f.stage}  "${f.dataTitle}"  after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}: ${f.error.name}: ${f.error.message}`);
-    if (failures.length > 50) out.push(`  … and ${failures.length - 50} more (see --json output for all)`);
+  const total = failedCount(report);
+  if (total > 0) {
+    out.push("", `Failed tasks (${total}):`);
+    for (const f of failures.slice(0, 50)) {
+      const routed = f.routedTo === undefined ? "" : ` → moved along ${JSON.stringify(f.routedTo)}`;
+      out.push(`  ${f.taskUuid}  ${f.stage}  "${f.dataTitle}"  after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}: ${f.error.name}: ${f.error.message}${routed}`);
+    }
+    const shown = Math.min(failures.length, 50);
+    if (total > shown) {
+      const more = total - shown;
+      const where = unlistedFailures(report) > 0 ? `the --json report lists the first ${maxListedFailures.toLocaleString("en-US")} per stage` : "see --json output for all";
+      out.push(`  … and ${more} more failure${more === 1 ? "" : "s"} (${where})`);
+    }
   }
   return out.join("\n") + "\n";
 }

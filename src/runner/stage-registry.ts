@@ -1,6 +1,6 @@
-import { ConfigurationError, NotFoundError } from "../domain/errors.js";
-import { findStage } from "../domain/workflow-lookup.js";
-import { isAgentStage, type AgentStage, type Project } from "../domain/workflow.js";
+import { ConfigurationError, isConfigurationError, NotFoundError } from "../domain/errors.js";
+import { findStage, requirePathway } from "../domain/workflow-lookup.js";
+import { isAgentStage, type AgentStage, type Pathway, type Project } from "../domain/workflow.js";
 import { contextNames, isDependency, type BatchLoader, type DependencyMap, type PrefetchKind } from "../deps/define-dependency.js";
 import { labelRow } from "../deps/label-row.js";
 import { article, didYouMean } from "../shared/suggest.js";
@@ -25,9 +25,11 @@ export interface BoundStage {
   /** Loaders the batch runs once for these dependencies (the twin project's rows…). */
   readonly batchLoaders: ReadonlySet<BatchLoader>;
   readonly canSetPriority: boolean;
+  /** Where a task goes once its last attempt failed (`onFailure`); undefined: it stays. */
+  readonly failurePathway: Pathway | undefined;
 }
 
-const optionKeys = new Set(["deps", "labelRowMetadataIncludeArgs", "labelRowInitialiseLabelsArgs", "overwrite", "willSetPriority"]);
+const optionKeys = new Set(["deps", "labelRowMetadataIncludeArgs", "labelRowInitialiseLabelsArgs", "overwrite", "willSetPriority", "onFailure"]);
 
 function agentStageList(project: Project): string {
   return project.stages.filter(isAgentStage).map((s) => `${JSON.stringify(s.title)} (${s.uuid})`).join(", ");
@@ -58,6 +60,16 @@ export function resolveAgentStage(project: Project, ref: string): AgentStage {
   return stage;
 }
 
+/** The pathway `onFailure` names, or a ConfigurationError naming the call and the stage's pathways. */
+function resolveFailurePathway(stage: AgentStage, ref: string, onFailure: string): Pathway {
+  try {
+    return requirePathway(stage, onFailure);
+  } catch (error) {
+    if (!isConfigurationError(error)) throw error;
+    throw new NotFoundError("TA_UNKNOWN_PATHWAY", `runner.stage(${JSON.stringify(ref)}, { onFailure }, …): ${error.message}`);
+  }
+}
+
 function checkRegistration(ref: unknown, options: StageOptions<DependencyMap>, handler: unknown): void {
   if (typeof ref !== "string" || ref.trim() === "") {
     throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage() needs a stage title or UUID as its first argument, got ${JSON.stringify(ref) ?? String(ref)}.`);
@@ -68,6 +80,9 @@ function checkRegistration(ref: unknown, options: StageOptions<DependencyMap>, h
   const unknown = Object.keys(options).filter((k) => !optionKeys.has(k));
   if (unknown.length > 0) {
     throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …): unknown option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted: ${[...optionKeys].join(", ")}.`);
+  }
+  if (options.onFailure !== undefined && (typeof options.onFailure !== "string" || options.onFailure.trim() === "")) {
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …): onFailure must be the name or UUID of one of the stage's pathways, got ${JSON.stringify(options.onFailure) ?? String(options.onFailure)}.`);
   }
   for (const [name, dependency] of Object.entries(options.deps ?? {})) {
     if (contextNames.has(name)) {
@@ -93,7 +108,9 @@ export class StageRegistry {
     // Only the new registration is checked here; earlier ones were checked when they were added
     // (or will be at execution), so an error always names the call that caused it.
     const key = (r: string) => (project ? (findStage(project, r)?.uuid ?? r) : isUuid(r) ? r.toLowerCase() : r);
-    const newKey = project ? resolveAgentStage(project, ref).uuid : key(ref);
+    const stage = project ? resolveAgentStage(project, ref) : undefined;
+    if (stage && options.onFailure !== undefined) resolveFailurePathway(stage, ref, options.onFailure);
+    const newKey = stage ? stage.uuid : key(ref);
     const index = this.#entries.findIndex((e) => key(e.ref) === newKey);
     const entry: Registration = { ref, handler, options };
     if (index === -1) {
@@ -117,7 +134,17 @@ export class StageRegistry {
       const reachable = allDependencies(deps);
       const prefetch = new Set([...reachable].flatMap((d) => d.prefetch));
       const batchLoaders = new Set([...reachable].flatMap((d) => d.batchLoaders));
-      const item: BoundStage = { stage, handler: entry.handler, options: entry.options, deps, prefetch, batchLoaders, canSetPriority: entry.options.willSetPriority === true || reachable.has(labelRow) };
+      const failurePathway = entry.options.onFailure === undefined ? undefined : resolveFailurePathway(stage, entry.ref, entry.options.onFailure);
+      const item: BoundStage = {
+        stage,
+        handler: entry.handler,
+        options: entry.options,
+        deps,
+        prefetch,
+        batchLoaders,
+        canSetPriority: entry.options.willSetPriority === true || reachable.has(labelRow),
+        failurePathway,
+      };
       if (existing === -1) bound.push(item);
       // The same stage by title and by UUID: only an overwrite may say so.
       else if (entry.options.overwrite) bound[existing] = item;

@@ -289,7 +289,7 @@ describe("tasks history", () => {
 
     const text = await cliOk(s.store, ["tasks", "history", hash, "--task", uuid]);
     const [header, ...rows] = text.trimEnd().split("\n");
-    expect(header).toMatch(/^MOVED AT\s+TASK UUID\s+FROM\s+PATHWAY\s+TO\s+ACTOR$/);
+    expect(header).toMatch(/^MOVED AT\s+TASK UUID\s+FROM\s+PATHWAY\s+TO\s+ACTOR\s+ERROR$/);
     expect(rows).toHaveLength(4);
     expect(rows[3]).toMatch(new RegExp(`${uuid}\\s+Review\\s+reject\\s+Annotate\\s+bob$`));
   });

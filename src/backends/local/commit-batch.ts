@@ -2,7 +2,7 @@ import type { LabelRowJson } from "../../domain/label-row-json.js";
 import type { BatchCommit, CommitResult, RefusedMove } from "../backend.js";
 import { ConfigurationError } from "../../domain/errors.js";
 import type { Db } from "./database.js";
-import { arrivalStatus, recordMoveSql } from "./task-records.js";
+import { arrivalStatus, recordMoveWithErrorSql } from "./task-records.js";
 import { statement } from "./statements.js";
 
 interface PathwayRecord {
@@ -37,7 +37,7 @@ export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): Co
     `UPDATE tasks SET stage_uuid = ?, status = ?, assignee = NULL, last_actioned_by = ?, updated_at = ?
      WHERE uuid = ? AND stage_uuid = ? AND project_uuid = ?`,
   );
-  const recordMove = statement(db, recordMoveSql);
+  const recordMove = statement(db, recordMoveWithErrorSql);
   const whereIsTask = statement(db, "SELECT s.title FROM tasks t JOIN stages s ON s.uuid = t.stage_uuid WHERE t.uuid = ? AND t.project_uuid = ?", { pluck: true });
 
   return db.transaction((): CommitResult => {
@@ -67,7 +67,7 @@ export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): Co
       const status = arrivalStatus(pathway.destination_type, pathway.stage_type === "REVIEW" && pathway.name === "reject");
       const { changes } = moveTask.run(pathway.destination_uuid, status, actor, now, taskUuid, move.fromStageUuid.toLowerCase(), projectUuid);
       if (changes === 1) {
-        recordMove.run(taskUuid, projectUuid, move.fromStageUuid.toLowerCase(), pathway.destination_uuid, move.pathwayUuid.toLowerCase(), pathway.name, actor, now);
+        recordMove.run(taskUuid, projectUuid, move.fromStageUuid.toLowerCase(), pathway.destination_uuid, move.pathwayUuid.toLowerCase(), pathway.name, actor, now, move.error ?? null);
         moved.push({ taskUuid, toStageUuid: pathway.destination_uuid });
         continue;
       }

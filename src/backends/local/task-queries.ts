@@ -61,6 +61,8 @@ export interface TaskMoveRecord {
   readonly pathway: string | null;
   readonly actor: string;
   readonly movedAt: Date;
+  /** Why a failed task was moved (its last error, along an `onFailure` pathway); null for other moves. */
+  readonly error: string | null;
 }
 
 /**
@@ -69,7 +71,7 @@ export interface TaskMoveRecord {
  */
 export function* iterateHistoryPages(db: Db, projectUuid: string, taskUuid?: string, pageSize = 1000): Generator<TaskMoveRecord[]> {
   const page = statement(db, 
-    `SELECT m.id, m.task_uuid, f.title AS from_title, t.title AS to_title, m.pathway_name, m.actor, m.moved_at
+    `SELECT m.id, m.task_uuid, f.title AS from_title, t.title AS to_title, m.pathway_name, m.actor, m.moved_at, m.error
      FROM task_moves m LEFT JOIN stages f ON f.uuid = m.from_stage_uuid JOIN stages t ON t.uuid = m.to_stage_uuid
      WHERE m.project_uuid = ? AND m.id > ? ${taskUuid === undefined ? "" : "AND m.task_uuid = ?"} ORDER BY m.id LIMIT ?`,
   );
@@ -84,6 +86,7 @@ export function* iterateHistoryPages(db: Db, projectUuid: string, taskUuid?: str
       pathway_name: string | null;
       actor: string;
       moved_at: string;
+      error: string | null;
     }[];
     if (rows.length > 0) {
       yield rows.map((row) => ({
@@ -93,6 +96,7 @@ export function* iterateHistoryPages(db: Db, projectUuid: string, taskUuid?: str
         pathway: row.pathway_name,
         actor: row.actor,
         movedAt: new Date(row.moved_at),
+        error: row.error,
       }));
     }
     if (rows.length < pageSize) return;

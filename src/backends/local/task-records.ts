@@ -41,6 +41,10 @@ export function toWorkflowTask(record: TaskRecord): WorkflowTask {
 export const recordMoveSql = `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 
+/** Like {@link recordMoveSql}, with the error that made the move (a failed task sent along `onFailure`) last. */
+export const recordMoveWithErrorSql = `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at, error)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
 /** The status a task gets when it arrives in a stage: sent back by a reviewer, it is reopened. */
 export function arrivalStatus(destinationType: string, rejectedInReview: boolean): TaskStatus {
   if (destinationType === "DONE") return "COMPLETED";

@@ -144,7 +144,7 @@ export function addTasksCommands(root: RootCommand, { io, withBackend, withLocal
 
   tasks
     .command("history")
-    .description("show the recorded moves of a project's tasks, oldest first (local store only)")
+    .description("show the recorded moves of a project's tasks, oldest first, with the error that sent a failed task along its onFailure pathway (local store only)")
     .argument("<hash>", "project hash")
     .addOption(new Option("--task <uuid>", "only this task"))
     .addHelpText("after", "\nExample:\n  task-agents tasks history $HASH --task 5d1f…")
@@ -171,7 +171,9 @@ export function addTasksCommands(root: RootCommand, { io, withBackend, withLocal
             { header: "FROM", value: (m) => m.fromStage ?? "", width: stageWidth },
             { header: "PATHWAY", value: (m) => m.pathway ?? "", width: pathwayWidth },
             { header: "TO", value: (m) => m.toStage, width: stageWidth },
-            { header: "ACTOR", value: (m) => m.actor },
+            { header: "ACTOR", value: (m) => m.actor, width: 12 },
+            // Set only on moves along a stage's onFailure pathway: why the task left.
+            { header: "ERROR", value: (m) => (m.error ?? "").replace(/\s+/g, " ") },
           ],
           moves,
         );

@@ -28,7 +28,7 @@ export function withDebugLogs(events: RunEvents): RunEvents {
     },
     stageFinished: (stage) => {
       logger.debug(
-        { stage: stage.title, seen: stage.seen, succeeded: stage.succeeded, failed: stage.failed, left: stage.left, refused: stage.refused, moved: stage.moved, durationMs: Math.round(stage.durationMs) },
+        { stage: stage.title, seen: stage.seen, succeeded: stage.succeeded, failed: stage.failed, failedRouted: stage.failedRouted, skipped: stage.skipped, left: stage.left, refused: stage.refused, moved: stage.moved, durationMs: Math.round(stage.durationMs) },
         `stage ${JSON.stringify(stage.title)} finished`,
       );
       events.stageFinished(stage);

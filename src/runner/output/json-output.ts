@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { describeFailure, type RunReport } from "../run-report.js";
+import { describeFailure, unlistedFailures, type RunReport } from "../run-report.js";
 import type { RunEvents } from "./run-events.js";
 import type { OutputStreams } from "./output-streams.js";
 
@@ -15,10 +15,11 @@ export function jsonOutput(logger: Logger, streams: OutputStreams): RunEvents {
     taskFinished: () => undefined,
     taskFailed: (stage, failure) => emit("task-failed", { stage: stage.title, ...failure }),
     batchCommitted: (stage, batch) => emit("batch-committed", { stage: stage.title, ...batch }),
-    stageFinished: (stage) => emit("stage-finished", { stage: stage.title, seen: stage.seen, succeeded: stage.succeeded, failed: stage.failed, left: stage.left, moved: stage.moved }),
+    stageFinished: (stage) => emit("stage-finished", { stage: stage.title, seen: stage.seen, succeeded: stage.succeeded, failed: stage.failed, failedRouted: stage.failedRouted, skipped: stage.skipped, left: stage.left, moved: stage.moved }),
     passFinished: (pass, next) => emit("pass-finished", { pass, nextPassInMs: next ?? null }),
     stopRequested: (reason) => emit("stop-requested", { reason }),
-    runFinished: (report: RunReport, error?: unknown) => emit("run-finished", { report, ...(error === undefined ? {} : { error: describeFailure(error) }) }),
+    // failuresNotListed: failures counted but past the report's list of the first ones per stage.
+    runFinished: (report: RunReport, error?: unknown) => emit("run-finished", { report, failuresNotListed: unlistedFailures(report), ...(error === undefined ? {} : { error: describeFailure(error) }) }),
     close: () => undefined,
   };
 }

@@ -16,7 +16,7 @@ export function logLinesOutput(logger: Logger, streams: OutputStreams, showRepor
     batchStarted: () => undefined,
     taskFinished: () => undefined,
     taskFailed: (stage, failure) =>
-      logger.warn(`task ${failure.taskUuid} failed after ${failure.attempts} attempt${failure.attempts === 1 ? "" : "s"} in stage ${JSON.stringify(stage.title)}: ${failure.error.message}`),
+      logger.warn(`task ${failure.taskUuid} failed after ${failure.attempts} attempt${failure.attempts === 1 ? "" : "s"} in stage ${JSON.stringify(stage.title)}: ${failure.error.message}${failure.routedTo === undefined ? "" : `; moved along ${JSON.stringify(failure.routedTo)}`}`),
     batchCommitted: (stage: StageReport, b: BatchSummary) =>
       logger.info(
         `stage ${JSON.stringify(stage.title)} batch ${b.number}: ${b.size} tasks, ${b.moved} moved, ${b.left} left, ${b.failed} failed${b.refused ? `, ${b.refused} refused` : ""} in ${(b.durationMs / 1000).toFixed(2)} s (${rate(b.size, b.durationMs)} tasks/s)`,
