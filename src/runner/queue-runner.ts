@@ -54,9 +54,9 @@ export interface QueueAgentStage extends AgentStage {
 
 const queueRunnerBrand = Symbol.for("task-agents.queue-runner");
 
-/** The bound stage a title or UUID names. */
+/** The bound stage a title or UUID names: a title first, as `stage()` binds (see findStage). */
 function boundFor(stages: readonly BoundStage[], ref: string): BoundStage | undefined {
-  return stages.find((b) => b.stage.title === ref || b.stage.uuid === ref.toLowerCase());
+  return stages.find((b) => b.stage.title === ref) ?? stages.find((b) => b.stage.uuid === ref.toLowerCase());
 }
 
 /** True for a QueueRunner from any copy of the package. */
@@ -178,10 +178,17 @@ export class QueueRunner {
     if (opened && opened !== this.#options.backend) await opened.close();
   }
 
+  /** Handler logs and the QueueRunner's own notes go here: the logger given, else one of its own on stderr. */
+  #loggerInUse(): Logger {
+    return (this.#logger ??= this.#options.logger ?? createRunLogger("human", process.stderr));
+  }
+
   #bind(): Promise<{ project: Project; stages: BoundStage[] }> {
     this.#bound ??= (async () => {
       const project = await loadRunnableProject(this.backend, this.#options.projectHash);
-      return { project, stages: this.#registry.bind(project) };
+      const stages = this.#registry.bind(project);
+      for (const note of this.#registry.matchNotes(project).values()) this.#loggerInUse()[note.ambiguous ? "warn" : "info"](note.message);
+      return { project, stages };
     })();
     // A failed bind (unknown stage, backend down) is retried on the next call.
     this.#bound.catch(() => (this.#bound = undefined));
@@ -211,7 +218,8 @@ export class QueueRunner {
    */
   async handleForWorker(stage: string, specs: readonly string[], options: { concurrency?: number } = {}): Promise<WorkerBatchResult> {
     const { project, stages } = await this.#bind();
-    const bound = boundFor(stages, stage);
+    // A job names its stage by UUID (enqueueTasks writes stage.uuid), even where a title is one.
+    const bound = stages.find((b) => b.stage.uuid === stage.toLowerCase()) ?? boundFor(stages, stage);
     if (!bound) await this.handlerFor(stage);
     return this.#handleSpecsReporting(project, bound!, specs, options.concurrency);
   }
@@ -238,7 +246,7 @@ export class QueueRunner {
       }
     });
 
-    const logger = (this.#logger ??= this.#options.logger ?? createRunLogger("human", process.stderr));
+    const logger = this.#loggerInUse();
     // A stop (an unknown pathway) takes no new tasks; handlers already running finish and their
     // decisions are committed, as in Runner. No grace timer aborts them (longest setTimeout delay).
     const control = new RunControl({ gracePeriodMs: 2 ** 31 - 1, onStop: () => undefined });

@@ -1,5 +1,5 @@
 import { ConfigurationError, isConfigurationError, NotFoundError } from "../domain/errors.js";
-import { findStage, requirePathway } from "../domain/workflow-lookup.js";
+import { findStage, stageMatchNote, requirePathway } from "../domain/workflow-lookup.js";
 import { isAgentStage, type AgentStage, type Pathway, type Project } from "../domain/workflow.js";
 import { contextNames, isDependency, type BatchLoader, type DependencyMap, type PrefetchKind } from "../deps/define-dependency.js";
 import { labelRow } from "../deps/label-row.js";
@@ -100,6 +100,20 @@ export class StageRegistry {
 
   get size(): number {
     return this.#entries.length;
+  }
+
+  /**
+   * What the log should say about handlers registered with a title that parses as a UUID (see
+   * stageMatchNote), by the UUID of the stage each is bound to.
+   */
+  matchNotes(project: Project): Map<string, { readonly ambiguous: boolean; readonly message: string }> {
+    const notes = new Map<string, { ambiguous: boolean; message: string }>();
+    for (const { ref } of this.#entries) {
+      const note = stageMatchNote(project, ref);
+      const stage = findStage(project, ref);
+      if (note && stage) notes.set(stage.uuid, { ambiguous: note.ambiguous, message: `runner.stage(${JSON.stringify(ref)}, …): ${note.message}` });
+    }
+    return notes;
   }
 
   /** Adds a handler; with a known project the stage is checked now, otherwise at execution. */
