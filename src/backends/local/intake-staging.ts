@@ -43,7 +43,7 @@ export class IntakeStaging {
     this.#create();
     const insert = this.#db.prepare(
       `INSERT INTO ${this.#table} (storage_item_uuid, data_hash, label_hash, task_uuid, item_type, name, mime_type, file_size, width, height,
-         fps, duration, frame_count, url, client_metadata, data_type, label_json, stamp)
+         fps, duration, frame_count, url, client_metadata, data_type, stamp, label_json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#db.transaction(() => {
@@ -70,7 +70,7 @@ export class IntakeStaging {
         insert.run(
           ids.storageItemUuid, ids.dataHash, ids.labelHash, ids.taskUuid, media.kind.itemType, item.title, media.mimeType, media.fileSize,
           media.width, media.height, media.fps, media.duration, media.frameCount, item.url, JSON.stringify(item.clientMetadata),
-          media.kind.dataType, JSON.stringify(labelRow), stamp,
+          media.kind.dataType, stamp, JSON.stringify(labelRow),
         );
       }
     })();
@@ -120,10 +120,12 @@ export class IntakeStaging {
 
   #create(): void {
     if (this.#created) return;
+    // label_json last: it spills into overflow pages, which every copy would otherwise walk
+    // through to reach the columns after it (this made publishing 20,000 items take 3 s, not 1.6 s).
     this.#db.exec(
       `CREATE TABLE ${this.#table} (storage_item_uuid TEXT, data_hash TEXT, label_hash TEXT, task_uuid TEXT, item_type TEXT, name TEXT,
          mime_type TEXT, file_size INTEGER, width INTEGER, height INTEGER, fps REAL, duration REAL, frame_count INTEGER, url TEXT,
-         client_metadata TEXT, data_type TEXT, label_json TEXT, stamp TEXT)`,
+         client_metadata TEXT, data_type TEXT, stamp TEXT, label_json TEXT)`,
     );
     this.#created = true;
   }
