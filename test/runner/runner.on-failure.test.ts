@@ -3,21 +3,8 @@ import { describe, expect, test } from "vitest";
 import { ConfigurationError, Runner } from "../../src/index.js";
 import { backends } from "../support/backend-fixtures.js";
 import { movesOf } from "../support/queue-fixture.js";
+import { failurePathSpec } from "../support/failure-path-spec.js";
 import { rejectionOf, thrownBy } from "../support/runner-fixture.js";
-
-/** Pre-label sends work to Annotate, or a task that keeps failing to Triage along "failed". */
-export const failurePathSpec = {
-  title: "With a failure path",
-  workflow: {
-    stages: [
-      { title: "Start", type: "START", to: "Pre-label" },
-      { title: "Pre-label", type: "AGENT", pathways: [{ name: "annotate", to: "Annotate" }, { name: "failed", to: "Triage" }] },
-      { title: "Annotate", type: "ANNOTATION", to: "Done" },
-      { title: "Triage", type: "ANNOTATION", to: "Done" },
-      { title: "Done", type: "DONE" },
-    ],
-  },
-} as const;
 
 describe.each(backends)("on $name", ({ create }) => {
   describe("onFailure: a task that failed for good is moved along the pathway", () => {
@@ -34,9 +21,8 @@ describe.each(backends)("on $name", ({ create }) => {
       const report = await runner.execute({ numRetries: 2, output: "silent" });
       expect(poisonAttempts).toBe(3);
       expect(report.stages[0]).toMatchObject({ seen: 3, succeeded: 2, failed: 1, failedRouted: 1, skipped: 0, moved: { annotate: 2 } });
-      expect(report.stages[0]!.failures).toEqual([
-        expect.objectContaining({ taskUuid: poison!.uuid, attempts: 3, routedTo: "failed", error: expect.objectContaining({ name: "TypeError", message: "cannot read the image" }) }),
-      ]);
+      expect(report.stages[0]!.failures).toHaveLength(1);
+      expect(report.stages[0]!.failures[0]).toMatchObject({ taskUuid: poison!.uuid, attempts: 3, routedTo: "failed", error: { name: "TypeError", message: "cannot read the image" } });
       expect(store.backend.count("commit")).toBe(1);
       expect((await store.tasksIn("Triage")).map((t) => t.uuid)).toEqual([poison!.uuid]);
       expect(await store.tasksIn("Pre-label")).toEqual([]);
