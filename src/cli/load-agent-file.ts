@@ -5,6 +5,7 @@ import { ConfigurationError, DataInputError, isTaskAgentsError } from "../domain
 import { isQueueRunner, type QueueRunner } from "../runner/queue-runner.js";
 import { formatCommandError } from "../shared/error-message.js";
 import { isRunner, loadingAgentFile, type Runner } from "../runner/runner.js";
+import { moduleLoadHint } from "./module-load-hint.js";
 
 /** How a load failure is reported when it cannot be thrown. */
 export interface LoadOptions {
@@ -61,6 +62,9 @@ export async function loadAgentFile(path: string, options: LoadOptions = {}): Pr
   } catch (error) {
     // A task-agents error (a bad registration…) already says what is wrong and how to fix it.
     if (isTaskAgentsError(error)) throw error;
+    // Module format and a missing task-agents: the fix is in the project's setup, not the code.
+    const hint = moduleLoadHint(path, absolute, error);
+    if (hint !== undefined) throw new ConfigurationError("TA_INVALID_ARGUMENT", hint, { cause: error });
     // Anything else is the agent file's own failure: its message, and where in the file.
     const stack = error instanceof Error ? (error.stack ?? "") : "";
     const line = stack.split("\n").find((l) => l.includes(absolute) || l.includes(url));
