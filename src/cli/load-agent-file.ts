@@ -31,6 +31,13 @@ function reportUnsettledLoad(path: string, options: LoadOptions): () => void {
   return () => process.off("exit", onExit);
 }
 
+let agentFileImported = false;
+
+/** Whether this process imported an agent file: user code that may leave work pending. */
+export function agentFileWasLoaded(): boolean {
+  return agentFileImported;
+}
+
 const typeScriptExtensions = new Set([".ts", ".mts", ".cts", ".tsx"]);
 const scriptExtensions = new Set([...typeScriptExtensions, ".js", ".mjs", ".cjs"]);
 
@@ -50,6 +57,7 @@ export async function loadAgentFile(path: string, options: LoadOptions = {}): Pr
   const flags = globalThis as Record<symbol, unknown>;
   flags[loadingAgentFile] = true;
   const stopReporting = reportUnsettledLoad(path, options);
+  agentFileImported = true;
   let loaded: Record<string, unknown>;
   try {
     if (typeScriptExtensions.has(extension)) {

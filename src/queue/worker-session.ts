@@ -5,7 +5,8 @@ import type { TaskCompletionResult } from "../runner/task-spec.js";
 import { chooseQueueName } from "./queue-name.js";
 import { assertRedisReachable } from "./redis-check.js";
 import { redisOptions, resolveRedisUrl } from "./redis-connection.js";
-import { exitCodes } from "../shared/exit-codes.js";
+import { warnOnUnhandledRejections } from "../shared/unhandled-rejections.js";
+import { forcedStopExitCode, taskWorkExitCode } from "../shared/exit-codes.js";
 import { createWorker } from "./worker.js";
 
 /** Where a worker session writes and what it may do to the process. */
@@ -32,7 +33,7 @@ export interface WorkerSessionOptions {
 /**
  * Runs a BullMQ worker for a QueueRunner until a signal (or, with `exitWhenEmpty`, until the
  * queue is drained), printing a line every few seconds and a summary at the end. Resolves to
- * the exit code: 0, or 2 when some tasks failed.
+ * the exit code by the rule shared with `run` (`taskWorkExitCode`): 0, 2 when some tasks failed.
  */
 export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSessionOptions): Promise<number> {
   const { io } = options;
@@ -86,14 +87,16 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
   const onSignal = (signal: NodeJS.Signals) => {
     if (++signals > 1) {
       io.stderr.write(`\nSecond ${signal}: exiting now; active jobs go back to the queue when their lock runs out.\n`);
-      process.exit(130);
+      process.exit(forcedStopExitCode(signal));
     }
     logger.warn(`${signal}: finishing active jobs, then stopping`);
     stop();
   };
+  let stopWarning = () => undefined as void;
   if (io.installSignalHandlers) {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    stopWarning = warnOnUnhandledRejections(io.stderr, options.json);
   }
 
   const queue = options.exitWhenEmpty ? new Queue(queueName, { connection: redisOptions(redisUrl) }) : undefined;
@@ -129,6 +132,7 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
     }
+    stopWarning();
   }
   const seconds = (Date.now() - started) / 1000;
   const summary = {
@@ -146,5 +150,5 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
       `Worker summary (${queueName}): ${counts.tasks} tasks in ${seconds.toFixed(1)} s; moved: ${[...counts.moved].map(([k, v]) => `${k}: ${v}`).join(", ") || "none"}; left: ${counts.left}; failed: ${counts.failed}; job failures: ${counts.jobFailures}\n`,
     );
   }
-  return counts.failed + counts.jobFailures > 0 ? exitCodes.tasksFailed : exitCodes.ok;
+  return taskWorkExitCode({ failedTasks: counts.failed + counts.jobFailures });
 }

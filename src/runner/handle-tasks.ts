@@ -52,6 +52,7 @@ export async function handleTasks(
     while (!env.control.stopping && next < tasks.length) {
       const index = next++;
       const task = tasks[index]!;
+      env.control.taskStarted();
       const outcome = await runTask({
         bound,
         task,
@@ -62,6 +63,7 @@ export async function handleTasks(
         control: env.control,
         logger: env.logger,
       });
+      env.control.taskEnded(outcome);
       outcomes[index] = outcome;
       if (outcome.kind === "stop") {
         stopError ??= outcome.error;
@@ -94,6 +96,15 @@ export interface CommittedDecisions {
  * the history). Called even when the run is stopping, so nothing that was decided is lost.
  */
 export async function commitDecisions(env: HandlingEnvironment, bound: BoundStage, tasks: readonly AgentTask[], outcomes: readonly (TaskOutcome | undefined)[]): Promise<CommittedDecisions> {
+  try {
+    return await commitOutcomes(env, bound, tasks, outcomes);
+  } finally {
+    // Committed or not (a failed commit ends the run with its error), these no longer wait.
+    env.control.decisionsCommitted(outcomes.filter((o) => o?.kind === "decided").length);
+  }
+}
+
+async function commitOutcomes(env: HandlingEnvironment, bound: BoundStage, tasks: readonly AgentTask[], outcomes: readonly (TaskOutcome | undefined)[]): Promise<CommittedDecisions> {
   const labelSaves: LabelSave[] = [];
   const priorities: PriorityUpdate[] = [];
   const moves: TaskMove[] = [];

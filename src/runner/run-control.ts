@@ -1,8 +1,33 @@
 import { setMaxListeners } from "node:events";
 
 /**
+ * The runs each external stop signal controls, so whoever aborts it can reach them. Kept on
+ * globalThis: the CLI and the agent file it loads may use two copies of this package.
+ */
+const runsBySignal = ((globalThis as Record<symbol, unknown>)[Symbol.for("task-agents.runs-by-stop-signal")] ??= new WeakMap()) as WeakMap<AbortSignal, Set<RunControl>>;
+
+/**
+ * The runs going on now that `signal` stops: the command line's second Ctrl-C abandons their
+ * in-flight handlers at once and reads their counts.
+ */
+export function runsStoppedBy(signal: AbortSignal): RunControl[] {
+  return [...(runsBySignal.get(signal) ?? [])];
+}
+
+/** A run's tasks that are not settled yet: what a process ended now would drop. */
+export interface UnsettledWork {
+  /** Tasks whose handler is running (or waiting to retry). */
+  readonly inFlight: number;
+  /** Tasks decided, whose decisions wait for (or are in) their batch's commit. */
+  readonly decidedUncommitted: number;
+  /** Tasks whose handler the run gave up on (the grace period ran out or it was cut short). */
+  readonly abandoned: number;
+}
+
+/**
  * Stopping is not aborting: a stop request means "take no new tasks"; in-flight handlers get
- * `gracePeriodMs` to finish before their signal is aborted and they are abandoned.
+ * `gracePeriodMs` to finish before their signal is aborted and they are abandoned
+ * ({@link abandonNow} ends the grace period early). Counts the run's unsettled tasks.
  */
 export class RunControl {
   readonly #stop = new AbortController();
@@ -12,6 +37,9 @@ export class RunControl {
   readonly #external: AbortSignal | undefined;
   readonly #onExternalAbort = () => this.requestStop("signal");
   #graceTimer: NodeJS.Timeout | undefined;
+  #inFlight = 0;
+  #decidedUncommitted = 0;
+  #abandoned = 0;
 
   constructor(options: { gracePeriodMs: number; external?: AbortSignal; onStop: (reason: string) => void }) {
     // Every in-flight task and retry wait listens to these: many listeners are expected.
@@ -21,6 +49,35 @@ export class RunControl {
     this.#external = options.external;
     if (this.#external?.aborted) this.requestStop("signal");
     else this.#external?.addEventListener("abort", this.#onExternalAbort, { once: true });
+    if (this.#external) {
+      const runs = runsBySignal.get(this.#external) ?? new Set<RunControl>();
+      runsBySignal.set(this.#external, runs.add(this));
+    }
+  }
+
+  /** The run's tasks that are not settled yet, as of now. */
+  get unsettled(): UnsettledWork {
+    return { inFlight: this.#inFlight, decidedUncommitted: this.#decidedUncommitted, abandoned: this.#abandoned };
+  }
+
+  /** A task's handling started. */
+  taskStarted(): void {
+    this.#inFlight++;
+  }
+
+  /**
+   * A task's handling ended: decided (its decision now waits for the commit), or failed, which
+   * once the handlers' signal has fired means the run gave up on it.
+   */
+  taskEnded(outcome: { readonly kind: string }): void {
+    this.#inFlight--;
+    if (outcome.kind === "decided") this.#decidedUncommitted++;
+    else if (outcome.kind === "failed" && this.#abort.signal.aborted) this.#abandoned++;
+  }
+
+  /** A commit of `count` decided tasks ended (committed, or failed and reported as the run's error). */
+  decisionsCommitted(count: number): void {
+    this.#decidedUncommitted -= count;
   }
 
   /** True once a stop was requested: take no new tasks and no new attempts. */
@@ -46,9 +103,20 @@ export class RunControl {
     this.#graceTimer.unref();
   }
 
+  /**
+   * Ends the grace period now: stops the run if it was not stopping, and aborts the handlers'
+   * signal, so in-flight tasks are abandoned and what was decided is committed at once.
+   */
+  abandonNow(reason: string): void {
+    this.requestStop(reason);
+    clearTimeout(this.#graceTimer);
+    if (!this.#abort.signal.aborted) this.#abort.abort(new Error(reason));
+  }
+
   dispose(): void {
     clearTimeout(this.#graceTimer);
     this.#external?.removeEventListener("abort", this.#onExternalAbort);
+    if (this.#external) runsBySignal.get(this.#external)?.delete(this);
   }
 }
 

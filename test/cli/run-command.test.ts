@@ -88,11 +88,18 @@ describe("task-agents run <agent-file>", () => {
     const hash = await demoProjectWithData(s.store);
     const result = await cli(["--store", s.store, "--json", "run", agentFile("route-by-type"), "--project-hash", hash, "--task-batch-size", "2", "--max-tasks-per-stage", "3"]);
     expect(result.code, result.stderr).toBe(0);
-    const batches = jsonLines<RunEvent>(result.stdout).filter((e) => e.event === "batch-committed");
-    expect(batches.map((b) => [b.number, b.size, b.moved])).toEqual([
+    const events = jsonLines<RunEvent>(result.stdout);
+    const batches = events.filter((e) => e.event === "batch-committed");
+    expect(batches.map((b) => [b.batch, b.size, b.moved])).toEqual([
       [1, 2, 2],
       [2, 1, 1],
     ]);
+    // The batch number has one name in both batch events; `number` stays as an alias.
+    expect(events.filter((e) => e.event === "batch-started").map((b) => [b.batch, b.size])).toEqual([
+      [1, 2],
+      [2, 1],
+    ]);
+    expect(batches.map((b) => b.number)).toEqual([1, 2]);
     // The first three tasks (in the order they were added) moved; the fourth was not taken.
     expect(stageByTitle(await listTasks(s.store, hash))).toEqual({ ...routed, "red-square.png": "Pre-label" });
   });
@@ -270,7 +277,8 @@ describe("task-agents run <agent-file>", () => {
     for (const flag of ["--project-hash <uuid>", "--refresh-every <seconds>", "--num-retries <n>", "--task-batch-size <n>", "--max-tasks-per-stage <n>", "--concurrency <n>", "--grace-period <seconds>", "--store <path>", "--json", "--help"]) {
       expect(result.stdout).toContain(flag);
     }
-    expect(result.stdout).toMatch(/Exit codes: 0 ok, 1 configuration error, 2 some tasks failed\./);
+    expect(result.stdout).toMatch(/Exit codes:\n {2}0 {4}no task failed \(also after Ctrl-C, once the in-flight tasks finished\)\n {2}1 {4}configuration error .*\n {2}2 {4}some tasks failed, abandoned ones included .*\n {2}130 {2}a second Ctrl-C forced the stop \(143 for SIGTERM\)\n/);
+    expect(result.stdout).toMatch(/A second Ctrl-C abandons them at once and commits what was decided/);
     expect(result.stdout).toMatch(/Example:\n {2}task-agents run /);
   });
 

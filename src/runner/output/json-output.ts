@@ -14,7 +14,8 @@ export function jsonOutput(logger: Logger, streams: OutputStreams): RunEvents {
     batchStarted: (stage, batch, size) => emit("batch-started", { stage: stage.title, batch, size }),
     taskFinished: () => undefined,
     taskFailed: (stage, failure) => emit("task-failed", { stage: stage.title, ...failure }),
-    batchCommitted: (stage, batch) => emit("batch-committed", { stage: stage.title, ...batch }),
+    // `batch` is the batch's number, as in batch-started; `number` stays for readers written before.
+    batchCommitted: (stage, { number, ...counts }) => emit("batch-committed", { stage: stage.title, batch: number, ...counts, number }),
     stageFinished: (stage) => emit("stage-finished", { stage: stage.title, seen: stage.seen, succeeded: stage.succeeded, failed: stage.failed, failedRouted: stage.failedRouted, skipped: stage.skipped, left: stage.left, moved: stage.moved }),
     passFinished: (pass, next) => emit("pass-finished", { pass, nextPassInMs: next ?? null }),
     stopRequested: (reason) => emit("stop-requested", { reason }),
