@@ -51,6 +51,7 @@ export function runnerCommand(name: string) {
   return new Command(name)
     .addOption(new Option("--project-hash <uuid>", "project to run on (wins over the one in the code)"))
     .addOption(new Option("--refresh-every <seconds>", "poll: start a new pass this many seconds after the previous one started").argParser(number("--refresh-every")))
+    .addOption(new Option("--watch", "local store: keep running and start a pass as soon as tasks arrive or move (no fixed interval; not with --refresh-every)"))
     .addOption(new Option("--num-retries <n>", "extra attempts for a failing task (default 3)").argParser(number("--num-retries")))
     .addOption(new Option("--task-batch-size <n>", "tasks fetched, handled and committed together (default 300)").argParser(number("--task-batch-size")))
     .addOption(new Option("--max-tasks-per-stage <n>", "at most this many tasks per stage per pass").argParser(number("--max-tasks-per-stage")))
@@ -69,6 +70,7 @@ export function runnerCommand(name: string) {
 export interface RunnerFlags {
   projectHash?: string;
   refreshEvery?: number;
+  watch?: true;
   numRetries?: number;
   taskBatchSize?: number;
   maxTasksPerStage?: number;
@@ -99,6 +101,7 @@ export function flagsToExecuteOptions(flags: RunnerFlags, signal: AbortSignal, e
   return {
     projectHash: flags.projectHash,
     refreshEvery: flags.refreshEvery,
+    watch: flags.watch,
     numRetries: flags.numRetries,
     taskBatchSize: flags.taskBatchSize,
     maxTasksPerStage: flags.maxTasksPerStage,

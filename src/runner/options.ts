@@ -24,6 +24,12 @@ export interface ExecuteOptions {
   readonly projectHash?: string;
   /** Seconds between the starts of two passes; absent: one pass. */
   readonly refreshEvery?: number;
+  /**
+   * Keep running and start a pass whenever the backend's data changes (a task arrives, moves or
+   * is added), until `signal` aborts; needs a backend that can tell (the local store). Not with
+   * `refreshEvery`. @defaultValue false
+   */
+  readonly watch?: boolean;
   /** Extra attempts after a task fails. @defaultValue 3 (up to 4 attempts) */
   readonly numRetries?: number;
   /** Tasks fetched, handled and committed together. @defaultValue 300 */
@@ -60,12 +66,13 @@ export interface ExecuteOptions {
  * Options of `runner.runStage()`: those of `execute()` but `refreshEvery` (one pass), and
  * `output` defaults to `"silent"`.
  */
-export type RunStageOptions = Omit<ExecuteOptions, "refreshEvery">;
+export type RunStageOptions = Omit<ExecuteOptions, "refreshEvery" | "watch">;
 
 /** Execute options after validation and defaults, with units in their names. */
 export interface ResolvedExecuteOptions {
   readonly projectHash: string | undefined;
   readonly refreshEveryMs: number | undefined;
+  readonly watch: boolean;
   readonly numRetries: number;
   readonly taskBatchSize: number;
   readonly maxTasksPerStage: number | undefined;
@@ -92,6 +99,7 @@ const executeSchema = z
   .strictObject({
     projectHash: z.string().optional(),
     refreshEvery: z.number().positive("refreshEvery must be more than 0 seconds").max(maxTimerSeconds, timerLimit("refreshEvery")).optional(),
+    watch: z.boolean({ error: "watch must be true or false" }).default(false),
     numRetries: z.number().int("numRetries must be a whole number").min(0, "numRetries must be 0 or more").default(3),
     taskBatchSize: positiveInteger("taskBatchSize").default(300),
     maxTasksPerStage: positiveInteger("maxTasksPerStage").optional(),
@@ -108,6 +116,7 @@ const executeSchema = z
     (o): ResolvedExecuteOptions => ({
       projectHash: o.projectHash,
       refreshEveryMs: o.refreshEvery === undefined ? undefined : o.refreshEvery * 1000,
+      watch: o.watch,
       numRetries: o.numRetries,
       taskBatchSize: o.taskBatchSize,
       maxTasksPerStage: o.maxTasksPerStage,
@@ -128,6 +137,12 @@ const executeSchema = z
  */
 export function resolveExecuteOptions(options: ExecuteOptions): ResolvedExecuteOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  if (defined.watch === true && defined.refreshEvery !== undefined) {
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      "Invalid run options: watch (--watch) and refreshEvery (--refresh-every) cannot be combined: watch starts a pass when the store changes, refreshEvery on a clock. Choose one.",
+    );
+  }
   const parsed = executeSchema.safeParse(defined);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
