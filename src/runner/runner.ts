@@ -267,8 +267,10 @@ export class Runner {
    * Makes the file a command-line program: parses `argv` (`--project-hash`, `--refresh-every`,
    * `--num-retries`, `--task-batch-size`, `--max-tasks-per-stage`, `--concurrency`, `--json`,
    * `--help`), executes, and resolves to the exit code (also set as `process.exitCode`): 0 when no
-   * task failed for good, 2 when some did, 1 on a configuration error. SIGINT/SIGTERM stop
-   * gracefully; a second signal exits at once.
+   * task failed for good, 2 when some did (abandoned ones included), 1 on a configuration error,
+   * 130 (143 for SIGTERM) when a second signal forced the stop. SIGINT/SIGTERM stop gracefully; a
+   * second signal abandons in-flight handlers at once and commits what was decided. When handlers
+   * the run abandoned are still running afterwards, they are listed and the process ends.
    */
   async run(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
     // Under `task-agents run <file>` the CLI imports the file and runs its exported runner with

@@ -54,7 +54,7 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: C
     .addOption(new Option("--exit-when-empty", "stop once the queue has no waiting, delayed or active job"))
     .addOption(new Option("--lock-duration <ms>", "how long a job's lock lasts; a dead worker's jobs go to others after it (default 30000)").argParser(positiveIntegerUpTo("--lock-duration", 2_147_483_647, "milliseconds (about 24.8 days, the longest a timer can wait)")))
     .addOption(new Option("--max-stalled <n>", "how many dead workers a job may outlive before it fails (default 10); rerunning is safe").argParser(positiveInteger("--max-stalled")))
-    .addHelpText("after", "\nRun one per process or machine against the same Redis; each task is handled by one of them.\n\nExample:\n  REDIS_URL=redis://queue-host:6379 task-agents queue work examples/agents/prelabel-queue.ts --concurrency 16")
+    .addHelpText("after", "\nRun one per process or machine against the same Redis; each task is handled by one of them.\n\nExit codes: 0 no task failed, 1 configuration error, 2 some tasks or jobs failed, 130 a second\nCtrl-C (143 for SIGTERM): the first finishes active jobs, the second exits at once (its jobs go\nback to the queue when their lock runs out).\n\nExample:\n  REDIS_URL=redis://queue-host:6379 task-agents queue work examples/agents/prelabel-queue.ts --concurrency 16")
     .action(async (file, options, command) => {
       const globals = command.optsWithGlobals();
       const queueRunner = await loadQueueRunnerFile(file, { json: globals.json === true });
