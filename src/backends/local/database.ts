@@ -114,7 +114,7 @@ export class StoreConnection {
     if (access === "read") {
       const needed = this.#pending.filter((m) => m.readCompatible !== true);
       if (needed.length > 0) {
-        const version = Math.min(...needed.map((m) => m.version)) - 1;
+        const version = Math.max(0, ...migrations.filter((m) => !this.#pending.includes(m)).map((m) => m.version));
         throw new ConfigurationError(
           "TA_STORE_OUTDATED",
           `The store at ${quoted(this.#path)} has schema version ${version}; this task-agents reads version ${migrations.at(-1)!.version} and does not upgrade a store in a command that only reads it. Run a command that writes to it (\`task-agents data add\`, \`tasks proceed\` or \`run\`) to upgrade it, then try again.`,
