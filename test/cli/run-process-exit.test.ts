@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { agentFile, startCli, type ChildExit, type ChildRun } from "../support/agent-process.js";
+import { agentFile, startAgentScript, startCli, type ChildExit, type ChildRun } from "../support/agent-process.js";
 import { demoProjectWithData, freshStore, jsonLines, listTasks } from "./cli-helpers.js";
 
 // `task-agents run` as its own process with real signals. The agent (ignores-signal) finishes its
@@ -137,6 +137,41 @@ describe("task-agents run: the process ends once the run is over", () => {
     );
     expect(result.stdout).not.toMatch(/Run report/);
     expect([...(await stageOf(s.store, hash)).values()].every((stage) => stage === "Pre-label")).toBe(true);
+  });
+
+  test("a third Ctrl-C while the commit hangs ends the process at once, saying what it drops", { timeout: 60_000 }, async () => {
+    using s = freshStore();
+    const hash = await demoProjectWithData(s.store);
+    const run = startCli(["run", agentFile("ignores-signal"), "--project-hash", hash], { HANG_COMMIT: "1", TASK_AGENTS_STORE: s.store });
+    await run.waitFor("stderr", /^sleeping on /m);
+    run.child.kill("SIGINT");
+    await run.waitFor("stderr", /stopping \(signal\)/);
+    run.child.kill("SIGINT");
+    await run.waitFor("stderr", /^Second SIGINT: abandoning/m);
+    run.child.kill("SIGINT");
+    // Well before the 5 s deadline of the second signal.
+    const result = await exitWithin(run, 4000);
+
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).toMatch(/^SIGINT again: ending the process; dropped: 2 decided tasks \(not committed, unless the commit in progress lands\), 1 in-flight task\./m);
+    expect([...(await stageOf(s.store, hash)).values()].every((stage) => stage === "Pre-label")).toBe(true);
+  });
+
+  test("an agent file run as a program (runner.run()) ends too once handlers it abandoned are listed", { timeout: 60_000 }, async () => {
+    using s = freshStore();
+    const hash = await demoProjectWithData(s.store);
+    const run = startAgentScript(agentFile("ignores-signal"), ["--project-hash", hash, "--store", s.store, "--task-timeout", "1", "--num-retries", "0"], { FINISH_FIRST: "3" });
+    await run.waitFor("stderr", /^sleeping on /m);
+    const result = await exitWithin(run, exitWithinMs);
+
+    expect(result.code, result.stderr).toBe(2);
+    expectNoStack(result);
+    expect(result.stdout).toMatch(/ended: completed/);
+    const [sleeping] = uuidsAfter("sleeping on", result.stderr);
+    expect(result.stderr).toMatch(new RegExp(`^warning: 1 abandoned handler is still running.*\\n {2}${sleeping} {2}"Pre-label" {2}".*": past the task timeout$`, "m"));
+    const stages = await stageOf(s.store, hash);
+    expect(uuidsAfter("handling", result.stderr).map((uuid) => stages.get(uuid))).toEqual(["Annotate", "Annotate", "Annotate"]);
+    expect(stages.get(sleeping!)).toBe("Pre-label");
   });
 
   test("a promise a handler started and did not await rejects: a warning, the run goes on, exit 0", { timeout: 60_000 }, async () => {
