@@ -26,12 +26,15 @@ export function number(flag: string) {
   };
 }
 
-/** Parses a flag that takes a whole number ≥ 1, refusing anything else at parse time. */
-export function positiveInteger(flag: string) {
+/**
+ * Parses a flag that takes a whole number from 1 to `max`, refusing anything else at parse time
+ * with the range (1e20 is a whole number, just too big).
+ */
+export function positiveInteger(flag: string, max = Number.MAX_SAFE_INTEGER) {
   const parse = number(flag);
   return (value: string): number => {
     const parsed = parse(value);
-    if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`${flag} takes a whole number of at least 1, got ${JSON.stringify(value)}.`);
+    if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) throw new InvalidArgumentError(`${flag} takes a whole number from 1 to ${max}, got ${JSON.stringify(value)}.`);
     return parsed;
   };
 }

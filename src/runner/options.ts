@@ -91,19 +91,36 @@ export interface ResolvedExecuteOptions {
  * after 1 ms, so longer durations are refused rather than turned into a hot loop.
  */
 export const maxTimerSeconds = 2_147_483;
+/** The most handlers a runner keeps in flight at once. */
+export const maxConcurrency = 1000;
+
 const timerLimit = (what: string) => `${what} must be at most ${maxTimerSeconds} seconds (about 24.8 days)`;
 
-const positiveInteger = (what: string) => z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).min(1, `${what} must be at least 1`);
+/**
+ * A whole number from 1 to `max`. Number.isInteger rather than zod's int(), which also refuses
+ * integers past 2^53 and so called 1e20 "not a whole number"; too big a number gets the range.
+ */
+const positiveInteger = (what: string, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .refine((n) => Number.isInteger(n), `${what} must be a whole number`)
+    .min(1, `${what} must be at least 1`)
+    .max(max, `${what} must be between 1 and ${max}`);
 
 const executeSchema = z
   .strictObject({
     projectHash: z.string().optional(),
     refreshEvery: z.number().positive("refreshEvery must be more than 0 seconds").max(maxTimerSeconds, timerLimit("refreshEvery")).optional(),
     watch: z.boolean({ error: "watch must be true or false" }).default(false),
-    numRetries: z.number().int("numRetries must be a whole number").min(0, "numRetries must be 0 or more").default(3),
+    numRetries: z
+      .number()
+      .refine((n) => Number.isInteger(n), "numRetries must be a whole number")
+      .min(0, "numRetries must be 0 or more")
+      .max(Number.MAX_SAFE_INTEGER, `numRetries must be between 0 and ${Number.MAX_SAFE_INTEGER}`)
+      .default(3),
     taskBatchSize: positiveInteger("taskBatchSize").default(300),
     maxTasksPerStage: positiveInteger("maxTasksPerStage").optional(),
-    concurrency: positiveInteger("concurrency").max(1000, "concurrency must be at most 1000").default(1),
+    concurrency: positiveInteger("concurrency", maxConcurrency).default(1),
     signal: z.instanceof(AbortSignal).optional(),
     taskTimeout: z.number().positive("taskTimeout must be more than 0 seconds").max(maxTimerSeconds, timerLimit("taskTimeout")).optional(),
     gracePeriod: z.number().min(0, "gracePeriod must be 0 or more seconds").max(maxTimerSeconds, timerLimit("gracePeriod")).default(30),

@@ -246,6 +246,9 @@ describe("QueueRunner options are checked at construction, as Runner's are", () 
   test.each([
     [{ concurrency: 0 }, "concurrency must be at least 1 (got 0)"],
     [{ concurrency: 2.5 }, "concurrency must be a whole number (got 2.5)"],
+    // A whole number, only too big: the range, not "must be a whole number" (zod's int() stops at 2^53).
+    [{ concurrency: 1e20 }, "concurrency must be between 1 and 1000 (got 100000000000000000000)."],
+    [{ numRetries: 2 ** 60 }, `numRetries must be between 0 and ${Number.MAX_SAFE_INTEGER} (got ${2 ** 60}).`],
     [{ numRetries: -1 }, "numRetries must be 0 or more (got -1)"],
     [{ taskTimeout: 0 }, "taskTimeout must be more than 0 seconds (got 0)"],
   ])("%o is refused: %s", (options, message) => {

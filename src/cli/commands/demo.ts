@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Option } from "@commander-js/extra-typings";
 import { localBackend } from "../../backends/local/local-backend.js";
+import { maxConcurrency } from "../../runner/options.js";
 import { executeWithFlags, positiveInteger } from "../run-command.js";
 import { loadRunnerFile } from "../load-agent-file.js";
 import { localOnlyError, type CommandContext, type RootCommand } from "../program.js";
@@ -19,7 +20,7 @@ export function addDemoCommand(root: RootCommand, { io, setExitCode }: CommandCo
     .command("demo")
     .description("create the example project in a temporary store, add its images, run the example agent, and show the result")
     .addOption(new Option("--keep", "keep the temporary store and print where it is"))
-    .addOption(new Option("--concurrency <n>", "handlers in flight at once").argParser(positiveInteger("--concurrency")).default(4))
+    .addOption(new Option("--concurrency <n>", "handlers in flight at once").argParser(positiveInteger("--concurrency", maxConcurrency)).default(4))
     .addHelpText("after", "\nExample:\n  npx task-agents demo --keep")
     .action(async (options, command) => {
       const globals = command.optsWithGlobals();

@@ -3,6 +3,7 @@ import { selectBackend } from "../../backends/select-backend.js";
 import type { QueueRunner } from "../../runner/queue-runner.js";
 import type { CommandContext, GlobalOptions, RootCommand } from "../program.js";
 import { loadQueueRunnerFile } from "../load-agent-file.js";
+import { maxConcurrency } from "../../runner/options.js";
 import { positiveInteger, positiveIntegerUpTo } from "../run-command.js";
 import { writeJsonLine } from "../output.js";
 
@@ -48,7 +49,7 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: C
     .command("work")
     .description("take jobs from the queue and run the QueueRunner's handlers on them until stopped (Ctrl-C finishes active jobs)")
     .argument("<agent-file>", "TypeScript or JavaScript file exporting a QueueRunner")
-    .addOption(new Option("--concurrency <n>", "jobs handled at once by this worker").argParser(positiveInteger("--concurrency")).default(1))
+    .addOption(new Option("--concurrency <n>", "jobs handled at once by this worker").argParser(positiveInteger("--concurrency", maxConcurrency)).default(1))
     .addOption(new Option("--redis-url <url>", "Redis to use (env: REDIS_URL; default redis://127.0.0.1:6379)"))
     .addOption(new Option("--queue <name>", "queue name (default task-agents-<project hash>)"))
     .addOption(new Option("--exit-when-empty", "stop once the queue has no waiting, delayed or active job"))
