@@ -175,7 +175,7 @@ export class LocalBackend implements Backend, AsyncDisposable {
    * Resolves `true` once the store changed after the previous call resolved (the first call:
    * after the backend first opened the store): another process or connection committed, or this
    * backend moved tasks. Resolves `false` when `signal` aborts first. Polls SQLite's
-   * `data_version` every 50 ms, which reads no tables.
+   * `data_version` every 100 ms, which reads no tables.
    */
   async waitForChange(signal: AbortSignal): Promise<boolean> {
     this.#open("read");
