@@ -41,6 +41,17 @@ function howToMakeEsm(file: string): string {
   return `${manifest} ${says}. Rename it to ${renamed}, or set "type": "module" in ${manifest}`;
 }
 
+/**
+ * The file esbuild names in its error, which may be a module the agent file imports. tsx reports
+ * a .cts file as .ts (and .cjs as .js), so a name that does not exist is tried that way too.
+ */
+function fileWithAwait(message: string): string | undefined {
+  const named = /^(\/[^\n]*?\.[cm]?[jt]sx?):\d+:\d+: ERROR/m.exec(message)?.[1];
+  if (named === undefined || existsSync(named)) return named;
+  const commonJs = named.replace(/\.([jt])s$/, ".c$1s");
+  return existsSync(commonJs) ? commonJs : undefined;
+}
+
 const cjsTopLevelAwait = /Top-level await is currently not supported with the "cjs" output format|await is only valid in async functions and the top level bodies of modules/;
 const missingTaskAgents = new RegExp(`Cannot find (?:package|module) '${packageInfo.name}(?:/[^']*)?'`);
 
@@ -55,10 +66,9 @@ export function moduleLoadHint(shownPath: string, file: string, error: unknown):
   const code = (error as { code?: unknown } | null)?.code;
   const quoted = JSON.stringify(shownPath);
   if (cjsTopLevelAwait.test(message)) {
-    // esbuild names the file holding the await, which may be a module the agent file imports.
-    const culprit = /^(\/[^\n]*?\.[cm]?[jt]sx?):\d+:\d+: ERROR/m.exec(message)?.[1] ?? file;
-    const which = culprit === file ? `Agent file ${quoted}` : `${culprit}, imported by agent file ${quoted},`;
-    return `${which} uses top-level await (such as \`await runner.run()\`), which only an ES module may use, but it loads as CommonJS: ${howToMakeEsm(culprit)}.`;
+    const culprit = fileWithAwait(message) ?? file;
+    const which = culprit === file ? `Agent file ${quoted} uses top-level await (such as \`await runner.run()\`)` : `${culprit}, imported by agent file ${quoted}, uses top-level await`;
+    return `${which}, which only an ES module may use, but it loads as CommonJS: ${howToMakeEsm(culprit)}.`;
   }
   if (code === "ERR_PACKAGE_PATH_NOT_EXPORTED" && message.includes(`${packageInfo.name}/package.json`)) {
     return `Agent file ${quoted} loads as CommonJS, and CommonJS cannot load ${packageInfo.name}, an ES module package: ${howToMakeEsm(file)}.`;
