@@ -17,6 +17,7 @@ import { addDemoCommand } from "./commands/demo.js";
 import { addQueueCommands } from "./commands/queue.js";
 import { addInitCommand } from "./commands/init.js";
 import { addNotifyCommand } from "./commands/notify.js";
+import { addServeCommand } from "./commands/serve.js";
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -147,5 +148,6 @@ export function buildProgram(io: CliIo, options: { jsonErrors?: boolean; onExitC
   addQueueCommands(root, context);
   addInitCommand(root, context);
   addNotifyCommand(root, context);
+  addServeCommand(root, context);
   return root;
 }

@@ -35,7 +35,7 @@ export class StageHealthBook {
       seen: stage?.seen ?? 0,
       failed: stage?.failed ?? 0,
       moved: stage?.moved ?? {},
-      ...(outcome.error === undefined ? {} : { error: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) }),
+      ...(outcome.error === undefined ? {} : { error: outcome.error instanceof Error ? outcome.error.message : JSON.stringify(outcome.error) }),
     });
   }
 
