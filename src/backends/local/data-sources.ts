@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DataInputError } from "../../domain/errors.js";
+import { describeDuplicateJsonKey, findDuplicateJsonKey } from "../../shared/json-duplicate-keys.js";
 import type { NewDataItem } from "./data-items.js";
 import { decodeUrlPath, probeFile, probeUrl } from "./media-probe.js";
 
@@ -108,6 +109,9 @@ async function itemFromManifestLine(line: string, where: string, folder: string)
     throw fail(`not valid JSON (${(error as Error).message})`);
   }
   if (entry === null || typeof entry !== "object" || Array.isArray(entry)) throw fail("not a JSON object");
+  // JSON.parse keeps the last of two equal keys (a second "path" would win without a word).
+  const duplicate = findDuplicateJsonKey(line);
+  if (duplicate) throw fail(`${describeDuplicateJsonKey(duplicate, true)}; give each key once`);
   const record = entry as Record<string, unknown>;
   const unknown = Object.keys(record).filter((k) => !manifestKeys.includes(k));
   if (unknown.length > 0) throw fail(`unknown key${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted keys: ${manifestKeys.map((k) => JSON.stringify(k)).join(", ")}`);

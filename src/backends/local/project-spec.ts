@@ -6,6 +6,7 @@ import { z } from "zod";
 import { DataInputError, SpecValidationError, isTaskAgentsError } from "../../domain/errors.js";
 import type { OntologyStructureJson } from "../../domain/workflow.js";
 import { Ontology } from "../../labels/ontology/ontology.js";
+import { describeDuplicateJsonKey, findDuplicateJsonKey } from "../../shared/json-duplicate-keys.js";
 import { article, didYouMean, quoteList } from "../../shared/suggest.js";
 import { isUuid } from "../../shared/uuid.js";
 import { checkStageNotify, notifyKeys, notifySchema, type StageNotifySpec } from "./stage-notify-spec.js";
@@ -100,12 +101,18 @@ export function loadProjectSpec(path: string): ProjectSpec {
 }
 
 function parseJson(text: string, source: string): unknown {
+  // A byte-order mark is accepted, as the YAML reader accepts it.
+  const json = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  let value: unknown;
   try {
-    // A byte-order mark is accepted, as the YAML reader accepts it.
-    return JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text) as unknown;
+    value = JSON.parse(json) as unknown;
   } catch (error) {
     throw new SpecValidationError(source, [`not valid JSON: ${(error as Error).message}`]);
   }
+  // JSON.parse keeps the last of two equal keys; the YAML reader refuses them, and so does this.
+  const duplicate = findDuplicateJsonKey(json);
+  if (duplicate) throw new SpecValidationError(source, [`not a usable JSON spec: ${describeDuplicateJsonKey(duplicate)}; give each key once`]);
+  return value;
 }
 
 function parseYaml(text: string, source: string): unknown {
