@@ -81,8 +81,12 @@ describe("task-agents init", () => {
     expect(agent).toContain(`return "keep";`);
     expect(agent).not.toContain("Second look");
 
+    // npm links a file: folder: it installs nothing into the checkout's own node_modules.
+    const checkoutTree = join(repoRoot, "node_modules", ".package-lock.json");
+    const treeBefore = readFileSync(checkoutTree, "utf8");
     const install = await run("npm", ["install", "--offline", "--no-audit", "--no-fund"], project);
     expect(install.code, install.stderr).toBe(0);
+    expect(readFileSync(checkoutTree, "utf8")).toBe(treeBefore);
     // The generated agent type-checks against the installed package with the generated tsconfig.
     const typecheck = await run(process.execPath, [tsc, "-p", project], project);
     expect(typecheck.code, typecheck.stdout).toBe(0);
