@@ -1,29 +1,29 @@
 import { writeChunk, type OutputStream } from "./cli-io.js";
+import { displayWidth, padCell, tableCell } from "./table-cell.js";
 
 /** A column of a plain-text table. */
 export interface Column<Row> {
   readonly header: string;
   readonly value: (row: Row) => string;
-  /** Fixed width, for tables streamed before all rows are known. */
+  /** Fixed width in terminal columns (see cellWidth), for tables streamed before all rows are known. */
   readonly width?: number;
   readonly align?: "left" | "right";
 }
 
-function pad(text: string, width: number, align: "left" | "right" = "left"): string {
-  return align === "right" ? text.padStart(width) : text.padEnd(width);
-}
-
 function formatLine<Row>(columns: readonly Column<Row>[], widths: readonly number[], cells: readonly string[]): string {
   return cells
-    .map((cell, i) => (i === cells.length - 1 && columns[i]!.align !== "right" ? cell : pad(cell, widths[i]!, columns[i]!.align)))
+    .map((cell, i) => (i === cells.length - 1 && columns[i]!.align !== "right" ? cell : padCell(cell, widths[i]!, columns[i]!.align)))
     .join("  ")
     .trimEnd();
 }
 
-/** Renders rows as an aligned table with a header line. */
+/**
+ * Renders rows as an aligned table with a header line. Cells are shown as {@link tableCell} makes
+ * them (control characters escaped, long text cut) and aligned by the columns a terminal gives them.
+ */
 export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
-  const cells = rows.map((row) => columns.map((c) => c.value(row)));
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
+  const cells = rows.map((row) => columns.map((c) => tableCell(c.value(row))));
+  const widths = columns.map((c, i) => Math.max(displayWidth(c.header), ...cells.map((r) => displayWidth(r[i]!))));
   return [columns.map((c) => c.header), ...cells].map((line) => formatLine(columns, widths, line)).join("\n") + "\n";
 }
 
@@ -32,13 +32,13 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
  * any length is never held in memory.
  */
 export async function streamTable<Row>(stream: OutputStream, columns: readonly Column<Row>[], pages: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>): Promise<number> {
-  const widths = columns.map((c) => Math.max(c.header.length, c.width ?? 0));
+  const widths = columns.map((c) => Math.max(displayWidth(c.header), c.width ?? 0));
   await writeChunk(stream, formatLine(columns, widths, columns.map((c) => c.header)) + "\n");
   let count = 0;
   for await (const rows of pages) {
     if (rows.length === 0) continue;
     count += rows.length;
-    await writeChunk(stream, rows.map((row) => formatLine(columns, widths, columns.map((c) => c.value(row)))).join("\n") + "\n");
+    await writeChunk(stream, rows.map((row) => formatLine(columns, widths, columns.map((c) => tableCell(c.value(row))))).join("\n") + "\n");
   }
   return count;
 }

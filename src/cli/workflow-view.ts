@@ -1,5 +1,6 @@
 import type { Project, StageType } from "../domain/workflow.js";
 import type { StageCounts } from "../backends/local/projects.js";
+import { cellWidth, padCell, tableCell } from "./table-cell.js";
 
 const markers: Partial<Record<StageType, string>> = { START: "▶", AGENT: "◆", ANNOTATION: "●", REVIEW: "●", DONE: "■" };
 
@@ -10,19 +11,19 @@ const markers: Partial<Record<StageType, string>> = { START: "▶", AGENT: "◆"
 export function renderWorkflow(project: Project, counts: StageCounts): string {
   const titleById = new Map(project.stages.map((s) => [s.uuid, s.title]));
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
-  const titleWidth = Math.max(...project.stages.map((s) => s.title.length));
+  const titleWidth = Math.max(...project.stages.map((s) => cellWidth(s.title)));
   const typeWidth = Math.max(...project.stages.map((s) => s.type.length));
   const countWidth = Math.max(...project.stages.map((s) => String(counts.get(s.uuid) ?? 0).length));
-  const lines = [`${project.title}  ${project.uuid}  (${total} task${total === 1 ? "" : "s"})`, ""];
+  const lines = [`${tableCell(project.title)}  ${project.uuid}  (${total} task${total === 1 ? "" : "s"})`, ""];
   for (const stage of project.stages) {
     const count = stage.type === "START" ? "" : `${String(counts.get(stage.uuid) ?? 0).padStart(countWidth)} task${counts.get(stage.uuid) === 1 ? " " : "s"}`;
     lines.push(
-      `${markers[stage.type] ?? "○"} ${stage.title.padEnd(titleWidth)}  ${stage.type.padEnd(typeWidth)}  ${count.padEnd(countWidth + 6)}  ${stage.uuid}`,
+      `${markers[stage.type] ?? "○"} ${padCell(tableCell(stage.title), titleWidth)}  ${stage.type.padEnd(typeWidth)}  ${count.padEnd(countWidth + 6)}  ${stage.uuid}`,
     );
     stage.pathways.forEach((pathway, i) => {
       const branch = i === stage.pathways.length - 1 ? "└─" : "├─";
       const uuid = stage.type === "AGENT" ? `  (${pathway.uuid})` : "";
-      lines.push(`  ${branch} ${pathway.name} ──▶ ${titleById.get(pathway.destinationUuid) ?? pathway.destinationUuid}${uuid}`);
+      lines.push(`  ${branch} ${tableCell(pathway.name)} ──▶ ${tableCell(titleById.get(pathway.destinationUuid) ?? pathway.destinationUuid)}${uuid}`);
     });
   }
   return lines.join("\n") + "\n";

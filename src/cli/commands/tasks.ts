@@ -8,6 +8,7 @@ import { isAgentStage, type Stage } from "../../domain/workflow.js";
 import type { TaskMoveRecord } from "../../backends/local/task-queries.js";
 import { defaultActor } from "../cli-io.js";
 import { streamJsonLines, streamTable, writeJsonLine } from "../output.js";
+import { cellWidth } from "../table-cell.js";
 import type { CommandContext, RootCommand } from "../program.js";
 
 async function* pages(fetchPage: (pageToken: string | undefined) => Promise<TaskPage>): AsyncGenerator<readonly WorkflowTask[]> {
@@ -92,7 +93,7 @@ export function addTasksCommands(root: RootCommand, { io, withBackend, withLocal
           io.stdout,
           [
             { header: "TASK UUID", value: (t) => t.uuid, width: 36 },
-            { header: "STAGE", value: (t) => titleById.get(t.stageUuid) ?? t.stageUuid, width: Math.max(...project.stages.map((s) => s.title.length)) },
+            { header: "STAGE", value: (t) => titleById.get(t.stageUuid) ?? t.stageUuid, width: Math.max(...project.stages.map((s) => cellWidth(s.title))) },
             { header: "STATUS", value: (t) => t.status, width: 9 },
             { header: "PRIORITY", value: (t) => (t.priority === null ? "-" : t.priority.toFixed(2)), width: 8, align: "right" },
             { header: "DATA TITLE", value: (t) => t.dataTitle },
@@ -152,8 +153,8 @@ export function addTasksCommands(root: RootCommand, { io, withBackend, withLocal
       const globals = command.optsWithGlobals();
       await withLocalBackend("tasks history", globals, async (backend) => {
         const project = await backend.getProject(hash);
-        const stageWidth = Math.max(...project.stages.map((s) => s.title.length));
-        const pathwayWidth = Math.max(7, ...project.stages.flatMap((s) => s.pathways.map((p) => p.name.length)));
+        const stageWidth = Math.max(...project.stages.map((s) => cellWidth(s.title)));
+        const pathwayWidth = Math.max(7, ...project.stages.flatMap((s) => s.pathways.map((p) => cellWidth(p.name))));
         const moves = withFirstPage(backend.history(hash, options.task));
         // Every task has at least the move that created it: no moves means no such task.
         if (options.task !== undefined && moves.isEmpty) {
