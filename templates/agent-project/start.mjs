@@ -42,7 +42,7 @@ const cli = findCli();
 function taskAgents(args, { quiet = false } = {}) {
   const result = spawnSync(process.execPath, [cli, ...args], { cwd: here, encoding: "utf8", stdio: ["ignore", "pipe", quiet ? "pipe" : "inherit"] });
   if (result.error) fail(`could not start task-agents: ${result.error.message}`);
-  return { code: result.status ?? 1, stdout: result.stdout };
+  return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr ?? "" };
 }
 
 function createProject(storeArgs) {
@@ -63,7 +63,16 @@ function createProject(storeArgs) {
 function projectOfStore() {
   if (existsSync(hashFile)) {
     const saved = readFileSync(hashFile, "utf8").trim();
-    if (taskAgents([...storeArgs, "project", "show", saved], { quiet: true }).code === 0) return saved;
+    const shown = taskAgents(["--json", ...storeArgs, "project", "show", saved], { quiet: true });
+    if (shown.code === 0) return saved;
+    // Only a store without that project gets a new one; a busy or broken store is not worked around.
+    let error;
+    try {
+      error = JSON.parse(shown.stderr).error;
+    } catch {
+      error = { message: shown.stderr.trim() };
+    }
+    if (error.code !== "TA_UNKNOWN_PROJECT" && error.code !== "TA_NO_STORE") fail(`the project in the local store could not be read: ${error.message}`);
   }
   const hash = createProject(storeArgs);
   mkdirSync(dirname(hashFile), { recursive: true });

@@ -112,7 +112,17 @@ describe("task-agents init", () => {
     expect(check.stderr).toContain("in a temporary store");
     expect(check.stdout).toMatch(/Triage\s+3\s+3\s+0\s+0\s+0\s+keep: 3/);
     expect(await stageCounts(store, hash)).toMatchObject({ Triage: 0, Review: 3, Done: 0 });
-  }, 180_000);
+
+    // A store that cannot be read is reported, not replaced by a new project.
+    const saved = readFileSync(store);
+    writeFileSync(store, "not a store");
+    const broken = await run("npm", ["start"], project);
+    expect(broken.code).not.toBe(0);
+    expect(broken.stderr).toContain(`start: the project in the local store could not be read: The file at "${store}" is not a usable task-agents store`);
+    expect(readFileSync(store, "utf8")).toBe("not a store");
+    expect(readFileSync(join(project, ".task-agents", "project-hash"), "utf8").trim()).toBe(hash);
+    writeFileSync(store, saved);
+  }, 240_000);
 
   test("by default: the example spec, an agent for its first AGENT stage, and task-agents from this checkout as file:<its folder>", async () => {
     using dir = tempDir("task-agents-init-");
