@@ -49,6 +49,12 @@ export function positiveIntegerUpTo(flag: string, max: number, unit: string) {
   };
 }
 
+/** A parser of a TCP port flag: 0 (any free port) to 65535. */
+export function portNumber(flag: string) {
+  const parse = positiveIntegerUpTo(flag, 65535, "(the highest TCP port)");
+  return (value: string): number => (value.trim() === "0" ? 0 : parse(value));
+}
+
 /** A command with the runner's flags (shared by `runner.run()` and `task-agents run`). */
 export function runnerCommand(name: string) {
   return new Command(name)

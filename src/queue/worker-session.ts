@@ -28,6 +28,9 @@ export interface WorkerSessionOptions {
   readonly exitWhenEmpty: boolean;
   readonly lockDuration: number | undefined;
   readonly maxStalledCount?: number | undefined;
+  /** Serve Prometheus metrics at `http://<metricsHost>:<metricsPort>/metrics` while working. */
+  readonly metricsPort?: number | undefined;
+  readonly metricsHost?: string | undefined;
 }
 
 /**
@@ -51,6 +54,10 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
     ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration, stalledInterval: options.lockDuration }),
     ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
   });
+  const stageTitles = new Map((await queueRunner.getAgentStages()).map((s) => [s.uuid, s.title] as const));
+  const pathwayOnly = new Map((await queueRunner.getAgentStages()).flatMap((s) => s.pathways.map((p) => [p.uuid, p.name] as const)));
+  const metrics = options.metricsPort === undefined ? undefined : await startWorkerMetrics(queueRunner, options.metricsHost ?? "127.0.0.1", options.metricsPort);
+  if (metrics) logger.info(`metrics at ${metrics.server.url}`);
   const counts = { tasks: 0, succeeded: 0, failed: 0, left: 0, jobFailures: 0, moved: new Map<string, number>() };
   const started = Date.now();
 
@@ -65,6 +72,8 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
       const name = pathwayNames.get(result.pathway) ?? result.pathway;
       counts.moved.set(name, (counts.moved.get(name) ?? 0) + 1);
     }
+    const outcome = !result.success ? "failed" : result.pathway === null ? "left" : "succeeded";
+    metrics?.metrics.recordTask(stageTitles.get(result.stage_uuid) ?? result.stage_uuid, outcome, result.pathway === null ? undefined : (pathwayOnly.get(result.pathway) ?? result.pathway));
     if (options.json) io.stdout.write(JSON.stringify({ event: "task-done", ...result }) + "\n");
   });
   worker.on("failed", (job, error) => {
@@ -128,6 +137,7 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
     clearInterval(watcher);
     await worker.close();
     await queue?.close();
+    await metrics?.stop();
     if (io.installSignalHandlers) {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
@@ -151,4 +161,22 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
     );
   }
   return taskWorkExitCode({ failedTasks: counts.failed + counts.jobFailures });
+}
+
+/** Prometheus metrics of a worker: its tasks and its backend's requests, served on their own port. */
+async function startWorkerMetrics(queueRunner: QueueRunner, host: string, port: number) {
+  // Loaded only when asked for: most workers run without a metrics port.
+  const { TaskMetrics } = await import("../serve/task-metrics.js");
+  const { startMetricsServer } = await import("../serve/metrics-server.js");
+  const metrics = new TaskMetrics();
+  const server = await startMetricsServer(metrics, host, port);
+  const stopWatching = metrics.watchBackend(queueRunner.backend);
+  return {
+    metrics,
+    server,
+    stop: async () => {
+      stopWatching();
+      await server.close();
+    },
+  };
 }

@@ -49,6 +49,15 @@ export class TaskMetrics {
     this.#passes.observe({ stage: stage.title, end }, stage.durationMs / 1000);
   }
 
+  /** Adds one task a queue worker finished: `pathway` is the pathway's name when it moved. */
+  recordTask(stage: string, outcome: "succeeded" | "failed" | "left", pathway: string | undefined): void {
+    this.#handled.inc({ stage });
+    // Both series exist from the first task on, so a dashboard shows 0 rather than nothing.
+    this.#failed.inc({ stage }, outcome === "failed" ? 1 : 0);
+    this.#succeeded.inc({ stage }, outcome === "failed" ? 0 : 1);
+    if (pathway !== undefined) this.#moved.inc({ stage, pathway });
+  }
+
   /** Counts one notification by how it was answered. */
   recordNotification(outcome: string): void {
     this.#notifications.inc({ outcome });

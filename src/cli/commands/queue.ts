@@ -4,7 +4,7 @@ import type { QueueRunner } from "../../runner/queue-runner.js";
 import type { CommandContext, GlobalOptions, RootCommand } from "../program.js";
 import { loadQueueRunnerFile } from "../load-agent-file.js";
 import { maxConcurrency } from "../../runner/options.js";
-import { positiveInteger, positiveIntegerUpTo } from "../run-command.js";
+import { portNumber, positiveInteger, positiveIntegerUpTo } from "../run-command.js";
 import { writeJsonLine } from "../output.js";
 
 /**
@@ -55,6 +55,8 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: C
     .addOption(new Option("--exit-when-empty", "stop once the queue has no waiting, delayed or active job"))
     .addOption(new Option("--lock-duration <ms>", "how long a job's lock lasts; a dead worker's jobs go to others after it (default 30000)").argParser(positiveIntegerUpTo("--lock-duration", 2_147_483_647, "milliseconds (about 24.8 days, the longest a timer can wait)")))
     .addOption(new Option("--max-stalled <n>", "how many dead workers a job may outlive before it fails (default 10); rerunning is safe").argParser(positiveInteger("--max-stalled")))
+    .addOption(new Option("--metrics-port <n>", "serve Prometheus metrics at http://<metrics host>:<n>/metrics while working (0: any free port)").argParser(portNumber("--metrics-port")))
+    .addOption(new Option("--metrics-host <address>", "address of the metrics server (default 127.0.0.1)"))
     .addHelpText("after", "\nRun one per process or machine against the same Redis; each task is handled by one of them.\n\nExit codes: 0 no task failed, 1 configuration error, 2 some tasks or jobs failed, 130 a second\nCtrl-C (143 for SIGTERM): the first finishes active jobs, the second exits at once (its jobs go\nback to the queue when their lock runs out).\n\nExample:\n  REDIS_URL=redis://queue-host:6379 task-agents queue work examples/agents/prelabel-queue.ts --concurrency 16")
     .action(async (file, options, command) => {
       const globals = command.optsWithGlobals();
@@ -72,6 +74,8 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: C
           exitWhenEmpty: options.exitWhenEmpty === true,
           lockDuration: options.lockDuration,
           maxStalledCount: options.maxStalled,
+          metricsPort: options.metricsPort,
+          metricsHost: options.metricsHost,
         });
         setExitCode(code);
       } finally {

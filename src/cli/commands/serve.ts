@@ -1,5 +1,4 @@
 import { Option } from "@commander-js/extra-typings";
-import type { ServerType, serve as nodeServe } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { ConfigurationError } from "../../domain/errors.js";
 import { notificationSecret } from "../../notifications/verify-notification.js";
@@ -9,7 +8,7 @@ import { failedCount, type RunReport } from "../../runner/run-report.js";
 import { taskWorkExitCode } from "../../shared/exit-codes.js";
 import { loadRunnerFile } from "../load-agent-file.js";
 import { noticeAbandonedHandlers } from "../process-end.js";
-import { attachBackend, flagsToExecuteOptions, logLevelFrom, positiveIntegerUpTo, runnerCommand } from "../run-command.js";
+import { attachBackend, flagsToExecuteOptions, logLevelFrom, portNumber, runnerCommand } from "../run-command.js";
 import { RunInterrupts } from "../run-interrupts.js";
 import type { CommandContext, GlobalOptions, RootCommand } from "../program.js";
 
@@ -38,7 +37,7 @@ export function addServeCommand(root: RootCommand, { io, setExitCode }: CommandC
     .copyInheritedSettings(root)
     .description("receive Encord's task-ready notifications over HTTP and run a pass over each notified stage")
     .argument("<agent-file>", "TypeScript or JavaScript file exporting a Runner")
-    .addOption(new Option("--port <n>", "TCP port to listen on (0: any free port)").default(8080).argParser(portNumber))
+    .addOption(new Option("--port <n>", "TCP port to listen on (0: any free port)").default(8080).argParser(portNumber("--port")))
     .addOption(new Option("--host <address>", "address to listen on (0.0.0.0 for every interface)").default("127.0.0.1"))
     .addOption(new Option("--path <path>", "where notifications are posted").default("/").argParser(urlPath))
     .addHelpText("after", serveHelp);
@@ -64,7 +63,7 @@ export function addServeCommand(root: RootCommand, { io, setExitCode }: CommandC
         const logger = createRunLogger(json ? "json" : "human", io.stdout, logLevelFrom(flags, io.env) ?? "info");
         const { TaskMetrics } = await import("../../serve/task-metrics.js");
         const { createServeApp } = await import("../../serve/serve-app.js");
-        const { serve } = await import("@hono/node-server");
+        const { listenOn } = await import("../../serve/metrics-server.js");
         const metrics = new TaskMetrics();
         const stopWatching = metrics.watchBackend(runner.backendInUse);
         const { signal: _signal, output: _output, refreshEvery: _refresh, ...passOptions } = flagsToExecuteOptions(flags, interrupts.signal, io.env);
@@ -84,7 +83,7 @@ export function addServeCommand(root: RootCommand, { io, setExitCode }: CommandC
           },
         });
         if (io.installSignalHandlers === true) interrupts.install();
-        const server = await listen(serve, app.fetch, flags.host, flags.port);
+        const server = await listenOn(app.fetch, flags.host, flags.port, "--port or --host");
         const address = server.address() as AddressInfo;
         const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}${flags.path}`;
         const stageList = stages.map((s) => `${JSON.stringify(s.title)} (${s.uuid})`).join(", ");
@@ -107,22 +106,6 @@ export function addServeCommand(root: RootCommand, { io, setExitCode }: CommandC
       }
     }),
   );
-}
-
-/** Starts the Node server; a port in use or an address that cannot be bound is a clear error. */
-async function listen(serve: typeof nodeServe, fetch: (request: Request) => Response | Promise<Response>, host: string, port: number): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: host, port }, () => resolve(server));
-    server.once("error", (error: NodeJS.ErrnoException) => {
-      const why = error.code === "EADDRINUSE" ? "is in use" : error.code === "EADDRNOTAVAIL" ? "is not an address of this machine" : error.code === "EACCES" ? "needs privileges this process lacks" : `cannot be listened on (${error.code ?? error.message})`;
-      reject(new ConfigurationError("TA_INVALID_ARGUMENT", `Port ${port} on ${host} ${why}; choose another with --port or --host.`));
-    });
-  });
-}
-
-function portNumber(value: string): number {
-  if (value.trim() === "0") return 0;
-  return positiveIntegerUpTo("--port", 65535, "(the highest TCP port)")(value);
 }
 
 function urlPath(value: string): string {
