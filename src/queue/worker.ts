@@ -36,7 +36,9 @@ export const defaultMaxStalledCount = 10;
  * handled in one call (one bulk fetch, one commit), so concurrency also batches. A
  * configuration error (an unknown pathway) fails its own job without retries; any other thrown
  * error (the store down…) lets BullMQ retry the job with the producer's attempts and backoff. Close it with `await worker.close()`,
- * which lets active jobs finish.
+ * which lets active jobs finish. The URL's form is checked here, but not the server (this is
+ * synchronous): `await assertRedisReachable(url)` first, as `queue work` does, or a database the
+ * server lacks is only logged by ioredis and the worker reads database 0.
  */
 export function createWorker(queueRunner: QueueRunner, options: QueueWorkerOptions = {}): Worker<TaskJobData, TaskCompletionResult> {
   const batcher = new SpecBatcher((stage, specs) => queueRunner.handleForWorker(stage, specs, { concurrency: options.concurrency ?? 1 }), options.concurrency ?? 1);
