@@ -55,6 +55,27 @@ export interface ListTasksOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of {@link Backend.claimStageTasks}. */
+export interface ClaimTasksOptions {
+  /** At most this many tasks (1 to 10,000). */
+  readonly limit: number;
+  /** How long the claims last unless renewed ({@link Backend.renewClaims}) or released (ms). */
+  readonly leaseMs: number;
+  /** Who claims: an id of the claimer's own (one per runner pass over a stage), used to renew and release. */
+  readonly owner: string;
+  /** Only tasks after this position: the `nextPageToken` of the previous claim of the pass. */
+  readonly after?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Releases claims taken with {@link Backend.claimStageTasks} as part of a commit. */
+export interface ClaimRelease {
+  /** The owner the claims were taken as. */
+  readonly owner: string;
+  /** The tasks whose claims end, whatever the commit does with them (moved, left, failed, not started). */
+  readonly taskUuids: readonly string[];
+}
+
 /** Options of {@link Backend.getLabelRows}. Passed through to Encord; the local store ignores them. */
 export interface InitialiseLabelsArgs {
   readonly includeObjectFeatureHashes?: readonly string[];
@@ -106,6 +127,11 @@ export interface BatchCommit {
   readonly moves?: readonly TaskMove[];
   /** Who acted, recorded in the task history. @defaultValue "agent" */
   readonly actor?: string;
+  /**
+   * Claims to release in the same transaction (backends with {@link Backend.claimStageTasks});
+   * a commit with nothing else to do only releases them. Backends without claims ignore it.
+   */
+  readonly releaseClaims?: ClaimRelease;
   readonly signal?: AbortSignal;
 }
 
@@ -139,6 +165,22 @@ export interface Backend {
 
   /** A page of the tasks in a stage, oldest first; pages stay valid while tasks leave the stage. */
   listStageTasks(projectHash: string, stageUuid: string, options?: ListTasksOptions): Promise<TaskPage>;
+
+  /**
+   * Claims up to `limit` tasks of a stage that nobody else holds, in listing order after
+   * `options.after`, and returns them: one write, so two processes never get the same task while
+   * a claim lasts. A claim ends when released (by the commit of its batch, or
+   * {@link releaseClaims}), when its lease passes without renewal, or, on a backend that can
+   * tell, when the claiming process is gone. `nextPageToken` is `null` once no further task
+   * could be claimed. Absent where tasks cannot be claimed (Encord): runners list instead.
+   */
+  claimStageTasks?(projectHash: string, stageUuid: string, options: ClaimTasksOptions): Promise<TaskPage>;
+
+  /** Extends every claim `owner` still holds to `leaseMs` from now; resolves to how many. */
+  renewClaims?(owner: string, leaseMs: number, options?: { signal?: AbortSignal }): Promise<number>;
+
+  /** Ends the claims `owner` holds (on these tasks, or all of them); resolves to how many. */
+  releaseClaims?(owner: string, taskUuids?: readonly string[], options?: { signal?: AbortSignal }): Promise<number>;
 
   /** How many tasks wait in a stage, when the backend can tell cheaply (for progress and ETA). */
   countStageTasks?(projectHash: string, stageUuid: string): Promise<number>;

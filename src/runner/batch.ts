@@ -1,3 +1,4 @@
+import type { ClaimRelease } from "../backends/backend.js";
 import type { PrefetchedTaskData } from "../deps/define-dependency.js";
 import type { ConfigurationError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
@@ -14,13 +15,16 @@ export interface BatchEnvironment extends HandlingEnvironment {
   readonly failedTasks: FailedTasks;
   /** How long a remembered task is skipped; undefined: for the Runner's life. */
   readonly retryFailedAfterMs: number | undefined;
+  /** The lease of the claims a pass takes on a backend that claims tasks (ms). */
+  readonly claimLeaseMs: number;
 }
 
 /**
  * One batch of a Runner pass, its dependencies' data already fetched: handle the tasks, commit every decision in one call (even when
  * the run is stopping), and count it all into the stage's report. A task that failed for good is
  * moved along the stage's `onFailure` pathway in that commit, or else remembered so later passes
- * skip it. Returns the configuration error that stopped it, if one did.
+ * skip it. The commit also ends the batch's claims (`release`), whatever became of each task.
+ * Returns the configuration error that stopped it, if one did.
  */
 export async function processBatch(
   env: BatchEnvironment,
@@ -29,6 +33,7 @@ export async function processBatch(
   report: StageReport,
   batchNumber: number,
   prefetched: ReadonlyMap<string, PrefetchedTaskData>,
+  release?: ClaimRelease,
 ): Promise<ConfigurationError | undefined> {
   const started = performance.now();
   env.events.batchStarted(report, batchNumber, tasks.length);
@@ -45,7 +50,7 @@ export async function processBatch(
     }
     env.events.taskFinished(report, outcome.kind === "decided" ? "succeeded" : "failed");
   }, prefetched);
-  const committed = await commitDecisions(env, bound, tasks, outcomes);
+  const committed = await commitDecisions(env, bound, tasks, outcomes, release);
   report.left += committed.left;
   for (const name of committed.moved.values()) report.moved[name] = (report.moved[name] ?? 0) + 1;
   report.failedRouted += committed.routed.size;

@@ -1,10 +1,11 @@
 import type { PrefetchedTaskData } from "../deps/define-dependency.js";
 import type { ConfigurationError } from "../domain/errors.js";
-import type { AgentTask } from "../domain/task.js";
+import type { AgentTask, WorkflowTask } from "../domain/task.js";
 import { processBatch, type BatchEnvironment } from "./batch.js";
 import { ReadAhead } from "../shared/read-ahead.js";
 import { prefetchBatch } from "./prefetch.js";
 import type { StageReport } from "./run-report.js";
+import { StageClaims } from "./stage-claims.js";
 import type { BoundStage } from "./stage-registry.js";
 
 const maxPageSize = 1000;
@@ -14,6 +15,12 @@ const maxPageSize = 1000;
  * more would only make the server juggle more requests at once.
  */
 const listingDepth = 1;
+/**
+ * Claimed batches are not claimed ahead beyond the one whose data is being fetched: a claimed
+ * batch waiting here is work other processes on the stage cannot take, and claiming is a local
+ * write of milliseconds.
+ */
+const claimingDepth = 0;
 
 /** A batch whose dependencies' data is being fetched. */
 interface BatchAhead {
@@ -28,6 +35,10 @@ interface BatchAhead {
  * batch's pages are already listed and its label rows, metadata and storage items fetched, so a
  * pass costs about the longer of listing and work rather than their sum. The listing runs two
  * batches ahead at most, the fetching of their data one.
+ *
+ * On a backend that can claim tasks (the local store), the batches are claimed instead of listed,
+ * so that several processes running the stage share its tasks; a batch's claims end with its
+ * commit, and those of batches not handled (a stop, an error) when the stage ends.
  */
 export async function drainStage(
   env: BatchEnvironment,
@@ -43,7 +54,9 @@ export async function drainStage(
 
   // The listing runs ahead of the handlers (task references only, small); the data of one batch
   // ahead is fetched (label rows, larger).
-  const batches = new ReadAhead(stageBatches(env, bound, batchSize, cap, () => report.skipped++), listingDepth);
+  const claims = StageClaims.forPass(env.backend, env.project.uuid, bound.stage.uuid, env.claimLeaseMs, env.logger);
+  const source = claims === undefined ? listedTasks(env, bound, Math.min(batchSize, maxPageSize)) : claimedTasks(env, claims);
+  const batches = new ReadAhead(stageBatches(env, source, batchSize, cap, () => report.skipped++), claims === undefined ? listingDepth : claimingDepth);
   const fetchNext = async (): Promise<BatchAhead | undefined> => {
     const tasks = await batches.next();
     if (tasks === undefined) return undefined;
@@ -62,7 +75,7 @@ export async function drainStage(
       ahead = fetchNext();
       ahead.catch(() => undefined);
       const prefetched = await current.prefetched;
-      stopError = await processBatch(env, bound, current.tasks, report, ++batchNumber, prefetched);
+      stopError = await processBatch(env, bound, current.tasks, report, ++batchNumber, prefetched, claims?.releaseWith(current.tasks));
       if (stopError !== undefined || env.control.stopping) break;
       current = await ahead;
       ahead = undefined;
@@ -71,6 +84,7 @@ export async function drainStage(
     // Nothing may still be in flight when the stage is over: the backend may be closed next.
     if (ahead !== undefined) await settle(ahead);
     await batches.close();
+    await claims?.close();
     report.durationMs += performance.now() - started;
     env.events.stageFinished(report);
   }
@@ -87,28 +101,63 @@ async function settle(ahead: Promise<BatchAhead | undefined>): Promise<void> {
   }
 }
 
+/** Where a pass takes a stage's tasks from, a few at a time. */
+interface TaskSource {
+  /** Up to about `wanted` more tasks (a listing may give a page's worth), and whether more may follow. */
+  next(wanted: number): Promise<{ tasks: readonly WorkflowTask[]; more: boolean }>;
+  /** Tasks the pass leaves out (skipped): a claim on them ends at once. */
+  leaveOut(tasks: readonly WorkflowTask[]): Promise<void>;
+}
+
+/** The stage's pages, keyset-paged, so tasks that leave the stage meanwhile do not shift them. */
+function listedTasks(env: BatchEnvironment, bound: BoundStage, pageSize: number): TaskSource {
+  let pageToken: string | undefined;
+  return {
+    async next() {
+      const page = await env.backend.listStageTasks(env.project.uuid, bound.stage.uuid, { pageToken, pageSize, signal: env.control.stopSignal });
+      pageToken = page.nextPageToken ?? undefined;
+      return { tasks: page.tasks, more: page.nextPageToken !== null };
+    },
+    leaveOut: async () => undefined,
+  };
+}
+
+/** Tasks claimed for this pass: only as many as a batch still needs, none another process holds. */
+function claimedTasks(env: BatchEnvironment, claims: StageClaims): TaskSource {
+  return {
+    async next(wanted) {
+      const tasks = await claims.claim(Math.min(wanted, maxPageSize), env.control.stopSignal);
+      return { tasks, more: !claims.exhausted };
+    },
+    leaveOut: (tasks) => claims.giveBack(tasks),
+  };
+}
+
 /**
- * The stage's tasks in batches, from its pages (keyset-paged, so tasks that leave the stage
- * meanwhile do not shift them). A task is handed to one batch of the pass at most, even if a
- * listing returns it twice. A task that failed for good in an earlier pass is left out (and
- * `onSkip` called) until `retryFailedAfterMs` has passed; it does not count towards `cap`, so
- * failing tasks at the head of a stage cannot starve the rest. Stops listing when the run stops.
+ * The stage's tasks in batches, from `source`. A task is handed to one batch of the pass at most,
+ * even if a source returns it twice. A task that failed for good in an earlier pass is left out
+ * (and `onSkip` called) until `retryFailedAfterMs` has passed; it does not count towards `cap`, so
+ * failing tasks at the head of a stage cannot starve the rest. Stops when the run stops.
  */
-async function* stageBatches(env: BatchEnvironment, bound: BoundStage, batchSize: number, cap: number, onSkip: () => void): AsyncGenerator<AgentTask[], void, undefined> {
+async function* stageBatches(env: BatchEnvironment, source: TaskSource, batchSize: number, cap: number, onSkip: () => void): AsyncGenerator<AgentTask[], void, undefined> {
   const seen = new Set<string>();
   let taken = 0;
-  let pageToken: string | undefined;
   let buffer: AgentTask[] = [];
   while (!env.control.stopping) {
-    const page = await env.backend.listStageTasks(env.project.uuid, bound.stage.uuid, { pageToken, pageSize: Math.min(batchSize, maxPageSize), signal: env.control.stopSignal });
+    const page = await source.next(Math.min(batchSize - buffer.length, cap - taken));
+    const fresh: WorkflowTask[] = [];
+    const skipped: WorkflowTask[] = [];
     for (const task of page.tasks) {
       const key = task.uuid.toLowerCase();
       if (seen.has(key)) continue;
       seen.add(key);
       if (env.failedTasks.shouldSkip(key, Date.now(), env.retryFailedAfterMs)) {
         onSkip();
-        continue;
-      }
+        skipped.push(task);
+      } else fresh.push(task);
+    }
+    await source.leaveOut(skipped);
+    for (const task of fresh) {
       taken++;
       buffer.push(task);
       if (buffer.length === batchSize || taken >= cap) {
@@ -117,8 +166,7 @@ async function* stageBatches(env: BatchEnvironment, bound: BoundStage, batchSize
         if (taken >= cap || env.control.stopping) return;
       }
     }
-    if (page.nextPageToken === null) break;
-    pageToken = page.nextPageToken;
+    if (!page.more) break;
   }
   if (buffer.length > 0 && !env.control.stopping) yield buffer;
 }

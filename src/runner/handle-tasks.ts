@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Backend, CommitResult, LabelSave, PriorityUpdate, RefusedMove, TaskMove } from "../backends/backend.js";
+import type { Backend, ClaimRelease, CommitResult, LabelSave, PriorityUpdate, RefusedMove, TaskMove } from "../backends/backend.js";
 import type { ConfigurationError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
 import type { Project } from "../domain/workflow.js";
@@ -94,17 +94,31 @@ export interface CommittedDecisions {
  * Commits every decided outcome in one call: label saves, priorities and moves together, and the
  * moves of tasks that failed for good along the stage's `onFailure` pathway (with the error, for
  * the history). Called even when the run is stopping, so nothing that was decided is lost.
+ * `release` names claims the same commit ends (a Runner's claimed batch); it makes the commit
+ * happen even when nothing was decided.
  */
-export async function commitDecisions(env: HandlingEnvironment, bound: BoundStage, tasks: readonly AgentTask[], outcomes: readonly (TaskOutcome | undefined)[]): Promise<CommittedDecisions> {
+export async function commitDecisions(
+  env: HandlingEnvironment,
+  bound: BoundStage,
+  tasks: readonly AgentTask[],
+  outcomes: readonly (TaskOutcome | undefined)[],
+  release?: ClaimRelease,
+): Promise<CommittedDecisions> {
   try {
-    return await commitOutcomes(env, bound, tasks, outcomes);
+    return await commitOutcomes(env, bound, tasks, outcomes, release);
   } finally {
     // Committed or not (a failed commit ends the run with its error), these no longer wait.
     env.control.decisionsCommitted(outcomes.filter((o) => o?.kind === "decided").length);
   }
 }
 
-async function commitOutcomes(env: HandlingEnvironment, bound: BoundStage, tasks: readonly AgentTask[], outcomes: readonly (TaskOutcome | undefined)[]): Promise<CommittedDecisions> {
+async function commitOutcomes(
+  env: HandlingEnvironment,
+  bound: BoundStage,
+  tasks: readonly AgentTask[],
+  outcomes: readonly (TaskOutcome | undefined)[],
+  release: ClaimRelease | undefined,
+): Promise<CommittedDecisions> {
   const labelSaves: LabelSave[] = [];
   const priorities: PriorityUpdate[] = [];
   const moves: TaskMove[] = [];
@@ -124,8 +138,9 @@ async function commitOutcomes(env: HandlingEnvironment, bound: BoundStage, tasks
     if (decision.pathway) moves.push({ taskUuid: task.uuid, fromStageUuid: bound.stage.uuid, pathwayUuid: decision.pathway.uuid, dataHash: task.dataHash });
     else left++;
   });
-  if (labelSaves.length + priorities.length + moves.length === 0) return { moved: new Map(), routed: new Map(), refused: new Map(), left, result: undefined };
-  const result = await env.backend.commit(env.project.uuid, { labelSaves, priorities, moves, actor: env.actor });
+  const nothingToRelease = release === undefined || release.taskUuids.length === 0;
+  if (labelSaves.length + priorities.length + moves.length === 0 && nothingToRelease) return { moved: new Map(), routed: new Map(), refused: new Map(), left, result: undefined };
+  const result = await env.backend.commit(env.project.uuid, { labelSaves, priorities, moves, actor: env.actor, ...(nothingToRelease ? {} : { releaseClaims: release }) });
   const nameByUuid = new Map(bound.stage.pathways.map((p) => [p.uuid, p.name]));
   const movedUuids = new Set(result.moved.map((m) => m.taskUuid.toLowerCase()));
   const moved = new Map<string, string>();

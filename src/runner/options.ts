@@ -4,6 +4,7 @@ import type { Backend } from "../backends/backend.js";
 import { ConfigurationError } from "../domain/errors.js";
 import { logLevels, type LogLevel } from "./output/run-logger.js";
 import type { Runner } from "./runner.js";
+import { defaultClaimLeaseSeconds } from "./stage-claims.js";
 
 /** How a run shows its progress. */
 export type OutputMode = "auto" | "tty" | "plain" | "json" | "silent";
@@ -60,6 +61,13 @@ export interface ExecuteOptions {
    * @defaultValue skipped for the Runner's life
    */
   readonly retryFailedAfter?: number;
+  /**
+   * Local store: seconds a claim on a batch's tasks lasts when its run stops renewing it (a hung
+   * or frozen process); other runs of the stage then take those tasks. A run renews its claims
+   * every third of this while it handles them, and a run on the same machine takes a killed
+   * run's tasks at once. At least 1. @defaultValue 300
+   */
+  readonly claimLease?: number;
 }
 
 /**
@@ -84,6 +92,7 @@ export interface ResolvedExecuteOptions {
   readonly logger: Logger | undefined;
   readonly logLevel: LogLevel;
   readonly retryFailedAfterMs: number | undefined;
+  readonly claimLeaseMs: number;
 }
 
 /**
@@ -128,6 +137,11 @@ const executeSchema = z
     logger: z.custom<Logger>((v) => typeof v === "object" && v !== null && typeof (v as Logger).child === "function", "logger must be a pino logger").optional(),
     logLevel: z.enum(logLevels, { error: `logLevel must be one of ${logLevels.map((l) => JSON.stringify(l)).join(", ")}` }).default("info"),
     retryFailedAfter: z.number({ error: "retryFailedAfter must be a number of seconds" }).min(0, "retryFailedAfter must be 0 or more seconds").optional(),
+    claimLease: z
+      .number({ error: "claimLease must be a number of seconds" })
+      .min(1, "claimLease must be at least 1 second")
+      .max(maxTimerSeconds, timerLimit("claimLease"))
+      .default(defaultClaimLeaseSeconds),
   })
   .transform(
     (o): ResolvedExecuteOptions => ({
@@ -145,6 +159,7 @@ const executeSchema = z
       logger: o.logger,
       logLevel: o.logLevel,
       retryFailedAfterMs: o.retryFailedAfter === undefined ? undefined : o.retryFailedAfter * 1000,
+      claimLeaseMs: o.claimLease * 1000,
     }),
   );
 

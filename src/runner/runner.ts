@@ -218,7 +218,7 @@ export class Runner {
       events.runStarted({ backend: backend.description, project, stages: stages.map((b) => b.stage) });
       for (const [uuid, note] of this.#registry.matchNotes(project)) if (stages.some((b) => b.stage.uuid === uuid)) events.logger[note.ambiguous ? "warn" : "info"](note.message);
       await this.#options.preExecutionCallback?.(this);
-      const env = { backend, project, control, events, logger: events.logger, numRetries: resolved.numRetries, taskTimeoutMs: resolved.taskTimeoutMs, concurrency: resolved.concurrency, actor: "agent", failedTasks: this.#failedTasks, retryFailedAfterMs: resolved.retryFailedAfterMs };
+      const env = { backend, project, control, events, logger: events.logger, numRetries: resolved.numRetries, taskTimeoutMs: resolved.taskTimeoutMs, concurrency: resolved.concurrency, actor: "agent", failedTasks: this.#failedTasks, retryFailedAfterMs: resolved.retryFailedAfterMs, claimLeaseMs: resolved.claimLeaseMs };
       let stopError: ConfigurationError | undefined;
       for (;;) {
         const passStarted = Date.now();

@@ -1,6 +1,7 @@
 /**
  * Pulls up to `depth` items from `source` before they are asked for, so a slow producer (a paged
- * listing) keeps working while the consumer is busy with what it already has. Items come out in
+ * listing) keeps working while the consumer is busy with what it already has (depth 0: each item
+ * is pulled when it is asked for). Items come out in
  * order; an error comes out where it happened. `close()` stops reading ahead and waits for the
  * pulls in flight, ignoring how they end (nothing may run on after the consumer is done).
  */
@@ -18,7 +19,7 @@ export class ReadAhead<T> {
 
   /** The next item, or `undefined` when the source is exhausted. */
   async next(): Promise<T | undefined> {
-    if (this.#pending.length === 0) this.#fill();
+    if (this.#pending.length === 0) this.#fill(Math.max(1, this.#depth));
     const head = this.#pending.shift();
     if (head === undefined) return undefined;
     try {
@@ -41,8 +42,8 @@ export class ReadAhead<T> {
     await this.#source.return?.();
   }
 
-  #fill(): void {
-    while (!this.#done && this.#pending.length < this.#depth) {
+  #fill(depth = this.#depth): void {
+    while (!this.#done && this.#pending.length < depth) {
       // An async generator queues these calls and answers them one after another.
       const pull = this.#source.next();
       // Observed when its turn comes, or settled by close().

@@ -4,6 +4,7 @@ import { ConfigurationError } from "../../domain/errors.js";
 import type { Db } from "./database.js";
 import { arrivalStatus, recordMoveWithErrorSql } from "./task-records.js";
 import { statement } from "./statements.js";
+import { dropClaimOfMovedTask, releaseClaims } from "./task-claims.js";
 
 interface PathwayRecord {
   name: string;
@@ -13,7 +14,8 @@ interface PathwayRecord {
 }
 
 /**
- * Applies a batch in one IMMEDIATE transaction: label saves, then priorities, then moves. A move
+ * Applies a batch in one IMMEDIATE transaction: label saves, then priorities, then moves, then
+ * the release of the batch's claims (a moved task's claim ends whoever held it). A move
  * whose task has left `fromStageUuid` (or whose pathway is not one of that stage's) is refused and
  * reported; the rest of the batch still commits. Inputs are checked before anything is written.
  */
@@ -69,6 +71,7 @@ export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): Co
       if (changes === 1) {
         recordMove.run(taskUuid, projectUuid, move.fromStageUuid.toLowerCase(), pathway.destination_uuid, move.pathwayUuid.toLowerCase(), pathway.name, actor, now, move.error ?? null);
         moved.push({ taskUuid, toStageUuid: pathway.destination_uuid });
+        dropClaimOfMovedTask(db, taskUuid);
         continue;
       }
       const currentStage = whereIsTask.get(taskUuid, projectUuid) as string | undefined;
@@ -78,6 +81,8 @@ export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): Co
           : { taskUuid, reason: "not-in-stage", message: `Task ${taskUuid} is no longer in stage ${move.fromStageUuid}; it is in ${JSON.stringify(currentStage)}. It was not moved.` },
       );
     }
+    // Released with the decisions, so no other process can take a task between the two.
+    if (batch.releaseClaims !== undefined) releaseClaims(db, batch.releaseClaims.owner, batch.releaseClaims.taskUuids);
     return { saved, prioritised, moved, refused };
   }).immediate();
 }

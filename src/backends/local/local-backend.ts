@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import type {
   Backend,
   BatchCommit,
+  ClaimTasksOptions,
   CommitResult,
   InitialiseLabelsArgs,
   StorageItemPatch,
@@ -25,6 +26,7 @@ import { countStageTasks, countTasksByStage, insertProject, listProjects, readPr
 import { selectStorageItems, updateStorageItems } from "./storage-queries.js";
 import { iterateHistoryPages, listTasksPage, requireStageOfProject, type TaskMoveRecord } from "./task-queries.js";
 import { resolveStorePath } from "./store-path.js";
+import { claimTasks, releaseClaims, renewClaims } from "./task-claims.js";
 import { selectNotifyingStages, type NotifyingStage } from "./stage-notifications.js";
 import { StoreChanges } from "./store-changes.js";
 
@@ -127,6 +129,34 @@ export class LocalBackend implements Backend, AsyncDisposable {
       },
       options?.signal,
     );
+  }
+
+  /**
+   * Claims up to `options.limit` free tasks of a stage for `options.owner` in one write
+   * transaction (see {@link Backend.claimStageTasks}); waits while another process writes, until
+   * `options.signal` fires. A claim also ends when the process that took it is gone from this
+   * machine, so a killed run's tasks are taken up at once by the next run on the machine.
+   */
+  async claimStageTasks(projectHash: string, stageUuid: string, options: ClaimTasksOptions): Promise<TaskPage> {
+    return this.#whileBusy(
+      "write",
+      "task claim",
+      (db) => {
+        requireStageOfProject(db, this.#projectUuid(projectHash), stageUuid);
+        return claimTasks(db, stageUuid.toLowerCase(), options);
+      },
+      options.signal,
+    );
+  }
+
+  /** Waits while another process writes: until `options.signal` fires, else for a minute. */
+  async renewClaims(owner: string, leaseMs: number, options?: { signal?: AbortSignal }): Promise<number> {
+    return this.#whileBusy("write", "claim renewal", (db) => renewClaims(db, owner, leaseMs), options?.signal);
+  }
+
+  /** Waits while another process writes: until `options.signal` fires, else for a minute. */
+  async releaseClaims(owner: string, taskUuids?: readonly string[], options?: { signal?: AbortSignal }): Promise<number> {
+    return this.#whileBusy("write", "claim release", (db) => db.transaction(() => releaseClaims(db, owner, taskUuids)).immediate(), options?.signal);
   }
 
   async countStageTasks(projectHash: string, stageUuid: string): Promise<number> {

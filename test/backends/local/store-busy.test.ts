@@ -65,13 +65,18 @@ describe("a store another process is writing to", () => {
     const before = await store.backend.countStageTasks(store.project.uuid, waiting.uuid);
     expect(before).toBeGreaterThan(0);
 
-    const holder = await holdWriteLock(store.storePath, 6000);
     const { logger, messages } = recordingLogger();
     const runner = new Runner({ backend: store.backend, projectHash: store.project.uuid });
-    runner.stage("Pre-label", () => "annotate");
+    // The lock is taken once the run has claimed its batch, so it is the commit that meets it.
+    let holder: Promise<{ released: Promise<number | null> }> | undefined;
+    runner.stage("Pre-label", async () => {
+      holder ??= holdWriteLock(store.storePath, 6000);
+      await holder;
+      return "annotate";
+    });
     const report = await runner.execute({ logger, output: "plain" });
 
-    expect(await holder.released).toBe(0);
+    expect(await (await holder!).released).toBe(0);
     expect(report.end).toBe("completed");
     expect(await store.backend.countStageTasks(store.project.uuid, waiting.uuid)).toBe(0);
     const annotate = store.project.stages.find((s) => s.title === "Annotate")!;
