@@ -11,7 +11,7 @@ export type { RunEnd, RunReport, StageReport, TaskFailure } from "./runner/run-r
 
 // QueueRunner
 export { QueueRunner } from "./runner/queue-runner.js";
-export type { QueueAgentStage, QueueHandler, QueueRunnerOptions } from "./runner/queue-runner.js";
+export type { QueueAgentStage, QueueHandler, QueueRunnerOptions, WorkerBatchResult } from "./runner/queue-runner.js";
 export { toTaskSpec } from "./runner/task-spec.js";
 export type { TaskCompletionResult, TaskSpecJson } from "./runner/task-spec.js";
 

@@ -120,3 +120,13 @@ test("importing the library does not load the command-line code (commander); the
   expect(loadedBy("task-agents/bullmq")).toEqual([]);
   expect(loadedBy("./dist/cli/run-cli.js").length).toBeGreaterThan(0);
 });
+
+test("the published type declarations hold no @internal member (npm test builds dist/ first)", () => {
+  const declarations = (file: string) => readFileSync(new URL(`../dist/${file}`, import.meta.url), "utf8");
+  const runner = declarations("runner/runner.d.ts");
+  for (const member of ["useBackend", "hasOwnBackend", "backendInUse", "streams"]) expect(runner, member).not.toMatch(new RegExp(`\\b${member}\\b`));
+  const queueRunner = declarations("runner/queue-runner.d.ts");
+  for (const member of ["useLogger", "handleForWorker", "hasOwnBackend", "useBackend"]) expect(queueRunner, member).not.toMatch(new RegExp(`\\b${member}\\b`));
+  // Users receive these: they are named, not only reachable.
+  expect(declarations("index.d.ts")).toMatch(/WorkerBatchResult/);
+});

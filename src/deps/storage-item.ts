@@ -1,3 +1,4 @@
+import { BackendError } from "../domain/errors.js";
 import type { StorageItem } from "../domain/storage-item.js";
 import { makeDependency, prefetchedKey, type PrefetchedTaskData, type TaskContext } from "./define-dependency.js";
 
@@ -12,7 +13,7 @@ export const storageItem = makeDependency<StorageItem>({
   resolve: (context: never) => {
     const ctx = context as TaskContext & { [prefetchedKey]: PrefetchedTaskData };
     const item = ctx[prefetchedKey].storageItem;
-    if (!item) throw new Error(`No storage item was found for task ${ctx.task.uuid} (data ${ctx.task.dataHash}).`);
+    if (!item) throw new BackendError("TA_MISSING_STORAGE_ITEMS", `No storage item was found for task ${ctx.task.uuid} (data ${ctx.task.dataHash}): the backend returned none for it, so it may have been deleted or not be visible to these credentials.`);
     return structuredClone(item);
   },
 });

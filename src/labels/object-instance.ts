@@ -45,7 +45,7 @@ export interface ObjectHost {
   objectFramesRemoved(instance: ObjectInstance, frames: readonly number[]): void;
 }
 
-/** @internal One frame of an object: where it is and who put it there. */
+/** One frame of an object: where it is and who put it there (what an {@link ObjectAnnotation} reads). */
 export interface ObjectFrame {
   coordinates: Coordinates;
   info: AnnotationInfo;
