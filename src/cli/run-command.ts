@@ -68,6 +68,7 @@ export function runnerCommand(name: string) {
     .addOption(new Option("--task-timeout <seconds>", "an attempt taking longer fails (and is retried)").argParser(number("--task-timeout")))
     .addOption(new Option("--grace-period <seconds>", "after Ctrl-C, how long in-flight handlers may finish (default 30)").argParser(number("--grace-period")))
     .addOption(new Option("--retry-failed-after <seconds>", "try a task that failed for good (in a stage without onFailure) again after this long; until then later passes skip it (default: never in this process; 0: every pass)").argParser(number("--retry-failed-after")))
+    .addOption(new Option("--claim-lease <seconds>", "local store: how long this run's claim on the tasks of a batch outlasts the run if it hangs; other runs of the stage take them after it (renewed while the batch is handled; a killed run's tasks are free at once on this machine; default 300)").argParser(number("--claim-lease")))
     .addOption(new Option("--max-requests-per-second <n>", `Encord only: a fixed cap on requests per second, for a negotiated rate limit (env: ${maxRequestsPerSecondVariable}; default none: the client halves its requests in flight when Encord throttles)`).argParser(number("--max-requests-per-second")))
     .addOption(new Option("--store <path>", "local store file (env: TASK_AGENTS_STORE; default ./.task-agents/store.db)"))
     .addOption(new Option("--backend <kind>", "where projects live (default: local with --store; else encord when ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN is set; else local)").choices(["local", "encord"] as const))
@@ -87,6 +88,7 @@ export interface RunnerFlags {
   taskTimeout?: number;
   gracePeriod?: number;
   retryFailedAfter?: number;
+  claimLease?: number;
   maxRequestsPerSecond?: number;
   store?: string;
   backend?: "local" | "encord";
@@ -118,6 +120,7 @@ export function flagsToExecuteOptions(flags: RunnerFlags, signal: AbortSignal, e
     taskTimeout: flags.taskTimeout,
     gracePeriod: flags.gracePeriod,
     retryFailedAfter: flags.retryFailedAfter,
+    claimLease: flags.claimLease,
     output: flags.json ? "json" : "auto",
     logLevel: logLevelFrom(flags, env),
     signal,
