@@ -150,13 +150,16 @@ export interface CommitResult {
   readonly refused: readonly RefusedMove[];
 }
 
+/** The backends task-agents has. */
+export type BackendKind = "local" | "encord";
+
 /**
  * What runners need from where projects live. Every method works in bulk so a batch of tasks
  * costs a handful of calls, whatever the backend.
  */
 export interface Backend {
-  /** `"local"` or `"encord"`. */
-  readonly kind: string;
+  /** Which service: the embedded store or Encord (a wrapper passes on the kind it wraps). */
+  readonly kind: BackendKind;
   /** Where it points, for the first line of a run ("local store /x/store.db"). No secrets. */
   readonly description: string;
 

@@ -3,7 +3,7 @@ import type { LabelRowJson, LabelRowMetadataIncludeArgs, LabelRowMetadataJson } 
 import type { StorageItem, StorageItemType } from "../../domain/storage-item.js";
 import type { Project } from "../../domain/workflow.js";
 import { settleAll } from "../../shared/settle-all.js";
-import { isUuid } from "../../shared/uuid.js";
+import { assertProjectHash, assertWorkflowProject } from "../../domain/project-checks.js";
 import type { BackOff, Backend, RequestOutcome, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, StorageItemPatch, TaskPage } from "../backend.js";
 import { chunks } from "./chunks.js";
 import { labelRowsFromWire, listFromWire, metadataFromWire, ontologyStructureFromWire, pageFromWire, projectFromWire, storageItemFromWire, taskFromWire } from "./encord-wire.js";
@@ -76,9 +76,7 @@ export class EncordBackend implements Backend {
   }
 
   async getProject(projectHash: string, options: { signal?: AbortSignal } = {}): Promise<Project> {
-    if (!isUuid(projectHash)) {
-      throw new ConfigurationError("TA_INVALID_PROJECT_HASH", `Project hash ${JSON.stringify(projectHash)} is not a UUID; Encord project hashes look like "0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b".`);
-    }
+    assertProjectHash(projectHash);
     let wire: Record<string, unknown> | null;
     let ontologyWire: unknown;
     try {
@@ -90,12 +88,7 @@ export class EncordBackend implements Backend {
       throw this.#projectError(projectHash, error);
     }
     const project = projectFromWire(wire, ontologyStructureFromWire(ontologyWire));
-    if (project.projectType !== "workflow") {
-      throw new ConfigurationError(
-        "TA_NOT_WORKFLOW_PROJECT",
-        `Project ${projectHash} (${JSON.stringify(project.title)}) is a ${project.projectType} project, not a workflow project; task agents run on the AGENT stages of workflow projects.`,
-      );
-    }
+    assertWorkflowProject(project);
     this.#pathwaysByProject.set(projectHash, new Map(project.stages.map((stage) => [stage.uuid, new Map(stage.pathways.map((p) => [p.uuid, p]))])));
     return project;
   }
@@ -209,8 +202,7 @@ export class EncordBackend implements Backend {
         page = await this.#client.v2<PageWire>("POST", "storage/items/get-bulk", { body: { itemUuids: chunk, signUrls: options.signUrls ?? false } });
       } catch (error) {
         // Encord answers 403 (or 404) for the whole request when any item is unknown or not accessible.
-        if (isEncordApiError(error) && (error.code === "TA_ENCORD_FORBIDDEN" || error.code === "TA_ENCORD_NOT_FOUND")) throw missingItems(chunk, error);
-        throw error;
+        throw asMissingItems(chunk, error);
       }
       for (const item of pageFromWire(page, "storage items").results.map(storageItemFromWire)) byUuid.set(item.uuid.toLowerCase(), item);
     }
@@ -235,8 +227,7 @@ export class EncordBackend implements Backend {
     try {
       for await (const results of pages) children.push(...pageFromWire({ results }, `the child items of ${item.uuid}`).results.map(storageItemFromWire));
     } catch (error) {
-      if (isEncordApiError(error) && (error.code === "TA_ENCORD_FORBIDDEN" || error.code === "TA_ENCORD_NOT_FOUND")) throw missingItems([item.uuid], error);
-      throw error;
+      throw asMissingItems([item.uuid], error);
     }
     return children;
   }
@@ -247,8 +238,7 @@ export class EncordBackend implements Backend {
     try {
       wire = await this.#client.v2<unknown>("GET", `storage/items/${uuid}`, { query: { signUrl: false }, ...withSignal(signal) });
     } catch (error) {
-      if (isEncordApiError(error) && (error.code === "TA_ENCORD_FORBIDDEN" || error.code === "TA_ENCORD_NOT_FOUND")) throw missingItems([uuid], error);
-      throw error;
+      throw asMissingItems([uuid], error);
     }
     if (wire === null) throw missingItems([uuid]);
     return storageItemFromWire(wire);
@@ -271,8 +261,7 @@ export class EncordBackend implements Backend {
       try {
         page = await this.#client.v2<PageWire>("PATCH", "storage/items/patch-bulk", { body: { itemPatches: Object.fromEntries(chunk) } });
       } catch (error) {
-        if (isEncordApiError(error) && (error.code === "TA_ENCORD_FORBIDDEN" || error.code === "TA_ENCORD_NOT_FOUND")) throw missingItems(chunk.map(([uuid]) => uuid), error);
-        throw error;
+        throw asMissingItems(chunk.map(([uuid]) => uuid), error);
       }
       for (const item of pageFromWire(page, "storage items").results.map(storageItemFromWire)) byUuid.set(item.uuid.toLowerCase(), item);
     }
@@ -338,6 +327,14 @@ function cacheKey(projectHash: string, dataHash: string): string {
 
 /** Item types that hold other items (§6.1, child items); only these are asked for children. */
 const PARENT_TYPES: ReadonlySet<StorageItemType> = new Set<StorageItemType>(["imageGroup", "imageSequence", "dicomSeries", "group"]);
+
+/**
+ * What a storage call's failure means: Encord answers 403 (or 404) for a whole request when any
+ * item in it is unknown or out of the key's reach, which is a missing item to the caller.
+ */
+function asMissingItems(uuids: readonly string[], error: unknown): unknown {
+  return isEncordApiError(error) && (error.code === "TA_ENCORD_FORBIDDEN" || error.code === "TA_ENCORD_NOT_FOUND") ? missingItems(uuids, error) : error;
+}
 
 function missingItems(uuids: readonly string[], cause?: EncordApiError): BackendError {
   const shown = uuids.slice(0, 5).join(", ") + (uuids.length > 5 ? ` and ${uuids.length - 5} more` : "");
