@@ -27,11 +27,14 @@ export { objectCrops } from "./deps/object-crops.js";
 export type { ObjectCrop, ObjectCropsOptions } from "./deps/object-crops.js";
 export { twinLabelRow } from "./deps/twin-label-row.js";
 export type { Twin, TwinLabelRowOptions } from "./deps/twin-label-row.js";
+export { audioSamples } from "./deps/audio-samples.js";
+export type { AudioChunk, AudioInfo, AudioSamples, AudioSamplesOptions, SampleRange } from "./deps/audio-samples.js";
 
 // Media: pixels and the encodings model APIs take
 export { RgbImage } from "./media/rgb-image.js";
 export type { AnthropicImageContent, EncodeOptions, ImageFormat, OpenAIImageContent, PixelRect } from "./media/rgb-image.js";
 export { decodeImage } from "./media/decode-image.js";
+export { audioRangeToSamples, samplesToAudioRange } from "./media/audio-range.js";
 
 // Labels and ontologies
 export * from "./labels/index.js";

@@ -7,7 +7,7 @@ import { delimiter, dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { MediaError } from "../domain/errors.js";
 
-/** Absolute paths of the two executables video decoding runs. */
+/** Absolute paths of the two executables video and audio decoding run. */
 export interface FfmpegTools {
   readonly ffmpeg: string;
   readonly ffprobe: string;
@@ -72,7 +72,7 @@ function fromVariable(variable: string, value: string): string {
   const tool = variable === "TASK_AGENTS_FFMPEG" ? "ffmpeg" : "ffprobe";
   throw new MediaError(
     "TA_FFMPEG_MISSING",
-    `Video decoding needs ${tool}, but ${variable} is ${JSON.stringify(value)}, ${problem}. Point ${variable} at a ${tool} executable, or unset it to use the ${tool} on PATH. ${installHint}`,
+    `Decoding video and audio needs ${tool}, but ${variable} is ${JSON.stringify(value)}, ${problem}. Point ${variable} at a ${tool} executable, or unset it to use the ${tool} on PATH. ${installHint}`,
     true,
   );
 }
@@ -83,7 +83,7 @@ function onPath(tool: "ffmpeg" | "ffprobe", pathVariable: string | undefined): s
     const found = executableAt(join(dir, exeName(tool)));
     if (found !== undefined) return found;
   }
-  throw new MediaError("TA_FFMPEG_MISSING", `Video decoding needs ${tool}, which was not found on PATH. ${installHint}`, true);
+  throw new MediaError("TA_FFMPEG_MISSING", `Decoding video and audio needs ${tool}, which was not found on PATH. ${installHint}`, true);
 }
 
 /**
@@ -296,10 +296,107 @@ export function toolMessage(stderr: string): string {
 export function toolFailure(tool: string, command: string, shown: string, exit: ToolExit, stderr: string): MediaError {
   if (exit.error !== undefined) {
     const code = (exit.error as NodeJS.ErrnoException).code ?? exit.error.message;
-    return new MediaError("TA_FFMPEG_MISSING", `Video decoding needs ${tool}, but ${JSON.stringify(command)} could not be started (${code}). ${installHint}`, true, {
+    return new MediaError("TA_FFMPEG_MISSING", `Decoding video and audio needs ${tool}, but ${JSON.stringify(command)} could not be started (${code}). ${installHint}`, true, {
       cause: exit.error,
     });
   }
   const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   return new MediaError("TA_MEDIA_DECODE", `${tool} could not decode ${shown}: it ${how}: ${toolMessage(stderr)}`, true);
+}
+
+/** What {@link runToEnd} collected. */
+export interface CollectedRun {
+  readonly exit: ToolExit;
+  /** stdout as text, or undefined when it passed `maxBytes`. */
+  readonly output: string | undefined;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a tool to its end and keeps its (small) stdout, as ffprobe's JSON. Past `maxBytes` it reads
+ * on and drops the rest, since pausing would leave the tool blocked on its pipe forever.
+ * Aborting `signal` kills the tool; the promise then rejects with the signal's reason.
+ */
+export async function runToEnd(command: string, args: readonly string[], options: { maxBytes: number; signal?: AbortSignal | undefined }): Promise<CollectedRun> {
+  const { signal } = options;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const scratch = new Uint8Array(16 * 1024);
+  const tool = await startTool(command, args, {
+    target: () => scratch,
+    received: (chunk, bytes) => {
+      size += bytes;
+      if (size <= options.maxBytes) chunks.push(chunk.slice(0, bytes));
+      return true;
+    },
+  });
+  const onAbort = () => tool.kill();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let exit: ToolExit;
+  try {
+    exit = await tool.closed;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+  signal?.throwIfAborted();
+  return { exit, output: size > options.maxBytes ? undefined : Buffer.concat(chunks).toString("utf8"), stderr: tool.stderr() };
+}
+
+/** A receiver that turns a tool's output into items (frames, chunks of samples) taken in order. */
+export interface ItemReceiver<T> extends OutputReceiver {
+  /** The oldest complete item not yet taken. */
+  take(): T | undefined;
+  /** Set when the output turned out malformed; reading stops for good. */
+  readonly failure: Error | undefined;
+  /** Called by the receiver when an item completes or `failure` is set. */
+  onReady: () => void;
+}
+
+/**
+ * Yields the items `receiver` assembles from `tool`'s output as they complete, sleeping while
+ * there are none and asking the tool for more before each sleep. Returns when the output has
+ * ended (the caller then checks the tool's exit); throws the receiver's failure, a read failure,
+ * or the signal's reason (aborting kills the tool at once). Does not kill the tool when the
+ * consumer stops early: the caller's `finally` does, so it can also await its exit.
+ */
+export async function* itemsOf<T>(tool: RunningTool, receiver: ItemReceiver<T>, signal: AbortSignal | undefined): AsyncGenerator<T, void, undefined> {
+  let outputEnded = false;
+  let readFailure: Error | undefined;
+  let wake = () => {};
+  receiver.onReady = () => wake();
+  tool.outputDone.then(
+    () => {
+      outputEnded = true;
+      wake();
+    },
+    (error: Error) => {
+      outputEnded = true;
+      readFailure = error;
+      wake();
+    },
+  );
+  const onAbort = () => {
+    tool.kill();
+    wake();
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      if (receiver.failure !== undefined) throw receiver.failure;
+      const item = receiver.take();
+      if (item !== undefined) {
+        yield item;
+        continue;
+      }
+      if (outputEnded) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        tool.resume();
+      });
+    }
+    if (readFailure !== undefined) throw readFailure;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
 }

@@ -323,7 +323,7 @@ describe("ffmpegTools", () => {
 
   test("ffmpeg missing from PATH says video needs it and how to install it", () => {
     vi.stubEnv("PATH", dir.path);
-    expect(() => ffmpegTools()).toThrow(/^Video decoding needs ffmpeg, which was not found on PATH\. Install it \(Debian\/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg\)/);
+    expect(() => ffmpegTools()).toThrow(/^Decoding video and audio needs ffmpeg, which was not found on PATH\. Install it \(Debian\/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg\)/);
   });
 
   test("with TASK_AGENTS_FFMPEG alone, the ffprobe next to it is used", () => {
