@@ -156,6 +156,13 @@ export type BackendKind = "local" | "encord";
 /**
  * What runners need from where projects live. Every method works in bulk so a batch of tasks
  * costs a handful of calls, whatever the backend.
+ *
+ * Guarantees callers rely on: project hashes, stage and pathway UUIDs and task UUIDs come back in
+ * lower case (callers compare them as strings, not case-insensitively; input a user typed is
+ * lower-cased where it enters); `commit` needs nothing from earlier calls but what its
+ * {@link BatchCommit} carries, except that a backend may reuse label hashes and pathways it read
+ * in this process (the Encord backend does, to save requests) and must then fall back to reading
+ * them again.
  */
 export interface Backend {
   /** Which service: the embedded store or Encord (a wrapper passes on the kind it wraps). */

@@ -148,7 +148,7 @@ async function* stageBatches(env: BatchEnvironment, source: TaskSource, batchSiz
     const fresh: WorkflowTask[] = [];
     const skipped: WorkflowTask[] = [];
     for (const task of page.tasks) {
-      const key = task.uuid.toLowerCase();
+      const key = task.uuid;
       if (seen.has(key)) continue;
       seen.add(key);
       if (env.failedTasks.shouldSkip(key, Date.now(), env.retryFailedAfterMs)) {

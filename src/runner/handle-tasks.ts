@@ -142,15 +142,15 @@ async function commitOutcomes(
   if (labelSaves.length + priorities.length + moves.length === 0 && nothingToRelease) return { moved: new Map(), routed: new Map(), refused: new Map(), left, result: undefined };
   const result = await env.backend.commit(env.project.uuid, { labelSaves, priorities, moves, actor: env.actor, ...(nothingToRelease ? {} : { releaseClaims: release }) });
   const nameByUuid = new Map(bound.stage.pathways.map((p) => [p.uuid, p.name]));
-  const movedUuids = new Set(result.moved.map((m) => m.taskUuid.toLowerCase()));
+  const movedUuids = new Set(result.moved.map((m) => m.taskUuid));
   const moved = new Map<string, string>();
   const routed = new Map<string, string>();
   for (const move of moves) {
-    if (movedUuids.has(move.taskUuid.toLowerCase())) (failureMoves.has(move.taskUuid) ? routed : moved).set(move.taskUuid, nameByUuid.get(move.pathwayUuid) ?? move.pathwayUuid);
+    if (movedUuids.has(move.taskUuid)) (failureMoves.has(move.taskUuid) ? routed : moved).set(move.taskUuid, nameByUuid.get(move.pathwayUuid) ?? move.pathwayUuid);
   }
   const refused = new Map<string, RefusedMove>();
   for (const refusal of result.refused) {
-    const task = tasks.find((t) => t.uuid.toLowerCase() === refusal.taskUuid.toLowerCase());
+    const task = tasks.find((t) => t.uuid === refusal.taskUuid);
     refused.set(task?.uuid ?? refusal.taskUuid, refusal);
   }
   return { moved, routed, refused, left, result };

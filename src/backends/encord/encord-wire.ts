@@ -28,6 +28,11 @@ function text(wire: Wire, key: string, what: string): string {
   return value;
 }
 
+/** A UUID field, lower-cased: the Backend contract promises lower-case UUIDs to its callers. */
+function uuidText(wire: Wire, key: string, what: string): string {
+  return text(wire, key, what).toLowerCase();
+}
+
 function optionalText(wire: Wire, key: string): string | null {
   const value = field(wire, key);
   return typeof value === "string" ? value : null;
@@ -47,13 +52,13 @@ function date(wire: Wire, key: string): Date {
 function stageFromWire(node: unknown, index: number): Stage {
   if (!isWire(node)) throw new BackendError("TA_STORE_ERROR", `Encord sent workflow stage ${index} that is not an object.`);
   const type = optionalText(node, "stageType") ?? "UNKNOWN";
-  const uuid = text(node, "uuid", `workflow stage ${index}`);
+  const uuid = uuidText(node, "uuid", `workflow stage ${index}`);
   const pathways: Pathway[] =
     type === "AGENT"
       ? (Array.isArray(field(node, "pathways")) ? (field(node, "pathways") as unknown[]) : []).filter(isWire).map((p) => ({
-          uuid: text(p, "uuid", `a pathway of stage ${uuid}`),
+          uuid: uuidText(p, "uuid", `a pathway of stage ${uuid}`),
           name: text(p, "title", `a pathway of stage ${uuid}`),
-          destinationUuid: text(p, "destinationUuid", `a pathway of stage ${uuid}`),
+          destinationUuid: uuidText(p, "destinationUuid", `a pathway of stage ${uuid}`),
         }))
       : [];
   // Stage types this version does not know (§4.3, router stages…) are kept as Encord spells them:
@@ -108,7 +113,7 @@ export function projectFromWire(wire: unknown, ontology: OntologyStructureJson):
   // An absent type is judged by the workflow; anything but "workflow" is no workflow project.
   const projectType = declared === undefined || declared === null ? (isWire(workflow) ? "workflow" : "manual_qa") : declared === "workflow" ? "workflow" : "manual_qa";
   return {
-    uuid: text(wire, "projectHash", "a project"),
+    uuid: uuidText(wire, "projectHash", "a project"),
     title: optionalText(wire, "title") ?? "",
     description: optionalText(wire, "description") ?? "",
     projectType,
@@ -137,7 +142,7 @@ export function taskFromWire(wire: unknown, stageUuid: string): WorkflowTask {
   // Only tasks of final (DONE) stages come without a status (§4.5): they are complete.
   const status = optionalText(wire, "status") ?? "COMPLETED";
   return {
-    uuid: text(wire, "uuid", "a task"),
+    uuid: uuidText(wire, "uuid", "a task"),
     dataHash: text(wire, "dataHash", "a task"),
     dataTitle: optionalText(wire, "dataTitle") ?? "",
     labelBranchName: optionalText(wire, "labelBranchName") ?? "main",
