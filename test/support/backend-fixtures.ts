@@ -195,6 +195,8 @@ function fileItem(path: string): FakeItemSpec {
     }
     case ".txt":
       return { title, dataType: "plain_text", mimeType: "text/plain", fileBytes };
+    case ".wav":
+      return { title, dataType: "audio", mimeType: "audio/wav", fileBytes };
     case ".mp4": {
       const video = probeClip(path);
       return { title, dataType: "video", mimeType: "video/mp4", ...video, fileBytes };
