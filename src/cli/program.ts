@@ -18,6 +18,7 @@ import { addQueueCommands } from "./commands/queue.js";
 import { addInitCommand } from "./commands/init.js";
 import { addNotifyCommand } from "./commands/notify.js";
 import { addServeCommand } from "./commands/serve.js";
+import { addUiCommand } from "./commands/ui.js";
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -149,5 +150,6 @@ export function buildProgram(io: CliIo, options: { jsonErrors?: boolean; onExitC
   addInitCommand(root, context);
   addNotifyCommand(root, context);
   addServeCommand(root, context);
+  addUiCommand(root, context);
   return root;
 }

@@ -81,7 +81,7 @@ async function v2(request: RawV2): Promise<Answer> {
   if (auth && "key" in auth) Object.assign(headers, v2SignatureHeaders(auth.key, method, request.target, body, auth.created));
   if (auth && "bearer" in auth) headers["Authorization"] = `Bearer ${auth.bearer}`;
   const sent = request.sentBody ?? body;
-  return answer(await fetch(fake.url + (request.sentTarget ?? request.target), { method, headers, ...(sent.length > 0 ? { body: sent } : {}) }));
+  return answer(await fetch(fake.url + (request.sentTarget ?? request.target), { method, headers, ...(sent.length > 0 ? { body: new Uint8Array(sent) } : {}) }));
 }
 
 interface RawV1 {

@@ -1,0 +1,9 @@
+import type { RouteModule } from "./context.js";
+import { assetRoutes } from "./asset-routes.js";
+import { projectsRoutes } from "./pages/projects-page.js";
+
+/**
+ * Every route module of the dashboard, registered in this order by createUiApp. Add a module
+ * here (one line) to add its pages or actions.
+ */
+export const routeModules: readonly RouteModule[] = [assetRoutes, projectsRoutes];
