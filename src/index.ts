@@ -44,6 +44,8 @@ export type {
   BackOff,
   Backend,
   BatchCommit,
+  ClaimRelease,
+  ClaimTasksOptions,
   CommitResult,
   InitialiseLabelsArgs,
   LabelSave,
