@@ -49,7 +49,8 @@ export type ErrorCode =
   | "TA_DOWNLOAD_TOO_LARGE"
   | "TA_UNSUPPORTED_FRAME"
   | "TA_NOTIFICATION_SECRET_MISSING"
-  | "TA_NOTIFICATION_REFUSED";
+  | "TA_NOTIFICATION_REFUSED"
+  | "TA_PROJECT_DRIFT";
 
 const brand = Symbol.for("task-agents.error");
 

@@ -4,6 +4,7 @@ import { walkAttributeNodes, type Attribute, type AttributeOption } from "./attr
 import { Classification } from "./classification.js";
 import { OntologyObject } from "./ontology-object.js";
 import { SkeletonTemplate } from "./skeleton-template.js";
+import { resolveOntologyRef, type NodeOfRef, type OntologyRef } from "./typed-ontology.js";
 import { optionalArray, requireObject, type JsonObject } from "./wire.js";
 
 /** Anything of an ontology that has a feature node hash. */
@@ -82,6 +83,16 @@ export class Ontology {
       throw new LabelError("TA_INVALID_LABEL", `The ontology has no ${kind ?? "node"} titled ${JSON.stringify(title)}; it has ${quoteList(titles)}.`);
     }
     return first;
+  }
+
+  /**
+   * The node a reference of a generated project module names (`project.ontology.objects.Cat`,
+   * `…classifications.Size.options.thumbnail`), typed by it: instances it creates accept only
+   * the answers their attributes take. The node is this ontology's own, the one
+   * {@link getChildByTitle} returns. Throws when the ontology has no such node.
+   */
+  getChild<R extends OntologyRef>(ref: R): NodeOfRef<R> {
+    return resolveOntologyRef(this, ref) as NodeOfRef<R>;
   }
 
   /** Every node, depth first: objects with their attributes, then classifications with theirs. */
