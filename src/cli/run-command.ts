@@ -4,7 +4,7 @@ import { maxRequestsPerSecondVariable } from "../backends/encord/rate-setting.js
 import { ConfigurationError } from "../domain/errors.js";
 import { formatCommandError } from "../shared/error-message.js";
 import { exitCodes, taskWorkExitCode } from "../shared/exit-codes.js";
-import type { ExecuteOptions } from "../runner/options.js";
+import { maxTimerSeconds, type ExecuteOptions } from "../runner/options.js";
 import type { OutputStreams } from "../runner/output/output-streams.js";
 import { logLevels, type LogLevel } from "../runner/output/run-logger.js";
 import { failedCount } from "../runner/run-report.js";
@@ -22,6 +22,17 @@ export function number(flag: string) {
   return (value: string): number => {
     const parsed = Number(value);
     if (value.trim() === "" || !Number.isFinite(parsed)) throw new InvalidArgumentError(`${flag} takes a number, got ${JSON.stringify(value)}.`);
+    return parsed;
+  };
+}
+
+/** Parses a duration flag in seconds: more than 0, at most what a Node timer can wait. */
+export function durationSeconds(flag: string) {
+  const parse = number(flag);
+  return (value: string): number => {
+    const parsed = parse(value);
+    if (parsed <= 0) throw new InvalidArgumentError(`${flag} takes a number of seconds more than 0, got ${JSON.stringify(value)}.`);
+    if (parsed > maxTimerSeconds) throw new InvalidArgumentError(`${flag} takes at most ${maxTimerSeconds} seconds (about 24.8 days, the longest a timer can wait), got ${JSON.stringify(value)}.`);
     return parsed;
   };
 }

@@ -26,6 +26,7 @@ export interface WorkerSessionOptions {
   readonly queueName: string | undefined;
   readonly concurrency: number;
   readonly exitWhenEmpty: boolean;
+  /** Seconds. */
   readonly lockDuration: number | undefined;
   readonly maxStalledCount?: number | undefined;
   /** Serve Prometheus metrics at `http://<metricsHost>:<metricsPort>/metrics` while working. */

@@ -14,9 +14,9 @@ export interface QueueWorkerOptions {
   readonly queueName?: string;
   /** Jobs (tasks) handled at once by this worker. @defaultValue 1 */
   readonly concurrency?: number;
-  /** Milliseconds a job's lock lasts; a worker that dies loses its jobs to others after this. @defaultValue 30000 */
+  /** Seconds a job's lock lasts; a worker that dies loses its jobs to others after this. @defaultValue 30 */
   readonly lockDuration?: number;
-  /** Milliseconds between checks for jobs whose worker died. @defaultValue 30000 */
+  /** Seconds between checks for jobs whose worker died. @defaultValue 30 */
   readonly stalledInterval?: number;
   /**
    * How many times a job may lose its worker (killed, crashed) and still run again. Running it
@@ -56,7 +56,8 @@ export function createWorker(queueRunner: QueueRunner, options: QueueWorkerOptio
     autorun: options.autorun ?? true,
     // BullMQ's default (1) drops a job whose worker died twice, leaving its task without a job.
     maxStalledCount: options.maxStalledCount ?? defaultMaxStalledCount,
-    ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
-    ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
+    // BullMQ counts milliseconds; users set seconds, as every other duration of task-agents.
+    ...(options.lockDuration === undefined ? {} : { lockDuration: Math.round(options.lockDuration * 1000) }),
+    ...(options.stalledInterval === undefined ? {} : { stalledInterval: Math.round(options.stalledInterval * 1000) }),
   });
 }

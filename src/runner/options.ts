@@ -109,7 +109,7 @@ const timerLimit = (what: string) => `${what} must be at most ${maxTimerSeconds}
  * A whole number from 1 to `max`. Number.isInteger rather than zod's int(), which also refuses
  * integers past 2^53 and so called 1e20 "not a whole number"; too big a number gets the range.
  */
-const positiveInteger = (what: string, max = Number.MAX_SAFE_INTEGER) =>
+const positiveIntegerOption = (what: string, max = Number.MAX_SAFE_INTEGER) =>
   z
     .number({ error: `${what} must be a number` })
     .refine((n) => Number.isInteger(n), `${what} must be a whole number`)
@@ -127,9 +127,9 @@ const executeSchema = z
       .min(0, "numRetries must be 0 or more")
       .max(Number.MAX_SAFE_INTEGER, `numRetries must be between 0 and ${Number.MAX_SAFE_INTEGER}`)
       .default(3),
-    taskBatchSize: positiveInteger("taskBatchSize").default(300),
-    maxTasksPerStage: positiveInteger("maxTasksPerStage").optional(),
-    concurrency: positiveInteger("concurrency", maxConcurrency).default(1),
+    taskBatchSize: positiveIntegerOption("taskBatchSize").default(300),
+    maxTasksPerStage: positiveIntegerOption("maxTasksPerStage").optional(),
+    concurrency: positiveIntegerOption("concurrency", maxConcurrency).default(1),
     signal: z.instanceof(AbortSignal).optional(),
     taskTimeout: z.number().positive("taskTimeout must be more than 0 seconds").max(maxTimerSeconds, timerLimit("taskTimeout")).optional(),
     gracePeriod: z.number().min(0, "gracePeriod must be 0 or more seconds").max(maxTimerSeconds, timerLimit("gracePeriod")).default(30),

@@ -28,7 +28,7 @@ describe("queue work: workers killed while they hold jobs", () => {
     await producer.close();
     const agent = agentFile("queue-slow");
     const env = { PROJECT_HASH: store.projectHash, REDIS_URL: redisUrl(), TASK_AGENTS_STORE: store.backend.storePath, NO_COLOR: "1" };
-    const workArgs = ["queue", "work", agent, "--queue", name, "--concurrency", "2", "--lock-duration", "1000"];
+    const workArgs = ["queue", "work", agent, "--queue", name, "--concurrency", "2", "--lock-duration", "1"];
 
     // Two workers that will be killed while each holds 2 jobs: one is stuck in slow handlers
     // (nothing committed), the other has committed its tasks and hangs before BullMQ hears of it.

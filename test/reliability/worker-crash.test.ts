@@ -83,7 +83,7 @@ describe("crash test: queue work killed with SIGKILL", () => {
     const { name, queue } = testQueue();
     const agent = agentFile("queue-crash-notes");
     const env = { PROJECT_HASH: store.projectHash, REDIS_URL: redisUrl(), TASK_AGENTS_STORE: store.backend.storePath, NO_COLOR: "1" };
-    const workArgs = ["queue", "work", agent, "--queue", name, "--concurrency", String(concurrency), "--lock-duration", String(lockDurationMs)];
+    const workArgs = ["queue", "work", agent, "--queue", name, "--concurrency", String(concurrency), "--lock-duration", String(lockDurationMs / 1000)];
     const preLabel = store.stage("Pre-label").uuid;
     const committed = new Set<string>();
     // Tasks whose job BullMQ failed and removed for stalling twice (see the file's comment).
@@ -200,7 +200,7 @@ describe("crash test: queue work killed with SIGKILL", () => {
     const agent = agentFile("queue-crash-notes");
     const env = { PROJECT_HASH: store.projectHash, REDIS_URL: redisUrl(), TASK_AGENTS_STORE: store.backend.storePath, NO_COLOR: "1", HANDLING_LOG: "1" };
     const work = (workerConcurrency: number, handlerDelayMs: number, extra: readonly string[] = []) =>
-      startBuiltCli(["queue", "work", agent, "--queue", name, "--concurrency", String(workerConcurrency), "--lock-duration", "1000", ...extra], { ...env, HANDLER_DELAY_MS: String(handlerDelayMs) });
+      startBuiltCli(["queue", "work", agent, "--queue", name, "--concurrency", String(workerConcurrency), "--lock-duration", "1", ...extra], { ...env, HANDLER_DELAY_MS: String(handlerDelayMs) });
     const enqueued = await startBuiltCli(["queue", "enqueue", agent, "--queue", name], env).exited;
     expect(enqueued.stdout).toBe(`Queued 3 tasks of stage "Pre-label" on ${name}.\n`);
 

@@ -4,7 +4,7 @@ import type { QueueRunner } from "../../runner/queue-runner.js";
 import type { CommandContext, GlobalOptions, RootCommand } from "../program.js";
 import { loadQueueRunnerFile } from "../load-agent-file.js";
 import { maxConcurrency } from "../../runner/options.js";
-import { portNumber, positiveInteger, positiveIntegerUpTo } from "../run-command.js";
+import { durationSeconds, portNumber, positiveInteger } from "../run-command.js";
 import { writeJsonLine } from "../output.js";
 
 /**
@@ -53,7 +53,7 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: C
     .addOption(new Option("--redis-url <url>", "Redis to use (env: REDIS_URL; default redis://127.0.0.1:6379)"))
     .addOption(new Option("--queue <name>", "queue name (default task-agents-<project hash>)"))
     .addOption(new Option("--exit-when-empty", "stop once the queue has no waiting, delayed or active job"))
-    .addOption(new Option("--lock-duration <ms>", "how long a job's lock lasts; a dead worker's jobs go to others after it (default 30000)").argParser(positiveIntegerUpTo("--lock-duration", 2_147_483_647, "milliseconds (about 24.8 days, the longest a timer can wait)")))
+    .addOption(new Option("--lock-duration <seconds>", "how long a job's lock lasts; a dead worker's jobs go to others after it (default 30)").argParser(durationSeconds("--lock-duration")))
     .addOption(new Option("--max-stalled <n>", "how many dead workers a job may outlive before it fails (default 10); rerunning is safe").argParser(positiveInteger("--max-stalled")))
     .addOption(new Option("--metrics-port <n>", "serve Prometheus metrics at http://<metrics host>:<n>/metrics while working (0: any free port)").argParser(portNumber("--metrics-port")))
     .addOption(new Option("--metrics-host <address>", "address of the metrics server (default 127.0.0.1)"))
