@@ -19,6 +19,7 @@ import { addInitCommand } from "./commands/init.js";
 import { addNotifyCommand } from "./commands/notify.js";
 import { addServeCommand } from "./commands/serve.js";
 import { addUiCommand } from "./commands/ui.js";
+import { addRunsCommands } from "./commands/runs.js";
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -151,5 +152,6 @@ export function buildProgram(io: CliIo, options: { jsonErrors?: boolean; onExitC
   addNotifyCommand(root, context);
   addServeCommand(root, context);
   addUiCommand(root, context);
+  addRunsCommands(root, context);
   return root;
 }

@@ -50,6 +50,7 @@ export type ErrorCode =
   | "TA_UNSUPPORTED_FRAME"
   | "TA_NOTIFICATION_SECRET_MISSING"
   | "TA_NOTIFICATION_REFUSED"
+  | "TA_UNKNOWN_RUN"
   | "TA_PROJECT_DRIFT";
 
 const brand = Symbol.for("task-agents.error");

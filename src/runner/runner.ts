@@ -12,6 +12,7 @@ import { loadRunnableProject } from "./project-checks.js";
 import { RunControl, sleepUnless } from "./run-control.js";
 import { changeWaitOf, type ChangeWait } from "./watch-for-work.js";
 import { emptyStageReport, type RunReport } from "./run-report.js";
+import { recordedOptions, startRecording, type RecordedRun, type RecordedRunKind } from "./run-recording.js";
 import { FailedTasks } from "./failed-tasks.js";
 import { SingleFlight } from "./single-flight.js";
 import { resolveAgentStage, StageRegistry, type BoundStage } from "./stage-registry.js";
@@ -157,7 +158,7 @@ export class Runner {
     return this.#stagePasses.run(`${current.uuid}/${bound.stage.uuid}`, async () => {
       const project = await loadRunnableProject(backend, current.uuid);
       this.#project = project;
-      return this.#runPasses(backend, project, [this.#boundStage(project, bound.stage.uuid)], resolved);
+      return this.#runPasses(backend, project, [this.#boundStage(project, bound.stage.uuid)], resolved, undefined, "stage-pass");
     });
   }
 
@@ -188,7 +189,7 @@ export class Runner {
   }
 
   /** The passes of one execution over `stages`: one, or one every `refreshEvery`. */
-  async #runPasses(backend: Backend, project: Project, stages: readonly BoundStage[], resolved: ResolvedExecuteOptions, waitForChange?: ChangeWait): Promise<RunReport> {
+  async #runPasses(backend: Backend, project: Project, stages: readonly BoundStage[], resolved: ResolvedExecuteOptions, waitForChange?: ChangeWait, kind: RecordedRunKind = "run"): Promise<RunReport> {
     const events = createRunOutput(resolved.output, this.streams, resolved.logger, resolved.logLevel);
     const control = new RunControl({ gracePeriodMs: resolved.gracePeriodMs, external: resolved.signal, onStop: (reason) => events.stopRequested(reason) });
     const report: RunReport = {
@@ -214,8 +215,10 @@ export class Runner {
     });
     const stopLoggingBusyWaits = logStoreBusyWaits(backend, events.logger);
     let failure: unknown;
+    let recording: RecordedRun | undefined;
     try {
       events.runStarted({ backend: backend.description, project, stages: stages.map((b) => b.stage) });
+      recording = await startRecording(backend, { kind, projectHash: project.uuid, options: recordedOptions(resolved, stages), report }, events.logger);
       for (const [uuid, note] of this.#registry.matchNotes(project)) if (stages.some((b) => b.stage.uuid === uuid)) events.logger[note.ambiguous ? "warn" : "info"](note.message);
       await this.#options.preExecutionCallback?.(this);
       const env = { backend, project, control, events, logger: events.logger, numRetries: resolved.numRetries, taskTimeoutMs: resolved.taskTimeoutMs, concurrency: resolved.concurrency, actor: "agent", failedTasks: this.#failedTasks, retryFailedAfterMs: resolved.retryFailedAfterMs, claimLeaseMs: resolved.claimLeaseMs };
@@ -229,6 +232,7 @@ export class Runner {
           if (stopError) break;
         }
         if (stopError) throw stopError;
+        await recording?.progress(report);
         if (waitForChange !== undefined && !control.stopping) {
           // Watching: the next pass starts when the store changes, not on a clock.
           events.passFinished(report.passes, undefined);
@@ -258,6 +262,7 @@ export class Runner {
       control.dispose();
       report.finishedAt = new Date();
       report.durationMs = performance.now() - started;
+      await recording?.finish(report, failure);
       events.runFinished(report, failure);
       events.close();
     }

@@ -41,7 +41,7 @@ export interface UiAppOptions {
 /** Refusals before any page logic runs: plain text, as the requester may not be a browser. */
 const refuseAsText = (c: Context, reason: string) => c.text(reason, 403);
 
-const notFoundCodes = new Set(["TA_UNKNOWN_PROJECT", "TA_UNKNOWN_STAGE", "TA_UNKNOWN_TASK", "TA_UNKNOWN_PATHWAY", "TA_NO_STORE"]);
+const notFoundCodes = new Set(["TA_UNKNOWN_PROJECT", "TA_UNKNOWN_STAGE", "TA_UNKNOWN_TASK", "TA_UNKNOWN_PATHWAY", "TA_UNKNOWN_RUN", "TA_NO_STORE"]);
 
 /** Builds the dashboard app: security checks, then every route module of routes.ts. */
 export function createUiApp(options: UiAppOptions): Hono {

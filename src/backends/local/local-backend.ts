@@ -14,7 +14,7 @@ import type { LabelRowJson, LabelRowMetadataIncludeArgs, LabelRowMetadataJson } 
 import type { StorageItem } from "../../domain/storage-item.js";
 import type { Project } from "../../domain/workflow.js";
 import { commitBatch } from "./commit-batch.js";
-import { ConfigurationError, isTaskAgentsError } from "../../domain/errors.js";
+import { ConfigurationError, NotFoundError, isTaskAgentsError } from "../../domain/errors.js";
 import { addDataItems, type AddDataResult } from "./data-items.js";
 import { itemsFromManifest, itemsFromPaths } from "./data-sources.js";
 import { retryWhileBusy } from "./busy-retry.js";
@@ -29,6 +29,10 @@ import { resolveStorePath } from "./store-path.js";
 import { claimTasks, releaseClaims, renewClaims } from "./task-claims.js";
 import { selectNotifyingStages, type NotifyingStage } from "./stage-notifications.js";
 import { StoreChanges } from "./store-changes.js";
+import { insertRun, updateRun, type WrittenState } from "./run-records.js";
+import { findRun, listRuns, runFailures, type ListRunsOptions, type RunDetail, type RunFailureRow } from "./run-queries.js";
+import type { RecordedRun, RunRecorder, RunStart } from "../../runner/run-recording.js";
+import { failureNote } from "../../runner/run-report.js";
 
 /** What {@link LocalBackend.addData} adds: files and folders, or a manifest. */
 export interface DataSource {
@@ -49,7 +53,7 @@ export interface LocalBackendOptions {
  * The embedded store: one SQLite file holding many projects. Besides the {@link Backend}
  * operations it creates projects, adds data and lets people act in human stages.
  */
-export class LocalBackend implements Backend, AsyncDisposable {
+export class LocalBackend implements Backend, RunRecorder, AsyncDisposable {
   readonly kind = "local";
   readonly storePath: string;
   #store: StoreConnection | undefined;
@@ -277,6 +281,43 @@ export class LocalBackend implements Backend, AsyncDisposable {
   /** Recorded moves of a project, or of one task, oldest first, a page at a time. */
   history(projectHash: string, taskUuid?: string): Generator<TaskMoveRecord[]> {
     return iterateHistoryPages(this.#database, this.#projectUuid(projectHash), taskUuid);
+  }
+
+  /** Recorded runs, newest first (see {@link startRun}); none in a store no run has written to yet. */
+  listRuns(options: ListRunsOptions = {}): RunDetail[] {
+    return listRuns(this.#database, options.projectUuid === undefined ? options : { ...options, projectUuid: this.#projectUuid(options.projectUuid) });
+  }
+
+  /** One recorded run with the failures it listed; throws NotFoundError for an unknown id. */
+  getRun(id: number): { run: RunDetail; failures: RunFailureRow[] } {
+    const run = findRun(this.#database, id);
+    if (run === undefined) throw new NotFoundError("TA_UNKNOWN_RUN", `There is no run ${id} in ${this.storePath}; \`task-agents runs list\` lists the recorded runs.`);
+    return { run, failures: runFailures(this.#database, id) };
+  }
+
+  /**
+   * Records a run in the store's `runs` (see {@link RunRecorder}): a row now, brought up to date by
+   * the returned record's `progress` and `finish`, each one short write transaction.
+   */
+  async startRun(start: RunStart): Promise<RecordedRun> {
+    const projectUuid = this.#projectUuid(start.projectHash);
+    const inserted = await this.#whileBusy("write", "run record", (db) => insertRun(db, projectUuid, start));
+    let written: WrittenState = inserted.written;
+    // Progress writes run one after another, so failures are listed once and in order.
+    let queue = Promise.resolve();
+    const write = (report: Parameters<RecordedRun["progress"]>[0], ending?: { outcome: string; error: string | undefined }) => {
+      const next = queue.then(async () => {
+        const now = await this.#whileBusy("write", "run record", (db) => db.transaction(() => updateRun(db, inserted.id, report, written, ending)).immediate());
+        if (now !== undefined) written = now;
+      });
+      queue = next.catch(() => undefined);
+      return next;
+    };
+    return {
+      id: inserted.id,
+      progress: (report) => write(report),
+      finish: (report, error) => write(report, { outcome: report.end, error: error === undefined ? undefined : failureNote(error) }),
+    };
   }
 
   async close(): Promise<void> {

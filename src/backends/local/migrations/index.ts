@@ -3,7 +3,8 @@ import { storageByUrl } from "./0002-storage-by-url.js";
 import { stageNotifications } from "./0003-stage-notifications.js";
 import { moveErrors } from "./0004-move-errors.js";
 import { taskClaims } from "./0005-task-claims.js";
+import { runsRecorded } from "./0006-runs.js";
 import type { Migration } from "./migration.js";
 
 /** Every migration, in order. Append new ones; never edit or reorder existing ones. */
-export const migrations: readonly Migration[] = [initialSchema, storageByUrl, stageNotifications, moveErrors, taskClaims];
+export const migrations: readonly Migration[] = [initialSchema, storageByUrl, stageNotifications, moveErrors, taskClaims, runsRecorded];
