@@ -194,6 +194,7 @@ describe("the store file", () => {
       { version: 1, name: "initial" },
       { version: 2, name: "storage-by-url" },
       { version: 3, name: "stage-notifications" },
+      { version: 6, name: "runs" },
     ]);
     const fks = db.prepare("SELECT COUNT(*) FROM pragma_foreign_key_list('tasks')").pluck().get() as number;
     expect(fks).toBeGreaterThan(0);
