@@ -1,16 +1,32 @@
 import { ConfigurationError, MediaError } from "../domain/errors.js";
 import { decodeImage } from "../media/decode-image.js";
+import { checkWindow, type DisplayWindow, type RawFrame } from "../media/medical/raw-frame.js";
+import { checkDpi } from "../media/pdf/render-pdf.js";
 import type { RgbImage } from "../media/rgb-image.js";
 import { decodeVideoFrame, decodeVideoFrames, type FrameSelection, type VideoFrame } from "../media/video-frames.js";
 import { makeConfigurableDependency, makeDependency, type Dependency, type DependencyParts } from "./define-dependency.js";
+import { documentFrames, hasDocumentFrames, type FrameRendering } from "./document-frames.js";
 import { capitalise, mediaAccess, type MediaAccess } from "./media-access.js";
 
 export type { VideoFrame } from "../media/video-frames.js";
+export type { DisplayWindow, RawFrame, RawPixels } from "../media/medical/raw-frame.js";
 
-/** Options of {@link singleFrame}: which frame (0-based). */
+/** Options of {@link singleFrame}: which frame (0-based) and, for DICOM, NIfTI and PDF, how to render it. */
 export interface SingleFrameOptions {
   /** @defaultValue 0 */
   readonly frame?: number;
+  /** DICOM and NIfTI: the display window in rescaled units; default: the file's own, else the frame's min–max. */
+  readonly window?: DisplayWindow;
+  /** PDF: render pages at this resolution (10–1200). @defaultValue 150 */
+  readonly dpi?: number;
+  readonly raw?: false;
+}
+
+/** Options of {@link singleFrame} for a DICOM or NIfTI frame's stored values, unwindowed. */
+export interface RawFrameOptions {
+  /** @defaultValue 0 */
+  readonly frame?: number;
+  readonly raw: true;
 }
 
 /** A frame number, as given to the frame helpers. */
@@ -26,14 +42,22 @@ const videoTypes = new Set(["video", "imageSequence"]);
 function unsupported(media: MediaAccess, helper: string): MediaError {
   return new MediaError(
     "TA_UNSUPPORTED_MEDIA",
-    `${helper} cannot read ${media.describe()}: it reads images, image groups, image sequences and videos. Use the asset dependency for the file itself.`,
+    `${helper} cannot read ${media.describe()}: it reads images, image groups, image sequences, videos, DICOM files and series, NIfTI volumes and PDFs. Use the asset dependency for the file itself.`,
     true,
   );
 }
 
 /** Frame `frame` of the task's media as RGB pixels. */
-async function readFrame(media: MediaAccess, frame: number, helper = "singleFrame"): Promise<RgbImage> {
+async function readFrame(media: MediaAccess, frame: number, helper = "singleFrame", rendering: FrameRendering = {}): Promise<RgbImage> {
   const type = media.item.itemType;
+  if (hasDocumentFrames(type)) {
+    const source = documentFrames(media);
+    try {
+      return await source.image(frame, rendering);
+    } finally {
+      source.close();
+    }
+  }
   if (type === "image") {
     if (frame !== 0) throw new MediaError("TA_UNSUPPORTED_FRAME", `${capitalise(media.describe())} has one frame, 0; frame ${frame} was asked for.`, true);
     return decodeImage(await media.file(), { name: media.item.name });
@@ -48,6 +72,18 @@ async function* readFrames(media: MediaAccess, select: FrameSelection | undefine
   const type = media.item.itemType;
   if (videoTypes.has(type)) {
     yield* decodeVideoFrames(await media.file(), { signal: media.signal, name: JSON.stringify(media.item.name), ...(select ? { select } : {}) });
+    return;
+  }
+  if (hasDocumentFrames(type)) {
+    const source = documentFrames(media);
+    try {
+      for (const frame of selectedFrames(select, await source.count(), media)) {
+        media.signal.throwIfAborted();
+        yield { frame, image: await source.image(frame, {}) };
+      }
+    } finally {
+      source.close();
+    }
     return;
   }
   if (type !== "image" && type !== "imageGroup") throw unsupported(media, helper);
@@ -66,39 +102,109 @@ function selectedFrames(select: FrameSelection | undefined, count: number, media
   return frames;
 }
 
-const singleFrames = new Map<number, Dependency<RgbImage>>();
+const singleFrames = new Map<string, Dependency<RgbImage>>();
+const rawFrames = new Map<number, Dependency<RawFrame>>();
 
-function singleFrameParts(frame: number): DependencyParts<RgbImage> {
+function renderingLabel(rendering: FrameRendering): string {
+  const parts = [rendering.window ? `window ${rendering.window.center}/${rendering.window.width}` : "", rendering.dpi !== undefined ? `${rendering.dpi} dpi` : ""].filter(Boolean);
+  return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
+}
+
+function singleFrameParts(frame: number, rendering: FrameRendering = {}): DependencyParts<RgbImage> {
   return {
     deps: { media: mediaAccess },
     prefetch: [],
-    label: frame === 0 ? "singleFrame" : `singleFrame(${frame})`,
-    resolve: (context: never) => readFrame((context as { media: MediaAccess }).media, frame),
+    label: `${frame === 0 ? "singleFrame" : `singleFrame(${frame})`}${renderingLabel(rendering)}`,
+    resolve: (context: never) => readFrame((context as { media: MediaAccess }).media, frame, "singleFrame", rendering),
   };
 }
 
-/** The dependency for frame `frame`; one object per frame number, so helpers that need the same frame decode it once per task. */
-export function frameDependency(frame: number): Dependency<RgbImage> {
-  let dependency = singleFrames.get(frame);
+/**
+ * The dependency for frame `frame` rendered as `rendering` says; one object per frame and
+ * rendering, so helpers that need the same frame decode it once per task.
+ */
+export function frameDependency(frame: number, rendering: FrameRendering = {}): Dependency<RgbImage> {
+  const key = JSON.stringify([frame, rendering.window?.center, rendering.window?.width, rendering.dpi]);
+  let dependency = singleFrames.get(key);
   if (!dependency) {
-    dependency = makeDependency(singleFrameParts(frame));
-    singleFrames.set(frame, dependency);
+    dependency = makeDependency(singleFrameParts(frame, rendering));
+    singleFrames.set(key, dependency);
   }
   return dependency;
 }
 
+/** Frame `frame` of a DICOM or NIfTI item as stored; other media have no raw values to give. */
+async function readRawFrame(media: MediaAccess, frame: number): Promise<RawFrame> {
+  const type = media.item.itemType;
+  if (!hasDocumentFrames(type) || type === "pdf") {
+    throw new MediaError("TA_UNSUPPORTED_MEDIA", `singleFrame({ raw: true }) reads DICOM files and series and NIfTI volumes; ${media.describe()} has no raw values. Use singleFrame({ frame }) for RGB pixels.`, true);
+  }
+  const source = documentFrames(media);
+  try {
+    return await source.raw(frame);
+  } finally {
+    source.close();
+  }
+}
+
+function rawFrameDependency(frame: number): Dependency<RawFrame> {
+  let dependency = rawFrames.get(frame);
+  if (!dependency) {
+    dependency = makeDependency<RawFrame>({
+      deps: { media: mediaAccess },
+      prefetch: [],
+      label: `singleFrame(${frame}, raw)`,
+      resolve: (context: never) => readRawFrame((context as { media: MediaAccess }).media, frame),
+    });
+    rawFrames.set(frame, dependency);
+  }
+  return dependency;
+}
+
+const singleFrameKeys = new Set(["frame", "window", "dpi", "raw"]);
+
+function configureSingleFrame(options?: SingleFrameOptions | RawFrameOptions | number): Dependency<RgbImage> | Dependency<RawFrame> {
+  if (typeof options === "number" || options === undefined) return frameDependency(checkFrameNumber(options ?? 0, "singleFrame()"));
+  if (typeof options !== "object" || options === null) {
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `singleFrame() takes a frame number or { frame, window, dpi, raw }, got ${JSON.stringify(options) ?? typeof options}.`);
+  }
+  const unknown = Object.keys(options).filter((key) => !singleFrameKeys.has(key));
+  if (unknown.length > 0) {
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `singleFrame(): unknown option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted: frame, window, dpi, raw.`);
+  }
+  const frame = checkFrameNumber(options.frame ?? 0, "singleFrame()");
+  const { raw, window, dpi } = options as SingleFrameOptions & { raw?: unknown };
+  if (raw !== undefined && typeof raw !== "boolean") throw new ConfigurationError("TA_INVALID_ARGUMENT", `singleFrame(): raw must be true or false, got ${JSON.stringify(raw)}.`);
+  if (raw) {
+    if (window !== undefined || dpi !== undefined) throw new ConfigurationError("TA_INVALID_ARGUMENT", "singleFrame(): raw: true gives stored values, so window and dpi do not apply; drop them or drop raw.");
+    return rawFrameDependency(frame);
+  }
+  return frameDependency(frame, {
+    ...(window !== undefined ? { window: checkWindow(window, "singleFrame()") } : {}),
+    ...(dpi !== undefined ? { dpi: checkDpi(dpi, "singleFrame()") } : {}),
+  });
+}
+
+/** {@link singleFrame}'s call forms: raw values with `raw: true`, RGB pixels otherwise. */
+export interface SingleFrameFunction {
+  (options: RawFrameOptions): Dependency<RawFrame>;
+  (options?: SingleFrameOptions | number): Dependency<RgbImage>;
+}
+
 /**
  * One frame of the task's media as RGB pixels (`{ width, height, data }`, an {@link RgbImage}):
- * the image itself, image N of an image group, or frame N of a video or image sequence (decoded
- * by ffmpeg). Bare, it is frame 0; `singleFrame({ frame: 5 })` (or `singleFrame(5)`) is frame 5.
+ * the image itself, image N of an image group, frame N of a video or image sequence (decoded
+ * by ffmpeg), slice N of a DICOM series or NIfTI volume (windowed to 8 bits), frame N of a
+ * multi-frame DICOM file, or page N of a PDF (rendered at `dpi`, default 150). Bare, it is frame
+ * 0; `singleFrame({ frame: 5 })` (or `singleFrame(5)`) is frame 5. For DICOM and NIfTI,
+ * `window: { center, width }` sets the display window and `raw: true` gives the stored values
+ * instead (a {@link RawFrame}).
  * @example
  * runner.stage("Pre-label", { deps: { image: singleFrame } }, async ({ image }) => { … image.width … });
+ * runner.stage("Measure", { deps: { slice: singleFrame({ frame: 10, raw: true }) } }, async ({ slice }) => { … slice.data … });
  */
-export const singleFrame: Dependency<RgbImage> & ((options?: SingleFrameOptions | number) => Dependency<RgbImage>) = makeConfigurableDependency(
-  singleFrameParts(0),
-  (options?: SingleFrameOptions | number) => frameDependency(checkFrameNumber(typeof options === "number" ? options : (options?.frame ?? 0), "singleFrame()")),
-);
-singleFrames.set(0, singleFrame);
+export const singleFrame: Dependency<RgbImage> & SingleFrameFunction = makeConfigurableDependency(singleFrameParts(0), configureSingleFrame as (options?: SingleFrameOptions | RawFrameOptions | number) => Dependency<RgbImage>) as unknown as Dependency<RgbImage> & SingleFrameFunction;
+singleFrames.set(JSON.stringify([0, undefined, undefined, undefined]), singleFrame);
 
 /** Frames of the task's media in order, read on demand; every iteration starts from frame 0. */
 export type FrameIterable = AsyncIterable<VideoFrame>;

@@ -8,7 +8,7 @@ import { makeDependency, prefetchedKey, type PrefetchedTaskData, type TaskContex
 import { storageItem } from "./storage-item.js";
 
 /** Item types whose frames are separate child items rather than one file. */
-const childFramed: ReadonlySet<StorageItemType> = new Set(["imageGroup"]);
+const childFramed: ReadonlySet<StorageItemType> = new Set(["imageGroup", "dicomSeries"]);
 /** Item types with no single file to hand out. */
 const fileless: ReadonlySet<StorageItemType> = new Set(["imageGroup", "group", "dicomSeries", "scene"]);
 
@@ -44,7 +44,7 @@ export class MediaAccess {
   file(): Promise<string> {
     if (fileless.has(this.item.itemType)) {
       const hint = childFramed.has(this.item.itemType)
-        ? "Use singleFrame({ frame: N }) for image N, or videoFrames to go through all of them."
+        ? `Use singleFrame({ frame: N }) for ${this.item.itemType === "dicomSeries" ? "slice" : "image"} N, or videoFrames to go through all of them.`
         : "Its parts are separate items; only images, videos, audio, text, PDF, DICOM files and NIfTI files have one.";
       throw new MediaError("TA_UNSUPPORTED_MEDIA", `The asset of ${this.describe()} is not supported: it has no single file. ${hint}`, true);
     }
@@ -67,7 +67,8 @@ export class MediaAccess {
     const children = await this.children();
     const child = children[frame];
     if (!child) {
-      const has = children.length === 0 ? "it has no images" : `it has ${children.length} image${children.length === 1 ? "" : "s"} (frames 0–${children.length - 1})`;
+      const unit = this.item.itemType === "dicomSeries" ? "slice" : "image";
+      const has = children.length === 0 ? `it has no ${unit}s` : `it has ${children.length} ${unit}${children.length === 1 ? "" : "s"} (frames 0–${children.length - 1})`;
       throw new MediaError("TA_UNSUPPORTED_FRAME", `${capitalise(this.describe())} has no frame ${frame}: ${has}.`, true);
     }
     const url = child.signedUrl ?? child.url;
@@ -90,7 +91,7 @@ export class MediaAccess {
 
   async #listChildren(): Promise<StorageItem[]> {
     if (!this.#backend?.getChildItems) {
-      throw new MediaError("TA_UNSUPPORTED_MEDIA", `The frames of ${this.describe()} cannot be fetched: the ${this.#backend?.kind ?? "current"} backend does not list the images of image groups.`, true);
+      throw new MediaError("TA_UNSUPPORTED_MEDIA", `The frames of ${this.describe()} cannot be fetched: the ${this.#backend?.kind ?? "current"} backend does not list the children of image groups and DICOM series.`, true);
     }
     return this.#backend.getChildItems(this.item, { signUrls: true });
   }

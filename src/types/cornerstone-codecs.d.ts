@@ -31,5 +31,10 @@ declare module "cornerstone-codec-shapes" {
     getDecodedBuffer(): Uint8Array;
     delete(): void;
   }
-  export type CornerstoneCodecFactory<Name extends string> = () => Promise<Record<Name, new () => CornerstoneDecoder>>;
+  /** Emscripten module settings; `print` and `printErr` receive what the codec would write to stdout and stderr. */
+  export interface EmscriptenSettings {
+    print?: (text: string) => void;
+    printErr?: (text: string) => void;
+  }
+  export type CornerstoneCodecFactory<Name extends string> = (settings?: EmscriptenSettings) => Promise<Record<Name, new () => CornerstoneDecoder>>;
 }

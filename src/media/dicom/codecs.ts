@@ -24,10 +24,12 @@ const loaded = new Map<CompressedSyntax["codec"], Promise<DecoderClass>>();
 function decoderClass(codec: CompressedSyntax["codec"]): Promise<DecoderClass> {
   let pending = loaded.get(codec);
   if (!pending) {
+    // OpenJPEG prints progress lines to stdout, which would break a run's --json output.
+    const quiet = { print: () => undefined, printErr: () => undefined };
     pending = (async () => {
-      if (codec === "jpeg") return (await (await import("@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs")).default()).JPEGDecoder;
-      if (codec === "jpegLs") return (await (await import("@cornerstonejs/codec-charls/decodewasmjs")).default()).JpegLSDecoder;
-      return (await (await import("@cornerstonejs/codec-openjpeg/decodewasmjs")).default()).J2KDecoder;
+      if (codec === "jpeg") return (await (await import("@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs")).default(quiet)).JPEGDecoder;
+      if (codec === "jpegLs") return (await (await import("@cornerstonejs/codec-charls/decodewasmjs")).default(quiet)).JpegLSDecoder;
+      return (await (await import("@cornerstonejs/codec-openjpeg/decodewasmjs")).default(quiet)).J2KDecoder;
     })();
     loaded.set(codec, pending);
   }

@@ -40,7 +40,8 @@ export function parseDataSet(bytes: Uint8Array, subject: string, untilPixels = f
   } catch (error) {
     // dicom-parser throws strings as well as Errors.
     const reason = error instanceof Error ? error.message : typeof error === "string" ? error : String((error as { exception?: unknown }).exception ?? error);
-    throw decodeError(subject, `${reason.replace(/^dicomParser\.\w+: /, "").replace(/\.$/, "")}. Accepted: DICOM Part 10 files ("DICM" after a 128-byte preamble)`, error);
+    const problem = /buffer overrun/i.test(reason) ? "the file ends before the data its header announces (a truncated file?)" : reason.replace(/^dicomParser[.:]\w+: /, "").replace(/\.$/, "");
+    throw decodeError(subject, `${problem}. Accepted: DICOM Part 10 files ("DICM" after a 128-byte preamble)`, error);
   }
 }
 
@@ -108,7 +109,7 @@ function pixelLayout(data: DataSet, subject: string, compressed: boolean): Pixel
   return {
     rows,
     columns,
-    samplesPerPixel: samplesPerPixel as 1 | 3,
+    samplesPerPixel,
     bitsAllocated,
     bitsStored,
     signed: data.uint16(tags.pixelRepresentation) === 1,
