@@ -350,6 +350,8 @@ export interface ItemReceiver<T> extends OutputReceiver {
   readonly failure: Error | undefined;
   /** Called by the receiver when an item completes or `failure` is set. */
   onReady: () => void;
+  /** Called once the output has ended, to hand over items still held back. */
+  end?(): void;
 }
 
 /**
@@ -361,6 +363,7 @@ export interface ItemReceiver<T> extends OutputReceiver {
  */
 export async function* itemsOf<T>(tool: RunningTool, receiver: ItemReceiver<T>, signal: AbortSignal | undefined): AsyncGenerator<T, void, undefined> {
   let outputEnded = false;
+  let ended = false;
   let readFailure: Error | undefined;
   let wake = () => {};
   receiver.onReady = () => wake();
@@ -389,7 +392,12 @@ export async function* itemsOf<T>(tool: RunningTool, receiver: ItemReceiver<T>, 
         yield item;
         continue;
       }
-      if (outputEnded) break;
+      if (outputEnded) {
+        if (ended) break;
+        ended = true;
+        receiver.end?.();
+        continue;
+      }
       await new Promise<void>((resolve) => {
         wake = resolve;
         tool.resume();

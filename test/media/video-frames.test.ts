@@ -275,6 +275,87 @@ describe("decodeVideoFrames", () => {
   });
 });
 
+/** Pixels the fake ffmpeg below writes for frame `index` of `width` × `height`. */
+function fakePixels(width: number, height: number, index: number): Uint8Array {
+  return Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7 + index * 13 + width) & 255);
+}
+
+/**
+ * Points TASK_AGENTS_FFMPEG at a stand-in that writes PPM frames of the sizes FAKE_PPM lists
+ * one at a time (so reads meet each frame apart, in small pieces), then `cut` bytes of one more frame when set: an
+ * output ffmpeg itself does not make (it scales every frame to the first one's size).
+ */
+function fakeFfmpeg(sizes: readonly (readonly [number, number])[], cut?: number): void {
+  const script = file("fake-ffmpeg.mjs");
+  writeFileSync(
+    script,
+    `#!${process.execPath}
+const { sizes, cut } = JSON.parse(process.env.FAKE_PPM);
+const frame = (w, h, k) => Buffer.concat([Buffer.from("P6\\n" + w + " " + h + "\\n255\\n"), Buffer.from(Array.from({ length: w * h * 3 }, (_, i) => (i * 7 + k * 13 + w) & 255))]);
+const parts = sizes.map(([w, h], k) => frame(w, h, k));
+if (cut !== undefined) parts.push(frame(5, 5, sizes.length).subarray(0, cut));
+for (const part of parts) {
+  for (let at = 0; at < part.length; at += 37) process.stdout.write(part.subarray(at, at + 37));
+  await new Promise((resolve) => setTimeout(resolve, 15));
+}
+`,
+    { mode: 0o755 },
+  );
+  vi.stubEnv("TASK_AGENTS_FFMPEG", script);
+  vi.stubEnv("FAKE_PPM", JSON.stringify({ sizes, cut }));
+}
+
+describe("decodeVideoFrames reads a frame whole into one buffer once it knows the header", () => {
+  test.each([false, true])("sizes changing mid-stream, and a smaller last frame, come out exact (reuseBuffers: %s)", async (reuseBuffers) => {
+    const sizes = [[4, 2], [4, 2], [4, 2], [3, 3], [3, 3], [4, 2], [4, 2], [2, 1]] as const;
+    fakeFfmpeg(sizes);
+    const seen: [number, number, number | string | undefined][] = [];
+    for await (const { frame, image } of decodeVideoFrames(file("lossless.mp4"), { reuseBuffers })) {
+      const [width, height] = sizes[frame]!;
+      seen.push([image.width, image.height, firstDifference(image.data, fakePixels(width, height, frame))]);
+    }
+    expect(seen).toEqual(sizes.map(([w, h]) => [w, h, undefined]));
+  });
+
+  test.each([3, 20])("output cut %d bytes into a frame is a TA_MEDIA_DECODE after the whole frames", async (cut) => {
+    fakeFfmpeg([[5, 5], [5, 5]], cut);
+    const seen: number[] = [];
+    const iterate = async () => {
+      for await (const { frame } of decodeVideoFrames(file("lossless.mp4"), { name: '"cut.mp4"' })) seen.push(frame);
+    };
+    const error = await rejection(iterate());
+    expect(seen).toEqual([0, 1]);
+    expect(error).toMatchObject({ code: "TA_MEDIA_DECODE", permanent: true });
+    expect(error.message).toBe(`ffmpeg's output for "cut.mp4" ended in the middle of a frame.`);
+  });
+});
+
+describe("decodeVideoFrames with reuseBuffers", () => {
+  test("every frame is exact while it is the current one; one the loop has moved on from is emptied, not overwritten", async () => {
+    const expected = made["lossless.mp4"]!;
+    let previous: RgbImage | undefined;
+    let count = 0;
+    for await (const { frame, image } of decodeVideoFrames(file("lossless.mp4"), { reuseBuffers: true })) {
+      expect(firstDifference(image.data, expected[frame]!), `frame ${frame}`).toBeUndefined();
+      if (previous !== undefined) expect(previous.data.length, `frame ${frame - 1} after the loop moved on`).toBe(0);
+      previous = image;
+      count++;
+    }
+    expect(count).toBe(24);
+    // The loop asked for a frame after the last too (and found the end).
+    expect(previous!.data.length).toBe(0);
+  });
+
+  test("frames skipped for a list, and the listed ones, are exact", async () => {
+    const frames: number[] = [];
+    for await (const { frame, image } of decodeVideoFrames(file("many.mp4"), { reuseBuffers: true, select: { frames: [3, 50, 51, 159] } })) {
+      frames.push(frame);
+      expect(firstDifference(image.data, made["many.mp4"]![frame]!), `frame ${frame}`).toBeUndefined();
+    }
+    expect(frames).toEqual([3, 50, 51, 159]);
+  });
+});
+
 describe("decodeVideoFrame", () => {
   test("returns one frame, exactly", async () => {
     const image: RgbImage = await decodeVideoFrame(file("lossless.mp4"), 17);
