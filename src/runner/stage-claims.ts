@@ -29,6 +29,7 @@ export class StageClaims {
   readonly #logger: Logger;
   readonly #heartbeat: NodeJS.Timeout;
   #renewing = false;
+  #closed = false;
   #after: string | undefined;
   #exhausted = false;
 
@@ -80,6 +81,7 @@ export class StageClaims {
    */
   async close(): Promise<void> {
     clearInterval(this.#heartbeat);
+    this.#closed = true;
     try {
       await this.#backend.releaseClaims(this.owner, undefined, { signal: AbortSignal.timeout(releasePatienceMs) });
     } catch (error) {
@@ -93,6 +95,8 @@ export class StageClaims {
     try {
       await this.#backend.renewClaims(this.owner, this.#leaseMs, { signal: AbortSignal.timeout(Math.max(1, Math.floor(this.#leaseMs / 3))) });
     } catch (error) {
+      // A renewal still waiting for a busy store when the pass ended is moot.
+      if (this.#closed) return;
       this.#logger.warn({ err: error }, `could not renew this run's claims on stage ${this.#stageUuid}; if that goes on past the lease (${this.#leaseMs / 1000} s), another run may take tasks this one is handling (their moves are then refused, never made twice)`);
     } finally {
       this.#renewing = false;
