@@ -1,5 +1,6 @@
 import { appCss } from "./client/app-css.js";
 import { liveCountsScript } from "./client/live-counts.js";
+import { taskPageScript } from "./task-page/task-page-script.js";
 
 /** A stylesheet or client script the dashboard serves from memory. */
 export interface Asset {
@@ -18,4 +19,5 @@ const script = "text/javascript; charset=utf-8";
 export const assets: ReadonlyMap<string, Asset> = new Map<string, Asset>([
   ["app.css", { body: appCss, contentType: css }],
   ["live-counts.js", { body: liveCountsScript, contentType: script }],
+  ["task-page.js", { body: taskPageScript, contentType: script }],
 ]);
