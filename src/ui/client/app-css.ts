@@ -38,4 +38,17 @@ svg.workflow .edge path { fill: none; stroke: #98a2b3; stroke-width: 1.5; }
 svg.workflow .edge text { font-size: 11px; fill: var(--muted); }
 svg.workflow marker path { fill: #98a2b3; }
 pre.stack { background: #fff; border: 1px solid var(--line); padding: 8px; overflow-x: auto; font-size: 12px; }
+/* Task page */
+.task-actions { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 8px 0 12px; }
+.task-actions form.inline { display: inline; margin: 0; }
+.task-actions button { padding: 4px 12px; border: 1px solid var(--line); border-radius: 6px; background: #fff; cursor: pointer; font: inherit; }
+.task-actions button.approve, .task-actions button.submit { border-color: var(--ok); color: var(--ok); }
+.task-actions button.reject { border-color: var(--fail); color: var(--fail); }
+.notice { background: #ebfbee; border: 1px solid #b2f2bb; padding: 6px 10px; border-radius: 6px; }
+form.frames { display: flex; gap: 8px; align-items: center; margin: 8px 0; }
+form.frames input { width: 6em; }
+fieldset.class-toggles { border: 1px solid var(--line); background: #fff; display: flex; gap: 14px; flex-wrap: wrap; margin: 8px 0; }
+.overlay-frame { background: #fff; border: 1px solid var(--line); display: inline-block; line-height: 0; max-width: 100%; }
+svg.label-overlay { max-width: 100%; height: auto; display: block; }
+.failure { margin-bottom: 12px; }
 `;
