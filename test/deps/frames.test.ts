@@ -53,7 +53,7 @@ describe.each(backends)("on $name", ({ create }) => {
       expect(failures).toHaveLength(2);
       const byTitle = new Map(failures.map((f) => [f.dataTitle, f]));
       expect(byTitle.get("one-red.png")).toMatchObject({ attempts: 1, error: { name: "MediaError", message: expect.stringMatching(/has one frame, 0; frame 3 was asked for/) as unknown } });
-      expect(byTitle.get("caption.txt")).toMatchObject({ attempts: 1, error: { name: "MediaError", message: expect.stringMatching(/reads images, image groups, image sequences and videos/) as unknown } });
+      expect(byTitle.get("caption.txt")).toMatchObject({ attempts: 1, error: { name: "MediaError", message: expect.stringMatching(/reads images, image groups, image sequences, videos, DICOM files and series, NIfTI volumes and PDFs/) as unknown } });
       expect(await store.tasksIn("Pre-label")).toHaveLength(2);
     });
 
