@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
+import type { HtmlEscapedString } from "hono/utils/html";
 import { urls } from "./urls.js";
 
 /** One step of the trail above a page's title: a label and, except for the page itself, a link. */
@@ -58,10 +59,10 @@ export function Layout({ title, crumbs = [], scripts = [], children }: LayoutPro
 }
 
 /** Sends a page rendered with {@link Layout} (or any element) as an HTML document. */
-export async function sendPage(c: Context, page: Child, status: 200 | 400 | 401 | 403 | 404 | 500 = 200): Promise<Response> {
-  // hono/jsx elements render to a string (or a promise of one for async components).
-  const body = await Promise.resolve(String(page));
-  return c.html(`<!doctype html>${body}`, status);
+export async function sendPage(c: Context, page: HtmlEscapedString | Promise<HtmlEscapedString>, status: 200 | 400 | 401 | 403 | 404 | 500 = 200): Promise<Response> {
+  // A hono/jsx element is its HTML already escaped (a promise of it for async components).
+  const body = await page;
+  return c.html(`<!doctype html>${body.toString()}`, status);
 }
 
 /** A page that says what went wrong and where to go instead (404, 403, 401, 400, 500). */
