@@ -1,8 +1,8 @@
 import type { TaskMoveRecord } from "../../backends/local/task-queries.js";
 import type { RouteModule, UiContext } from "../context.js";
 import { humanActionsOf } from "../actions/human-actions.js";
-import type { ListedLabel } from "../label-overlay/label-list.js";
 import { LabelOverlay } from "../label-overlay/label-overlay.js";
+import { LabelTable } from "../label-overlay/label-table.js";
 import { Layout, sendPage } from "../layout.js";
 import { parseFrame } from "../media/frame-number.js";
 import { shortTime } from "../pages/format.js";
@@ -51,6 +51,12 @@ function FrameNavigation({ view }: { view: TaskView }) {
   );
 }
 
+/** The `--agent` actions on a task in an AGENT stage. */
+const agentModes = [
+  { mode: "run", label: "Run the agent on this task" },
+  { mode: "dry-run", label: "Dry run (commit nothing)" },
+] as const;
+
 function Actions({ view, context }: { view: TaskView; context: UiContext }) {
   const { project, task, stage, previous, next } = view;
   const actions = context.readOnly ? [] : humanActionsOf(stage);
@@ -67,48 +73,18 @@ function Actions({ view, context }: { view: TaskView; context: UiContext }) {
           </button>
         </form>
       ))}
+      {context.readOnly || context.agentFile === undefined || stage.type !== "AGENT"
+        ? null
+        : agentModes.map((action) => (
+            <form method="post" action={urls.taskAgent(project.uuid, task.uuid)} class="inline">
+              <input type="hidden" name="stage" value={stage.uuid} />
+              <input type="hidden" name="mode" value={action.mode} />
+              <button type="submit" class={`action agent ${action.mode}`}>
+                {action.label}
+              </button>
+            </form>
+          ))}
     </div>
-  );
-}
-
-function LabelList({ labels }: { labels: readonly ListedLabel[] }) {
-  if (labels.length === 0) return <p class="muted">No labels yet.</p>;
-  return (
-    <table id="labels">
-      <thead>
-        <tr>
-          <th>Label</th>
-          <th>Where</th>
-          <th>Answers</th>
-          <th>By</th>
-          <th class="num">Confidence</th>
-        </tr>
-      </thead>
-      <tbody>
-        {labels.map((label) => (
-          <tr data-label={label.hash} class={label.onFrame ? "" : "muted"}>
-            <td>
-              {label.color === null ? null : (
-                <svg width="10" height="10" viewBox="0 0 10 10" aria-hidden="true">
-                  <rect width="10" height="10" fill={label.color} />
-                </svg>
-              )}{" "}
-              {label.title} <span class="muted">{label.kind === "object" ? label.shape : "classification"}</span>
-            </td>
-            <td>{label.where}</td>
-            <td>
-              {label.answers.map((a) => (
-                <div>
-                  {a.question}: <strong>{a.answer}</strong>
-                </div>
-              ))}
-            </td>
-            <td>{label.createdBy ?? (label.manual === false ? "agent" : "—")}</td>
-            <td class="num">{label.confidence === null ? "—" : label.confidence.toFixed(2)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }
 
@@ -216,7 +192,7 @@ function TaskPage({ view, context, moved }: { view: TaskView; context: UiContext
         </section>
       )}
       <h2>Labels</h2>
-      <LabelList labels={view.labels} />
+      <LabelTable labels={view.labels} />
       <h2>History</h2>
       <History view={view} />
       <h2>Failures</h2>
