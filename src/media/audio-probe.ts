@@ -19,12 +19,14 @@ interface ProbeJson {
 }
 
 const maxOutputBytes = 64 * 1024;
+const accepted = "Accepted: audio files and videos with sound in a format ffmpeg decodes (WAV, MP3, AAC/M4A, FLAC, Ogg Vorbis or Opus, and more; `ffmpeg -decoders` lists them).";
 
 /**
  * Reads the rate, channels, duration and codec of a local file's first audio stream with ffprobe,
  * without decoding it.
  *
- * @throws MediaError `TA_UNSUPPORTED_MEDIA` when the file has no audio stream (a silent video);
+ * @throws MediaError `TA_UNSUPPORTED_MEDIA` when the file has no audio stream (a silent video) or
+ * one in a codec ffmpeg does not know;
  * `TA_MEDIA_DECODE` when ffprobe cannot read the file; `TA_FFMPEG_MISSING`, `TA_FILE_NOT_FOUND`;
  * the signal's reason when aborted. Every one is permanent: trying again reads the same file.
  */
@@ -36,7 +38,10 @@ export async function probeAudio(path: string, options: { signal?: AbortSignal |
   await checkInputFile(path);
   const entries = "stream=codec_name,sample_rate,channels,duration:format=duration";
   const run = await runToEnd(ffprobe, ["-v", "error", "-hide_banner", "-select_streams", "a:0", "-show_entries", entries, "-of", "json", fileArgument(path)], { maxBytes: maxOutputBytes, signal });
-  if (run.exit.code !== 0) throw toolFailure("ffprobe", ffprobe, shown, run.exit, run.stderr);
+  if (run.exit.code !== 0) {
+    const failure = toolFailure("ffprobe", ffprobe, shown, run.exit, run.stderr);
+    throw failure.code === "TA_MEDIA_DECODE" ? new MediaError("TA_MEDIA_DECODE", `${failure.message.replace(/\.?$/, ".")} ${accepted}`, true) : failure;
+  }
   let json: ProbeJson;
   try {
     json = JSON.parse(run.output ?? "") as ProbeJson;
@@ -47,12 +52,15 @@ export async function probeAudio(path: string, options: { signal?: AbortSignal |
   if (stream === undefined) {
     throw new MediaError("TA_UNSUPPORTED_MEDIA", `${shown} has no audio track; audio samples come from audio files and from videos with a sound track.`, true);
   }
+  if (stream.codec_name === undefined) {
+    throw new MediaError("TA_UNSUPPORTED_MEDIA", `The audio track of ${shown} is in a codec this ffmpeg does not know. ${accepted}`, true);
+  }
   const sampleRate = Number(stream.sample_rate);
   const channels = stream.channels ?? 0;
   if (!Number.isSafeInteger(sampleRate) || sampleRate <= 0 || !Number.isSafeInteger(channels) || channels <= 0) {
     throw new MediaError("TA_MEDIA_DECODE", `The audio track of ${shown} states no usable sample rate or channel count (${String(stream.sample_rate)} Hz, ${String(stream.channels)} channels).`, true);
   }
-  return { sampleRate, channels, duration: seconds(stream.duration) ?? seconds(json.format?.duration), codec: stream.codec_name ?? "unknown" };
+  return { sampleRate, channels, duration: seconds(stream.duration) ?? seconds(json.format?.duration), codec: stream.codec_name };
 }
 
 function seconds(text: string | undefined): number | null {

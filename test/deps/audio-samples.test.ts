@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { audioSamples, isConfigurationError, Runner, type AudioSamples } from "../../src/index.js";
 import { backends } from "../support/backend-fixtures.js";
-import { channel, dftMagnitude, makeTone, sineAmplitude, zeroCrossingFrequency } from "../support/make-audio.js";
+import { channel, dftMagnitude, makeTone, makeUnknownCodecWav, sineAmplitude, zeroCrossingFrequency } from "../support/make-audio.js";
 import { makeVideo } from "../support/make-media.js";
 import { paths } from "../support/paths.js";
 import { tempDir } from "../support/temp-dir.js";
@@ -11,6 +11,7 @@ const dir = tempDir("task-agents-audio-deps-");
 const stereo = join(dir.path, "duet.wav");
 const withSound = join(dir.path, "talk.mp4");
 const silent = join(dir.path, "silent.mp4");
+const unknownCodec = join(dir.path, "odd.wav");
 const text = join(paths.demoData, "caption.txt");
 
 beforeAll(async () => {
@@ -18,6 +19,7 @@ beforeAll(async () => {
     makeTone(stereo, { frequencies: [440, 1000], sampleRate: 44100, seconds: 2 }),
     makeTone(withSound, { frequencies: [500], sampleRate: 48000, seconds: 1, codec: "aac", video: true }),
     makeVideo(silent, { width: 32, height: 32, frames: 5 }),
+    makeUnknownCodecWav(unknownCodec),
   ]);
 });
 afterAll(() => dir[Symbol.dispose]());
@@ -84,8 +86,8 @@ describe.each(backends)("on $name", ({ create }) => {
     expect(zeroCrossingFrequency(channel(seen!.all, 2, 1), 44100)).toBeCloseTo(1000, 0);
   });
 
-  test("a video without sound and a text item fail once (no retries), naming the item and what is read", async () => {
-    await using store = await create({ items: [silent, text] });
+  test("a video without sound, a track no decoder reads and a text item fail once (no retries), naming the item and what is read", async () => {
+    await using store = await create({ items: [silent, unknownCodec, text] });
     const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
     let ran = 0;
     runner.stage("Pre-label", { deps: { audio: audioSamples({ sampleRate: 16000 }) } }, () => {
@@ -103,7 +105,11 @@ describe.each(backends)("on $name", ({ create }) => {
       attempts: 1,
       error: { name: "MediaError", message: expect.stringMatching(/^audioSamples cannot read task .* \(data "caption.txt", a text file\): it reads audio files and the sound track of videos\.$/) as unknown },
     });
-    expect(await store.tasksIn("Pre-label")).toHaveLength(2);
+    expect(byTitle.get("odd.wav")).toMatchObject({
+      attempts: 1,
+      error: { name: "MediaError", message: expect.stringMatching(/^The audio track of "odd.wav" is in a codec this ffmpeg does not know\. Accepted: audio files and videos with sound/) as unknown },
+    });
+    expect(await store.tasksIn("Pre-label")).toHaveLength(3);
   });
 });
 

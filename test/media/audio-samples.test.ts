@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isConfigurationError, isMediaError } from "../../src/domain/errors.js";
 import { probeAudio } from "../../src/media/audio-probe.js";
 import { decodeAudioSamples, type AudioChunk, type DecodeAudioOptions } from "../../src/media/audio-samples.js";
-import { channel, dftMagnitude, makeTone, sineAmplitude, zeroCrossingFrequency } from "../support/make-audio.js";
+import { channel, dftMagnitude, makeTone, makeUnknownCodecWav, sineAmplitude, zeroCrossingFrequency } from "../support/make-audio.js";
 import { makeGarbage, makeVideo } from "../support/make-media.js";
 import { tempDir } from "../support/temp-dir.js";
 
@@ -22,6 +22,7 @@ beforeAll(async () => {
     makeTone(file("with-sound.mp4"), { frequencies: [500], sampleRate: 48000, seconds: 1, codec: "aac", video: true }),
     makeVideo(file("silent.mp4"), { width: 32, height: 32, frames: 5 }),
     makeGarbage(file("garbage.wav")),
+    makeUnknownCodecWav(file("unknown-codec.wav")),
   ]);
 });
 afterAll(() => dir[Symbol.dispose]());
@@ -219,6 +220,12 @@ describe("probeAudio", () => {
   test("a corrupt file is a permanent TA_MEDIA_DECODE", async () => {
     const error = await rejection(probeAudio(file("garbage.wav")));
     expect(error).toMatchObject({ code: "TA_MEDIA_DECODE", permanent: true });
-    expect(error.message).toMatch(/ffprobe could not decode .*garbage\.wav.*Invalid data found/);
+    expect(error.message).toMatch(/ffprobe could not decode .*garbage\.wav.*Invalid data found.*\. Accepted: audio files and videos with sound in a format ffmpeg decodes \(WAV, MP3/);
+  });
+
+  test("a track in a codec ffmpeg does not know is a permanent TA_UNSUPPORTED_MEDIA saying what is accepted", async () => {
+    const error = await rejection(probeAudio(file("unknown-codec.wav"), { name: '"odd.wav"' }));
+    expect(error).toMatchObject({ code: "TA_UNSUPPORTED_MEDIA", permanent: true });
+    expect(error.message).toMatch(/^The audio track of "odd.wav" is in a codec this ffmpeg does not know\. Accepted: audio files and videos with sound/);
   });
 });

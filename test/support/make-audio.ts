@@ -3,6 +3,7 @@
  * independently: a sine of the given frequency, amplitude 1/8 of full scale, starting at phase 0.
  */
 import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -63,4 +64,13 @@ export function dftMagnitude(samples: Float32Array, sampleRate: number, frequenc
     im -= samples[i]! * Math.sin(step * i);
   }
   return (2 * Math.hypot(re, im)) / samples.length;
+}
+
+/** A WAV file whose format tag (0x7777) names no codec: its header reads, its sound does not decode. */
+export async function makeUnknownCodecWav(path: string): Promise<void> {
+  await makeTone(path, { frequencies: [440], sampleRate: 8000, seconds: 1 });
+  const bytes = await readFile(path);
+  const fmt = bytes.indexOf("fmt ");
+  bytes.writeUInt16LE(0x7777, fmt + 8);
+  await writeFile(path, bytes);
 }
