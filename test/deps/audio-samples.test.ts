@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { audioSamples, isConfigurationError, Runner, type AudioSamples } from "../../src/index.js";
@@ -110,6 +111,31 @@ describe.each(backends)("on $name", ({ create }) => {
       error: { name: "MediaError", message: expect.stringMatching(/^The audio track of "odd.wav" is in a codec this ffmpeg does not know\. Accepted: audio files and videos with sound/) as unknown },
     });
     expect(await store.tasksIn("Pre-label")).toHaveLength(3);
+  });
+});
+
+/** ffmpeg processes that are children of this test process. */
+function ffmpegChildren(): string[] {
+  const out = execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)], { encoding: "utf8" }).trim();
+  return out.split("\n").filter((line) => line.includes("ffmpeg"));
+}
+
+describe("audioSamples after the task", () => {
+  test("a handler that throws mid-stream leaves no ffmpeg running", async () => {
+    await using store = await backends[0]!.create({ items: [stereo] });
+    const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+    let during: string[] = [];
+    runner.stage("Pre-label", { deps: { audio: audioSamples({ chunkSeconds: 0.01 }) } }, async ({ audio }) => {
+      const chunks = audio[Symbol.asyncIterator]();
+      await chunks.next();
+      during = ffmpegChildren();
+      throw new Error("stop half-way");
+    });
+    const report = await runner.execute({ output: "silent", numRetries: 0 });
+    expect(report.stages[0]!.failed).toBe(1);
+    expect(during).toHaveLength(1);
+    // Killed when the attempt's dependencies were released.
+    await expect.poll(() => ffmpegChildren(), { timeout: 5000 }).toEqual([]);
   });
 });
 
