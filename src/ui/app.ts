@@ -60,7 +60,9 @@ export function createUiApp(options: UiAppOptions): Hono {
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],
       },
-      referrerPolicy: "no-referrer",
+      // Not "no-referrer": under it Chromium sends `Origin: null` with the pages' own form
+      // POSTs, which the same-origin check must refuse. "same-origin" still sends nothing elsewhere.
+      referrerPolicy: "same-origin",
       // Plain HTTP on this machine: HSTS would only confuse a later HTTPS site on localhost.
       strictTransportSecurity: false,
     }),
