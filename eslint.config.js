@@ -13,9 +13,16 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
       "no-console": "error",
+      // One import statement per module (a type-only import beside a value import is fine).
+      "no-duplicate-imports": ["error", { allowSeparateTypeImports: true }],
       // Backend methods are async without awaiting anything so that they reject rather than throw.
       "@typescript-eslint/require-await": "off",
     },
+  },
+  {
+    // Each `declare module` block has its own imports; the rule sees one file.
+    files: ["**/*.d.ts"],
+    rules: { "no-duplicate-imports": "off" },
   },
   {
     files: ["test/**/*.ts", "bench/**/*.ts"],

@@ -1,10 +1,8 @@
 import type { Logger } from "pino";
-import type { ConfigurationError} from "../domain/errors.js";
-import { TaskAgentsError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
 import type { Project } from "../domain/workflow.js";
 import { prefetchedKey, type PrefetchedTaskData, type TaskContext } from "../deps/define-dependency.js";
-import { isConfigurationError, isLabelError, isMediaError } from "../domain/errors.js";
+import { isConfigurationError, isLabelError, isMediaError, TaskAgentsError, type ConfigurationError } from "../domain/errors.js";
 import type { LabelRowJson } from "../domain/label-row-json.js";
 import { HandlerReturnError, interpretResult, type TaskDecision } from "./handler-result.js";
 import { countHandlerInFlight } from "./handlers-in-flight.js";
