@@ -12,6 +12,8 @@ export interface NewDataItem {
   readonly url: string;
   readonly media: ProbedMedia;
   readonly clientMetadata: Record<string, unknown>;
+  /** A DICOM series' slices in frame order, each stored as a child item without a task. */
+  readonly children?: readonly NewDataItem[];
 }
 
 /** What `addDataItems` did. */

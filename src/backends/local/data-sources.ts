@@ -6,12 +6,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { DataInputError } from "../../domain/errors.js";
 import { describeDuplicateJsonKey, findDuplicateJsonKey } from "../../shared/json-duplicate-keys.js";
 import type { NewDataItem } from "./data-items.js";
+import { groupSeries, isSeriesSlice, type SeriesSlice } from "./dicom-series.js";
 import { decodeUrlPath, probeFile, probeUrl } from "./media-probe.js";
 
 /**
  * Items from files and folders given on the command line. Folders are walked recursively in name
  * order; hidden entries (names starting with ".") inside folders are skipped; symbolic links are
- * followed, each folder walked once.
+ * followed, each folder walked once. The DICOM files of one series in one folder make one
+ * `dicomSeries` item (see dicom-series.ts); a `.dcm` given by itself stays a DICOM file.
  */
 export async function* itemsFromPaths(paths: readonly string[]): AsyncGenerator<NewDataItem> {
   for (const path of paths) {
@@ -33,13 +35,21 @@ async function* itemsFromFolder(folder: string, walked = new Set<string>()): Asy
   if (walked.has(real)) return;
   walked.add(real);
   const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // A folder's DICOM slices are held back until the folder is read: the files of a series become
+  // one item, added after the folder's other entries.
+  const slices: SeriesSlice[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith(".")) continue;
     const path = join(folder, entry.name);
     const kind = entry.isSymbolicLink() ? await linkTargetKind(path) : entry.isDirectory() ? "folder" : entry.isFile() ? "file" : "other";
     if (kind === "folder") yield* itemsFromFolder(path, walked);
-    else if (kind === "file") yield await itemFromFile(path, entry.name, {});
+    else if (kind === "file") {
+      const item = await itemFromFile(path, entry.name, {});
+      if (isSeriesSlice(item)) slices.push(item);
+      else yield item;
+    }
   }
+  yield* groupSeries(folder, slices);
 }
 
 // Symbolic links are followed: datasets are often assembled from links to files elsewhere.

@@ -46,6 +46,10 @@ export class IntakeStaging {
          fps, duration, frame_count, url, client_metadata, data_type, stamp, label_json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const insertChild = this.#db.prepare(
+      `INSERT INTO ${this.#table}_children (storage_item_uuid, parent_uuid, child_index, item_type, name, mime_type, file_size, width, height, frame_count, url, stamp)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     this.#db.transaction(() => {
       const now = new Date();
       const stamp = now.toISOString();
@@ -72,6 +76,10 @@ export class IntakeStaging {
           media.width, media.height, media.fps, media.duration, media.frameCount, item.url, JSON.stringify(item.clientMetadata),
           media.kind.dataType, stamp, JSON.stringify(labelRow),
         );
+        item.children?.forEach((child, index) => {
+          const m = child.media;
+          insertChild.run(timeOrderedUuid(), ids.storageItemUuid, index, m.kind.itemType, child.title, m.mimeType, m.fileSize, m.width, m.height, m.frameCount, child.url, stamp);
+        });
       }
     })();
   }
@@ -79,7 +87,7 @@ export class IntakeStaging {
   /**
    * Copies every staged item into the store in one IMMEDIATE transaction: a storage item, a data
    * unit, an empty label row and a task in `entry.to_uuid` each, with the task's first move
-   * recorded. Set-based copies of rows already built, so the write lock is held far shorter
+   * recorded, and a DICOM series' slices as its child storage items. Set-based copies of rows already built, so the write lock is held far shorter
    * than reading and probing the items took.
    */
   publish(options: { projectUuid: string; entry: IntakeEntry; status: string; actor: string }): void {
@@ -90,6 +98,14 @@ export class IntakeStaging {
         .prepare(
           `INSERT INTO storage_items (uuid, project_uuid, item_type, name, mime_type, file_size, width, height, fps, duration, frame_count, url, client_metadata, created_at, last_edited_at)
            SELECT storage_item_uuid, ?, item_type, name, mime_type, file_size, width, height, fps, duration, frame_count, url, client_metadata, stamp, stamp ${from}`,
+        )
+        .run(projectUuid);
+      // A series' slices: storage items of their own under the series, without data unit or task.
+      this.#db
+        .prepare(
+          `INSERT INTO storage_items (uuid, project_uuid, item_type, name, mime_type, file_size, width, height, frame_count, url, created_at, last_edited_at, parent_uuid, child_index)
+           SELECT storage_item_uuid, ?, item_type, name, mime_type, file_size, width, height, frame_count, url, stamp, stamp, parent_uuid, child_index
+           FROM ${this.#table}_children ORDER BY rowid`,
         )
         .run(projectUuid);
       this.#db
@@ -114,7 +130,7 @@ export class IntakeStaging {
 
   /** Removes the staging table (and the rows in it). */
   drop(): void {
-    if (this.#created && this.#db.open) this.#db.exec(`DROP TABLE IF EXISTS ${this.#table}`);
+    if (this.#created && this.#db.open) this.#db.exec(`DROP TABLE IF EXISTS ${this.#table}; DROP TABLE IF EXISTS ${this.#table}_children`);
     this.#created = false;
   }
 
@@ -125,7 +141,9 @@ export class IntakeStaging {
     this.#db.exec(
       `CREATE TABLE ${this.#table} (storage_item_uuid TEXT, data_hash TEXT, label_hash TEXT, task_uuid TEXT, item_type TEXT, name TEXT,
          mime_type TEXT, file_size INTEGER, width INTEGER, height INTEGER, fps REAL, duration REAL, frame_count INTEGER, url TEXT,
-         client_metadata TEXT, data_type TEXT, stamp TEXT, label_json TEXT)`,
+         client_metadata TEXT, data_type TEXT, stamp TEXT, label_json TEXT);
+       CREATE TABLE ${this.#table}_children (storage_item_uuid TEXT, parent_uuid TEXT, child_index INTEGER, item_type TEXT, name TEXT,
+         mime_type TEXT, file_size INTEGER, width INTEGER, height INTEGER, frame_count INTEGER, url TEXT, stamp TEXT)`,
     );
     this.#created = true;
   }

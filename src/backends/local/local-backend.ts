@@ -23,7 +23,7 @@ import { iterateLabelRowJson, selectLabelRowMetadata, selectLabelRows, selectSam
 import { proceedTasks, type ProceedRequest, type ProceedResult } from "./proceed-tasks.js";
 import { loadProjectSpec, validateProjectSpec } from "./project-spec.js";
 import { countStageTasks, countTasksByStage, insertProject, listProjects, readProject, requireProjectRow, type ProjectSummary, type StageCounts } from "./projects.js";
-import { selectStorageItems, updateStorageItems } from "./storage-queries.js";
+import { selectChildItems, selectStorageItems, updateStorageItems } from "./storage-queries.js";
 import { iterateHistoryPages, listTasksPage, requireStageOfProject, type TaskMoveRecord } from "./task-queries.js";
 import { resolveStorePath } from "./store-path.js";
 import { claimTasks, releaseClaims, renewClaims } from "./task-claims.js";
@@ -188,6 +188,11 @@ export class LocalBackend implements Backend, RunRecorder, AsyncDisposable {
 
   async getStorageItems(itemUuids: readonly string[], options?: { signUrls?: boolean }): Promise<StorageItem[]> {
     return this.#whileBusy("read", "storage-item read", (db) => selectStorageItems(db, itemUuids, options?.signUrls ?? false));
+  }
+
+  /** A DICOM series' slices, in frame order (slice N is frame N); none for other items. */
+  async getChildItems(item: StorageItem, options: { signUrls?: boolean } = {}): Promise<StorageItem[]> {
+    return this.#whileBusy("read", "child-item read", (db) => selectChildItems(db, item.uuid, options.signUrls ?? false));
   }
 
   async updateStorageItems(patches: readonly StorageItemPatch[]): Promise<StorageItem[]> {

@@ -4,6 +4,7 @@ import { imageSize } from "image-size";
 import { imageSizeFromFile } from "image-size/fromFile";
 import { DataInputError } from "../../domain/errors.js";
 import { probeVideo } from "../../media/probe-video.js";
+import { readDicomHeader, type DicomHeader } from "./dicom-header.js";
 import { acceptedExtensions, extensionOf, mediaKindOfMime, mimeOfName, type MediaKind } from "./media-types.js";
 
 /** What task-agents knows about a file before it is added. */
@@ -17,6 +18,8 @@ export interface ProbedMedia {
   readonly fps: number | null;
   readonly duration: number | null;
   readonly frameCount: number | null;
+  /** DICOM files whose header parsed: what groups them into series. */
+  readonly dicom?: DicomHeader;
 }
 
 const noVideoInfo = { fps: null, duration: null, frameCount: null } as const;
@@ -67,6 +70,10 @@ export async function probeFile(path: string): Promise<ProbedMedia> {
   const kind = mediaKindOfMime(mimeType);
   if (!kind) throw unsupported(JSON.stringify(path), `of type ${mimeType}`);
   if (kind.itemType === "video") return { kind, mimeType, fileSize, ...(await readVideoInfo(path)) };
+  if (kind.itemType === "dicomFile") {
+    const dicom = await readDicomHeader(path, head, fileSize);
+    if (dicom) return { kind, mimeType, fileSize, width: dicom.width, height: dicom.height, fps: null, duration: null, frameCount: dicom.frameCount, dicom };
+  }
   const size = kind.itemType === "image" ? await readImageSize(path, head) : undefined;
   return { kind, mimeType, fileSize, width: size?.width ?? null, height: size?.height ?? null, ...noVideoInfo };
 }

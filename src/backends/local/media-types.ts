@@ -16,6 +16,8 @@ const text: MediaKind = { itemType: "plainText", dataType: "plain_text", framed:
 const pdf: MediaKind = { itemType: "pdf", dataType: "pdf", framed: true };
 const dicom: MediaKind = { itemType: "dicomFile", dataType: "dicom", framed: true };
 const nifti: MediaKind = { itemType: "nifti", dataType: "nifti", framed: true };
+/** A folder's DICOM files of one series, added as one item (see dicom-series.ts). */
+export const dicomSeriesKind: MediaKind = { itemType: "dicomSeries", dataType: "dicom", framed: true };
 
 /** Every accepted file extension and the MIME type it stands for. */
 export const mimeByExtension: Readonly<Record<string, string>> = {

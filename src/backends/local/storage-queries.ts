@@ -36,7 +36,21 @@ export function selectStorageItems(db: Db, itemUuids: readonly string[], signUrl
       `Storage item${missing.length === 1 ? "" : "s"} ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ` and ${missing.length - 10} more` : ""} ${missing.length === 1 ? "is" : "are"} not in this store.`,
     );
   }
-  return records.map((r) => ({
+  return records.map((r) => storageItemOf(r, signUrls));
+}
+
+/**
+ * The child items of a storage item (a DICOM series' slices) in frame order; none for an item
+ * without children. An item not in the store is an error naming it.
+ */
+export function selectChildItems(db: Db, parentUuid: string, signUrls: boolean): StorageItem[] {
+  selectStorageItems(db, [parentUuid], false);
+  const records = statement(db, "SELECT * FROM storage_items WHERE parent_uuid = lower(?) ORDER BY child_index").all(parentUuid) as StorageItemRecord[];
+  return records.map((r) => storageItemOf(r, signUrls));
+}
+
+function storageItemOf(r: StorageItemRecord, signUrls: boolean): StorageItem {
+  return {
     uuid: r.uuid,
     itemType: r.item_type as StorageItemType,
     name: r.name,
@@ -54,7 +68,7 @@ export function selectStorageItems(db: Db, itemUuids: readonly string[], signUrl
     signedUrl: signUrls ? r.url : null,
     createdAt: new Date(r.created_at),
     lastEditedAt: new Date(r.last_edited_at),
-  }));
+  };
 }
 
 /** Applies patches to storage items in one transaction; an unknown UUID changes nothing. */

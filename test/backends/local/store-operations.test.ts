@@ -195,6 +195,7 @@ describe("the store file", () => {
       { version: 2, name: "storage-by-url" },
       { version: 3, name: "stage-notifications" },
       { version: 6, name: "runs" },
+      { version: 7, name: "dicom-series" },
     ]);
     const fks = db.prepare("SELECT COUNT(*) FROM pragma_foreign_key_list('tasks')").pluck().get() as number;
     expect(fks).toBeGreaterThan(0);
