@@ -1,7 +1,7 @@
 import type { PrefetchedTaskData } from "../deps/define-dependency.js";
 import type { ConfigurationError } from "../domain/errors.js";
 import type { AgentTask, WorkflowTask } from "../domain/task.js";
-import { processBatch, type BatchEnvironment } from "./batch.js";
+import { processBatch, type BatchEnvironment } from "./process-batch.js";
 import { ReadAhead } from "../shared/read-ahead.js";
 import { prefetchBatch } from "./prefetch.js";
 import type { StageReport } from "./run-report.js";

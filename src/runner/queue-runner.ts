@@ -6,7 +6,8 @@ import { ConfigurationError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
 import type { AgentStage, Project } from "../domain/workflow.js";
 import type { DependencyMap } from "../deps/define-dependency.js";
-import { commitDecisions, handleTasks } from "./handle-tasks.js";
+import { commitDecisions } from "./commit-decisions.js";
+import { handleTasks } from "./handle-tasks.js";
 import type { StageHandler, StageOptions } from "./handler.js";
 import { createRunLogger } from "./output/run-logger.js";
 import { loadRunnableProject } from "./project-checks.js";
@@ -16,6 +17,8 @@ import { resolveExecuteOptions } from "./options.js";
 import { StageRegistry, type BoundStage } from "./stage-registry.js";
 import { parseTaskSpec, withSpecJson, type TaskCompletionResult, type TaskSpecJson } from "./task-spec.js";
 import { logStoreBusyWaits } from "./store-busy-log.js";
+import type { PathwayOf, StageRefOf, TypedProjectOption } from "../codegen/define-project.js";
+import type { ProjectShape } from "../codegen/project-shape.js";
 
 /** Options of `new QueueRunner()`. */
 export interface QueueRunnerOptions {
@@ -71,10 +74,15 @@ export function isQueueRunner(value: unknown): value is QueueRunner {
  * const queueRunner = new QueueRunner({ projectHash });
  * const handle = queueRunner.stage("Pre-label", async ({ task }) => "annotate");
  * const resultJson = await handle(taskSpecJson);
+ *
+ * With a generated project (`task-agents codegen`), `new QueueRunner({ project })` checks stage
+ * titles and pathways at compile time, as `Runner` does.
  */
-export class QueueRunner {
+// `any` by default, as Runner's: a plain `QueueRunner` accepts typed ones too.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export class QueueRunner<P extends ProjectShape | undefined = any> {
   readonly [queueRunnerBrand] = true;
-  readonly #options: QueueRunnerOptions;
+  readonly #options: QueueRunnerOptions & TypedProjectOption<P>;
   readonly #registry = new StageRegistry();
   /** The wrapped handlers by the stage reference (title or UUID) they were registered with. */
   readonly #handlers = new Map<string, QueueHandler>();
@@ -82,13 +90,20 @@ export class QueueRunner {
   #bound: Promise<{ project: Project; stages: BoundStage[] }> | undefined;
   #logger: Logger | undefined;
 
-  constructor(options: QueueRunnerOptions) {
-    if (typeof options?.projectHash !== "string" || options.projectHash.trim() === "") {
-      throw new ConfigurationError("TA_INVALID_PROJECT_HASH", "new QueueRunner() needs { projectHash }: the queue carries tasks of one project.");
+  constructor(options: QueueRunnerOptions & TypedProjectOption<P>);
+  /** A module generated from a project carries its hash; one from a spec file needs `projectHash`. */
+  constructor(options: Omit<QueueRunnerOptions, "projectHash"> & { readonly projectHash?: string } & Required<TypedProjectOption<P>>);
+  constructor(options: Omit<QueueRunnerOptions, "projectHash"> & { readonly projectHash?: string } & TypedProjectOption<P>) {
+    const projectHash = options?.projectHash ?? (options?.project)?.projectHash;
+    if (typeof projectHash !== "string" || projectHash.trim() === "") {
+      throw new ConfigurationError(
+        "TA_INVALID_PROJECT_HASH",
+        `new QueueRunner() needs { projectHash }: the queue carries tasks of one project.${options?.project === undefined ? "" : " Its project module was generated from a spec file, which names no project."}`,
+      );
     }
     // Checked now, with the Runner's rules and messages, not at the first job.
     resolveExecuteOptions({ numRetries: options.numRetries, concurrency: options.concurrency, taskTimeout: options.taskTimeout });
-    this.#options = options;
+    this.#options = { ...options, projectHash };
   }
 
   /** The backend: the one given, or the one chosen from the environment. */
@@ -123,8 +138,8 @@ export class QueueRunner {
    * (JSON) or an array in the same order. Failures of single tasks are results, not exceptions;
    * an unknown pathway is a configuration error and is thrown (after committing the rest).
    */
-  stage<D extends DependencyMap = Record<never, never>>(stage: string, handler: StageHandler<D>): QueueHandler;
-  stage<D extends DependencyMap = Record<never, never>>(stage: string, options: StageOptions<D>, handler: StageHandler<D>): QueueHandler;
+  stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(stage: S, handler: StageHandler<D, W>): QueueHandler;
+  stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(stage: S, options: StageOptions<D, PathwayOf<P, S>>, handler: StageHandler<D, W>): QueueHandler;
   stage<D extends DependencyMap>(stage: string, optionsOrHandler: StageOptions<D> | StageHandler<D>, maybeHandler?: StageHandler<D>): QueueHandler {
     if (this.#bound) throw new ConfigurationError("TA_INVALID_ARGUMENT", "Register every stage before the first call of a wrapped handler.");
     const [options, handler] = typeof optionsOrHandler === "function" ? [{}, optionsOrHandler] : [optionsOrHandler ?? {}, maybeHandler];
@@ -185,7 +200,7 @@ export class QueueRunner {
 
   #bind(): Promise<{ project: Project; stages: BoundStage[] }> {
     this.#bound ??= (async () => {
-      const project = await loadRunnableProject(this.backend, this.#options.projectHash);
+      const project = await loadRunnableProject(this.backend, this.#options.projectHash, this.#options.project);
       const stages = this.#registry.bind(project);
       for (const note of this.#registry.matchNotes(project).values()) this.#loggerInUse()[note.ambiguous ? "warn" : "info"](note.message);
       return { project, stages };
