@@ -5,7 +5,7 @@
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { LabelRow, localBackend, type LabelRowJson } from "../../src/index.js";
-import { LabelOverlay, bitmaskImages } from "../../src/ui/label-overlay/label-overlay.js";
+import { LabelOverlay, bitmaskImages, displayScale } from "../../src/ui/label-overlay/label-overlay.js";
 import { listLabels } from "../../src/ui/label-overlay/label-list.js";
 import { overlayShapes } from "../../src/ui/label-overlay/overlay-shapes.js";
 import { tempDir } from "../support/temp-dir.js";
@@ -25,11 +25,14 @@ async function rasterise(row: LabelRow): Promise<{ svg: string; pixel: (x: numbe
   // hono/jsx elements render to their markup as strings.
   const svg = (LabelOverlay({ size: IMAGE, shapes, bitmasks: await bitmaskImages(shapes) }) as { toString(): string }).toString();
   const { data, info } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  expect([info.width, info.height]).toEqual([IMAGE.width, IMAGE.height]);
+  // A small frame is shown enlarged by a whole factor; image pixel (x, y) is then at (x, y) × scale.
+  const scale = displayScale(IMAGE);
+  expect(scale).toBe(3);
+  expect([info.width, info.height]).toEqual([IMAGE.width * scale, IMAGE.height * scale]);
   return {
     svg,
     pixel: (x, y) => {
-      const at = (y * info.width + x) * info.channels;
+      const at = (Math.round(y * scale) * info.width + Math.round(x * scale)) * info.channels;
       return [data[at]!, data[at + 1]!, data[at + 2]!];
     },
   };

@@ -37,8 +37,7 @@ async function shapesDashboard() {
 type Rgb = [number, number, number];
 
 /**
- * The drawing as the browser shows it, one screen pixel per image pixel (the image is drawn at
- * its own size). The page lays the drawing out at a fractional y; Chromium paints it snapped to
+ * The drawing as the browser shows it, read at image pixel (x, y). The page lays the drawing out at a fractional y; Chromium paints it snapped to
  * whole pixels, so the clip starts at the rounded position.
  */
 async function drawnPixels(page: Page): Promise<(x: number, y: number) => Rgb> {
@@ -47,20 +46,26 @@ async function drawnPixels(page: Page): Promise<(x: number, y: number) => Rgb> {
     return image !== null && (image as SVGImageElement).getBBox().width > 0;
   });
   const box = (await page.locator("svg.label-overlay").boundingBox())!;
-  expect([box.width, box.height]).toEqual([IMAGE.width, IMAGE.height]);
-  const png = await page.screenshot({ clip: { x: Math.round(box.x), y: Math.round(box.y), width: IMAGE.width, height: IMAGE.height } });
+  // A small frame is shown enlarged by a whole factor (3 for this 200-pixel image).
+  const scale = box.width / IMAGE.width;
+  expect(scale).toBe(3);
+  expect(box.height).toBe(IMAGE.height * scale);
+  const png = await page.screenshot({ clip: { x: Math.round(box.x), y: Math.round(box.y), width: box.width, height: box.height } });
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return (x, y) => {
-    const at = (y * info.width + x) * info.channels;
+    const at = (Math.round(y * scale) * info.width + Math.round(x * scale)) * info.channels;
     return [data[at]!, data[at + 1]!, data[at + 2]!];
   };
 }
 
 const GREY: Rgb = [128, 128, 128];
 const near = (got: Rgb, want: Rgb, tolerance = 6) => got.every((v, i) => Math.abs(v - want[i]!) <= tolerance);
-/** A 2-pixel stroke may land a pixel either side of its coordinate after snapping: one of the 3 × 3 pixels around it has its colour. */
+/**
+ * A stroke (2 screen pixels wide) may land a screen pixel either side of its coordinate after
+ * snapping: some pixel within a third of an image pixel (one screen pixel at scale 3) has its colour.
+ */
 const strokeAt = (pixel: (x: number, y: number) => Rgb, x: number, y: number, want: Rgb) =>
-  [-1, 0, 1].some((dx) => [-1, 0, 1].some((dy) => near(pixel(x + dx, y + dy), want, 40)));
+  [-1 / 3, 0, 1 / 3].some((dx) => [-1 / 3, 0, 1 / 3].some((dy) => near(pixel(x + dx, y + dy), want, 40)));
 
 describe("task page in Chromium", () => {
   it("draws a box at its pixels over the image, and the class toggle hides it", async () => {

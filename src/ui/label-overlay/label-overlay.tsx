@@ -127,22 +127,33 @@ function ShapeBody({ shape, bitmasks }: { shape: OverlayShape; bitmasks: Readonl
   }
 }
 
+/** Frames narrower than this are shown enlarged, by a whole factor so their pixels stay square blocks. */
+const smallFrameWidth = 640;
+
+/** How many screen pixels a frame pixel takes at most: 1, or 2–4 for small frames. */
+export function displayScale(size: MediaSize): number {
+  return size.width >= smallFrameWidth ? 1 : Math.max(1, Math.min(4, Math.floor(smallFrameWidth / size.width)));
+}
+
 /**
  * A frame with its labels drawn over it, as one SVG in the frame's own pixels: the image, then
  * each object in a group the page's class toggles address (`data-feature`), with its title.
  * Scaled by CSS, the drawing stays on the image since both share the one coordinate system.
  */
 export function LabelOverlay({ size, mediaUrl, shapes, bitmasks }: LabelOverlayProps) {
-  const fontSize = Math.max(11, Math.round(Math.min(size.width, size.height) / 40));
+  const scale = displayScale(size);
+  // Titles stay readable on screen: about 12 screen pixels whatever the frame's size and scale.
+  const fontSize = Math.max(12 / scale, Math.round(Math.min(size.width, size.height) / 40));
   return (
     <svg
       class="label-overlay"
       xmlns="http://www.w3.org/2000/svg"
       viewBox={`0 0 ${size.width} ${size.height}`}
-      width={String(size.width)}
-      height={String(size.height)}
+      width={String(size.width * scale)}
+      height={String(size.height * scale)}
       data-width={String(size.width)}
       data-height={String(size.height)}
+      data-scale={String(scale)}
     >
       {mediaUrl === undefined ? (
         <rect x="0" y="0" width={String(size.width)} height={String(size.height)} fill="#e9ecef" />
@@ -155,7 +166,7 @@ export function LabelOverlay({ size, mediaUrl, shapes, bitmasks }: LabelOverlayP
           <g class={`label ${shape.kind}`} data-feature={shape.featureHash} data-object={shape.objectHash}>
             <title>{`${shape.title} (${shape.objectHash})`}</title>
             <ShapeBody shape={shape} bitmasks={bitmasks} />
-            <text x={n(anchor.x)} y={n(Math.max(fontSize, anchor.y - 4))} fill={shape.color} font-size={String(fontSize)} stroke="#ffffff" stroke-width="3" paint-order="stroke">
+            <text x={n(anchor.x)} y={n(Math.max(fontSize, anchor.y - 4 / scale))} fill={shape.color} font-size={n(fontSize)} stroke="#ffffff" stroke-width="3" vector-effect="non-scaling-stroke" paint-order="stroke">
               {shape.title}
             </text>
           </g>
