@@ -11,7 +11,7 @@ export function addDataCommands(root: RootCommand, { io, withLocalBackend }: Com
     .command("add")
     .description("add files, folders or a JSONL manifest to a project; each item gets a task")
     .argument("<hash>", "project hash")
-    .argument("[paths...]", "files and folders (folders are walked recursively)")
+    .argument("[paths...]", "files and folders (folders are walked recursively; a folder's .dcm files of one series make one DICOM series item)")
     .addOption(new Option("--manifest <file>", 'JSON Lines, one item per line: {"title", "path" | "url", "clientMetadata"?}'))
     .addOption(new Option("--actor <name>", "who added the data, for the task history"))
     .addHelpText(
