@@ -15,6 +15,31 @@ export type { QueueAgentStage, QueueHandler, QueueRunnerOptions, WorkerBatchResu
 export { toTaskSpec } from "./runner/task-spec.js";
 export type { TaskCompletionResult, TaskSpecJson } from "./runner/task-spec.js";
 
+// Typed projects: modules written by `task-agents codegen`
+export { defineProject } from "./codegen/define-project.js";
+export type { PathwayOf, StageRefOf, TypedProject, TypedProjectOption } from "./codegen/define-project.js";
+export type { AgentStageRef, PathwayRef, PathwayShape, ProjectShape, StageShape } from "./codegen/project-shape.js";
+export type {
+  AnswerOf,
+  AttributeRef,
+  AttributeShape,
+  ClassificationRef,
+  ClassificationShape,
+  ObjectRef,
+  OntologyObjectShape,
+  OntologyRef,
+  OntologyRefs,
+  OntologyShape,
+  OptionRef,
+  OptionShape,
+  TypedAttribute,
+  TypedClassification,
+  TypedClassificationInstance,
+  TypedObjectInstance,
+  TypedOntologyObject,
+  TypedOption,
+} from "./labels/ontology/typed-ontology.js";
+
 // Dependencies
 export { defineDependency } from "./deps/define-dependency.js";
 export type { Dependency, DependencyDefinition, DependencyMap, ResolvedDependencies, TaskContext } from "./deps/define-dependency.js";

@@ -18,6 +18,7 @@ import { addQueueCommands } from "./commands/queue.js";
 import { addInitCommand } from "./commands/init.js";
 import { addNotifyCommand } from "./commands/notify.js";
 import { addServeCommand } from "./commands/serve.js";
+import { addCodegenCommand } from "./commands/codegen.js";
 import { addUiCommand } from "./commands/ui.js";
 import { addRunsCommands } from "./commands/runs.js";
 
@@ -151,6 +152,7 @@ export function buildProgram(io: CliIo, options: { jsonErrors?: boolean; onExitC
   addInitCommand(root, context);
   addNotifyCommand(root, context);
   addServeCommand(root, context);
+  addCodegenCommand(root, context);
   addUiCommand(root, context);
   addRunsCommands(root, context);
   return root;

@@ -40,12 +40,16 @@ type RefsOf<T extends { readonly uuid?: string }, Name extends string> = T exten
 /** What `runner.stage()` accepts for this project: an AGENT stage's title or UUID. */
 export type AgentStageRef<P extends ProjectShape> = AgentStageShape<P> extends infer S ? (S extends StageShape ? RefsOf<S, S["title"]> : never) : never;
 
-/** The stage a reference names. */
-type StageNamed<P extends ProjectShape, R extends string> = Extract<AgentStageShape<P>, { readonly title: R } | { readonly uuid: R }>;
+/** A stage's pathway names and UUIDs. */
+type PathwayRefsOf<T> = T extends { readonly pathways: readonly (infer W)[] } ? (W extends PathwayShape ? RefsOf<W, W["name"]> : never) : never;
 
-/** What a handler of stage `R` may return as its pathway: one of that stage's pathway names or UUIDs. */
-export type PathwayRef<P extends ProjectShape, R extends string> = NonNullable<StageNamed<P, R>["pathways"]>[number] extends infer W
-  ? W extends PathwayShape
-    ? RefsOf<W, W["name"]>
-    : never
-  : never;
+/** Each AGENT stage reference (title or UUID) with the pathway references of its stage. */
+type PathwayTable<P extends ProjectShape> = { readonly [R in AgentStageRef<P>]: PathwayRefsOf<Extract<AgentStageShape<P>, { readonly title: R } | { readonly uuid: R }>> };
+
+/**
+ * What a handler of stage `R` may return as its pathway: one of that stage's pathway names or
+ * UUIDs. A lookup in a table rather than a conditional type, so that while `R` is still being
+ * inferred the compiler already sees string literals here and keeps a handler's "annotate" a
+ * literal instead of widening it to string.
+ */
+export type PathwayRef<P extends ProjectShape, R extends string> = PathwayTable<P>[R & keyof PathwayTable<P>];

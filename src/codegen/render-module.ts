@@ -4,7 +4,7 @@
  * when it fits in 100 columns and holds no comments). The data part is also valid YAML flow
  * syntax once its comment lines are dropped, which is how `--check` reads a module back.
  */
-import type { AttributeShape, ClassificationShape, ObjectShape, OptionShape } from "../labels/ontology/typed-ontology.js";
+import type { AttributeShape, ClassificationShape, OntologyObjectShape, OptionShape } from "../labels/ontology/typed-ontology.js";
 import type { ProjectShape, StageShape } from "./project-shape.js";
 
 const printWidth = 100;
@@ -80,7 +80,7 @@ function attributeNode(attribute: AttributeShape): Node {
   return obj([entry("title", str(attribute.title)), entry("featureNodeHash", str(attribute.featureNodeHash)), entry("type", str(attribute.type)), entry("options", options)]);
 }
 
-function objectNode(object: ObjectShape): Node {
+function objectNode(object: OntologyObjectShape): Node {
   return obj([entry("title", str(object.title)), entry("featureNodeHash", str(object.featureNodeHash)), entry("shape", str(object.shape)), entry("attributes", attributesNode(object.attributes))]);
 }
 

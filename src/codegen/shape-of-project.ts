@@ -8,7 +8,7 @@ import type { ProjectSpec } from "../backends/local/project-spec.js";
 import type { Project } from "../domain/workflow.js";
 import type { Attribute } from "../labels/ontology/attribute.js";
 import { Ontology } from "../labels/ontology/ontology.js";
-import type { AttributeShape, ClassificationShape, ObjectShape, OntologyShape, OptionShape } from "../labels/ontology/typed-ontology.js";
+import type { AttributeShape, ClassificationShape, OntologyObjectShape, OntologyShape, OptionShape } from "../labels/ontology/typed-ontology.js";
 import type { PathwayShape, ProjectShape, StageShape } from "./project-shape.js";
 
 /**
@@ -42,7 +42,7 @@ function attributeShapes(attributes: readonly Attribute[]): { [key: string]: Att
 /** The ontology part of a module, from an ontology structure (checked as the runners read it). */
 export function ontologyShape(structure: unknown): OntologyShape {
   const ontology = Ontology.fromDict(structure);
-  const objects = ontology.objects.map((object): ObjectShape => ({ title: object.name, featureNodeHash: object.featureNodeHash, shape: object.shape, attributes: attributeShapes(object.attributes) }));
+  const objects = ontology.objects.map((object): OntologyObjectShape => ({ title: object.name, featureNodeHash: object.featureNodeHash, shape: object.shape, attributes: attributeShapes(object.attributes) }));
   const classifications = ontology.classifications.map((classification): ClassificationShape => {
     const attributes = attributeShapes(classification.attributes);
     return { title: classification.name, featureNodeHash: classification.featureNodeHash, firstAttribute: Object.keys(attributes)[0]!, attributes };

@@ -17,6 +17,8 @@ import { FailedTasks } from "./failed-tasks.js";
 import { SingleFlight } from "./single-flight.js";
 import { resolveAgentStage, StageRegistry, type BoundStage } from "./stage-registry.js";
 import { logStoreBusyWaits } from "./store-busy-log.js";
+import type { PathwayOf, StageRefOf, TypedProject, TypedProjectOption } from "../codegen/define-project.js";
+import type { ProjectShape } from "../codegen/project-shape.js";
 
 /** Set by `task-agents run` while it imports an agent file. */
 export const loadingAgentFile = Symbol.for("task-agents.loading-agent-file");
@@ -39,10 +41,16 @@ export function isRunner(value: unknown): value is Runner {
  *   return { pathway: "annotate", labelRow };
  * });
  * await runner.execute({ taskBatchSize: 50 });
+ *
+ * With a generated project (`task-agents codegen`), `new Runner({ project })` accepts only that
+ * project's AGENT stages in `stage()` and only each stage's pathways as handler results.
  */
-export class Runner {
+// The default is `any`, not `undefined`: a plain `Runner` (the type every API that takes a
+// runner names) must accept typed runners too, and an untyped one accepts any stage anyway.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export class Runner<P extends ProjectShape | undefined = any> {
   readonly [runnerBrand] = true;
-  readonly #options: RunnerOptions;
+  readonly #options: RunnerOptions & TypedProjectOption<P>;
   readonly #registry = new StageRegistry();
   readonly #stagePasses = new SingleFlight<RunReport>();
   /** Tasks that failed for good, skipped by later passes of every execute() and runStage(). */
@@ -52,8 +60,9 @@ export class Runner {
   /** @internal streams for tests and the CLI; process streams by default */
   streams: OutputStreams = processStreams();
 
-  constructor(options: RunnerOptions = {}) {
-    this.#options = options;
+  constructor(options: RunnerOptions & TypedProjectOption<P> = {}) {
+    // A module generated from a project carries its hash; one from a spec file does not.
+    this.#options = { ...options, projectHash: options.projectHash ?? options.project?.projectHash };
   }
 
   /** The project, once loaded (by {@link loadProject} or an execution). */
@@ -98,7 +107,7 @@ export class Runner {
    * @returns the project
    */
   async loadProject(projectHash?: string): Promise<Project> {
-    this.#project = await loadRunnableProject(this.#backend(), projectHash ?? this.#options.projectHash);
+    this.#project = await loadRunnableProject(this.#backend(), projectHash ?? this.#options.projectHash, this.#typedProject);
     return this.#project;
   }
 
@@ -106,12 +115,17 @@ export class Runner {
    * Registers the handler of an AGENT stage, given by title or UUID, and returns the handler.
    * A second handler for the same stage is an error unless `overwrite: true`.
    */
-  stage<D extends DependencyMap = Record<never, never>>(stage: string, handler: StageHandler<D>): StageHandler<D>;
-  stage<D extends DependencyMap = Record<never, never>>(stage: string, options: StageOptions<D>, handler: StageHandler<D>): StageHandler<D>;
+  stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(stage: S, handler: StageHandler<D, W>): StageHandler<D, PathwayOf<P, S>>;
+  stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(stage: S, options: StageOptions<D, PathwayOf<P, S>>, handler: StageHandler<D, W>): StageHandler<D, PathwayOf<P, S>>;
   stage<D extends DependencyMap>(stage: string, optionsOrHandler: StageOptions<D> | StageHandler<D>, maybeHandler?: StageHandler<D>): StageHandler<D> {
     const [options, handler] = typeof optionsOrHandler === "function" ? [{}, optionsOrHandler] : [optionsOrHandler ?? {}, maybeHandler];
     this.#registry.add(stage, options, handler as StageHandler<DependencyMap>, this.#project);
     return handler!;
+  }
+
+  /** The generated project module given, checked against the live project at every load. */
+  get #typedProject(): TypedProject | undefined {
+    return this.#options.project;
   }
 
   #backendInstance: Backend | undefined;
@@ -129,7 +143,7 @@ export class Runner {
     const resolved = resolveExecuteOptions(options);
     const backend = this.#backend();
     const waitForChange = resolved.watch ? changeWaitOf(backend) : undefined;
-    const project = await loadRunnableProject(backend, resolved.projectHash ?? this.#options.projectHash);
+    const project = await loadRunnableProject(backend, resolved.projectHash ?? this.#options.projectHash, this.#typedProject);
     this.#project = project;
     return this.#runPasses(backend, project, this.#registry.bind(project), resolved, waitForChange);
   }
@@ -152,11 +166,11 @@ export class Runner {
     const backend = this.#backend();
     const projectHash = resolved.projectHash ?? this.#options.projectHash;
     // The project resolves the title to the stage's UUID, the key passes share.
-    const current = this.#project?.uuid === projectHash && this.#project !== undefined ? this.#project : await loadRunnableProject(backend, projectHash);
+    const current = this.#project?.uuid === projectHash && this.#project !== undefined ? this.#project : await loadRunnableProject(backend, projectHash, this.#typedProject);
     this.#project = current;
     const bound = this.#boundStage(current, stage);
     return this.#stagePasses.run(`${current.uuid}/${bound.stage.uuid}`, async () => {
-      const project = await loadRunnableProject(backend, current.uuid);
+      const project = await loadRunnableProject(backend, current.uuid, this.#typedProject);
       this.#project = project;
       return this.#runPasses(backend, project, [this.#boundStage(project, bound.stage.uuid)], resolved, undefined, "stage-pass");
     });

@@ -32,7 +32,7 @@ export interface AttributeShape {
 }
 
 /** An ontology object: its name, hash, shape and attributes. */
-export interface ObjectShape {
+export interface OntologyObjectShape {
   readonly title: string;
   readonly featureNodeHash: string;
   readonly shape: string;
@@ -49,7 +49,7 @@ export interface ClassificationShape {
 
 /** An ontology's objects and classifications, keyed by (unique) title. */
 export interface OntologyShape {
-  readonly objects: { readonly [key: string]: ObjectShape };
+  readonly objects: { readonly [key: string]: OntologyObjectShape };
   readonly classifications: { readonly [key: string]: ClassificationShape };
 }
 
@@ -78,7 +78,7 @@ export interface AttributeRef<A extends AttributeShape = AttributeShape> {
 }
 
 /** A reference to an ontology object; `ontology.getChild(ref)` gives the node that creates instances. */
-export interface ObjectRef<O extends ObjectShape = ObjectShape> {
+export interface ObjectRef<O extends OntologyObjectShape = OntologyObjectShape> {
   readonly kind: "object";
   readonly title: O["title"];
   readonly featureNodeHash: O["featureNodeHash"];
@@ -119,8 +119,12 @@ export type OntologyRef = ObjectRef | ClassificationRef | AttributeRef | OptionR
 type AllAttributes<M, Depth extends unknown[] = []> = Depth["length"] extends 6
   ? never
   : M extends { readonly [key: string]: AttributeShape }
-    ? Values<M> | AllAttributes<NonNullable<Values<NonNullable<Values<M>["options"]>>["attributes"]>, [...Depth, unknown]>
+    ? { [K in keyof M]: M[K] | NestedAttributes<M[K], Depth> }[keyof M]
     : never;
+/** The attributes under an attribute's options (radio options may hold further questions). */
+type NestedAttributes<A, Depth extends unknown[]> = A extends { readonly options: infer O }
+  ? { [K in keyof O]: O[K] extends { readonly attributes: infer N } ? AllAttributes<N, [...Depth, unknown]> : never }[keyof O]
+  : never;
 
 type OptionHashes<A extends AttributeShape> = Values<A["options"]>["featureNodeHash"];
 
@@ -148,7 +152,7 @@ type AttributeByHash<M, H> = Extract<AllAttributes<M>, { readonly featureNodeHas
 type AttributeHashes<M> = AllAttributes<M>["featureNodeHash"];
 
 /** An object instance whose answers are typed by its ontology object's attributes. */
-export interface TypedObjectInstance<O extends ObjectShape = ObjectShape> extends ObjectInstance {
+export interface TypedObjectInstance<O extends OntologyObjectShape = OntologyObjectShape> extends ObjectInstance {
   setAnswer<H extends AttributeHashes<O["attributes"]>>(
     answer: NoInfer<AnswerOf<AttributeByHash<O["attributes"], H>>>,
     options: Omit<ObjectSetAnswerOptions, "attribute"> & { readonly attribute: Attribute & { readonly featureNodeHash: H } },
@@ -169,7 +173,7 @@ export interface TypedClassificationInstance<C extends ClassificationShape = Cla
 }
 
 /** A runtime ontology object whose instances are typed. */
-export interface TypedOntologyObject<O extends ObjectShape = ObjectShape> extends OntologyObject {
+export interface TypedOntologyObject<O extends OntologyObjectShape = OntologyObjectShape> extends OntologyObject {
   readonly featureNodeHash: O["featureNodeHash"];
   createInstance(options?: CreateObjectInstanceOptions): TypedObjectInstance<O>;
 }
