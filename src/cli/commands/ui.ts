@@ -7,7 +7,9 @@ import type { CommandContext, GlobalOptions, RootCommand } from "../program.js";
 const uiHelp = `
 Pages (each a stable URL): /projects, /projects/<hash> (the workflow graph, counts live),
 /projects/<hash>/stages/<stage uuid> (tasks, 100 a page; failures of AGENT stages),
-/projects/<hash>/tasks/<task uuid>, /runs and /runs/<id> (runs recorded in the store).
+/projects/<hash>/tasks/<task uuid> (every label drawn over the image or video frame; keys s, a,
+r submit, approve, reject; j, k next and previous task; with --agent, run or dry-run the agent on
+an AGENT-stage task), /runs and /runs/<id> (runs recorded in the store).
 
 Security: listens on 127.0.0.1 unless --host says otherwise; any other address needs an access
 token (--token or TASK_AGENTS_UI_TOKEN, at least 16 characters), which every request must then
