@@ -6,6 +6,7 @@
  */
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, test } from "vitest";
 import { Runner, localBackend, singleFrame, videoFrames, type RawFrame } from "../../src/index.js";
 import { dicomFile, rampSlice } from "../support/medical-files.js";
@@ -96,6 +97,42 @@ describe("data add <folder of DICOM slices>", () => {
     });
     await counter.execute({ output: "silent", numRetries: 0 });
     expect(counted).toBe(5);
+  });
+
+  test("each folder's slices make their own series; a later bad file stops the command after a series was read, adding nothing", async () => {
+    using dirs = freshStore();
+    const root = join(dirs.dir, "study");
+    for (const name of ["axial", "coronal"]) {
+      mkdirSync(join(root, name), { recursive: true });
+      // The same SeriesInstanceUID in two folders still makes two items: series are per folder.
+      writeSlice(join(root, name), "1.dcm", 1, { instanceNumber: 1 });
+      writeSlice(join(root, name), "2.dcm", 2, { instanceNumber: 2 });
+    }
+    const hash = await createDemoProject(dirs.store);
+    await cliOk(dirs.store, ["data", "add", hash, root]);
+    const tasks = await listTasks(dirs.store, hash);
+    expect(tasks.map((t) => t.dataTitle).sort()).toEqual(["axial", "coronal"]);
+    await using backend = localBackend({ storePath: dirs.store });
+    const metadata = await backend.getLabelRowMetadata(hash, tasks.map((t) => t.dataHash));
+    const items = await backend.getStorageItems(metadata.map((m) => m.backing_item_uuid!));
+    for (const item of items) expect((await backend.getChildItems(item)).map((c) => c.name)).toEqual(["1.dcm", "2.dcm"]);
+    await expect(backend.getChildItems({ ...items[0]!, uuid: "8a3b3d1e-3c1a-4f1e-8a2b-1c2d3e4f5a6b" })).rejects.toThrow(/8a3b3d1e-3c1a-4f1e-8a2b-1c2d3e4f5a6b is not in this store/);
+
+    const second = join(dirs.dir, "second");
+    mkdirSync(join(second, "a-series"), { recursive: true });
+    mkdirSync(join(second, "z-other"));
+    writeSlice(join(second, "a-series"), "1.dcm", 1, { instanceNumber: 1, series: "1.2.3.4" });
+    writeSlice(join(second, "a-series"), "2.dcm", 2, { instanceNumber: 2, series: "1.2.3.4" });
+    writeFileSync(join(second, "z-other", "notes.xyz"), "not media");
+    const result = await cli(["--store", dirs.store, "data", "add", hash, second]);
+    expectUserError(result, /notes\.xyz/, /Accepted:/);
+    expect((await listTasks(dirs.store, hash)).map((t) => t.dataTitle).sort()).toEqual(["axial", "coronal"]);
+    const slices = new Database(dirs.store, { readonly: true });
+    try {
+      expect(slices.prepare("SELECT COUNT(*) FROM storage_items WHERE parent_uuid IS NOT NULL").pluck().get()).toBe(4);
+    } finally {
+      slices.close();
+    }
   });
 
   test("slices of one series in two sizes: the command fails naming both files, and nothing is added", async () => {
