@@ -33,7 +33,7 @@ export const stageRoutes: RouteModule = (app, context) => {
     const sort: StageSort = oneOf("sort", c.req.query("sort"), stageSorts) ?? "age";
     const title = c.req.query("title")?.trim() || undefined;
     const after = c.req.query("after") || undefined;
-    const page = stageTaskPage(context.db, { stageUuid: stage.uuid, sort, ...(status === undefined ? {} : { status }), ...(title === undefined ? {} : { title }), ...(after === undefined ? {} : { after }) });
+    const page = stageTaskPage(context.db, { projectUuid: project.uuid, stageUuid: stage.uuid, sort, ...(status === undefined ? {} : { status }), ...(title === undefined ? {} : { title }), ...(after === undefined ? {} : { after }) });
     const total = stageCounts(context.db, [stage.uuid]).get(stage.uuid) ?? 0;
     const failures = stage.type === "AGENT" ? latestStageFailures(context.db, stage.uuid, 20) : [];
     const filters = { status, title, sort: sort === "age" ? undefined : sort };

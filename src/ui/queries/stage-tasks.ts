@@ -12,6 +12,7 @@ export const stagePageSize = 100;
 
 /** What the stage page lists: filters, order and the page (a cursor from the previous one). */
 export interface StageTaskQuery {
+  readonly projectUuid: string;
   readonly stageUuid: string;
   readonly status?: TaskStatus;
   /** Part of the data title, any case. */
@@ -64,7 +65,18 @@ function parseCursor(after: string | undefined, sort: StageSort): { id: number; 
 
 const select = `SELECT t.id, t.uuid, d.title, t.status, t.priority, t.assignee, t.created_at, t.updated_at
   FROM tasks t JOIN data_units d ON d.data_hash = t.data_hash
-  WHERE t.stage_uuid = @stage AND (@status IS NULL OR t.status = @status) AND (@title IS NULL OR instr(lower(d.title), @title) > 0)`;
+  WHERE t.stage_uuid = @stage AND (@status IS NULL OR t.status = @status)`;
+/** Case-insensitive (ASCII) substring match; `%`, `_` and `\\` in the text match themselves. */
+const titleMatch = "d.project_uuid = @project AND d.title LIKE @pattern ESCAPE '\\'";
+// Few titles match: take them from the (project, title) index in one pass without visiting rows,
+// look each one's task up and sort those. Many match: walk the stage in page order and check
+// each task's title; a page fills long before the walk ends.
+const matchingHashes = `SELECT d.data_hash FROM data_units d WHERE ${titleMatch} LIMIT @few`;
+const fromHashes = `SELECT t.id, t.uuid, d.title, t.status, t.priority, t.assignee, t.created_at, t.updated_at
+  FROM json_each(@hashes) h CROSS JOIN tasks t ON t.data_hash = h.value JOIN data_units d ON d.data_hash = t.data_hash
+  WHERE t.stage_uuid = @stage AND (@status IS NULL OR t.status = @status)`;
+/** Up to this many matching titles in the project, a filtered page starts from the titles. */
+const fewTitles = 20_000;
 
 /**
  * One page of a stage's tasks (keyset: no OFFSET, so page 1,000 costs what page 1 does): oldest
@@ -72,11 +84,24 @@ const select = `SELECT t.id, t.uuid, d.title, t.status, t.priority, t.assignee, 
  */
 export function stageTaskPage(db: Db, query: StageTaskQuery): StageTaskPage {
   const cursor = parseCursor(query.after, query.sort);
-  const params = { stage: query.stageUuid, status: query.status ?? null, title: query.title === undefined || query.title === "" ? null : query.title.toLowerCase(), id: cursor.id, priority: cursor.priority, limit: stagePageSize + 1 };
+  const params = { project: query.projectUuid, stage: query.stageUuid, status: query.status ?? null, title: query.title === undefined || query.title === "" ? null : query.title, id: cursor.id, priority: cursor.priority, limit: stagePageSize + 1 };
+  let where = select;
+  let bound: Record<string, unknown> = params;
+  if (params.title !== null) {
+    const pattern = `%${params.title.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const hashes = statement(db, matchingHashes, { pluck: true }).all({ project: params.project, pattern, few: fewTitles + 1 }) as string[];
+    if (hashes.length <= fewTitles) {
+      where = fromHashes;
+      bound = { ...params, hashes: JSON.stringify(hashes) };
+    } else {
+      where = `${select} AND ${titleMatch}`;
+      bound = { ...params, pattern };
+    }
+  }
   const rows = (
     query.sort === "age"
-      ? statement(db, `${select} AND t.id > @id ORDER BY t.id LIMIT @limit`).all(params)
-      : statement(db, `${select} AND (t.priority < @priority OR (t.priority = @priority AND t.id > @id)) ORDER BY t.priority DESC, t.id LIMIT @limit`).all(params)
+      ? statement(db, `${where} AND t.id > @id ORDER BY t.id LIMIT @limit`).all(bound)
+      : statement(db, `${where} AND (t.priority < @priority OR (t.priority = @priority AND t.id > @id)) ORDER BY t.priority DESC, t.id LIMIT @limit`).all(bound)
   ) as Row[];
   const shown = rows.slice(0, stagePageSize);
   const last = shown.at(-1);
