@@ -68,6 +68,7 @@ export * from "./labels/index.js";
 export type {
   BackOff,
   Backend,
+  BackendKind,
   BatchCommit,
   ClaimRelease,
   ClaimTasksOptions,

@@ -1,5 +1,6 @@
 import type {
   Backend,
+  BackendKind,
   BatchCommit,
   CommitResult,
   InitialiseLabelsArgs,
@@ -68,7 +69,7 @@ export class CountingBackend implements Backend {
     }
   }
 
-  get kind(): string {
+  get kind(): BackendKind {
     return this.inner.kind;
   }
 
