@@ -5,8 +5,8 @@ import { positiveIntegerUpTo } from "../run-command.js";
 import type { CommandContext, RootCommand } from "../program.js";
 
 const runsHelp = `
-Every Runner execution (task-agents run, runner.run(), execute()), every stage pass of serve
-or runStage() and every queue worker session on the local store is recorded: its options, its
+Every Runner execution (task-agents run, runner.run(), execute()) and every stage pass of
+serve or runStage() on the local store is recorded (queue workers not yet): its options, its
 report as it goes (seen, moved, failed per stage) and the failures it listed (the first 1,000
 per stage, with error and stack). A run whose process was killed keeps what it wrote last and
 shows no end.

@@ -28,7 +28,7 @@ export const runsRoutes: RouteModule = (app, context) => {
       c,
       <Layout title="Runs" crumbs={[{ label: "Projects", href: urls.projects() }, { label: "Runs" }]}>
         {runs.length === 0 ? (
-          <p class="muted">No runs recorded{before === undefined ? "" : " before these"}. Every `task-agents run`, serve pass and queue worker on this store records one.</p>
+          <p class="muted">No runs recorded{before === undefined ? "" : " before these"}. Every `task-agents run` and serve pass on this store records one (queue workers do not yet).</p>
         ) : (
           <table id="runs">
             <thead>
