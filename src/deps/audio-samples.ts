@@ -1,5 +1,5 @@
 import { ConfigurationError, MediaError } from "../domain/errors.js";
-import type { Span } from "../labels/coordinates/ranges.js";
+import type { Range } from "../labels/frames.js";
 import { probeAudio, type AudioInfo } from "../media/audio-probe.js";
 import { audioRangeToSamples, type SampleRange } from "../media/audio-range.js";
 import { checkAudioFormat, decodeAudioSamples, type AudioChunk } from "../media/audio-samples.js";
@@ -37,7 +37,7 @@ export interface AudioSamples extends AsyncIterable<AudioChunk> {
   /** Every sample in one array (the whole track in memory: for long files iterate instead). */
   all(): Promise<Float32Array>;
   /** The sample indices (per channel) an audio label's millisecond span covers, at this rate. */
-  range(span: Span): SampleRange;
+  range(span: Range): SampleRange;
 }
 
 const accepted = "audio files and the sound track of videos";
@@ -94,7 +94,7 @@ async function openAudio(media: MediaAccess, options: ReturnType<typeof checkOpt
       }
       return out;
     },
-    range: (span: Span) => audioRangeToSamples(span, sampleRate),
+    range: (span: Range) => audioRangeToSamples(span, sampleRate),
   });
 }
 

@@ -16,7 +16,7 @@ import { frameList, framesToRanges, type Frames } from "./frames.js";
 import type { Attribute } from "./ontology/attribute.js";
 import type { Classification } from "./ontology/classification.js";
 import type { JsonObject } from "./ontology/wire.js";
-import { mergeRanges, rangesOf, subtractRanges } from "./ranges.js";
+import { mergeRanges, rangesOf, subtractRanges } from "./range-arithmetic.js";
 import { shortHash } from "./short-hash.js";
 
 /** Options of {@link ClassificationInstance.setForFrames}. */

@@ -1,5 +1,5 @@
 import { ConfigurationError } from "../domain/errors.js";
-import type { Span } from "../labels/coordinates/ranges.js";
+import type { Range } from "../labels/frames.js";
 
 /** Sample indices `start` (inclusive) to `end` (exclusive), per channel: `samples.subarray(start * channels, end * channels)`. */
 export interface SampleRange {
@@ -28,7 +28,7 @@ function checkRate(sampleRate: unknown, where: string): number {
  * @example
  * const { start, end } = audioRangeToSamples(coordinates.range[0], audio.sampleRate);
  */
-export function audioRangeToSamples(span: Span, sampleRate: number): SampleRange {
+export function audioRangeToSamples(span: Range, sampleRate: number): SampleRange {
   const rate = checkRate(sampleRate, "audioRangeToSamples");
   const accepted = "a span is { start, end } in milliseconds, numbers from 0 with start ≤ end";
   const given = (typeof span === "object" && span !== null ? span : {}) as Partial<Record<string, unknown>>;
@@ -49,7 +49,7 @@ export function audioRangeToSamples(span: Span, sampleRate: number): SampleRange
  * @example
  * instance.setForFrames(new AudioCoordinates({ range: [samplesToAudioRange({ start: 8000, end: 24000 }, 16000)] }));
  */
-export function samplesToAudioRange(range: SampleRange, sampleRate: number): Span {
+export function samplesToAudioRange(range: SampleRange, sampleRate: number): Range {
   const rate = checkRate(sampleRate, "samplesToAudioRange");
   const given = (typeof range === "object" && range !== null ? range : {}) as Partial<Record<string, unknown>>;
   const { start, end } = given;

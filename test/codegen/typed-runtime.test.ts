@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { ontologyShape, shapeOfProject } from "../../src/codegen/shape-of-project.js";
-import { defineProject, isConfigurationError, LabelError, Ontology, QueueRunner, Runner, labelRow, toTaskSpec, type ProjectShape } from "../../src/index.js";
+import { defineProject, isConfigurationError, LabelError, Ontology, QueueRunner, Runner, labelRow, toTaskSpec, type AgentTask, type ProjectShape } from "../../src/index.js";
 import { demoStore } from "../support/project-fixture.js";
 import { silentLogger } from "../support/queue-fixture.js";
 import demo from "../../examples/agents/demo-project.js";
@@ -42,7 +42,7 @@ describe("a typed Runner", () => {
     await using store = await demoStore();
     const stale = defineProject(
       changed((shape) => {
-        const stages = shape.stages as { title: string; pathways?: { name: string; to: string }[] }[];
+        const stages = shape.stages as unknown as { title: string }[];
         stages[1]!.title = "Prelabel";
         stages[2]!.title = "Annotation";
         (shape.ontology.objects as Record<string, { featureNodeHash: string }>)["Cat"]!.featureNodeHash = "gone-hash";
@@ -88,7 +88,7 @@ describe("a typed QueueRunner", () => {
     await using store = await demoStore();
     const queue = new QueueRunner({ project: demo, projectHash: store.project.uuid, backend: store.backend, logger: silentLogger });
     const handle = queue.stage("Pre-label", () => "annotate");
-    let task;
+    let task: AgentTask | undefined;
     for await (const first of (await queue.getAgentStages())[0]!.getTasks()) {
       task = first;
       break;
@@ -97,7 +97,7 @@ describe("a typed QueueRunner", () => {
     expect(result.success).toBe(true);
     expect(result.pathway).toBe(store.stage("Pre-label").pathways.find((p) => p.name === "annotate")!.uuid);
 
-    const stale = defineProject(changed((shape) => ((shape.stages[1] as { pathways: { name: string }[] }).pathways[1]!.name = "skipped")));
+    const stale = defineProject(changed((shape) => ((shape.stages[1] as unknown as { pathways: { name: string }[] }).pathways[1]!.name = "skipped")));
     const other = new QueueRunner({ project: stale, projectHash: store.project.uuid, backend: store.backend, logger: silentLogger });
     other.stage("Pre-label", () => null);
     await expect(other.getAgentStages()).rejects.toThrow(/pathway "skipped" is gone/);

@@ -5,7 +5,7 @@ import type { Cuboid2DIsometricCoordinates, Cuboid2DPerspectiveCoordinates, Cubo
 import { cuboid2DFromWire, cuboidFromWire } from "./cuboid.js";
 import type { PolygonCoordinates} from "./point-shapes.js";
 import { PointCoordinate, PolylineCoordinates, polygonFromWire, wirePointList, type PointInput } from "./point-shapes.js";
-import { AudioCoordinates, HtmlCoordinates, TextCoordinates, spansFromWire, type HtmlSpan } from "./ranges.js";
+import { AudioCoordinates, HtmlCoordinates, TextCoordinates, spansFromWire, type HtmlSpan } from "./range-coordinates.js";
 import type { SkeletonCoordinates} from "./skeleton.js";
 import { skeletonFromWire } from "./skeleton.js";
 import { fromWire, invalid, requireArray, requireRecord, show } from "./validate.js";

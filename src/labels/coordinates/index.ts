@@ -10,8 +10,8 @@ export type { BitmaskOptions } from "./bitmask.js";
 export { decodeRle, encodeRle, maskToRleCounts, rleCountsFromString, rleLength, rleStringFromCounts } from "./bitmask-rle.js";
 export { Cuboid2DIsometricCoordinates, Cuboid2DPerspectiveCoordinates, CuboidCoordinates } from "./cuboid.js";
 export type { Cuboid2DIsometricOptions, Cuboid2DPerspectiveOptions, CuboidOptions, Vector3 } from "./cuboid.js";
-export { AudioCoordinates, HtmlCoordinates, TextCoordinates } from "./ranges.js";
-export type { HtmlNode, HtmlSpan, Span } from "./ranges.js";
+export { AudioCoordinates, HtmlCoordinates, TextCoordinates } from "./range-coordinates.js";
+export type { HtmlNode, HtmlSpan, Span } from "./range-coordinates.js";
 export {
   FRAME_COORDINATE_KEYS,
   checkCoordinatesFitShape,

@@ -59,6 +59,8 @@ type Values<T> = T extends undefined ? never : T[keyof T];
 
 /** A reference to an option; pass it as an answer, or to `ontology.getChild()` for the node. */
 export interface OptionRef<O extends OptionShape = OptionShape> {
+  /** Never set: the shape behind this reference, so the compiler can infer it from any copy of these types. */
+  readonly "~shape"?: O;
   readonly kind: "option";
   readonly title: O["title"];
   readonly featureNodeHash: O["featureNodeHash"];
@@ -69,6 +71,8 @@ export interface OptionRef<O extends OptionShape = OptionShape> {
 
 /** A reference to an attribute; pass it as `{ attribute }`, or to `ontology.getChild()`. */
 export interface AttributeRef<A extends AttributeShape = AttributeShape> {
+  /** Never set: the shape behind this reference, so the compiler can infer it from any copy of these types. */
+  readonly "~shape"?: A;
   readonly kind: "attribute";
   readonly title: A["title"];
   readonly featureNodeHash: A["featureNodeHash"];
@@ -79,6 +83,8 @@ export interface AttributeRef<A extends AttributeShape = AttributeShape> {
 
 /** A reference to an ontology object; `ontology.getChild(ref)` gives the node that creates instances. */
 export interface ObjectRef<O extends OntologyObjectShape = OntologyObjectShape> {
+  /** Never set: the shape behind this reference, so the compiler can infer it from any copy of these types. */
+  readonly "~shape"?: O;
   readonly kind: "object";
   readonly title: O["title"];
   readonly featureNodeHash: O["featureNodeHash"];
@@ -92,6 +98,8 @@ export interface ObjectRef<O extends OntologyObjectShape = OntologyObjectShape> 
  * question that names it), so `classifications.Size.options.thumbnail` reads as it is asked.
  */
 export interface ClassificationRef<C extends ClassificationShape = ClassificationShape> {
+  /** Never set: the shape behind this reference, so the compiler can infer it from any copy of these types. */
+  readonly "~shape"?: C;
   readonly kind: "classification";
   readonly title: C["title"];
   readonly featureNodeHash: C["featureNodeHash"];

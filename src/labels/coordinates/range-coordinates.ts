@@ -1,12 +1,13 @@
+import type { Range } from "../frames.js";
 import { invalid, lenient, requireArray, requireInteger, requireRecord, requireString } from "./validate.js";
 
-/** An inclusive span of the media: milliseconds for audio, character offsets for text. */
-export interface Span {
-  readonly start: number;
-  readonly end: number;
-}
+/**
+ * An inclusive range of the media: milliseconds for audio, character offsets for text.
+ * @deprecated The same shape as {@link Range}; use that name.
+ */
+export type Span = Range;
 
-function readSpans(value: unknown, label: string, unit: string): readonly Span[] {
+function readSpans(value: unknown, label: string, unit: string): readonly Range[] {
   const spans = requireArray(value, `${label} range`, `a range is a list of {start, end} in ${unit}`);
   if (!lenient() && spans.length === 0) {
     throw invalid(`${label} range is empty; give at least one {start, end} in ${unit}.`);
@@ -23,16 +24,16 @@ function readSpans(value: unknown, label: string, unit: string): readonly Span[]
   );
 }
 
-function spansToWire(spans: readonly Span[]): number[][] {
+function spansToWire(spans: readonly Range[]): number[][] {
   return spans.map((s) => [s.start, s.end]);
 }
 
 /** Where an audio object sits: spans in milliseconds. */
 export class AudioCoordinates {
   readonly shape = "audio";
-  readonly range: readonly Span[];
+  readonly range: readonly Range[];
 
-  constructor(options: { readonly range: readonly Span[] }) {
+  constructor(options: { readonly range: readonly Range[] }) {
     const o = requireRecord(options, "Audio coordinates", "give {range: [{start, end}, ...]} in milliseconds");
     this.range = readSpans(o.range, "Audio", "milliseconds");
     Object.freeze(this);
@@ -46,9 +47,9 @@ export class AudioCoordinates {
 /** Where a plain-text object sits: spans of character offsets. */
 export class TextCoordinates {
   readonly shape = "text";
-  readonly range: readonly Span[];
+  readonly range: readonly Range[];
 
-  constructor(options: { readonly range: readonly Span[] }) {
+  constructor(options: { readonly range: readonly Range[] }) {
     const o = requireRecord(options, "Text coordinates", "give {range: [{start, end}, ...]} in characters");
     this.range = readSpans(o.range, "Text", "characters");
     Object.freeze(this);
@@ -110,7 +111,7 @@ export class HtmlCoordinates {
 }
 
 /** Wire `range: [[start, end], ...]` → spans. */
-export function spansFromWire(value: unknown, what: string): Span[] {
+export function spansFromWire(value: unknown, what: string): Range[] {
   return requireArray(value, what, "range is [[start, end], ...]").map((pair, i) => {
     const p = requireArray(pair, `${what}[${i}]`, "each range is [start, end]");
     if (p.length !== 2) throw invalid(`${what}[${i}] has ${p.length} numbers; each range is [start, end].`);
