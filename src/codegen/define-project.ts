@@ -2,15 +2,14 @@ import { ConfigurationError } from "../domain/errors.js";
 import { ontologyRefs, type OntologyRefs } from "../labels/ontology/typed-ontology.js";
 import type { AgentStageRef, PathwayRef, ProjectShape } from "./project-shape.js";
 
-const typedProjectBrand = Symbol.for("task-agents.typed-project");
-
 /**
  * A project known at compile time, as a module written by `task-agents codegen` exports it.
  * Give it to `new Runner({ project })` or `new QueueRunner({ project })` to have stage titles
  * and pathways checked by the compiler, and use `ontology` with `labelRow.ontology.getChild()`.
  */
 export interface TypedProject<P extends ProjectShape = ProjectShape> {
-  readonly [typedProjectBrand]: true;
+  /** A string, not a symbol, so that the types of two copies of task-agents (src and dist) agree. */
+  readonly kind: "typed-project";
   /** The data the module holds: workflow, ontology, the command that regenerates it. */
   readonly shape: P;
   readonly title: P["title"];
@@ -26,17 +25,20 @@ export interface TypedProjectOption<P extends ProjectShape | undefined> {
   readonly project?: P extends ProjectShape ? TypedProject<P> : undefined;
 }
 
-/** True for `any` (an untyped runner's default project type). */
-type IsAny<T> = 0 extends 1 & T ? true : false;
+/**
+ * Whether `P` names its stages at compile time: not `any` (an untyped runner's default) and not
+ * a shape built at run time, whose stage types are just `string`.
+ */
+type IsLiteralShape<P> = 0 extends 1 & P ? false : P extends ProjectShape ? (string extends P["stages"][number]["type"] ? false : true) : false;
 
 /** What `stage()` accepts: with a typed project its AGENT stages' titles and UUIDs, else any string. */
-export type StageRefOf<P extends ProjectShape | undefined> = IsAny<P> extends true ? string : P extends ProjectShape ? AgentStageRef<P> : string;
+export type StageRefOf<P extends ProjectShape | undefined> = IsLiteralShape<P> extends true ? (P extends ProjectShape ? AgentStageRef<P> : string) : string;
 /** What a handler of stage `S` may return as its pathway: with a typed project that stage's pathways, else any string. */
-export type PathwayOf<P extends ProjectShape | undefined, S extends string> = IsAny<P> extends true ? string : P extends ProjectShape ? PathwayRef<P, S> : string;
+export type PathwayOf<P extends ProjectShape | undefined, S extends string> = IsLiteralShape<P> extends true ? (P extends ProjectShape ? PathwayRef<P, S> : string) : string;
 
 /** True for a value `defineProject` made (in any copy of the package). */
 export function isTypedProject(value: unknown): value is TypedProject {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[typedProjectBrand] === true;
+  return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "typed-project" && typeof (value as { shape?: unknown }).shape === "object";
 }
 
 /**
@@ -48,7 +50,7 @@ export function defineProject<const P extends ProjectShape>(shape: P): TypedProj
     throw new ConfigurationError("TA_INVALID_ARGUMENT", "defineProject() needs the data of a generated project module: { title, codegen, stages, ontology }; write it with `task-agents codegen`.");
   }
   return Object.freeze({
-    [typedProjectBrand]: true as const,
+    kind: "typed-project" as const,
     shape,
     title: shape.title,
     projectHash: shape.projectHash,

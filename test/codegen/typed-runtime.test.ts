@@ -93,6 +93,7 @@ describe("a typed QueueRunner", () => {
       task = first;
       break;
     }
+    if (task === undefined) throw new Error("the demo project has no task in Pre-label");
     const result = JSON.parse(await handle(JSON.stringify(toTaskSpec(task)))) as { success: boolean; pathway: string };
     expect(result.success).toBe(true);
     expect(result.pathway).toBe(store.stage("Pre-label").pathways.find((p) => p.name === "annotate")!.uuid);
