@@ -56,6 +56,7 @@ test("the public surface is exactly what src/index.ts names", async () => {
       "decodeImage",
       "decodeRle",
       "defineDependency",
+      "defineProject",
       "encodeRle",
       "encordBackend",
       "encordSettingsFromEnv",
