@@ -8,6 +8,7 @@ import { redisOptions, resolveRedisUrl } from "./redis-connection.js";
 import { warnOnUnhandledRejections } from "../shared/unhandled-rejections.js";
 import { forcedStopExitCode, taskWorkExitCode } from "../shared/exit-codes.js";
 import { createWorker } from "./worker.js";
+import { recordWorkerSession } from "./worker-run-record.js";
 
 /** Where a worker session writes and what it may do to the process. */
 export interface WorkerSessionIo {
@@ -60,6 +61,7 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
   const metrics = options.metricsPort === undefined ? undefined : await startWorkerMetrics(queueRunner, options.metricsHost ?? "127.0.0.1", options.metricsPort);
   if (metrics) logger.info(`metrics at ${metrics.server.url}`);
   const counts = { tasks: 0, succeeded: 0, failed: 0, left: 0, jobFailures: 0, moved: new Map<string, number>() };
+  const record = await recordWorkerSession(queueRunner, { queueName, concurrency: options.concurrency }, logger);
   const started = Date.now();
 
   worker.on("completed", (_job, result: TaskCompletionResult) => {
@@ -74,6 +76,7 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
       counts.moved.set(name, (counts.moved.get(name) ?? 0) + 1);
     }
     const outcome = !result.success ? "failed" : result.pathway === null ? "left" : "succeeded";
+    record?.taskDone(result, outcome, result.pathway === null ? undefined : (pathwayOnly.get(result.pathway) ?? result.pathway));
     metrics?.metrics.recordTask(stageTitles.get(result.stage_uuid) ?? result.stage_uuid, outcome, result.pathway === null ? undefined : (pathwayOnly.get(result.pathway) ?? result.pathway));
     if (options.json) io.stdout.write(JSON.stringify({ event: "task-done", ...result }) + "\n");
   });
@@ -139,6 +142,7 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
     await worker.close();
     await queue?.close();
     await metrics?.stop();
+    await record?.finish(signals === 0 ? "completed" : "stopped", signals > 1);
     if (io.installSignalHandlers) {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);

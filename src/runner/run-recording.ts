@@ -4,8 +4,8 @@ import type { ResolvedExecuteOptions } from "./options.js";
 import { describeFailure, type RunReport, type TaskFailure } from "./run-report.js";
 import type { BoundStage } from "./stage-registry.js";
 
-/** What started: a Runner execution or one stage pass (serve, runStage). Queue workers are not recorded yet. */
-export type RecordedRunKind = "run" | "stage-pass";
+/** What started: a Runner execution, one stage pass (serve, runStage) or a queue worker's session. */
+export type RecordedRunKind = "run" | "stage-pass" | "queue-worker";
 
 /** A run as it starts, for {@link RunRecorder.startRun}. */
 export interface RunStart {

@@ -2,6 +2,8 @@ import { describe, expect, test } from "vitest";
 import { agentFile, startCli } from "../support/agent-process.js";
 import { redisUrl, testQueue } from "../support/redis.js";
 import { runnerStore } from "../support/runner-fixture.js";
+import { cli } from "../support/run-cli.js";
+import { jsonLines } from "../cli/cli-helpers.js";
 
 const taskCount = 20;
 
@@ -32,5 +34,13 @@ describe("queue work --metrics-port", () => {
     const exit = await worker.exited;
     expect(exit.code, exit.stderr).toBe(0);
     await expect(fetch(url)).rejects.toThrow();
+
+    // The session is recorded as a run, like a Runner's (runs list, the dashboard).
+    const listed = await cli(["--store", storePath, "runs", "list", "--json"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const runs = jsonLines<{ kind: string; outcome: string | null; options: Record<string, unknown>; report: { stages: { title: string; seen: number; moved: Record<string, number> }[] } }>(listed.stdout);
+    const session = runs.find((r) => r.kind === "queue-worker");
+    expect(session).toMatchObject({ outcome: "stopped", options: { queue: name, concurrency: 4 } });
+    expect(session!.report.stages[0]).toMatchObject({ title: "Pre-label", seen: taskCount, moved: { annotate: taskCount / 2, skip: taskCount / 2 } });
   });
 });
