@@ -32,7 +32,7 @@ export interface GlobalOptions {
 /** Where the Encord backend is explained, for `--help`. */
 const backendHelp = `
 Backends:
-  print agent-nodes, tasks list and run work on Encord when Encord credentials are in
+  print agent-nodes, tasks list, run and codegen work on Encord when Encord credentials are in
   the environment and --store is not given (or with --backend encord); every other
   command works on the local store only (Encord projects are managed in the Encord app).
     ENCORD_SSH_KEY             content of an Ed25519 private key (OpenSSH format)
