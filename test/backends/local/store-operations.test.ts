@@ -194,6 +194,8 @@ describe("the store file", () => {
       { version: 1, name: "initial" },
       { version: 2, name: "storage-by-url" },
       { version: 3, name: "stage-notifications" },
+      { version: 4, name: "move-errors" },
+      { version: 5, name: "task-claims" },
       { version: 6, name: "runs" },
       { version: 7, name: "dicom-series" },
       { version: 8, name: "dashboard-indexes" },
