@@ -94,7 +94,8 @@ describe("run processes on one stage of a local store", () => {
   });
 
   test("a frozen run's tasks wait for its claims' lease, then the next run handles them", { timeout: 60_000 }, async () => {
-    const leaseSeconds = 3;
+    // Long enough that a loaded machine still claims, freezes and runs again well inside it.
+    const leaseSeconds = 8;
     await using store = await runnerStore({ items: 20 });
     const frozen = startBuiltCli(runArgs(store, "--task-batch-size", "5", "--claim-lease", String(leaseSeconds)), { HANG: "1" });
     await frozen.waitFor("stderr", /^handling /m);
