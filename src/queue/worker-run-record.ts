@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { startRecording, type RecordedRun } from "../runner/run-recording.js";
-import { emptyStageReport, type RunReport, type StageReport } from "../runner/run-report.js";
+import { startingRunReport, type StageReport } from "../runner/run-report.js";
 import type { QueueRunner } from "../runner/queue-runner.js";
 import type { TaskCompletionResult } from "../runner/task-spec.js";
 
@@ -23,18 +23,8 @@ export async function recordWorkerSession(queueRunner: QueueRunner, options: { q
   const backend = queueRunner.backend;
   const stages = await queueRunner.getAgentStages();
   const project = await backend.getProject(queueRunner.projectHash);
-  const report: RunReport = {
-    backend: backend.description,
-    projectHash: project.uuid,
-    projectTitle: project.title,
-    startedAt: new Date(),
-    finishedAt: new Date(),
-    durationMs: 0,
-    passes: 1,
-    throttled: 0,
-    end: "completed",
-    stages: stages.map((stage) => emptyStageReport(stage.uuid, stage.title)),
-  };
+  const report = startingRunReport(backend.description, project, stages);
+  report.passes = 1;
   const recorded: RecordedRun | undefined = await startRecording(
     backend,
     { kind: "queue-worker", projectHash: project.uuid, options: { queue: options.queueName, concurrency: options.concurrency, stages: stages.map((s) => s.title) }, report },

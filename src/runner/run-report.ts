@@ -62,6 +62,22 @@ export interface RunReport {
   readonly stages: StageReport[];
 }
 
+/** A report of a run that is starting: nothing counted yet, one stage report per stage. */
+export function startingRunReport(backend: string, project: { readonly uuid: string; readonly title: string }, stages: readonly { readonly uuid: string; readonly title: string }[]): RunReport {
+  return {
+    backend,
+    projectHash: project.uuid,
+    projectTitle: project.title,
+    startedAt: new Date(),
+    finishedAt: new Date(),
+    durationMs: 0,
+    passes: 0,
+    throttled: 0,
+    end: "completed",
+    stages: stages.map((stage) => emptyStageReport(stage.uuid, stage.title)),
+  };
+}
+
 export function emptyStageReport(uuid: string, title: string): StageReport {
   return { uuid, title, seen: 0, succeeded: 0, failed: 0, failedRouted: 0, skipped: 0, left: 0, refused: 0, moved: {}, durationMs: 0, failures: [] };
 }

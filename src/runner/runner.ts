@@ -11,7 +11,7 @@ import { processStreams, type OutputStreams } from "./output/output-streams.js";
 import { loadRunnableProject } from "./project-checks.js";
 import { RunControl, sleepUnless } from "./run-control.js";
 import { changeWaitOf, type ChangeWait } from "./watch-for-work.js";
-import { emptyStageReport, type RunReport } from "./run-report.js";
+import { startingRunReport, type RunReport } from "./run-report.js";
 import { recordedOptions, startRecording, type RecordedRun, type RecordedRunKind } from "./run-recording.js";
 import { FailedTasks } from "./failed-tasks.js";
 import { SingleFlight } from "./single-flight.js";
@@ -206,18 +206,7 @@ export class Runner<P extends ProjectShape | undefined = any> {
   async #runPasses(backend: Backend, project: Project, stages: readonly BoundStage[], resolved: ResolvedExecuteOptions, waitForChange?: ChangeWait, kind: RecordedRunKind = "run"): Promise<RunReport> {
     const events = createRunOutput(resolved.output, this.streams, resolved.logger, resolved.logLevel);
     const control = new RunControl({ gracePeriodMs: resolved.gracePeriodMs, external: resolved.signal, onStop: (reason) => events.stopRequested(reason) });
-    const report: RunReport = {
-      backend: backend.description,
-      projectHash: project.uuid,
-      projectTitle: project.title,
-      startedAt: new Date(),
-      finishedAt: new Date(),
-      durationMs: 0,
-      passes: 0,
-      throttled: 0,
-      end: "completed",
-      stages: stages.map((b) => emptyStageReport(b.stage.uuid, b.stage.title)),
-    };
+    const report = startingRunReport(backend.description, project, stages.map((b) => b.stage));
     this.#lastReport = report;
     const started = performance.now();
     const stopWatchingBackOffs = backend.onBackOff?.((backOff) => {
