@@ -80,7 +80,7 @@ export class Runner<P extends ProjectShape | undefined = any> {
    * project when it is not loaded yet. An unknown stage has none.
    */
   async hasHandler(stage: string, projectHash?: string): Promise<boolean> {
-    const project = this.#project !== undefined && (projectHash === undefined || this.#project.uuid === projectHash.toLowerCase()) ? this.#project : await this.loadProject(projectHash);
+    const project = await this.#projectFor(projectHash);
     if (this.#registry.size === 0) return false;
     try {
       const uuid = resolveAgentStage(project, stage).uuid;
@@ -93,7 +93,7 @@ export class Runner<P extends ProjectShape | undefined = any> {
 
   /** The AGENT stages with a handler, in registration order (loads the project if needed). */
   async handledStages(projectHash?: string): Promise<AgentStage[]> {
-    const project = this.#project !== undefined && (projectHash === undefined || this.#project.uuid === projectHash.toLowerCase()) ? this.#project : await this.loadProject(projectHash);
+    const project = await this.#projectFor(projectHash);
     return this.#registry.bind(project).map((b) => b.stage);
   }
 
@@ -121,6 +121,13 @@ export class Runner<P extends ProjectShape | undefined = any> {
     const [options, handler] = typeof optionsOrHandler === "function" ? [{}, optionsOrHandler] : [optionsOrHandler ?? {}, maybeHandler];
     this.#registry.add(stage, options, handler as StageHandler<DependencyMap>, this.#project);
     return handler!;
+  }
+
+  /** The project loaded already when it is the one asked for (or none is named), else loaded now. */
+  async #projectFor(projectHash: string | undefined): Promise<Project> {
+    const loaded = this.#project;
+    if (loaded !== undefined && (projectHash === undefined || loaded.uuid === projectHash.toLowerCase())) return loaded;
+    return this.loadProject(projectHash);
   }
 
   /** The generated project module given, checked against the live project at every load. */

@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { startNode } from "../support/agent-process.js";
 import { tempDir } from "../support/temp-dir.js";
-import type { CliResult } from "../support/run-cli.js";
+import { runProcess, type CliResult } from "../support/run-cli.js";
 import { cli, expectJsonError, expectUserError, paths, stageCounts } from "./cli-helpers.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
@@ -19,15 +18,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 /** Runs a command in `cwd` and collects what it printed. */
 function run(command: string, args: readonly string[], cwd: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { cwd, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runProcess(command, args, { cwd, env: cleanEnv() });
 }
 
 /**

@@ -40,11 +40,13 @@ const mainTs = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
 /** Runs the command as a separate process (through tsx), as a shell would. */
 export function cliProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runProcess(process.execPath, ["--import", "tsx", mainTs, ...args], { env: { ...process.env, ...env } });
+}
+
+/** Runs any command to its end and collects what it printed. */
+export function runProcess(command: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", mainTs, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(command, [...args], { ...options, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
