@@ -47,7 +47,7 @@ export { labelRow } from "./deps/label-row.js";
 export { storageItem } from "./deps/storage-item.js";
 export { asset } from "./deps/asset.js";
 export { singleFrame, videoFrames, videoSampler } from "./deps/frames.js";
-export type { DisplayWindow, FrameIterable, RawFrame, RawFrameOptions, RawPixels, SingleFrameOptions, VideoFrame, VideoSampler } from "./deps/frames.js";
+export type { DisplayWindow, FrameIterable, RawFrame, RawFrameOptions, RawPixels, SingleFrameOptions, VideoFrame, VideoFramesOptions, VideoSampler } from "./deps/frames.js";
 export { objectCrops } from "./deps/object-crops.js";
 export type { ObjectCrop, ObjectCropsOptions } from "./deps/object-crops.js";
 export { twinLabelRow } from "./deps/twin-label-row.js";

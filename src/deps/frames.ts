@@ -68,10 +68,11 @@ async function readFrame(media: MediaAccess, frame: number, helper = "singleFram
 }
 
 /** The frames of the task's media in order, all of them or those `select` keeps. */
-async function* readFrames(media: MediaAccess, select: FrameSelection | undefined, helper: string): AsyncGenerator<VideoFrame> {
+async function* readFrames(media: MediaAccess, select: FrameSelection | undefined, helper: string, options: VideoFramesOptions = {}): AsyncGenerator<VideoFrame> {
   const type = media.item.itemType;
   if (videoTypes.has(type)) {
-    yield* decodeVideoFrames(await media.file(), { signal: media.signal, name: JSON.stringify(media.item.name), ...(select ? { select } : {}) });
+    const reuse = options.reuseBuffers === true ? { reuseBuffers: true } : {};
+    yield* decodeVideoFrames(await media.file(), { signal: media.signal, name: JSON.stringify(media.item.name), ...(select ? { select } : {}), ...reuse });
     return;
   }
   if (hasDocumentFrames(type)) {
@@ -209,22 +210,63 @@ singleFrames.set(JSON.stringify([0, undefined, undefined, undefined]), singleFra
 /** Frames of the task's media in order, read on demand; every iteration starts from frame 0. */
 export type FrameIterable = AsyncIterable<VideoFrame>;
 
-/**
- * Every frame of the task's video (or image sequence, image group, or the one frame of an image)
- * as `{ frame, image }`, decoded by ffmpeg as the loop asks for them; leaving the loop early stops
- * the decoder, and it is stopped after the task in any case.
- * @example
- * for await (const { frame, image } of videoFrames) { … }
- */
-export const videoFrames: Dependency<FrameIterable> = makeDependency<FrameIterable>({
+/** Options of {@link videoFrames}. */
+export interface VideoFramesOptions {
+  /**
+   * Videos and image sequences: decode into a few buffers used over and over instead of a new
+   * one per frame, which takes a third or more off the process's CPU time for large frames
+   * (docs/architecture.md). A frame is then yours only until the loop asks for the next one: its
+   * `data` becomes empty. Copy what you keep (`image.data.slice()`). Other media give every frame
+   * its own buffer either way.
+   * @defaultValue false
+   */
+  readonly reuseBuffers?: boolean;
+}
+
+function videoFramesParts(options: VideoFramesOptions): DependencyParts<FrameIterable> {
+  return {
     deps: { media: mediaAccess },
     prefetch: [],
-    label: "videoFrames",
+    label: options.reuseBuffers === true ? "videoFrames({ reuseBuffers: true })" : "videoFrames",
     resolve: (context: never) => {
       const { media } = context as { media: MediaAccess };
-      return { [Symbol.asyncIterator]: () => readFrames(media, undefined, "videoFrames") };
+      return { [Symbol.asyncIterator]: () => readFrames(media, undefined, "videoFrames", options) };
     },
-});
+  };
+}
+
+const videoFramesKeys = new Set(["reuseBuffers"]);
+let reusingVideoFrames: Dependency<FrameIterable> | undefined;
+
+function configureVideoFrames(options?: VideoFramesOptions): Dependency<FrameIterable> {
+  if (options === undefined) return videoFrames;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `videoFrames() takes { reuseBuffers }, got ${JSON.stringify(options) ?? typeof options}.`);
+  }
+  const unknown = Object.keys(options).filter((key) => !videoFramesKeys.has(key));
+  if (unknown.length > 0) {
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `videoFrames(): unknown option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted: reuseBuffers.`);
+  }
+  const { reuseBuffers } = options as { reuseBuffers?: unknown };
+  if (reuseBuffers !== undefined && typeof reuseBuffers !== "boolean") {
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `videoFrames(): reuseBuffers must be true or false, got ${JSON.stringify(reuseBuffers) ?? typeof reuseBuffers}.`);
+  }
+  if (reuseBuffers !== true) return videoFrames;
+  return (reusingVideoFrames ??= makeDependency(videoFramesParts({ reuseBuffers: true })));
+}
+
+/**
+ * Every frame of the task's video (or image sequence, image group, the one frame of an image,
+ * the slices of a DICOM series or NIfTI volume, the pages of a PDF) as `{ frame, image }`,
+ * decoded as the loop asks for them; leaving the loop early stops the decoder, and it is stopped
+ * after the task in any case. Bare, each frame has its own buffer and may be kept;
+ * `videoFrames({ reuseBuffers: true })` recycles a video's frame buffers (see
+ * {@link VideoFramesOptions.reuseBuffers}).
+ * @example
+ * for await (const { frame, image } of videoFrames) { … }
+ * runner.stage("Scan", { deps: { frames: videoFrames({ reuseBuffers: true }) } }, async ({ frames }) => { … });
+ */
+export const videoFrames: Dependency<FrameIterable> & ((options?: VideoFramesOptions) => Dependency<FrameIterable>) = makeConfigurableDependency(videoFramesParts({}), configureVideoFrames);
 
 /**
  * Picks frames of the task's media: a rate in (0, 1] takes every round(1/rate)-th frame (0.2 →

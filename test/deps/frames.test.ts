@@ -83,6 +83,40 @@ describe.each(backends)("on $name", ({ create }) => {
       expect(numbers.get("one-red.png")).toEqual([0]);
     });
 
+    test("videoFrames({ reuseBuffers: true }) yields the same pixels, and a frame's buffer goes back once the loop moves on", async () => {
+      await using store = await create({ items: [clip, image] });
+      const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+      const copies = new Map<string, Buffer[]>();
+      const keptLengths = new Map<string, number[]>();
+      runner.stage("Pre-label", { deps: { frames: videoFrames({ reuseBuffers: true }) } }, async ({ frames, task }) => {
+        const seen: Buffer[] = [];
+        const kept: RgbImage[] = [];
+        for await (const { image } of frames) {
+          seen.push(Buffer.from(image.data));
+          kept.push(image);
+        }
+        copies.set(task.dataTitle, seen);
+        keptLengths.set(task.dataTitle, kept.map((k) => k.data.length));
+        return null;
+      });
+      await runner.execute({ output: "silent" });
+      const video = copies.get("moving-square.mp4")!;
+      expect(video).toHaveLength(48);
+      for (const frame of [0, 10, 47]) expect(video[frame]!.equals(Buffer.from((await decodeVideoFrame(clip, frame)).data))).toBe(true);
+      // Every frame the loop moved past (the last one too: the loop asked for a next) was emptied, its buffer reused.
+      expect(keptLengths.get("moving-square.mp4")).toEqual(Array.from({ length: 48 }, () => 0));
+      // An image has one frame of its own.
+      expect(keptLengths.get("one-red.png")).toEqual([copies.get("one-red.png")![0]!.length]);
+    });
+
+    test("videoFrames() rejects unknown options and a non-boolean reuseBuffers when the stage is registered", () => {
+      expect(() => videoFrames({ reuse: true } as never)).toThrow(/unknown option "reuse"; accepted: reuseBuffers/);
+      expect(() => videoFrames({ reuseBuffers: "yes" } as never)).toThrow(/reuseBuffers must be true or false, got "yes"/);
+      expect(() => videoFrames(5 as never)).toThrow(/takes \{ reuseBuffers \}, got 5/);
+      expect(videoFrames({ reuseBuffers: true })).toBe(videoFrames({ reuseBuffers: true }));
+      expect(videoFrames({ reuseBuffers: false })).toBe(videoFrames);
+    });
+
     test("videoSampler picks every k-th frame for a rate and exactly the listed frames for a list", async () => {
       await using store = await create({ items: [clip] });
       const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
