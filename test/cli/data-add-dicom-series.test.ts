@@ -9,7 +9,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, test } from "vitest";
 import { Runner, localBackend, singleFrame, videoFrames, type RawFrame } from "../../src/index.js";
-import { dicomFile, rampSlice } from "../support/medical-files.js";
+import { dicomFile, rampSlice } from "../../scripts/media/medical-files.js";
 import { cli, cliOk, createDemoProject, expectUserError, freshStore, listTasks, paths, stageCounts } from "./cli-helpers.js";
 
 const [width, height] = [6, 4];

@@ -39,7 +39,7 @@ describe("codegen from a spec file", () => {
     expect(check.stdout).toMatch(/demo-project\.ts is up to date with project "Demo"\./);
   });
 
-  test.each(["media-project", "twin-project"])("the committed module of examples/%s.yaml is up to date (--check)", async (name) => {
+  test.each(["media-project", "twin-project", "scans-project"])("the committed module of examples/%s.yaml is up to date (--check)", async (name) => {
     const check = await cli(["codegen", join(repo, "examples", `${name}.yaml`), "--out", join(repo, "examples", "agents", `${name}.ts`), "--check"]);
     expect(check.code, check.stderr + check.stdout).toBe(0);
     expect(check.stdout).toContain(`${name}.ts is up to date with project`);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { Runner, singleFrame, videoFrames, type RawFrame, type RgbImage } from "../../src/index.js";
 import { localFixture } from "../support/backend-fixtures.js";
-import { dicomFile, niftiFile, pdfFile, rampSlice, threePages } from "../support/medical-files.js";
+import { dicomFile, niftiFile, pdfFile, rampSlice, threePages } from "../../scripts/media/medical-files.js";
 import { tempDir } from "../support/temp-dir.js";
 
 const dir = tempDir();

@@ -1,6 +1,6 @@
 /**
  * The DICOM, NIfTI and PDF readers against files written from the formats' specifications with
- * known patterns (test/support/medical-files.ts); expected pixels are computed here from the
+ * known patterns (scripts/media/medical-files.ts); expected pixels are computed here from the
  * patterns and the windowing formula, not by the code under test.
  */
 import { writeFileSync } from "node:fs";
@@ -13,7 +13,7 @@ import { openDicom } from "../../src/media/dicom/read-dicom.js";
 import { windowToRgb } from "../../src/media/medical/window-to-rgb.js";
 import { openNifti } from "../../src/media/nifti/read-nifti.js";
 import { openPdf } from "../../src/media/pdf/render-pdf.js";
-import { dicomFile, niftiFile, pdfFile, rampSlice, threePages } from "../support/medical-files.js";
+import { dicomFile, niftiFile, pdfFile, rampSlice, threePages } from "../../scripts/media/medical-files.js";
 import { tempDir } from "../support/temp-dir.js";
 
 const dir = tempDir();
