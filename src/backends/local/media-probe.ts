@@ -3,6 +3,7 @@ import { fileTypeFromBuffer } from "file-type";
 import { imageSize } from "image-size";
 import { imageSizeFromFile } from "image-size/fromFile";
 import { DataInputError } from "../../domain/errors.js";
+import { probeDocument } from "../../media/document-probe.js";
 import { probeVideo } from "../../media/probe-video.js";
 import { readDicomHeader, type DicomHeader } from "./dicom-header.js";
 import { acceptedExtensions, extensionOf, mediaKindOfMime, mimeOfName, type MediaKind } from "./media-types.js";
@@ -73,6 +74,10 @@ export async function probeFile(path: string): Promise<ProbedMedia> {
   if (kind.itemType === "dicomFile") {
     const dicom = await readDicomHeader(path, head, fileSize);
     if (dicom) return { kind, mimeType, fileSize, width: dicom.width, height: dicom.height, fps: null, duration: null, frameCount: dicom.frameCount, dicom };
+  }
+  if (kind.itemType === "pdf" || kind.itemType === "nifti") {
+    const facts = await probeDocument(path, kind.itemType);
+    if (facts) return { kind, mimeType, fileSize, ...facts, fps: null, duration: null };
   }
   const size = kind.itemType === "image" ? await readImageSize(path, head) : undefined;
   return { kind, mimeType, fileSize, width: size?.width ?? null, height: size?.height ?? null, ...noVideoInfo };
