@@ -1,5 +1,4 @@
 import type { PrefetchedTaskData } from "../deps/define-dependency.js";
-import type { ConfigurationError } from "../domain/errors.js";
 import type { AgentTask, WorkflowTask } from "../domain/task.js";
 import { processBatch, type BatchEnvironment } from "./process-batch.js";
 import { ReadAhead } from "../shared/read-ahead.js";
@@ -45,7 +44,7 @@ export async function drainStage(
   bound: BoundStage,
   report: StageReport,
   limits: { taskBatchSize: number; maxTasksPerStage: number | undefined; pass: number },
-): Promise<ConfigurationError | undefined> {
+): Promise<void> {
   const started = performance.now();
   const cap = limits.maxTasksPerStage ?? Number.POSITIVE_INFINITY;
   const batchSize = Math.min(limits.taskBatchSize, cap);
@@ -66,17 +65,17 @@ export async function drainStage(
     return { tasks, prefetched };
   };
 
-  let stopError: ConfigurationError | undefined;
   let ahead: Promise<BatchAhead | undefined> | undefined;
   let batchNumber = 0;
   try {
     let current = env.control.stopping ? undefined : await fetchNext();
-    while (current !== undefined && stopError === undefined && !env.control.stopping) {
+    // A stop of any cause (a configuration error included) ends the stage; env.control keeps why.
+    while (current !== undefined && !env.control.stopping) {
       ahead = fetchNext();
       ahead.catch(() => undefined);
       const prefetched = await current.prefetched;
-      stopError = await processBatch(env, bound, current.tasks, report, ++batchNumber, prefetched, claims?.releaseWith(current.tasks));
-      if (stopError !== undefined || env.control.stopping) break;
+      await processBatch(env, bound, current.tasks, report, ++batchNumber, prefetched, claims?.releaseWith(current.tasks));
+      if (env.control.stopping) break;
       current = await ahead;
       ahead = undefined;
     }
@@ -88,7 +87,6 @@ export async function drainStage(
     report.durationMs += performance.now() - started;
     env.events.stageFinished(report);
   }
-  return stopError;
 }
 
 /** Waits for a batch fetched ahead that will not be handled, ignoring how it ends. */

@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
 import type { Backend } from "../backends/backend.js";
-import type { ConfigurationError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
 import type { Project } from "../domain/workflow.js";
 import type { PrefetchedTaskData } from "../deps/define-dependency.js";
@@ -22,17 +21,12 @@ export interface HandlingEnvironment {
   readonly actor: string;
 }
 
-/** The outcome of each task (undefined: not started because the run was stopping). */
-export interface HandledTasks {
-  readonly outcomes: readonly (TaskOutcome | undefined)[];
-  /** The configuration error a result raised (an unknown pathway…), which stops the run. */
-  readonly stopError: ConfigurationError | undefined;
-}
-
 /**
  * Runs up to `concurrency` handlers at a time on tasks whose dependencies' data was fetched in
  * bulk (`prefetched`, fetched here when not given); no task is started once a stop is requested.
- * Shared by Runner and QueueRunner.
+ * A result that is a configuration error (an unknown pathway…) stops the run through
+ * `env.control`, which keeps it. Resolves to the outcome of each task (undefined: not started
+ * because the run was stopping). Shared by Runner and QueueRunner.
  */
 export async function handleTasks(
   env: HandlingEnvironment,
@@ -40,11 +34,10 @@ export async function handleTasks(
   tasks: readonly AgentTask[],
   onTaskDone: (task: AgentTask, outcome: TaskOutcome) => void = () => undefined,
   prefetchedData?: ReadonlyMap<string, PrefetchedTaskData>,
-): Promise<HandledTasks> {
+): Promise<(TaskOutcome | undefined)[]> {
   const prefetched = prefetchedData ?? (await prefetchBatch(env.backend, env.project, bound, tasks));
   const outcomes = new Array<TaskOutcome | undefined>(tasks.length);
   let next = 0;
-  let stopError: ConfigurationError | undefined;
   // Listings and requests of the batch ahead go on while this one's handlers run.
   const breather = new IoBreather(4);
   const worker = async () => {
@@ -64,14 +57,11 @@ export async function handleTasks(
       });
       env.control.taskEnded(outcome);
       outcomes[index] = outcome;
-      if (outcome.kind === "stop") {
-        stopError ??= outcome.error;
-        env.control.requestStop("configuration error");
-      }
+      if (outcome.kind === "stop") env.control.stopAtConfigurationError(outcome.error);
       onTaskDone(task, outcome);
       await breather.breathe();
     }
   };
   await Promise.all(Array.from({ length: Math.min(env.concurrency, tasks.length) }, worker));
-  return { outcomes, stopError };
+  return outcomes;
 }

@@ -1,6 +1,5 @@
 import type { ClaimRelease } from "../backends/backend.js";
 import type { PrefetchedTaskData } from "../deps/define-dependency.js";
-import type { ConfigurationError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
 import type { FailedTasks } from "./failed-tasks.js";
 import { commitDecisions } from "./commit-decisions.js";
@@ -25,7 +24,7 @@ export interface BatchEnvironment extends HandlingEnvironment {
  * the run is stopping), and count it all into the stage's report. A task that failed for good is
  * moved along the stage's `onFailure` pathway in that commit, or else remembered so later passes
  * skip it. The commit also ends the batch's claims (`release`), whatever became of each task.
- * Returns the configuration error that stopped it, if one did.
+ * A configuration error that stops the run is kept by `env.control`.
  */
 export async function processBatch(
   env: BatchEnvironment,
@@ -35,12 +34,12 @@ export async function processBatch(
   batchNumber: number,
   prefetched: ReadonlyMap<string, PrefetchedTaskData>,
   release?: ClaimRelease,
-): Promise<ConfigurationError | undefined> {
+): Promise<void> {
   const started = performance.now();
   env.events.batchStarted(report, batchNumber, tasks.length);
   // Listed once the commit says whether each was moved along onFailure.
   const failures: { failure: TaskFailure; permanent: boolean }[] = [];
-  const { outcomes, stopError } = await handleTasks(env, bound, tasks, (task, outcome) => {
+  const outcomes = await handleTasks(env, bound, tasks, (task, outcome) => {
     report.seen++;
     if (outcome.kind === "decided") report.succeeded++;
     else {
@@ -75,5 +74,4 @@ export async function processBatch(
     refused: committed.refused.size,
     durationMs: performance.now() - started,
   });
-  return stopError;
 }

@@ -279,10 +279,8 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
     };
     const stopped = new Set<number>();
     const notStarted = new Set<number>();
-    let stop: ConfigurationError | undefined;
     try {
-      const { outcomes, stopError } = tasks.length > 0 ? await handleTasks(env, bound, tasks) : { outcomes: [], stopError: undefined };
-      stop = stopError;
+      const outcomes = tasks.length > 0 ? await handleTasks(env, bound, tasks) : [];
       const committed = await commitDecisions(env, bound, tasks, outcomes);
       parsed.forEach((p, i) => {
         if (!p.ok || results[i] !== undefined) return;
@@ -305,7 +303,8 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
       stopLoggingBusyWaits();
       control.dispose();
     }
-    return { results: results as TaskCompletionResult[], stopError: stop, stopped, notStarted };
+    // The call's stop cause, read at the edge: the layers below keep it in `control` only.
+    return { results: results as TaskCompletionResult[], stopError: control.configurationError, stopped, notStarted };
   }
 
   async #currentTasks(project: Project, bound: BoundStage, dataHashes: readonly string[]): Promise<Map<string, AgentTask>> {

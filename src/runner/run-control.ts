@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import type { ConfigurationError } from "../domain/errors.js";
 
 /**
  * The runs each external stop signal controls, so whoever aborts it can reach them. Kept on
@@ -25,9 +26,20 @@ export interface UnsettledWork {
 }
 
 /**
+ * Why a run stopped, as the first request said: a stop from outside (`signal`), the command
+ * line's second signal (`abandonNow`), or a handler result that is a configuration error, which
+ * the run (or a queue call) reports as its own error once what was decided is committed.
+ */
+export type StopCause =
+  | { readonly kind: "requested"; readonly reason: string }
+  | { readonly kind: "configuration-error"; readonly error: ConfigurationError };
+
+/**
  * Stopping is not aborting: a stop request means "take no new tasks"; in-flight handlers get
  * `gracePeriodMs` to finish before their signal is aborted and they are abandoned
- * ({@link abandonNow} ends the grace period early). Counts the run's unsettled tasks.
+ * ({@link abandonNow} ends the grace period early). Counts the run's unsettled tasks, and holds
+ * why the run stopped: every layer (handling, batches, the stage, the pass, a queue call) reads it
+ * here rather than passing it back up.
  */
 export class RunControl {
   readonly #stop = new AbortController();
@@ -37,6 +49,8 @@ export class RunControl {
   readonly #external: AbortSignal | undefined;
   readonly #onExternalAbort = () => this.requestStop("signal");
   #graceTimer: NodeJS.Timeout | undefined;
+  #cause: StopCause | undefined;
+  #configurationError: ConfigurationError | undefined;
   #inFlight = 0;
   #decidedUncommitted = 0;
   #abandoned = 0;
@@ -95,8 +109,33 @@ export class RunControl {
     return this.#abort.signal;
   }
 
+  /** Why the run stopped: the first cause given; undefined while it runs on. */
+  get stopCause(): StopCause | undefined {
+    return this.#cause;
+  }
+
+  /**
+   * The configuration error that stops the run (the first, when several tasks raised one), also
+   * when it came while the run was already stopping for another cause: it is still the run's
+   * error, and what the caller must fix.
+   */
+  get configurationError(): ConfigurationError | undefined {
+    return this.#configurationError;
+  }
+
+  /** A handler result was a configuration error (an unknown pathway): stop, and keep the first one. */
+  stopAtConfigurationError(error: ConfigurationError): void {
+    this.#configurationError ??= error;
+    this.#stopFor({ kind: "configuration-error", error }, "configuration error");
+  }
+
   requestStop(reason: string): void {
+    this.#stopFor({ kind: "requested", reason }, reason);
+  }
+
+  #stopFor(cause: StopCause, reason: string): void {
     if (this.stopping) return;
+    this.#cause = cause;
     this.#stop.abort(new Error(`run stopping: ${reason}`));
     this.#onStop(reason);
     this.#graceTimer = setTimeout(() => this.#abort.abort(new Error(`the run stopped and the ${this.#gracePeriodMs / 1000} s grace period ran out`)), this.#gracePeriodMs);

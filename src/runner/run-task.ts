@@ -2,9 +2,9 @@ import type { Logger } from "pino";
 import type { AgentTask } from "../domain/task.js";
 import type { Project } from "../domain/workflow.js";
 import { prefetchedKey, type PrefetchedTaskData, type TaskContext } from "../deps/define-dependency.js";
-import { isConfigurationError, isLabelError, isMediaError, TaskAgentsError, type ConfigurationError } from "../domain/errors.js";
+import { isConfigurationError, isLabelError, isMediaError, isTaskAgentsError, TaskAgentsError, type ConfigurationError } from "../domain/errors.js";
 import type { LabelRowJson } from "../domain/label-row-json.js";
-import { HandlerReturnError, interpretResult, type TaskDecision } from "./handler-result.js";
+import { interpretResult, type TaskDecision } from "./handler-result.js";
 import { countHandlerInFlight } from "./handlers-in-flight.js";
 import { trackAbandonedHandler } from "./abandoned-handlers.js";
 import { DependencyScope } from "./resolve-deps.js";
@@ -94,14 +94,16 @@ export async function runTask(input: {
       try {
         decision = interpretResult(result, bound.stage, bound.canSetPriority);
       } catch (error) {
-        // A malformed return is a bug in the handler, the same on every attempt: not retried.
-        if (error instanceof HandlerReturnError || !isConfigurationError(error)) return { kind: "failed", error, attempts: attempt, permanent: true };
-        return { kind: "stop", error, attempts: attempt };
+        // Only a configuration error (a pathway the stage does not have) stops the run. Anything
+        // else (a malformed return: a HandlerReturnError) is a bug in the handler, the same on
+        // every attempt: the task fails, not retried.
+        if (isConfigurationError(error)) return { kind: "stop", error, attempts: attempt };
+        return { kind: "failed", error, attempts: attempt, permanent: true };
       }
       // Written here, so a row that cannot be written fails its own task and not the batch's commit.
       // The same row would fail again: not retried.
       const written = writeLabelRow(task, decision);
-      if (written instanceof Error) return { kind: "failed", error: written, attempts: attempt, permanent: true };
+      if (isTaskAgentsError(written)) return { kind: "failed", error: written, attempts: attempt, permanent: true };
       return { kind: "decided", decision, ...(written === undefined ? {} : { labelRowJson: written }), attempts: attempt };
     }
     logger.debug({ err: failure.error, attempt }, "attempt failed");
@@ -134,7 +136,7 @@ function failsAgain(error: unknown): boolean {
 
 /** Why an attempt was abandoned, short, for the list of handlers still running at exit. */
 function whyAbandoned(reason: unknown): string {
-  if (reason instanceof TaskAgentsError && reason.code === "TA_TASK_TIMEOUT") return "past the task timeout";
+  if (isTaskAgentsError(reason) && reason.code === "TA_TASK_TIMEOUT") return "past the task timeout";
   const message = reason instanceof Error ? reason.message : String(reason);
   return message.match(/was abandoned: (.*)\. It stays in its stage\.$/)?.[1] ?? message;
 }

@@ -232,16 +232,15 @@ export class Runner<P extends ProjectShape | undefined = any> {
       for (const [uuid, note] of this.#registry.matchNotes(project)) if (stages.some((b) => b.stage.uuid === uuid)) events.logger[note.ambiguous ? "warn" : "info"](note.message);
       await this.#options.preExecutionCallback?.(this);
       const env = { backend, project, control, events, logger: events.logger, numRetries: resolved.numRetries, taskTimeoutMs: resolved.taskTimeoutMs, concurrency: resolved.concurrency, actor: "agent", failedTasks: this.#failedTasks, retryFailedAfterMs: resolved.retryFailedAfterMs, claimLeaseMs: resolved.claimLeaseMs };
-      let stopError: ConfigurationError | undefined;
       for (;;) {
         const passStarted = Date.now();
         report.passes++;
         for (const [i, bound] of stages.entries()) {
           if (control.stopping) break;
-          stopError = await drainStage(env, bound, report.stages[i]!, { taskBatchSize: resolved.taskBatchSize, maxTasksPerStage: resolved.maxTasksPerStage, pass: report.passes });
-          if (stopError) break;
+          await drainStage(env, bound, report.stages[i]!, { taskBatchSize: resolved.taskBatchSize, maxTasksPerStage: resolved.maxTasksPerStage, pass: report.passes });
         }
-        if (stopError) throw stopError;
+        // Thrown once the stage has committed what was decided.
+        if (control.configurationError) throw control.configurationError;
         await recording?.progress(report);
         if (waitForChange !== undefined && !control.stopping) {
           // Watching: the next pass starts when the store changes, not on a clock.

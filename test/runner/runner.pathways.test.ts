@@ -100,5 +100,46 @@ describe.each(backends)("on $name", ({ create }) => {
       expect((await store.tasksIn("Annotate")).map((t) => t.dataTitle)).toEqual(["i-2.png"]);
       expect((await store.tasksIn("Pre-label")).map((t) => t.dataTitle)).toEqual(["i-1.png", "i-3.png", "i-4.png"]);
     });
+
+    test("when two tasks in flight name unknown pathways, the run's error is the first one's", async () => {
+      await using store = await create({ items: 3 });
+      const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+      const gate = deferred();
+      runner.stage("Pre-label", async ({ task }) => {
+        if (task.dataTitle === "i-1.png") {
+          setImmediate(() => gate.resolve());
+          return "nowhere-first";
+        }
+        await gate.promise;
+        return "nowhere-second";
+      });
+      const error = await rejectionOf(runner.execute({ concurrency: 2, output: "silent" }));
+      expect(error.code).toBe("TA_UNKNOWN_PATHWAY");
+      expect(error.message).toContain('"nowhere-first"');
+      expect(error.message).not.toContain("nowhere-second");
+      expect(runner.lastReport?.stages[0]).toMatchObject({ seen: 2, failed: 2 });
+      expect(await store.tasksIn("Pre-label")).toHaveLength(3);
+    });
+
+    test("found while the run is already stopping (its signal fired), it is still the run's error", async () => {
+      await using store = await create({ items: 3 });
+      const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+      const controller = new AbortController();
+      const started = deferred();
+      const release = deferred();
+      runner.stage("Pre-label", async () => {
+        started.resolve();
+        await release.promise;
+        return "nowhere";
+      });
+      const execution = rejectionOf(runner.execute({ signal: controller.signal, output: "silent" }));
+      await started.promise;
+      controller.abort();
+      release.resolve();
+      const error = await execution;
+      expect(error.code).toBe("TA_UNKNOWN_PATHWAY");
+      expect(runner.lastReport?.end).toBe("configuration-error");
+      expect(runner.lastReport?.stages[0]).toMatchObject({ seen: 1, failed: 1 });
+    });
   });
 });
