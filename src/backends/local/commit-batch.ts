@@ -2,6 +2,7 @@ import type { LabelRowJson } from "../../domain/label-row-json.js";
 import type { BatchCommit, CommitResult, RefusedMove } from "../backend.js";
 import { ConfigurationError } from "../../domain/errors.js";
 import type { Db } from "./database.js";
+import { published } from "./intake-visibility.js";
 import { arrivalStatus, recordMoveWithErrorSql } from "./task-records.js";
 import { statement } from "./statements.js";
 import { dropClaimOfMovedTask, releaseClaims } from "./task-claims.js";
@@ -28,19 +29,19 @@ export function commitBatch(db: Db, projectUuid: string, batch: BatchCommit): Co
   const actor = batch.actor ?? "agent";
   const saveLabels = statement(db, 
     `UPDATE label_rows SET label_json = ?, label_status = ?, version = version + 1, last_edited_at = ?
-     WHERE data_hash = ? AND (SELECT project_uuid FROM data_units WHERE data_hash = label_rows.data_hash) = ?`,
+     WHERE data_hash = ? AND (SELECT project_uuid FROM data_units d WHERE d.data_hash = label_rows.data_hash AND ${published("d")}) = ?`,
   );
-  const setPriority = statement(db, "UPDATE tasks SET priority = ?, updated_at = ? WHERE data_hash = ? AND project_uuid = ?");
+  const setPriority = statement(db, `UPDATE tasks AS t SET priority = ?, updated_at = ? WHERE data_hash = ? AND project_uuid = ? AND ${published("t")}`);
   const findPathway = statement(db, 
     `SELECT p.name, p.destination_uuid, d.type AS destination_type, s.type AS stage_type FROM pathways p JOIN stages s ON s.uuid = p.stage_uuid
      JOIN stages d ON d.uuid = p.destination_uuid WHERE p.uuid = ? AND p.stage_uuid = ? AND s.project_uuid = ?`,
   );
   const moveTask = statement(db, 
-    `UPDATE tasks SET stage_uuid = ?, status = ?, assignee = NULL, last_actioned_by = ?, updated_at = ?
-     WHERE uuid = ? AND stage_uuid = ? AND project_uuid = ?`,
+    `UPDATE tasks AS t SET stage_uuid = ?, status = ?, assignee = NULL, last_actioned_by = ?, updated_at = ?
+     WHERE uuid = ? AND stage_uuid = ? AND project_uuid = ? AND ${published("t")}`,
   );
   const recordMove = statement(db, recordMoveWithErrorSql);
-  const whereIsTask = statement(db, "SELECT s.title FROM tasks t JOIN stages s ON s.uuid = t.stage_uuid WHERE t.uuid = ? AND t.project_uuid = ?", { pluck: true });
+  const whereIsTask = statement(db, `SELECT s.title FROM tasks t JOIN stages s ON s.uuid = t.stage_uuid WHERE t.uuid = ? AND t.project_uuid = ? AND ${published("t")}`, { pluck: true });
 
   return db.transaction((): CommitResult => {
     const now = new Date().toISOString();

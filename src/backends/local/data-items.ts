@@ -1,7 +1,9 @@
-import { DataInputError } from "../../domain/errors.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { BackendError, DataInputError } from "../../domain/errors.js";
 import { retryWhileBusy, type BusyRetryOptions } from "./busy-retry.js";
 import { withIntakeCache, type Db } from "./database.js";
-import { IntakeStaging, type IntakeEntry, type IntakeProject } from "./intake-staging.js";
+import { IntakeStaging, type IntakeEntry, type IntakeProject, type IntakeTarget } from "./intake-staging.js";
+import { abandonedIntakes, firstRowOfIntake, openIntake, publishIntake, removeIntakeChunk, touchIntake } from "./intakes.js";
 import type { ProbedMedia } from "./media-probe.js";
 import { requireProjectRow } from "./projects.js";
 
@@ -28,9 +30,11 @@ const chunkSize = 500;
 /**
  * Adds items to a project: per item a storage item, a data unit, an empty label row and a task at
  * the START stage's successor (with its move recorded). All or nothing: if reading or probing any
- * item fails, nothing is added. Items are read as a stream and staged in chunks, so a manifest of
- * any length never sits in memory whole; only the last step, publishing them all, takes the
- * store's write lock (and waits, as `busy` says, while another process holds it).
+ * item fails, nothing is added. Items are read as a stream and staged in chunks (see
+ * intake-staging.ts), so a manifest of any length never sits in memory whole; then written into
+ * the store in short transactions as an intake no reader sees, and published in one
+ * (docs/local-store.md, "Adding data"). The store's write lock is never held for long, and each
+ * wait for it is as `busy` says.
  */
 export async function addDataItems(
   db: Db,
@@ -38,6 +42,8 @@ export async function addDataItems(
   items: AsyncIterable<NewDataItem>,
   options: { actor: string; busy: Omit<BusyRetryOptions, "operation"> },
 ): Promise<AddDataResult> {
+  const busy = { ...options.busy, operation: "data add" };
+  await removeAbandonedIntakes(db, busy);
   const project = requireProjectRow(db, projectHash);
   const entry = db
     .prepare(
@@ -55,13 +61,89 @@ export async function addDataItems(
       if (written === 0) {
         throw new DataInputError("TA_INVALID_ARGUMENT", "Nothing to add: the files, folders or manifest given hold no items (folders are walked recursively; hidden entries and blank manifest lines are skipped).");
       }
-      await retryWhileBusy(db, () => staging.publish({ projectUuid: project.uuid, entry, status, actor: options.actor }), { ...options.busy, operation: "data add" });
+      await writeIntake(db, staging, { projectUuid: project.uuid, entry, status, actor: options.actor }, busy);
       return written;
     });
     return { added: count, stageTitle: entry.to_title };
   } finally {
     staging.drop();
   }
+}
+
+/**
+ * Copies the staged items into the store as one intake: opened, written a chunk per short
+ * transaction, published by one that deletes the intake's row. Each chunk is sized to take about
+ * {@link chunkTargetMs}, and the intake then leaves the lock free about as long, so another
+ * process's writes wait one chunk at most. On any failure the intake's rows are removed (if that
+ * fails too, they stay invisible until the next `data add` removes them).
+ */
+async function writeIntake(db: Db, staging: IntakeStaging, target: Omit<IntakeTarget, "intakeId">, busy: BusyRetryOptions): Promise<void> {
+  const intakeId = await retryWhileBusy(db, () => openIntake(db, target.projectUuid), busy);
+  const full = { ...target, intakeId };
+  try {
+    const { items, children } = staging.counts;
+    // Series first: their slices name them as parents.
+    await writeInChunks(db, intakeId, items, (first, last) => staging.writeItems(first, last, full), busy);
+    await writeInChunks(db, intakeId, children, (first, last) => staging.writeChildren(first, last, full), busy);
+    if (!(await retryWhileBusy(db, () => publishIntake(db, intakeId), busy))) throw intakeTakenAway();
+  } catch (error) {
+    await removeIntake(db, intakeId, busy).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What one write transaction of an intake aims to take (ms): well under what a waiting writer notices. */
+const chunkTargetMs = 20;
+const firstChunkRows = 100;
+const maxChunkRows = 5000;
+
+async function writeInChunks(db: Db, intakeId: number, count: number, write: (first: number, last: number) => void, busy: BusyRetryOptions): Promise<void> {
+  let rows = firstChunkRows;
+  for (let first = 1; first <= count; ) {
+    const last = Math.min(count, first + rows - 1);
+    const tookMs = await retryWhileBusy(
+      db,
+      () =>
+        db
+          .transaction(() => {
+            const started = performance.now();
+            if (!touchIntake(db, intakeId)) throw intakeTakenAway();
+            write(first, last);
+            return performance.now() - started;
+          })
+          .immediate(),
+      busy,
+    );
+    // The next chunk's size follows the rate this one had, so a slow disk or a loaded machine
+    // gets smaller chunks rather than longer transactions.
+    rows = Math.max(1, Math.min(maxChunkRows, Math.round(((last - first + 1) * chunkTargetMs) / Math.max(tookMs, 1))));
+    first = last + 1;
+    // The lock stays free about as long as it was held: a process waiting for it (SQLite's own
+    // busy wait polls every few ms, retryWhileBusy every 25 ms and more) gets in.
+    await sleep(Math.max(2, Math.min(tookMs, 2 * chunkTargetMs)));
+  }
+}
+
+function intakeTakenAway(): BackendError {
+  return new BackendError(
+    "TA_STORE_ERROR",
+    "This data add stopped for more than 10 minutes midway, and another process took its unfinished items for abandoned and removed them; nothing was added. Run the data add again.",
+  );
+}
+
+/** Removes an unpublished intake's rows a chunk per transaction, then the intake. */
+async function removeIntake(db: Db, intakeId: number, busy: BusyRetryOptions): Promise<void> {
+  let from: number | undefined = firstRowOfIntake(db, intakeId);
+  while (from !== undefined) {
+    const start: number = from;
+    from = await retryWhileBusy(db, () => removeIntakeChunk(db, intakeId, start), busy);
+    if (from !== undefined) await sleep(2);
+  }
+}
+
+/** Removes the intakes that will never be published: of processes killed or crashed midway. */
+async function removeAbandonedIntakes(db: Db, busy: BusyRetryOptions): Promise<void> {
+  for (const intakeId of abandonedIntakes(db)) await removeIntake(db, intakeId, busy);
 }
 
 /**

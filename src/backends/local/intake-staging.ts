@@ -18,19 +18,32 @@ export interface IntakeEntry {
   readonly to_uuid: string;
 }
 
+/** Where an intake's rows go. */
+export interface IntakeTarget {
+  readonly projectUuid: string;
+  readonly entry: IntakeEntry;
+  readonly status: string;
+  readonly actor: string;
+  /** The open intake (intakes.ts) whose rows stay invisible until it is published. */
+  readonly intakeId: number;
+}
+
 let tableCount = 0;
 
 /**
- * The rows of a `data add` before they are published: one row per item in a TEMP table, which
- * lives in this connection's own temporary file. Writing to it takes no lock on the store, so a
- * long intake leaves the store's write lock to other processes; a failure or a kill leaves
- * nothing in the store (the temporary file goes with the connection). {@link publish} then copies
- * everything into the store in one short transaction.
+ * The rows of a `data add` before they are written: one row per item in a TEMP table, which
+ * lives in this connection's own temporary file. Writing to it takes no lock on the store, so
+ * reading and probing the items leaves the store's write lock to other processes, and a bad item
+ * stops the command before anything reaches the store. {@link writeItems} then copies them into
+ * the store a chunk at a time, marked with an intake that keeps them invisible until it is
+ * published (data-items.ts).
  */
 export class IntakeStaging {
   readonly #db: Db;
   readonly #table: string;
   #created = false;
+  #items = 0;
+  #children = 0;
 
   constructor(db: Db) {
     this.#db = db;
@@ -82,50 +95,61 @@ export class IntakeStaging {
         });
       }
     })();
+    // Counted once the chunk is in: staging rowids run 1..n without gaps, so ranges of them are chunks.
+    this.#items += items.length;
+    this.#children += items.reduce((n, item) => n + (item.children?.length ?? 0), 0);
+  }
+
+  /** How many items and DICOM slices are staged. */
+  get counts(): { readonly items: number; readonly children: number } {
+    return { items: this.#items, children: this.#children };
   }
 
   /**
-   * Copies every staged item into the store in one IMMEDIATE transaction: a storage item, a data
-   * unit, an empty label row and a task in `entry.to_uuid` each, with the task's first move
-   * recorded, and a DICOM series' slices as its child storage items. Set-based copies of rows already built, so the write lock is held far shorter
-   * than reading and probing the items took.
+   * Writes staged items `first`..`last` (1-based, in staging order) into the store, marked with
+   * the intake: a storage item, a data unit, an empty label row and a task in `entry.to_uuid` each,
+   * with the task's first move recorded. Set-based copies of rows already built; part of the
+   * caller's transaction. Task ids follow the items' order: listings walk a stage by id.
    */
-  publish(options: { projectUuid: string; entry: IntakeEntry; status: string; actor: string }): void {
-    const { projectUuid, entry, status, actor } = options;
-    const from = `FROM ${this.#table} ORDER BY rowid`;
-    this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `INSERT INTO storage_items (uuid, project_uuid, item_type, name, mime_type, file_size, width, height, fps, duration, frame_count, url, client_metadata, created_at, last_edited_at)
-           SELECT storage_item_uuid, ?, item_type, name, mime_type, file_size, width, height, fps, duration, frame_count, url, client_metadata, stamp, stamp ${from}`,
-        )
-        .run(projectUuid);
-      // A series' slices: storage items of their own under the series, without data unit or task.
-      this.#db
-        .prepare(
-          `INSERT INTO storage_items (uuid, project_uuid, item_type, name, mime_type, file_size, width, height, frame_count, url, created_at, last_edited_at, parent_uuid, child_index)
-           SELECT storage_item_uuid, ?, item_type, name, mime_type, file_size, width, height, frame_count, url, stamp, stamp, parent_uuid, child_index
-           FROM ${this.#table}_children ORDER BY rowid`,
-        )
-        .run(projectUuid);
-      this.#db
-        .prepare(`INSERT INTO data_units (data_hash, project_uuid, storage_item_uuid, title, data_type, created_at) SELECT data_hash, ?, storage_item_uuid, name, data_type, stamp ${from}`)
-        .run(projectUuid);
-      this.#db.prepare(`INSERT INTO label_rows (data_hash, label_hash, label_json, created_at, last_edited_at) SELECT data_hash, label_hash, label_json, stamp, stamp ${from}`).run();
-      // Task ids follow the items' order: listings walk a stage by id.
-      this.#db
-        .prepare(
-          `INSERT INTO tasks (uuid, project_uuid, data_hash, stage_uuid, status, last_actioned_by, created_at, updated_at)
-           SELECT task_uuid, ?, data_hash, ?, ?, NULL, stamp, stamp ${from}`,
-        )
-        .run(projectUuid, entry.to_uuid, status);
-      this.#db
-        .prepare(
-          `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at)
-           SELECT task_uuid, ?, ?, ?, ?, ?, ?, stamp ${from}`,
-        )
-        .run(projectUuid, entry.start_uuid, entry.to_uuid, entry.pathway_uuid, entry.pathway_name, actor);
-    }).immediate();
+  writeItems(first: number, last: number, target: IntakeTarget): void {
+    const { projectUuid, entry, status, actor, intakeId } = target;
+    const from = `FROM ${this.#table} WHERE rowid BETWEEN ? AND ? ORDER BY rowid`;
+    this.#db
+      .prepare(
+        `INSERT INTO storage_items (uuid, project_uuid, item_type, name, mime_type, file_size, width, height, fps, duration, frame_count, url, client_metadata, created_at, last_edited_at, intake_id)
+         SELECT storage_item_uuid, ?, item_type, name, mime_type, file_size, width, height, fps, duration, frame_count, url, client_metadata, stamp, stamp, ? ${from}`,
+      )
+      .run(projectUuid, intakeId, first, last);
+    this.#db
+      .prepare(`INSERT INTO data_units (data_hash, project_uuid, storage_item_uuid, title, data_type, created_at, intake_id) SELECT data_hash, ?, storage_item_uuid, name, data_type, stamp, ? ${from}`)
+      .run(projectUuid, intakeId, first, last);
+    this.#db.prepare(`INSERT INTO label_rows (data_hash, label_hash, label_json, created_at, last_edited_at) SELECT data_hash, label_hash, label_json, stamp, stamp ${from}`).run(first, last);
+    this.#db
+      .prepare(
+        `INSERT INTO tasks (uuid, project_uuid, data_hash, stage_uuid, status, last_actioned_by, created_at, updated_at, intake_id)
+         SELECT task_uuid, ?, data_hash, ?, ?, NULL, stamp, stamp, ? ${from}`,
+      )
+      .run(projectUuid, entry.to_uuid, status, intakeId, first, last);
+    this.#db
+      .prepare(
+        `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at, intake_id)
+         SELECT task_uuid, ?, ?, ?, ?, ?, ?, stamp, ? ${from}`,
+      )
+      .run(projectUuid, entry.start_uuid, entry.to_uuid, entry.pathway_uuid, entry.pathway_name, actor, intakeId, first, last);
+  }
+
+  /**
+   * Writes staged DICOM slices `first`..`last` as storage items of their own under their series,
+   * without data unit or task, marked with the intake. Their series must be written already.
+   */
+  writeChildren(first: number, last: number, target: IntakeTarget): void {
+    this.#db
+      .prepare(
+        `INSERT INTO storage_items (uuid, project_uuid, item_type, name, mime_type, file_size, width, height, frame_count, url, created_at, last_edited_at, parent_uuid, child_index, intake_id)
+         SELECT storage_item_uuid, ?, item_type, name, mime_type, file_size, width, height, frame_count, url, stamp, stamp, parent_uuid, child_index, ?
+         FROM ${this.#table}_children WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
+      )
+      .run(target.projectUuid, target.intakeId, first, last);
   }
 
   /** Removes the staging table (and the rows in it). */

@@ -1,5 +1,6 @@
 import type { LabelRowJson, LabelRowMetadataIncludeArgs, LabelRowMetadataJson } from "../../domain/label-row-json.js";
 import type { Db } from "./database.js";
+import { published } from "./intake-visibility.js";
 import { labelRowMetadata, type MetadataRecord } from "./label-row-records.js";
 import { statement } from "./statements.js";
 
@@ -20,7 +21,7 @@ export function selectLabelRowMetadata(
          i.url, i.mime_type, i.width, i.height, i.fps, i.duration, i.frame_count, i.client_metadata, i.uuid AS storage_item_uuid,
          t.uuid AS task_uuid, t.priority, t.assignee, t.last_actioned_by, s.uuid AS stage_uuid, s.title AS stage_title, s.type AS stage_type
        FROM json_each(?) wanted
-       CROSS JOIN data_units d ON d.data_hash = wanted.value AND d.project_uuid = ?
+       CROSS JOIN data_units d ON d.data_hash = wanted.value AND d.project_uuid = ? AND ${published("d")}
        JOIN projects p ON p.uuid = d.project_uuid
        JOIN label_rows l ON l.data_hash = d.data_hash
        JOIN storage_items i ON i.uuid = d.storage_item_uuid
@@ -36,7 +37,7 @@ export function selectLabelRowMetadata(
 export function selectLabelRows(db: Db, projectUuid: string, dataHashes: readonly string[]): LabelRowJson[] {
   const rows = statement(db, 
       `SELECT l.label_json FROM json_each(?) wanted
-       CROSS JOIN data_units d ON d.data_hash = wanted.value AND d.project_uuid = ?
+       CROSS JOIN data_units d ON d.data_hash = wanted.value AND d.project_uuid = ? AND ${published("d")}
        JOIN label_rows l ON l.data_hash = d.data_hash ORDER BY wanted.key`,
     { pluck: true },
   )
@@ -51,7 +52,7 @@ export function selectLabelRows(db: Db, projectUuid: string, dataHashes: readonl
 export function* iterateLabelRowJson(db: Db, projectUuid: string, pageSize = 500): Generator<string> {
   const page = statement(db, 
     `SELECT d.rowid AS id, l.label_json FROM data_units d JOIN label_rows l ON l.data_hash = d.data_hash
-     WHERE d.project_uuid = ? AND d.rowid > ? ORDER BY d.rowid LIMIT ?`,
+     WHERE d.project_uuid = ? AND d.rowid > ? AND ${published("d")} ORDER BY d.rowid LIMIT ?`,
   );
   let afterId = 0;
   for (;;) {
@@ -71,10 +72,10 @@ export function selectSameData(db: Db, fromProjectUuid: string, dataHashes: read
   const rows = statement(db,
     `SELECT d.data_hash AS source, (
          SELECT t.data_hash FROM storage_items ti JOIN data_units t ON t.storage_item_uuid = ti.uuid
-         WHERE ti.project_uuid = ? AND ti.url = i.url ORDER BY t.rowid LIMIT 1
+         WHERE ti.project_uuid = ? AND ti.url = i.url AND ${published("t")} ORDER BY t.rowid LIMIT 1
        ) AS twin
      FROM json_each(?) wanted
-     CROSS JOIN data_units d ON d.data_hash = wanted.value AND d.project_uuid = ?
+     CROSS JOIN data_units d ON d.data_hash = wanted.value AND d.project_uuid = ? AND ${published("d")}
      JOIN storage_items i ON i.uuid = d.storage_item_uuid`,
   ).all(toProjectUuid, JSON.stringify(dataHashes), fromProjectUuid) as { source: string; twin: string | null }[];
   return new Map(rows.flatMap((r) => (r.twin === null ? [] : [[r.source, r.twin] as const])));

@@ -1,6 +1,7 @@
 import { ConfigurationError, NotFoundError } from "../../domain/errors.js";
 import { requirePathway, requireStage } from "../../domain/workflow-lookup.js";
 import type { Db } from "./database.js";
+import { published } from "./intake-visibility.js";
 import type { Pathway, Project, Stage } from "../../domain/workflow.js";
 import { commitBatch } from "./commit-batch.js";
 import { readProject } from "./projects.js";
@@ -48,10 +49,10 @@ export function proceedTasks(db: Db, projectHash: string, request: ProceedReques
   return db.transaction((): ProceedResult => {
     db.prepare(
       `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at)
-       SELECT uuid, project_uuid, stage_uuid, ?, ?, ?, ?, ? FROM tasks WHERE stage_uuid = ? ORDER BY id`,
+       SELECT uuid, project_uuid, stage_uuid, ?, ?, ?, ?, ? FROM tasks t WHERE stage_uuid = ? AND ${published("t")} ORDER BY id`,
     ).run(destination.uuid, pathway.uuid, pathway.name, request.actor, now, stage.uuid);
     const { changes } = db
-      .prepare("UPDATE tasks SET stage_uuid = ?, status = ?, assignee = NULL, last_actioned_by = ?, updated_at = ? WHERE stage_uuid = ?")
+      .prepare(`UPDATE tasks AS t SET stage_uuid = ?, status = ?, assignee = NULL, last_actioned_by = ?, updated_at = ? WHERE stage_uuid = ? AND ${published("t")}`)
       .run(destination.uuid, status, request.actor, now, stage.uuid);
     return { moved: changes, ...result };
   }).immediate();

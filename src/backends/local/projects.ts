@@ -3,6 +3,7 @@ import { NotFoundError, SpecValidationError } from "../../domain/errors.js";
 import type { OntologyStructureJson, Pathway, Project, Stage, StageType } from "../../domain/workflow.js";
 import { isUuid } from "../../shared/uuid.js";
 import type { Db } from "./database.js";
+import { published, visibleCount } from "./intake-visibility.js";
 import type { ProjectSpec } from "./project-spec.js";
 import { insertStageNotifications } from "./stage-notifications.js";
 import { statement } from "./statements.js";
@@ -136,7 +137,7 @@ export function listProjects(db: Db): ProjectSummary[] {
     .prepare(
       `SELECT p.uuid, p.title, p.created_at,
          (SELECT COUNT(*) FROM stages s WHERE s.project_uuid = p.uuid) AS stage_count,
-         (SELECT COUNT(*) FROM tasks t WHERE t.project_uuid = p.uuid) AS task_count
+         ${visibleCount("SELECT COUNT(*) FROM tasks t WHERE t.project_uuid = p.uuid", `SELECT COUNT(*) FROM tasks t WHERE t.project_uuid = p.uuid AND ${published("t")}`)} AS task_count
        FROM projects p ORDER BY p.created_at, p.uuid`,
     )
     .all() as { uuid: string; title: string; created_at: string; stage_count: number; task_count: number }[];
@@ -152,12 +153,13 @@ export function listProjects(db: Db): ProjectSummary[] {
 /** How many tasks sit in each stage of a project. */
 export function countTasksByStage(db: Db, projectUuid: string): StageCounts {
   const rows = db
-    .prepare("SELECT stage_uuid, COUNT(*) AS n FROM tasks WHERE project_uuid = ? GROUP BY stage_uuid")
+    .prepare(`SELECT stage_uuid, COUNT(*) AS n FROM tasks t WHERE project_uuid = ? AND ${published("t")} GROUP BY stage_uuid`)
     .all(projectUuid) as { stage_uuid: string; n: number }[];
   return new Map(rows.map((r) => [r.stage_uuid, r.n]));
 }
 
 /** How many tasks sit in one stage (an index count, not a scan of the project). */
 export function countStageTasks(db: Db, projectUuid: string, stageUuid: string): number {
-  return statement(db, "SELECT COUNT(*) FROM tasks WHERE stage_uuid = ? AND project_uuid = ?", { pluck: true }).get(stageUuid, projectUuid) as number;
+  const plain = "SELECT COUNT(*) FROM tasks t WHERE stage_uuid = @stage AND project_uuid = @project";
+  return statement(db, `SELECT ${visibleCount(plain, `${plain} AND ${published("t")}`)}`, { pluck: true }).get({ stage: stageUuid, project: projectUuid }) as number;
 }

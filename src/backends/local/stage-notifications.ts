@@ -1,4 +1,5 @@
 import type { Db } from "./database.js";
+import { published, visibleCount } from "./intake-visibility.js";
 import type { ProjectSpec } from "./project-spec.js";
 import type { StageNotifySpec } from "./stage-notify-spec.js";
 import { statement } from "./statements.js";
@@ -44,9 +45,9 @@ export function selectNotifyingStages(db: Db, projectUuid: string): NotifyingSta
   const rows = statement(
     db,
     `SELECT s.uuid AS stage_uuid, s.title, n.url, n.secret, n.secret_env, n.batch_size, n.max_wait_seconds,
-       (SELECT COUNT(*) FROM tasks t WHERE t.stage_uuid = s.uuid) AS pending,
+       ${visibleCount("SELECT COUNT(*) FROM tasks t WHERE t.stage_uuid = s.uuid", `SELECT COUNT(*) FROM tasks t WHERE t.stage_uuid = s.uuid AND ${published("t")}`)} AS pending,
        (SELECT MIN(COALESCE((SELECT m.moved_at FROM task_moves m WHERE m.task_uuid = t.uuid ORDER BY m.id DESC LIMIT 1), t.created_at))
-          FROM tasks t WHERE t.stage_uuid = s.uuid) AS oldest
+          FROM tasks t WHERE t.stage_uuid = s.uuid AND ${published("t")}) AS oldest
      FROM stage_notifications n JOIN stages s ON s.uuid = n.stage_uuid
      WHERE s.project_uuid = ? ORDER BY s.position`,
   ).all(projectUuid) as NotifyingStageRow[];

@@ -2,6 +2,7 @@ import { BackendError } from "../../domain/errors.js";
 import type { StorageItem, StorageItemType } from "../../domain/storage-item.js";
 import type { StorageItemPatch } from "../backend.js";
 import type { Db } from "./database.js";
+import { published } from "./intake-visibility.js";
 import { statement } from "./statements.js";
 
 interface StorageItemRecord {
@@ -26,7 +27,7 @@ interface StorageItemRecord {
  * not in the store is an error naming it, as Encord reports items the key cannot see.
  */
 export function selectStorageItems(db: Db, itemUuids: readonly string[], signUrls: boolean): StorageItem[] {
-  const records = statement(db, "SELECT i.* FROM json_each(?) wanted CROSS JOIN storage_items i ON i.uuid = lower(wanted.value) ORDER BY wanted.key")
+  const records = statement(db, `SELECT i.* FROM json_each(?) wanted CROSS JOIN storage_items i ON i.uuid = lower(wanted.value) AND ${published("i")} ORDER BY wanted.key`)
     .all(JSON.stringify(itemUuids)) as StorageItemRecord[];
   if (records.length !== itemUuids.length) {
     const found = new Set(records.map((r) => r.uuid));
@@ -45,7 +46,7 @@ export function selectStorageItems(db: Db, itemUuids: readonly string[], signUrl
  */
 export function selectChildItems(db: Db, parentUuid: string, signUrls: boolean): StorageItem[] {
   selectStorageItems(db, [parentUuid], false);
-  const records = statement(db, "SELECT * FROM storage_items WHERE parent_uuid = lower(?) ORDER BY child_index").all(parentUuid) as StorageItemRecord[];
+  const records = statement(db, `SELECT * FROM storage_items i WHERE parent_uuid = lower(?) AND ${published("i")} ORDER BY child_index`).all(parentUuid) as StorageItemRecord[];
   return records.map((r) => storageItemOf(r, signUrls));
 }
 

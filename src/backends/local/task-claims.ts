@@ -2,6 +2,7 @@ import type { ClaimTasksOptions, TaskPage } from "../backend.js";
 import { ConfigurationError } from "../../domain/errors.js";
 import { isGone, thisProcess } from "./claimer-process.js";
 import type { Db } from "./database.js";
+import { published } from "./intake-visibility.js";
 import { statement } from "./statements.js";
 import { decodePageToken, encodePageToken, taskColumns, taskJoins, toWorkflowTask, type TaskRecord } from "./task-records.js";
 
@@ -38,7 +39,7 @@ export function claimTasks(db: Db, stageUuid: string, options: ClaimTasksOptions
   const select = statement(
     db,
     `SELECT ${taskColumns} FROM tasks t ${taskJoins}
-     WHERE t.stage_uuid = ? AND t.id > ? AND NOT EXISTS (SELECT 1 FROM task_claims c WHERE c.task_uuid = t.uuid AND c.stage_uuid = t.stage_uuid)
+     WHERE t.stage_uuid = ? AND t.id > ? AND ${published("t")} AND NOT EXISTS (SELECT 1 FROM task_claims c WHERE c.task_uuid = t.uuid AND c.stage_uuid = t.stage_uuid)
      ORDER BY t.id LIMIT ?`,
   );
   const record = statement(

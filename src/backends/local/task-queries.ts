@@ -1,6 +1,7 @@
 import type { ListTasksOptions, TaskPage } from "../backend.js";
 import { ConfigurationError, NotFoundError } from "../../domain/errors.js";
 import type { Db } from "./database.js";
+import { published } from "./intake-visibility.js";
 import { decodePageToken, encodePageToken, taskColumns, taskJoins, toWorkflowTask, type TaskRecord } from "./task-records.js";
 import { statement } from "./statements.js";
 
@@ -24,7 +25,7 @@ export function listTasksPage(db: Db, projectUuid: string, stageUuid: string | u
     }
     afterId = decoded;
   }
-  const where = `${stageUuid === undefined ? "t.project_uuid = ?" : "t.stage_uuid = ?"} AND t.id > ?`;
+  const where = `${stageUuid === undefined ? "t.project_uuid = ?" : "t.stage_uuid = ?"} AND t.id > ? AND ${published("t")}`;
   // With data hashes the tasks are looked up by hash (a unique index) instead of walking the
   // stage: a queue worker asks for one or a few tasks of a stage holding thousands.
   const hashes = options.dataHashes;
@@ -73,7 +74,7 @@ export function* iterateHistoryPages(db: Db, projectUuid: string, taskUuid?: str
   const page = statement(db, 
     `SELECT m.id, m.task_uuid, f.title AS from_title, t.title AS to_title, m.pathway_name, m.actor, m.moved_at, m.error
      FROM task_moves m LEFT JOIN stages f ON f.uuid = m.from_stage_uuid JOIN stages t ON t.uuid = m.to_stage_uuid
-     WHERE m.project_uuid = ? AND m.id > ? ${taskUuid === undefined ? "" : "AND m.task_uuid = ?"} ORDER BY m.id LIMIT ?`,
+     WHERE m.project_uuid = ? AND m.id > ? ${taskUuid === undefined ? "" : "AND m.task_uuid = ?"} AND ${published("m")} ORDER BY m.id LIMIT ?`,
   );
   let afterId = 0;
   for (;;) {

@@ -1,5 +1,6 @@
 import type { Db } from "../../backends/local/database.js";
 import { statement } from "../../backends/local/statements.js";
+import { published, visibleCount } from "../../backends/local/intake-visibility.js";
 import type { StageType } from "../../domain/workflow.js";
 import { latestRunOfEachProject, type RunSummary } from "./run-queries.js";
 
@@ -19,7 +20,8 @@ export function projectOverviews(db: Db): ProjectOverview[] {
   // One grouped count over the stage index; each stage's tasks are counted, not read.
   const counts = statement(
     db,
-    `SELECT s.project_uuid AS project, s.type AS type, (SELECT COUNT(*) FROM tasks t WHERE t.stage_uuid = s.uuid) AS n
+    `SELECT s.project_uuid AS project, s.type AS type,
+       ${visibleCount("SELECT COUNT(*) FROM tasks t WHERE t.stage_uuid = s.uuid", `SELECT COUNT(*) FROM tasks t WHERE t.stage_uuid = s.uuid AND ${published("t")}`)} AS n
      FROM stages s`,
   ).all() as { project: string; type: StageType; n: number }[];
   const byProject = new Map<string, Map<StageType, number>>();

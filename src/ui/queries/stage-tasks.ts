@@ -1,5 +1,6 @@
 import type { Db } from "../../backends/local/database.js";
 import { statement } from "../../backends/local/statements.js";
+import { published } from "../../backends/local/intake-visibility.js";
 import { ConfigurationError } from "../../domain/errors.js";
 import type { TaskStatus } from "../../domain/task.js";
 
@@ -65,7 +66,7 @@ function parseCursor(after: string | undefined, sort: StageSort): { id: number; 
 
 const select = `SELECT t.id, t.uuid, d.title, t.status, t.priority, t.assignee, t.created_at, t.updated_at
   FROM tasks t JOIN data_units d ON d.data_hash = t.data_hash
-  WHERE t.stage_uuid = @stage AND (@status IS NULL OR t.status = @status)`;
+  WHERE t.stage_uuid = @stage AND (@status IS NULL OR t.status = @status) AND ${published("t")}`;
 /** Case-insensitive (ASCII) substring match; `%`, `_` and `\\` in the text match themselves. */
 const titleMatch = "d.project_uuid = @project AND d.title LIKE @pattern ESCAPE '\\'";
 // Few titles match: take them from the (project, title) index in one pass without visiting rows,
@@ -74,7 +75,7 @@ const titleMatch = "d.project_uuid = @project AND d.title LIKE @pattern ESCAPE '
 const matchingHashes = `SELECT d.data_hash FROM data_units d WHERE ${titleMatch} LIMIT @few`;
 const fromHashes = `SELECT t.id, t.uuid, d.title, t.status, t.priority, t.assignee, t.created_at, t.updated_at
   FROM json_each(@hashes) h CROSS JOIN tasks t ON t.data_hash = h.value JOIN data_units d ON d.data_hash = t.data_hash
-  WHERE t.stage_uuid = @stage AND (@status IS NULL OR t.status = @status)`;
+  WHERE t.stage_uuid = @stage AND (@status IS NULL OR t.status = @status) AND ${published("t")}`;
 /** Up to this many matching titles in the project, a filtered page starts from the titles. */
 const fewTitles = 20_000;
 

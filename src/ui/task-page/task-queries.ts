@@ -1,5 +1,6 @@
 import type { Db } from "../../backends/local/database.js";
 import { statement } from "../../backends/local/statements.js";
+import { published } from "../../backends/local/intake-visibility.js";
 import { NotFoundError } from "../../domain/errors.js";
 
 /** A task of a project, with its data item and where it is now. */
@@ -37,7 +38,7 @@ export function requireTask(db: Db, projectUuid: string, projectTitle: string, t
   const row = statement(
     db,
     `SELECT t.id, t.uuid, t.project_uuid, t.data_hash, d.title AS data_title, t.stage_uuid, t.status, t.priority, t.assignee, t.last_actioned_by, t.updated_at
-     FROM tasks t JOIN data_units d ON d.data_hash = t.data_hash WHERE t.uuid = ? AND t.project_uuid = ?`,
+     FROM tasks t JOIN data_units d ON d.data_hash = t.data_hash WHERE t.uuid = ? AND t.project_uuid = ? AND ${published("t")}`,
   ).get(taskUuid.toLowerCase(), projectUuid) as TaskRow | undefined;
   if (row === undefined) {
     throw new NotFoundError("TA_UNKNOWN_TASK", `Project ${JSON.stringify(projectTitle)} has no task ${JSON.stringify(taskUuid)}; a task is given by its UUID, as its stage page links it.`);
@@ -63,14 +64,14 @@ export function requireTask(db: Db, projectUuid: string, projectTitle: string, t
  * followed it.
  */
 export function stageNeighbours(db: Db, stageUuid: string, id: number): { previous: string | undefined; next: string | undefined } {
-  const previous = statement(db, "SELECT uuid FROM tasks WHERE stage_uuid = ? AND id < ? ORDER BY id DESC LIMIT 1", { pluck: true }).get(stageUuid, id) as string | undefined;
-  const next = statement(db, "SELECT uuid FROM tasks WHERE stage_uuid = ? AND id > ? ORDER BY id LIMIT 1", { pluck: true }).get(stageUuid, id) as string | undefined;
+  const previous = statement(db, `SELECT uuid FROM tasks t WHERE stage_uuid = ? AND id < ? AND ${published("t")} ORDER BY id DESC LIMIT 1`, { pluck: true }).get(stageUuid, id) as string | undefined;
+  const next = statement(db, `SELECT uuid FROM tasks t WHERE stage_uuid = ? AND id > ? AND ${published("t")} ORDER BY id LIMIT 1`, { pluck: true }).get(stageUuid, id) as string | undefined;
   return { previous, next };
 }
 
 /** The data title of a project's task, or undefined when the project has no such task. */
 export function taskDataTitle(db: Db, projectUuid: string, taskUuid: string): string | undefined {
-  return statement(db, "SELECT d.title FROM tasks t JOIN data_units d ON d.data_hash = t.data_hash WHERE t.uuid = ? AND t.project_uuid = ?", { pluck: true }).get(
+  return statement(db, `SELECT d.title FROM tasks t JOIN data_units d ON d.data_hash = t.data_hash WHERE t.uuid = ? AND t.project_uuid = ? AND ${published("t")}`, { pluck: true }).get(
     taskUuid.toLowerCase(),
     projectUuid,
   ) as string | undefined;

@@ -199,6 +199,7 @@ describe("the store file", () => {
       { version: 6, name: "runs" },
       { version: 7, name: "dicom-series" },
       { version: 8, name: "dashboard-indexes" },
+      { version: 9, name: "intakes" },
     ]);
     const fks = db.prepare("SELECT COUNT(*) FROM pragma_foreign_key_list('tasks')").pluck().get() as number;
     expect(fks).toBeGreaterThan(0);
