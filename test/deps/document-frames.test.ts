@@ -1,12 +1,14 @@
 /**
- * singleFrame and videoFrames on NIfTI, DICOM and PDF items through a Runner on the local store:
- * the dispatch by item type, the raw option, and a frame past the end failing without retries.
+ * singleFrame and videoFrames on NIfTI, DICOM (a file and a series) and PDF items through a
+ * Runner, on the local store and on Encord (the fake server, where a series' slices are its child
+ * items): the dispatch by item type, the raw option, slice order, and a frame past the end
+ * failing without retries.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { Runner, singleFrame, videoFrames, type RawFrame, type RgbImage } from "../../src/index.js";
-import { localFixture } from "../support/backend-fixtures.js";
+import { backends } from "../support/backend-fixtures.js";
 import { dicomFile, niftiFile, pdfFile, rampSlice, threePages } from "../../scripts/media/medical-files.js";
 import { tempDir } from "../support/temp-dir.js";
 
@@ -19,11 +21,17 @@ const pdf = join(dir.path, "three.pdf");
 writeFileSync(pdf, pdfFile(threePages));
 const dicom = join(dir.path, "slice.dcm");
 writeFileSync(dicom, dicomFile({ width: 6, height: 4, pixels: rampSlice(6, 4, 1), signed: true }));
+// A series of 4 slices, slice N holding rampSlice(…, N + 2): a raw frame's first value says which slice it is.
+const series = join(dir.path, "chest-ct");
+mkdirSync(series);
+for (let n = 0; n < 4; n++) {
+  writeFileSync(join(series, `slice-${n + 1}.dcm`), dicomFile({ width: 6, height: 4, pixels: rampSlice(6, 4, n + 2), signed: true, instanceNumber: n + 1, window: { center: 1000, width: 4000 } }));
+}
+const patternOf = (frame: RawFrame) => (Number(frame.data[0]) + 1024) / 1000;
 
-// The fake Encord server does not serve NIfTI, DICOM or PDF items yet: local store only.
-describe.each([localFixture])("on $name", ({ create }) => {
+describe.each(backends)("on $name", ({ create }) => {
   test("singleFrame(N) is slice N, page N, the file's frame; raw gives stored values; videoFrames counts slices and pages", async () => {
-    await using store = await create({ items: [nifti, pdf, dicom] });
+    await using store = await create({ items: [nifti, pdf, dicom, series] });
     const seen = new Map<string, { second?: RgbImage; raw?: RawFrame; frames: number }>();
     const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
     runner.stage("Pre-label", { deps: { frames: videoFrames } }, async ({ frames, task }) => {
@@ -33,7 +41,7 @@ describe.each([localFixture])("on $name", ({ create }) => {
       return null;
     });
     await runner.execute({ output: "silent" });
-    expect(Object.fromEntries([...seen].map(([k, v]) => [k, v.frames]))).toEqual({ "volume.nii.gz": 5, "three.pdf": 3, "slice.dcm": 1 });
+    expect(Object.fromEntries([...seen].map(([k, v]) => [k, v.frames]))).toEqual({ "volume.nii.gz": 5, "three.pdf": 3, "slice.dcm": 1, "chest-ct": 4 });
 
     const second = new Runner({ projectHash: store.projectHash, backend: store.backend });
     second.stage("Pre-label", { deps: { page: singleFrame({ frame: 1, dpi: 72 }) } }, ({ page, task }) => {
@@ -45,6 +53,30 @@ describe.each([localFixture])("on $name", ({ create }) => {
     expect([page.width, page.height]).toEqual([200, 100]);
     // Page 1's green rectangle: x 100–180, y 50–80 in PDF points, so rows 20–50 from the top.
     expect(Array.from(page.data.subarray((35 * 200 + 140) * 3, (35 * 200 + 140) * 3 + 3))).toEqual([0, 255, 0]);
+  });
+
+  test("a DICOM series' frame N is its slice N, raw and windowed; a slice past the end fails once", async () => {
+    await using store = await create({ items: [series] });
+    const raws: RawFrame[] = [];
+    const images: RgbImage[] = [];
+    const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+    runner.stage("Pre-label", { deps: { first: singleFrame({ frame: 0, raw: true }), last: singleFrame({ frame: 3, raw: true }), third: singleFrame(2), frames: videoFrames } }, async ({ first, last, third, frames }) => {
+      raws.push(first, last);
+      images.push(third);
+      for await (const { image } of frames) images.push(image);
+      return null;
+    });
+    const report = await runner.execute({ output: "silent", numRetries: 0 });
+    expect(report.stages[0]!.failed).toBe(0);
+    expect(raws.map(patternOf)).toEqual([2, 5]);
+    // The file's window 1000/4000 maps value v to round((v + 1000) × 255 / 4000), at most 255; pixel 0 of slice N is (N + 2) × 1000 − 1024.
+    const level = (n: number) => Math.min(255, Math.round(((n * 1000 - 1024 + 1000) * 255) / 4000));
+    expect(images.map((image) => image.data[0])).toEqual([level(4), level(2), level(3), level(4), level(5)]);
+
+    const past = new Runner({ projectHash: store.projectHash, backend: store.backend });
+    past.stage("Pre-label", { deps: { slice: singleFrame(4) } }, () => null);
+    const pastReport = await past.execute({ output: "silent", numRetries: 3 });
+    expect(pastReport.stages[0]!.failures).toEqual([expect.objectContaining({ dataTitle: "chest-ct", attempts: 1, error: expect.objectContaining({ name: "MediaError", message: expect.stringContaining("has no frame 4: it has 4 slices (frames 0–3)") as unknown }) as unknown })]);
   });
 
   test("raw: true on a NIfTI slice; past the end and raw on a PDF fail once with the reason", async () => {

@@ -19,7 +19,9 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { imageSize } from "image-size";
+import * as mupdf from "mupdf";
 import { encordBackend, type EncordBackend } from "../../src/backends/encord/encord-backend.js";
 import type { EncordSettings } from "../../src/backends/encord/settings.js";
 import { ed25519KeyFromSeed } from "../../src/backends/encord/ssh-key.js";
@@ -188,7 +190,12 @@ function noWait(_ms: number, signal?: AbortSignal): Promise<void> {
 function fileItem(path: string): FakeItemSpec {
   const fileBytes = readFileSync(path);
   const title = basename(path);
+  if (/\.nii(\.gz)?$/i.test(title)) return { title, dataType: "nifti", mimeType: "application/x-nifti", ...niftiSize(fileBytes), fileBytes };
   switch (extname(path).toLowerCase()) {
+    case ".pdf":
+      return { title, dataType: "pdf", mimeType: "application/pdf", frameCount: pdfPageCount(fileBytes), fileBytes };
+    case ".dcm":
+      return { title, dataType: "dicom_file", mimeType: "application/dicom", frameCount: 1, fileBytes };
     case ".png": {
       const { width, height } = imageSize(fileBytes);
       return { title, dataType: "image", mimeType: "image/png", width, height, fileBytes };
@@ -216,6 +223,32 @@ function probeClip(path: string): { width: number; height: number; fps: number; 
   return { width: stream.width, height: stream.height, fps, frameCount, duration: frameCount / fps };
 }
 
+/** A slice's size and the slice count of a NIfTI-1 file, from its header (dim[1..3], little-endian), as Encord reads them on upload. */
+function niftiSize(bytes: Buffer): { width: number; height: number; frameCount: number } {
+  const header = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+  const dim = (i: number) => Math.max(1, header.readInt16LE(40 + i * 2));
+  return { width: dim(1), height: dim(2), frameCount: dim(3) };
+}
+
+function pdfPageCount(bytes: Buffer): number {
+  const document = mupdf.Document.openDocument(bytes, "application/pdf");
+  try {
+    return document.countPages();
+  } finally {
+    document.destroy();
+  }
+}
+
+/**
+ * A folder of `.dcm` files is one DICOM series on Encord (a `dicomSeries` item whose children are
+ * the slices); the fake takes them in file-name order, so name test slices in frame order.
+ */
+function seriesItem(folder: string): FakeItemSpec | undefined {
+  const names = readdirSync(folder).sort();
+  if (names.length === 0 || !names.every((name) => extname(name).toLowerCase() === ".dcm")) return undefined;
+  return { title: basename(folder), dataType: "dicom", mimeType: "application/dicom", frames: names.map((name) => readFileSync(join(folder, name))) };
+}
+
 function filesOf(path: string): string[] {
   return statSync(path).isDirectory()
     ? readdirSync(path)
@@ -227,7 +260,10 @@ function filesOf(path: string): string[] {
 function fakeItems(items: ProjectOptions["items"]): FakeItemSpec[] {
   if (items === undefined || items === "demo") return filesOf(paths.demoData).map(fileItem);
   if (typeof items === "number") return Array.from({ length: items }, (_, i) => urlItem(`i-${i + 1}.png`));
-  return items.flatMap(filesOf).map(fileItem);
+  return items.flatMap((path) => {
+    const series = statSync(path).isDirectory() ? seriesItem(path) : undefined;
+    return series ? [series] : filesOf(path).map(fileItem);
+  });
 }
 
 function urlItem(title: string): FakeItemSpec {

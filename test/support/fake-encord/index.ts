@@ -91,6 +91,10 @@
  *   frame order, `pageSize` per page (the project's, as for tasks) with an opaque `pageToken`;
  *   an item with no children (image, video, …) lists none (200, empty `results`); a folder that
  *   is not the item's `parent` → 404.
+ * * DICOM series: each slice is a child storage item of type `dicomFile` (`application/dicom`,
+ *   the series' folder, named `<series> (n).dcm`, a uuid of its own: the series is one data unit),
+ *   listed by `child-items` in frame order; its signed URL serves `FakeItemSpec.frames[n]`. The
+ *   series itself has no signed URL.
  * * Unknown project/stage/ontology/item → 404 `{"message"}`; unknown route → 404; known route,
  *   wrong method → 405.
  *
@@ -125,7 +129,7 @@ import { validateProjectSpec, type ProjectSpec } from "../../../src/backends/loc
 import type { HandlerContext, Reply } from "./context.js";
 import { json, v1Error, v2Error } from "./context.js";
 import { Faults, type Api, type Fault } from "./faults.js";
-import { buildStages, emptyState, fileSignature, groupImage, type FakeItemSpec, type FakeStage, type FakeState, type ProjectState, type StorageItemState, type TaskState, type UrlSigner } from "./state.js";
+import { buildStages, emptyState, fileSignature, groupImage, seriesSlice, type FakeItemSpec, type FakeStage, type FakeState, type ProjectState, type StorageItemState, type TaskState, type UrlSigner } from "./state.js";
 import { isRecord, prng, uuidFrom } from "./util.js";
 import { handleV1, envelopeKind } from "./v1.js";
 import { handleV2 } from "./v2.js";
@@ -425,6 +429,7 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
     const itemUuid = newUuid();
     const groupSize = spec.dataType === "img_group" ? Math.max(1, spec.frameCount ?? spec.frames?.length ?? 1) : 0;
     const unitHashes = groupSize > 0 ? Array.from({ length: groupSize }, () => newUuid()) : [dataHash];
+    const sliceUuids = spec.dataType === "dicom" ? (spec.frames ?? []).map(() => newUuid()) : [];
     const item: StorageItemState = {
       uuid: itemUuid,
       projectHash,
@@ -441,16 +446,17 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
       height: spec.height ?? null,
       fps: spec.fps ?? null,
       duration: spec.duration ?? null,
-      frameCount: spec.frameCount ?? (groupSize > 0 && spec.frames !== undefined ? groupSize : null),
+      frameCount: spec.frameCount ?? (groupSize > 0 && spec.frames !== undefined ? groupSize : sliceUuids.length > 0 ? sliceUuids.length : null),
       clientMetadata: structuredClone(spec.clientMetadata ?? {}),
       fileBytes: spec.fileBytes ?? null,
       createdAt: created,
       lastEditedAt: created,
       url: `fake-encord-storage/${project.folderUuid}/${itemUuid}`,
       unitHashes,
-      childUuids: groupSize > 0 ? unitHashes : [],
+      childUuids: groupSize > 0 ? unitHashes : sliceUuids,
     };
-    item.childUuids.forEach((uuid, index) => state.storageItems.set(uuid, groupImage(item, uuid, index, spec.frames?.[index] ?? null)));
+    const child = spec.dataType === "dicom" ? seriesSlice : groupImage;
+    item.childUuids.forEach((uuid, index) => state.storageItems.set(uuid, child(item, uuid, index, spec.frames?.[index] ?? null)));
     state.storageItems.set(itemUuid, item);
     return holdItem(project, item, spec.priority ?? 0.5, created);
   };

@@ -7,7 +7,7 @@ import type { ProjectSpec } from "../../../src/backends/local/project-spec.js";
 import type { OntologyStructureJson } from "../../../src/domain/workflow.js";
 import { isoPython, labelDate, pythonJson } from "./util.js";
 
-export type FakeDataType = "image" | "video" | "audio" | "plain_text" | "img_group" | "pdf" | "dicom" | "nifti";
+export type FakeDataType = "image" | "video" | "audio" | "plain_text" | "img_group" | "pdf" | "dicom" | "dicom_file" | "nifti";
 
 /** One data item of {@link FakeEncord.addProject}. */
 export interface FakeItemSpec {
@@ -24,8 +24,10 @@ export interface FakeItemSpec {
   /** What the signed URL serves; without it the download answers 404. */
   readonly fileBytes?: Buffer;
   /**
-   * `img_group` only: what each image's signed URL serves, in frame order. Their number is the
-   * group's size unless `frameCount` is given (missing images answer 404).
+   * `img_group`: what each image's signed URL serves, in frame order. Their number is the
+   * group's size unless `frameCount` is given (missing images answer 404). `dicom` (a series):
+   * the slice files, in frame order, each a `dicomFile` child item; the series' frame count is
+   * their number unless `frameCount` is given.
    */
   readonly frames?: readonly Buffer[];
   /** Initial task priority (default 0.5). */
@@ -235,6 +237,7 @@ export const DATA_TYPES: Record<FakeDataType, DataTypeInfo> = {
   img_group: { itemType: "imageGroup", labelType: "img_group", metadataType: "IMG_GROUP", labels: "single-frame" },
   video: { itemType: "video", labelType: "video", metadataType: "VIDEO", labels: "frames" },
   dicom: { itemType: "dicomSeries", labelType: "dicom", metadataType: "DICOM", labels: "frames" },
+  dicom_file: { itemType: "dicomFile", labelType: "dicom", metadataType: "DICOM", labels: "frames" },
   nifti: { itemType: "nifti", labelType: "nifti", metadataType: "NIFTI", labels: "frames" },
   pdf: { itemType: "pdf", labelType: "pdf", metadataType: "PDF", labels: "frames" },
   audio: { itemType: "audio", labelType: "audio", metadataType: "AUDIO", labels: "none" },
@@ -300,6 +303,21 @@ export function storageItemDto(item: StorageItemState, sign: boolean, signer: Ur
     audioBitDepth: null,
     audioNumChannels: null,
     audioCodec: null,
+  };
+}
+
+/**
+ * Slice `index` of a DICOM series: a `dicomFile` child item in the series' folder, its own uuid
+ * (the series has one data unit, the series itself), named after the series and the slice.
+ */
+export function seriesSlice(series: StorageItemState, uuid: string, index: number, fileBytes: Buffer | null): StorageItemState {
+  return {
+    ...groupImage(series, uuid, index, fileBytes),
+    dataHash: uuid,
+    name: `${series.name} (${index + 1}).dcm`,
+    dataType: "dicom_file",
+    mimeType: "application/dicom",
+    frameCount: 1,
   };
 }
 
