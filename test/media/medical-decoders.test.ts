@@ -70,6 +70,29 @@ describe("DICOM", () => {
     expect(windowed.data[(1 * width + 3) * 3]).toBe(255 - expectedLevel(stored, 2200, 100));
   });
 
+  test("large frames (windowed through a table of levels) give every pixel LINEAR_EXACT's level: signed, unsigned, MONOCHROME1, 8-bit", () => {
+    const [w, h] = [256, 256];
+    // Every 16-bit value once over a signed and an unsigned frame; 8-bit frames cover their range 256 times.
+    const signed = Int16Array.from({ length: w * h }, (_, i) => i - 32768);
+    const unsigned = Uint16Array.from({ length: w * h }, (_, i) => i);
+    const bytes = Uint8Array.from({ length: w * h }, (_, i) => i & 255);
+    const cases = [
+      { data: signed, slope: 1.5, intercept: -7, window: { center: 100, width: 3000 }, inverted: false },
+      { data: unsigned, slope: 1, intercept: -1024, window: { center: 40, width: 400 }, inverted: true },
+      { data: bytes, slope: 1, intercept: 0, window: { center: 127.5, width: 64 }, inverted: false },
+    ] as const;
+    for (const { data, slope, intercept, window, inverted } of cases) {
+      const rgb = windowToRgb({ width: w, height: h, data, channels: 1, rescaleSlope: slope, rescaleIntercept: intercept, window, inverted });
+      let wrong = 0;
+      for (let i = 0; i < w * h; i++) {
+        const level = expectedLevel(data[i]! * slope + intercept, window.center, window.width);
+        const want = inverted ? 255 - level : level;
+        if (rgb.data[i * 3] !== want || rgb.data[i * 3 + 1] !== want || rgb.data[i * 3 + 2] !== want) wrong++;
+      }
+      expect(wrong, data.constructor.name).toBe(0);
+    }
+  });
+
   test("multi-frame files give each frame; a frame past the end is a permanent TA_UNSUPPORTED_FRAME", async () => {
     const frames = [0, 1, 2].map((s) => rampSlice(width, height, s));
     const all = new Int16Array(frames.flatMap((f) => Array.from(f)));

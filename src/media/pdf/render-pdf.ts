@@ -98,7 +98,9 @@ function tightRgb(pixmap: Mupdf.Pixmap): RgbImage {
   const stride = pixmap.getStride();
   const pixels = pixmap.getPixels();
   const row = width * 3;
-  const out = new Uint8Array(row * height);
+  // Every byte is written below, so the buffer need not be zeroed first.
+  const buffer = Buffer.allocUnsafeSlow(row * height);
+  const out = new Uint8Array(buffer.buffer, buffer.byteOffset, row * height);
   if (stride === row) out.set(pixels.subarray(0, row * height));
   else for (let y = 0; y < height; y++) out.set(pixels.subarray(y * stride, y * stride + row), y * row);
   return new RgbImage(width, height, out);
