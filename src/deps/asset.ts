@@ -1,5 +1,5 @@
 import { makeDependency } from "./define-dependency.js";
-import { mediaAccess, type MediaAccess } from "./media-access.js";
+import { mediaAccess } from "./media-access.js";
 
 /**
  * The path of the task's media file on local disk, valid while the task runs. On the local store
@@ -14,5 +14,5 @@ export const asset = makeDependency<string>({
   deps: { media: mediaAccess },
   prefetch: [],
   label: "asset",
-  resolve: (context: never) => (context as { media: MediaAccess }).media.file(),
+  resolve: ({ valueOf }) => valueOf(mediaAccess).file(),
 });

@@ -103,7 +103,7 @@ function parts(options: ReturnType<typeof checkOptions>, label: string): Depende
     deps: { media: mediaAccess },
     prefetch: [],
     label,
-    resolve: (context: never) => openAudio((context as { media: MediaAccess }).media, options),
+    resolve: ({ valueOf }) => openAudio(valueOf(mediaAccess), options),
   };
 }
 

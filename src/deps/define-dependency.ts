@@ -1,10 +1,8 @@
 import type { Logger } from "pino";
-import type { Backend } from "../backends/backend.js";
 import { ConfigurationError } from "../domain/errors.js";
-import type { LabelRowJson, LabelRowMetadataJson } from "../domain/label-row-json.js";
-import type { StorageItem } from "../domain/storage-item.js";
 import type { AgentTask } from "../domain/task.js";
 import type { AgentStage, Project } from "../domain/workflow.js";
+import type { BatchLoader, PrefetchedTaskData, PrefetchKind } from "../runner/batch-data.js";
 
 /** What every handler and dependency sees of the task being processed. */
 export interface TaskContext {
@@ -20,42 +18,17 @@ export interface TaskContext {
 /** Names the task context already uses, so no dependency may take them. */
 export const contextNames: ReadonlySet<string> = new Set(["task", "stage", "project", "signal", "logger"]);
 
-/** What a batch fetches in bulk for the dependencies that ask for it. */
-export type PrefetchKind = "labelRowMetadata" | "labelRow" | "storageItem";
-
-/** What a {@link BatchLoader} gets: the batch's tasks and what was already fetched for them. */
-export interface BatchLoadInput {
-  readonly backend: Backend;
-  readonly project: Project;
-  readonly tasks: readonly AgentTask[];
-  /** Label-row metadata of the batch by data hash, when a dependency asked for it. */
-  readonly metadataByDataHash: ReadonlyMap<string, LabelRowMetadataJson>;
-}
-
 /**
- * Fetches, once per batch, what one built-in dependency needs for every task of the batch (the
- * twin project's label rows, say), so a batch of 100 tasks costs a few calls, not 100.
+ * What a dependency's `resolve` gets for one task attempt: the task context, the values of the
+ * dependencies it declared in `deps` (by the dependency object, so each comes typed), and what
+ * the batch fetched in bulk for the task (what the dependencies' `prefetch` and `batchLoaders` asked for).
  */
-export interface BatchLoader {
-  /** A name for error messages. */
-  readonly label: string;
-  /** Values by task UUID; tasks without a value are left out. */
-  load(input: BatchLoadInput): Promise<ReadonlyMap<string, unknown>>;
+export interface ResolveScope {
+  readonly context: TaskContext;
+  /** The value of `dependency`, one of those this dependency declared in its `deps`. */
+  readonly valueOf: <V>(dependency: Dependency<V>) => V;
+  readonly prefetched: PrefetchedTaskData;
 }
-
-/** Per-task data a batch fetched in bulk; only built-in dependencies read it. */
-export interface PrefetchedTaskData {
-  readonly metadata?: LabelRowMetadataJson;
-  readonly labelRow?: LabelRowJson;
-  readonly storageItem?: StorageItem;
-  /** What each batch loader loaded for this task. */
-  readonly loaded?: ReadonlyMap<BatchLoader, unknown>;
-  /** The backend the batch came from, for built-ins that fetch more (image-group frames). */
-  readonly backend?: Backend;
-}
-
-/** Where built-in dependencies find their task's prefetched data on the context. */
-export const prefetchedKey: unique symbol = Symbol("task-agents.prefetched");
 
 const dependencyBrand = Symbol.for("task-agents.dependency");
 
@@ -67,13 +40,17 @@ export interface Dependency<T> {
   readonly [dependencyBrand]: true;
   /** Dependencies this one needs, resolved first and passed to `resolve` by name. */
   readonly deps: DependencyMap;
-  /** Bulk data the batch must fetch for this dependency (built-ins only). */
+  /**
+   * Bulk data the batch must fetch for this dependency (built-ins only). What a stage may do
+   * follows from it, not from which dependency it is: see {@link PrefetchKind}.
+   */
   readonly prefetch: readonly PrefetchKind[];
   /** Loaders run once per batch for this dependency (built-ins only). */
   readonly batchLoaders: readonly BatchLoader[];
   /** A name for error messages. */
   readonly label: string;
-  resolve(context: never): T | Promise<T>;
+  /** Computes the value for one task attempt; the runner calls it once its `deps` are resolved. */
+  resolve(scope: ResolveScope): T | Promise<T>;
   dispose?(value: T): void | Promise<void>;
 }
 
@@ -118,9 +95,17 @@ export function defineDependency<T, D extends DependencyMap = Record<never, neve
     prefetch: [],
     batchLoaders: [],
     label: definition.name ?? "dependency",
-    resolve: (context: never) => definition.resolve(context) as Awaited<T> | Promise<Awaited<T>>,
+    resolve: async (scope: ResolveScope): Promise<Awaited<T>> => await definition.resolve({ ...scope.context, ...valuesByName(definition.deps, scope) }),
     dispose: definition.dispose ? (value: Awaited<T>) => definition.dispose!(value) : undefined,
   });
+}
+
+/** The values of `deps` under their names, as a user's `resolve` takes them. */
+function valuesByName<D extends DependencyMap>(deps: D | undefined, scope: ResolveScope): ResolvedDependencies<D> {
+  const values: Record<string, unknown> = {};
+  for (const [name, dependency] of Object.entries(deps ?? {})) values[name] = scope.valueOf(dependency);
+  // Built from D's own entries, each the value of the dependency under that name: what the mapped type says.
+  return values as ResolvedDependencies<D>;
 }
 
 /** The parts of a dependency, as built-ins give them to {@link makeDependency}. */
@@ -129,7 +114,7 @@ export interface DependencyParts<T> {
   prefetch: readonly PrefetchKind[];
   batchLoaders?: readonly BatchLoader[];
   label: string;
-  resolve: (context: never) => T | Promise<T>;
+  resolve: (scope: ResolveScope) => T | Promise<T>;
   dispose?: ((value: T) => void | Promise<void>) | undefined;
 }
 

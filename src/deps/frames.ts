@@ -116,7 +116,7 @@ function singleFrameParts(frame: number, rendering: FrameRendering = {}): Depend
     deps: { media: mediaAccess },
     prefetch: [],
     label: `${frame === 0 ? "singleFrame" : `singleFrame(${frame})`}${renderingLabel(rendering)}`,
-    resolve: (context: never) => readFrame((context as { media: MediaAccess }).media, frame, "singleFrame", rendering),
+    resolve: ({ valueOf }) => readFrame(valueOf(mediaAccess), frame, "singleFrame", rendering),
   };
 }
 
@@ -155,7 +155,7 @@ function rawFrameDependency(frame: number): Dependency<RawFrame> {
       deps: { media: mediaAccess },
       prefetch: [],
       label: `singleFrame(${frame}, raw)`,
-      resolve: (context: never) => readRawFrame((context as { media: MediaAccess }).media, frame),
+      resolve: ({ valueOf }) => readRawFrame(valueOf(mediaAccess), frame),
     });
     rawFrames.set(frame, dependency);
   }
@@ -228,8 +228,8 @@ function videoFramesParts(options: VideoFramesOptions): DependencyParts<FrameIte
     deps: { media: mediaAccess },
     prefetch: [],
     label: options.reuseBuffers === true ? "videoFrames({ reuseBuffers: true })" : "videoFrames",
-    resolve: (context: never) => {
-      const { media } = context as { media: MediaAccess };
+    resolve: ({ valueOf }) => {
+      const media = valueOf(mediaAccess);
       return { [Symbol.asyncIterator]: () => readFrames(media, undefined, "videoFrames", options) };
     },
   };
@@ -302,8 +302,8 @@ export const videoSampler: Dependency<VideoSampler> = makeDependency<VideoSample
     deps: { media: mediaAccess },
     prefetch: [],
     label: "videoSampler",
-    resolve: (context: never) => {
-      const { media } = context as { media: MediaAccess };
+    resolve: ({ valueOf }) => {
+      const media = valueOf(mediaAccess);
       return (rateOrFrames) => {
         const select = frameSelection(rateOrFrames);
         return { [Symbol.asyncIterator]: () => readFrames(media, select, "videoSampler") };

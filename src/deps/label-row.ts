@@ -1,6 +1,6 @@
 import { BackendError } from "../domain/errors.js";
 import { LabelRow } from "../labels/label-row.js";
-import { makeDependency, prefetchedKey, type PrefetchedTaskData, type TaskContext } from "./define-dependency.js";
+import { makeDependency } from "./define-dependency.js";
 import { projectOntology } from "./project-ontology.js";
 
 /**
@@ -12,12 +12,10 @@ export const labelRow = makeDependency<LabelRow>({
   deps: {},
   prefetch: ["labelRowMetadata", "labelRow"],
   label: "labelRow",
-  resolve: (context: never) => {
-    const ctx = context as TaskContext & { [prefetchedKey]: PrefetchedTaskData };
-    const data = ctx[prefetchedKey];
-    if (!data.labelRow) {
-      throw new BackendError("TA_STORE_ERROR", `No label row was found for task ${ctx.task.uuid} (data ${ctx.task.dataHash}).`);
+  resolve: ({ context, prefetched }) => {
+    if (!prefetched.labelRow) {
+      throw new BackendError("TA_STORE_ERROR", `No label row was found for task ${context.task.uuid} (data ${context.task.dataHash}).`);
     }
-    return LabelRow.fromEncordDict(data.labelRow, { metadata: data.metadata, ontology: projectOntology(ctx.project.ontology) });
+    return LabelRow.fromEncordDict(prefetched.labelRow, { metadata: prefetched.metadata, ontology: projectOntology(context.project.ontology) });
   },
 });

@@ -4,7 +4,7 @@ import { MediaError } from "../domain/errors.js";
 import type { StorageItem, StorageItemType } from "../domain/storage-item.js";
 import { downloadToTemp, type DownloadedFile } from "../media/download.js";
 import { downloadLimitsFromEnv } from "./download-limits.js";
-import { makeDependency, prefetchedKey, type PrefetchedTaskData, type TaskContext } from "./define-dependency.js";
+import { makeDependency, type TaskContext } from "./define-dependency.js";
 import { storageItem } from "./storage-item.js";
 
 /** Item types whose frames are separate child items rather than one file. */
@@ -143,9 +143,6 @@ export const mediaAccess = makeDependency<MediaAccess>({
   deps: { storageItem },
   prefetch: [],
   label: "media",
-  resolve: (context: never) => {
-    const ctx = context as TaskContext & { storageItem: StorageItem; [prefetchedKey]: PrefetchedTaskData };
-    return new MediaAccess(ctx.storageItem, ctx, ctx[prefetchedKey].backend);
-  },
+  resolve: ({ context, valueOf, prefetched }) => new MediaAccess(valueOf(storageItem), context, prefetched.backend),
   dispose: (access) => access.release(),
 });

@@ -27,14 +27,12 @@ export interface ObjectCropsOptions {
 }
 
 function cropsParts(frame: number): DependencyParts<ObjectCrop[]> {
+  const image = frameDependency(frame);
   return {
-    deps: { labelRow, image: frameDependency(frame) },
+    deps: { labelRow, image },
     prefetch: [],
     label: frame === 0 ? "objectCrops" : `objectCrops(${frame})`,
-    resolve: (context: never) => {
-      const { labelRow: row, image } = context as { labelRow: LabelRow; image: RgbImage };
-      return cropsOf(row, image, frame);
-    },
+    resolve: ({ valueOf }) => cropsOf(valueOf(labelRow), valueOf(image), frame),
   };
 }
 

@@ -1,6 +1,6 @@
 import { BackendError } from "../domain/errors.js";
 import type { StorageItem } from "../domain/storage-item.js";
-import { makeDependency, prefetchedKey, type PrefetchedTaskData, type TaskContext } from "./define-dependency.js";
+import { makeDependency } from "./define-dependency.js";
 
 /**
  * The storage item behind the task's data (type, size, client metadata, a URL to download it
@@ -10,10 +10,9 @@ export const storageItem = makeDependency<StorageItem>({
   deps: {},
   prefetch: ["labelRowMetadata", "storageItem"],
   label: "storageItem",
-  resolve: (context: never) => {
-    const ctx = context as TaskContext & { [prefetchedKey]: PrefetchedTaskData };
-    const item = ctx[prefetchedKey].storageItem;
-    if (!item) throw new BackendError("TA_MISSING_STORAGE_ITEMS", `No storage item was found for task ${ctx.task.uuid} (data ${ctx.task.dataHash}): the backend returned none for it, so it may have been deleted or not be visible to these credentials.`);
+  resolve: ({ context, prefetched }) => {
+    const item = prefetched.storageItem;
+    if (!item) throw new BackendError("TA_MISSING_STORAGE_ITEMS", `No storage item was found for task ${context.task.uuid} (data ${context.task.dataHash}): the backend returned none for it, so it may have been deleted or not be visible to these credentials.`);
     return structuredClone(item);
   },
 });

@@ -6,7 +6,8 @@ import type { WorkflowTask } from "../domain/task.js";
 import type { Project } from "../domain/workflow.js";
 import { LabelRow } from "../labels/label-row.js";
 import { isUuid } from "../shared/uuid.js";
-import { makeDependency, prefetchedKey, type BatchLoader, type BatchLoadInput, type Dependency, type PrefetchedTaskData, type TaskContext } from "./define-dependency.js";
+import { loadedBy, type BatchLoader, type BatchLoadInput } from "../runner/batch-data.js";
+import { makeDependency, type Dependency } from "./define-dependency.js";
 import { projectOntology } from "./project-ontology.js";
 
 /** Options of {@link twinLabelRow}. */
@@ -57,16 +58,15 @@ interface TwinData {
  */
 export function twinLabelRow(options: TwinLabelRowOptions): Dependency<Twin | null> {
   const settings = checkOptions(options);
-  const loader: BatchLoader = { label: `twinLabelRow(${settings.projectHash})`, load: (input) => loadTwins(input, settings) };
+  const loader: BatchLoader<TwinData> = { label: `twinLabelRow(${settings.projectHash})`, load: (input) => loadTwins(input, settings) };
   return makeDependency<Twin | null>({
     deps: {},
     prefetch: [],
     batchLoaders: [loader],
     label: loader.label,
-    resolve: (context: never) => {
-      const prefetched = (context as TaskContext & { [prefetchedKey]: PrefetchedTaskData })[prefetchedKey];
-      const data = prefetched.loaded?.get(loader) as TwinData | undefined;
-      return data ? makeTwin(data, settings, prefetched.backend!) : null;
+    resolve: ({ prefetched }) => {
+      const data = loadedBy(prefetched, loader);
+      return data ? makeTwin(data, settings, prefetched.backend) : null;
     },
   });
 }

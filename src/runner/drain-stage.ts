@@ -1,4 +1,4 @@
-import type { PrefetchedTaskData } from "../deps/define-dependency.js";
+import type { PrefetchedTaskData } from "./batch-data.js";
 import type { AgentTask, WorkflowTask } from "../domain/task.js";
 import { processBatch, type BatchEnvironment } from "./process-batch.js";
 import { ReadAhead } from "../shared/read-ahead.js";

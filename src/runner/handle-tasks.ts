@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Backend } from "../backends/backend.js";
 import type { AgentTask } from "../domain/task.js";
 import type { Project } from "../domain/workflow.js";
-import type { PrefetchedTaskData } from "../deps/define-dependency.js";
+import type { PrefetchedTaskData } from "./batch-data.js";
 import { IoBreather } from "../shared/io-breather.js";
 import { prefetchBatch } from "./prefetch.js";
 import type { RunControl } from "./run-control.js";

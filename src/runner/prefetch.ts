@@ -3,7 +3,7 @@ import { BackendError } from "../domain/errors.js";
 import type { LabelRowJson, LabelRowMetadataJson } from "../domain/label-row-json.js";
 import type { StorageItem } from "../domain/storage-item.js";
 import type { AgentTask } from "../domain/task.js";
-import type { BatchLoader, PrefetchedTaskData } from "../deps/define-dependency.js";
+import type { BatchLoader, PrefetchedTaskData } from "./batch-data.js";
 import type { Project } from "../domain/workflow.js";
 import { settleAll } from "../shared/settle-all.js";
 import type { BoundStage } from "./stage-registry.js";

@@ -1,5 +1,5 @@
 import type { ClaimRelease } from "../backends/backend.js";
-import type { PrefetchedTaskData } from "../deps/define-dependency.js";
+import type { PrefetchedTaskData } from "./batch-data.js";
 import type { AgentTask } from "../domain/task.js";
 import type { FailedTasks } from "./failed-tasks.js";
 import { commitDecisions } from "./commit-decisions.js";

@@ -1,19 +1,23 @@
 import type { Logger } from "pino";
-import { ConfigurationError } from "../domain/errors.js";
+import { ConfigurationError, TaskAgentsError } from "../domain/errors.js";
 import type { Dependency, DependencyMap, TaskContext } from "../deps/define-dependency.js";
+import type { PrefetchedTaskData } from "./batch-data.js";
 
 /**
  * Resolves the dependencies of one task attempt. Each dependency object is resolved at most
- * once per scope (so one shared by two others resolves once), its own dependencies first.
+ * once per scope (so one shared by two others resolves once), its own dependencies first, and
+ * gets the task context, their values and the task's prefetched data.
  * {@link dispose} releases every resolved value in reverse order of resolution.
  */
 export class DependencyScope {
   readonly #context: TaskContext;
+  readonly #prefetched: PrefetchedTaskData;
   readonly #values = new Map<Dependency<unknown>, Promise<unknown>>();
   readonly #resolvedInOrder: { dependency: Dependency<unknown>; value: unknown }[] = [];
 
-  constructor(context: TaskContext) {
+  constructor(context: TaskContext, prefetched: PrefetchedTaskData) {
     this.#context = context;
+    this.#prefetched = prefetched;
   }
 
   /** The values of `deps`, under the same names. */
@@ -37,9 +41,17 @@ export class DependencyScope {
   }
 
   async #compute(dependency: Dependency<unknown>, path: readonly Dependency<unknown>[]): Promise<unknown> {
-    const inner: Record<string, unknown> = {};
-    for (const [name, needed] of Object.entries(dependency.deps)) inner[name] = await this.#resolve(needed, path);
-    const value = await dependency.resolve({ ...this.#context, ...inner } as never);
+    const inner = new Map<Dependency<unknown>, unknown>();
+    for (const needed of Object.values(dependency.deps)) inner.set(needed, await this.#resolve(needed, path));
+    const value = await dependency.resolve({
+      context: this.#context,
+      prefetched: this.#prefetched,
+      valueOf: <V>(needed: Dependency<V>): V => {
+        if (!inner.has(needed)) throw new TaskAgentsError("TA_INVALID_ARGUMENT", `Dependency ${JSON.stringify(dependency.label)} asked for the value of ${JSON.stringify(needed.label)}, which is not among its deps.`);
+        // Stored under this very dependency object, from its own resolve(): a V.
+        return inner.get(needed) as V;
+      },
+    });
     this.#resolvedInOrder.push({ dependency, value });
     return value;
   }

@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
 import type { AgentTask } from "../domain/task.js";
 import type { Project } from "../domain/workflow.js";
-import { prefetchedKey, type PrefetchedTaskData, type TaskContext } from "../deps/define-dependency.js";
+import type { TaskContext } from "../deps/define-dependency.js";
+import type { PrefetchedTaskData } from "./batch-data.js";
 import { isConfigurationError, isLabelError, isMediaError, isTaskAgentsError, TaskAgentsError, type ConfigurationError } from "../domain/errors.js";
 import type { LabelRowJson } from "../domain/label-row-json.js";
 import { interpretResult, type TaskDecision } from "./handler-result.js";
@@ -45,14 +46,7 @@ export async function runTask(input: {
 }): Promise<TaskOutcome> {
   const { bound, task, control } = input;
   const logger = input.logger.child({ stage: bound.stage.title, task: task.uuid });
-  const context: TaskContext & { [prefetchedKey]: PrefetchedTaskData } = {
-    task,
-    stage: bound.stage,
-    project: input.project,
-    signal: control.abortSignal,
-    logger,
-    [prefetchedKey]: input.prefetched,
-  };
+  const context: TaskContext = { task, stage: bound.stage, project: input.project, signal: control.abortSignal, logger };
   for (let attempt = 1; ; attempt++) {
     const attemptAbort = new AbortController();
     const onRunAbort = () => attemptAbort.abort(abandoned(task, control));
@@ -63,7 +57,7 @@ export async function runTask(input: {
         ? undefined
         : setTimeout(() => attemptAbort.abort(new TaskAgentsError("TA_TASK_TIMEOUT", `Task ${task.uuid} did not finish within ${input.taskTimeoutMs! / 1000} s (taskTimeout); the attempt was abandoned.`)), input.taskTimeoutMs);
     const attemptContext = { ...context, signal: attemptAbort.signal };
-    const scope = new DependencyScope(attemptContext);
+    const scope = new DependencyScope(attemptContext, input.prefetched);
     let resolving: Promise<unknown> | undefined;
     let running: Promise<unknown> | undefined;
     let result: unknown;

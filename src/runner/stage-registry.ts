@@ -1,10 +1,10 @@
 import { ConfigurationError, isConfigurationError, NotFoundError } from "../domain/errors.js";
 import { findStage, stageMatchNote, requirePathway } from "../domain/workflow-lookup.js";
 import { isAgentStage, type AgentStage, type Pathway, type Project } from "../domain/workflow.js";
-import { contextNames, isDependency, type BatchLoader, type DependencyMap, type PrefetchKind } from "../deps/define-dependency.js";
-import { labelRow } from "../deps/label-row.js";
+import { contextNames, isDependency, type DependencyMap } from "../deps/define-dependency.js";
 import { article, didYouMean } from "../shared/suggest.js";
 import { isUuid } from "../shared/uuid.js";
+import type { BatchLoader, PrefetchKind } from "./batch-data.js";
 import type { StageHandler, StageOptions } from "./handler.js";
 import { allDependencies } from "./resolve-deps.js";
 
@@ -156,7 +156,8 @@ export class StageRegistry {
         deps,
         prefetch,
         batchLoaders,
-        canSetPriority: entry.options.willSetPriority === true || reachable.has(labelRow),
+        // Asked of what the dependencies declare, not of which they are: see PrefetchKind.
+        canSetPriority: entry.options.willSetPriority === true || prefetch.has("labelRow"),
         failurePathway,
       };
       if (existing === -1) bound.push(item);
