@@ -14,7 +14,9 @@ import { discard } from "../lib/stores.mjs";
 
 export const name = "store-add-lock";
 export const unit = "ms";
-export const target = { kind: "max", value: 100, of: "value", text: "longest write-lock hold of the intake ≤ 100 ms" };
+// A ratio, not milliseconds: on a loaded machine a process is descheduled mid-transaction, which
+// stretches any hold (and the probe's view of it); one publishing transaction is 1.00×.
+export const target = { kind: "max", value: 0.05, of: "ratio", text: "longest hold ≤ 5% of the intake's total lock time" };
 
 const cli = process.env.TASK_AGENTS_BENCH_CLI ?? repoPath("dist/cli/main.js");
 

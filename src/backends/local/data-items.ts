@@ -33,7 +33,7 @@ const chunkSize = 500;
  * item fails, nothing is added. Items are read as a stream and staged in chunks (see
  * intake-staging.ts), so a manifest of any length never sits in memory whole; then written into
  * the store in short transactions as an intake no reader sees, and published in one
- * (docs/local-store.md, "Adding data"). The store's write lock is never held for long, and each
+ * (docs/local-store.md, section "`data add`"). The store's write lock is never held for long, and each
  * wait for it is as `busy` says.
  */
 export async function addDataItems(

@@ -1,8 +1,8 @@
 /**
  * SQL conditions that keep the rows of an intake still being written out of every reader. `data
  * add` writes its rows a chunk per transaction marked with their intake's id and publishes them
- * all at once by deleting the intake's `intakes` row (migration 9, docs/local-store.md "Adding
- * data"); until then a reader that saw them would see part of an intake.
+ * all at once by deleting the intake's `intakes` row (migration 9, docs/local-store.md section
+ * "`data add`"); until then a reader that saw them would see part of an intake.
  */
 
 /**

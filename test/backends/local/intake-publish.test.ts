@@ -1,6 +1,6 @@
 /**
  * `data add` writes its items in short transactions as an intake no reader sees, and publishes
- * them in one (docs/local-store.md, "Adding data"): a writer of another project gets the lock
+ * them in one (docs/local-store.md, section "`data add`"): a writer of another project gets the lock
  * between the intake's chunks, readers see all of an intake or none of it, and a kill midway
  * leaves nothing visible, cleaned up by the next `data add`.
  */
@@ -158,6 +158,29 @@ describe("data add as an intake published at once", () => {
     } finally {
       raw.close();
       await backend.close();
+    }
+  });
+
+  test("two data adds into one project at once each publish all of their own items", { timeout: 180_000 }, async () => {
+    using dir = tempDir();
+    const { storePath, added } = await storeWithProjects(dir.path);
+    const first = startDataAdd(storePath, added, writeUrlManifest(join(dir.path, "first.jsonl"), 30_000));
+    const secondLines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ title: `second-${i}`, url: `https://example.com/second/${i}.jpg` }));
+    writeFileSync(join(dir.path, "second.jsonl"), secondLines.join("\n") + "\n");
+    const second = startDataAdd(storePath, added, join(dir.path, "second.jsonl"));
+    const [a, b] = await Promise.all([first.exited, second.exited]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const check = new Database(storePath, { readonly: true });
+    try {
+      expect(rawTaskCount(check, added)).toBe(50_000);
+      expect(check.prepare("SELECT count(*) FROM data_units WHERE project_uuid = ? AND title LIKE 'second-%'").pluck().get(added)).toBe(20_000);
+      expect(check.prepare("SELECT count(*) FROM intakes").pluck().get()).toBe(0);
+      // Each intake's tasks in the order of its lines, whatever the other wrote in between.
+      const order = check.prepare("SELECT d.title FROM tasks t JOIN data_units d ON d.data_hash = t.data_hash WHERE d.title LIKE 'second-%' ORDER BY t.id").pluck().all() as string[];
+      expect(order).toEqual(secondLines.map((line) => (JSON.parse(line) as { title: string }).title));
+    } finally {
+      check.close();
     }
   });
 

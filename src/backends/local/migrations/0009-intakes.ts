@@ -5,7 +5,7 @@ import type { Migration } from "./migration.js";
  * tables a chunk per transaction, each row marked with the `intake_id` of an `intakes` row, and
  * publishes them all by deleting that row. While an intake's row exists its rows are invisible to
  * every reader; an intake whose process died is removed, rows first, by a later `data add` (see
- * docs/local-store.md, "Adding data"). Ids are AUTOINCREMENT so a published intake's id, which its
+ * docs/local-store.md, section "`data add`"). Ids are AUTOINCREMENT so a published intake's id, which its
  * rows keep, is never handed to a new intake. Readers filter on the new columns, so read-only
  * commands need the step.
  */
