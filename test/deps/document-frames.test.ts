@@ -27,6 +27,13 @@ mkdirSync(series);
 for (let n = 0; n < 4; n++) {
   writeFileSync(join(series, `slice-${n + 1}.dcm`), dicomFile({ width: 6, height: 4, pixels: rampSlice(6, 4, n + 2), signed: true, instanceNumber: n + 1, window: { center: 1000, width: 4000 } }));
 }
+// A series whose second slice is cut short in its pixel data (its header still reads).
+const brokenSeries = join(dir.path, "cut-ct");
+mkdirSync(brokenSeries);
+for (let n = 0; n < 3; n++) {
+  const whole = dicomFile({ width: 6, height: 4, pixels: rampSlice(6, 4, n), signed: true, instanceNumber: n + 1, seriesUid: "1.2.826.0.1.3680043.2.1125.8.77" });
+  writeFileSync(join(brokenSeries, `slice-${n + 1}.dcm`), n === 1 ? whole.subarray(0, whole.length - 10) : whole);
+}
 const patternOf = (frame: RawFrame) => (Number(frame.data[0]) + 1024) / 1000;
 
 describe.each(backends)("on $name", ({ create }) => {
@@ -77,6 +84,21 @@ describe.each(backends)("on $name", ({ create }) => {
     past.stage("Pre-label", { deps: { slice: singleFrame(4) } }, () => null);
     const pastReport = await past.execute({ output: "silent", numRetries: 3 });
     expect(pastReport.stages[0]!.failures).toEqual([expect.objectContaining({ dataTitle: "chest-ct", attempts: 1, error: expect.objectContaining({ name: "MediaError", message: expect.stringContaining("has no frame 4: it has 4 slices (frames 0–3)") as unknown }) as unknown })]);
+  });
+
+  test("a truncated slice of a series fails the task once, naming the slice, the series and what is wrong; the slices before it were read", async () => {
+    await using store = await create({ items: [brokenSeries] });
+    const read: number[] = [];
+    const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+    runner.stage("Pre-label", { deps: { frames: videoFrames } }, async ({ frames }) => {
+      for await (const { frame } of frames) read.push(frame);
+      return null;
+    });
+    const report = await runner.execute({ output: "silent", numRetries: 3 });
+    expect(read).toEqual([0]);
+    expect(report.stages[0]!.failures).toEqual([
+      expect.objectContaining({ dataTitle: "cut-ct", attempts: 1, error: expect.objectContaining({ name: "MediaError", message: expect.stringMatching(/slice 1 of "cut-ct".*ends before the data its header announces/) as unknown }) as unknown }),
+    ]);
   });
 
   test("raw: true on a NIfTI slice; past the end and raw on a PDF fail once with the reason", async () => {
