@@ -3,6 +3,7 @@ import { ConfigurationError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
 import type { AgentStage, Project } from "../domain/workflow.js";
 import type { BatchLoader, PrefetchedTaskData, PrefetchKind } from "../runner/batch-data.js";
+import { hasBrand } from "../shared/has-brand.js";
 
 /** What every handler and dependency sees of the task being processed. */
 export interface TaskContext {
@@ -148,5 +149,5 @@ export function makeConfigurableDependency<T, A extends unknown[]>(defaults: Dep
 
 /** True for values made by {@link defineDependency} or the built-ins, from any copy of the package. */
 export function isDependency(value: unknown): value is Dependency<unknown> {
-  return (typeof value === "object" || typeof value === "function") && value !== null && (value as unknown as Record<symbol, unknown>)[dependencyBrand] === true;
+  return hasBrand(value, dependencyBrand);
 }

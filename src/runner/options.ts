@@ -77,16 +77,13 @@ export interface ExecuteOptions {
 export type RunStageOptions = Omit<ExecuteOptions, "refreshEvery" | "watch">;
 
 /** Execute options after validation and defaults, with units in their names. */
-export interface ResolvedExecuteOptions {
+export interface ResolvedExecuteOptions extends HandlingSettings {
   readonly projectHash: string | undefined;
   readonly refreshEveryMs: number | undefined;
   readonly watch: boolean;
-  readonly numRetries: number;
   readonly taskBatchSize: number;
   readonly maxTasksPerStage: number | undefined;
-  readonly concurrency: number;
   readonly signal: AbortSignal | undefined;
-  readonly taskTimeoutMs: number | undefined;
   readonly gracePeriodMs: number;
   readonly output: OutputMode;
   readonly logger: Logger | undefined;
@@ -116,22 +113,39 @@ const positiveIntegerOption = (what: string, max = Number.MAX_SAFE_INTEGER) =>
     .min(1, `${what} must be at least 1`)
     .max(max, `${what} must be between 1 and ${max}`);
 
+/**
+ * How tasks are handled, whichever runner handles them: the one definition of these options (their
+ * rules and messages) that `execute()` and `new QueueRunner()` both validate with; each sets its
+ * own defaults.
+ */
+const handlingOptions = {
+  numRetries: z
+    .number()
+    .refine((n) => Number.isInteger(n), "numRetries must be a whole number")
+    .min(0, "numRetries must be 0 or more")
+    .max(Number.MAX_SAFE_INTEGER, `numRetries must be between 0 and ${Number.MAX_SAFE_INTEGER}`),
+  concurrency: positiveIntegerOption("concurrency", maxConcurrency),
+  taskTimeout: z.number().positive("taskTimeout must be more than 0 seconds").max(maxTimerSeconds, timerLimit("taskTimeout")),
+};
+
+/** Handling options after validation and defaults, as the handling environment takes them. */
+export interface HandlingSettings {
+  readonly numRetries: number;
+  readonly concurrency: number;
+  readonly taskTimeoutMs: number | undefined;
+}
+
 const executeSchema = z
   .strictObject({
     projectHash: z.string().optional(),
     refreshEvery: z.number().positive("refreshEvery must be more than 0 seconds").max(maxTimerSeconds, timerLimit("refreshEvery")).optional(),
     watch: z.boolean({ error: "watch must be true or false" }).default(false),
-    numRetries: z
-      .number()
-      .refine((n) => Number.isInteger(n), "numRetries must be a whole number")
-      .min(0, "numRetries must be 0 or more")
-      .max(Number.MAX_SAFE_INTEGER, `numRetries must be between 0 and ${Number.MAX_SAFE_INTEGER}`)
-      .default(3),
+    numRetries: handlingOptions.numRetries.default(3),
     taskBatchSize: positiveIntegerOption("taskBatchSize").default(300),
     maxTasksPerStage: positiveIntegerOption("maxTasksPerStage").optional(),
-    concurrency: positiveIntegerOption("concurrency", maxConcurrency).default(1),
+    concurrency: handlingOptions.concurrency.default(1),
     signal: z.instanceof(AbortSignal).optional(),
-    taskTimeout: z.number().positive("taskTimeout must be more than 0 seconds").max(maxTimerSeconds, timerLimit("taskTimeout")).optional(),
+    taskTimeout: handlingOptions.taskTimeout.optional(),
     gracePeriod: z.number().min(0, "gracePeriod must be 0 or more seconds").max(maxTimerSeconds, timerLimit("gracePeriod")).default(30),
     output: z.enum(["auto", "tty", "plain", "json", "silent"]).default("auto"),
     logger: z.custom<Logger>((v) => typeof v === "object" && v !== null && typeof (v as Logger).child === "function", "logger must be a pino logger").optional(),
@@ -164,23 +178,53 @@ const executeSchema = z
   );
 
 /**
+ * A QueueRunner's handling options: those of `execute()`, but one attempt by default (the queue
+ * may retry whole jobs) and no concurrency of its own unless given (a worker's then applies).
+ */
+const queueRunnerSchema = z
+  .object({
+    numRetries: handlingOptions.numRetries.default(0),
+    concurrency: handlingOptions.concurrency.optional(),
+    taskTimeout: handlingOptions.taskTimeout.optional(),
+  })
+  .transform((o) => ({ numRetries: o.numRetries, concurrency: o.concurrency, taskTimeoutMs: o.taskTimeout === undefined ? undefined : o.taskTimeout * 1000 }));
+
+/** A QueueRunner's handling options after validation; `concurrency` undefined: the worker's, else 1. */
+export type QueueRunnerSettings = Omit<HandlingSettings, "concurrency"> & { readonly concurrency: number | undefined };
+
+/**
  * Validates and defaults execute options once, at the boundary; flags from the command line go
  * through here too (with absent ones dropped), so both fail alike.
  */
 export function resolveExecuteOptions(options: ExecuteOptions): ResolvedExecuteOptions {
-  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const defined = definedOptions(options);
   if (defined.watch === true && defined.refreshEvery !== undefined) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
       "Invalid run options: watch (--watch) and refreshEvery (--refresh-every) cannot be combined: watch starts a pass when the store changes, refreshEvery on a clock. Choose one.",
     );
   }
-  const parsed = executeSchema.safeParse(defined);
+  return parseOptions(executeSchema, defined, Object.keys(executeSchema.in.shape));
+}
+
+/** Validates a QueueRunner's handling options at construction, with the rules and messages of execute()'s. */
+export function resolveQueueRunnerOptions(options: { readonly numRetries?: number; readonly concurrency?: number; readonly taskTimeout?: number }): QueueRunnerSettings {
+  const { numRetries, concurrency, taskTimeout } = options;
+  return parseOptions(queueRunnerSchema, definedOptions({ numRetries, concurrency, taskTimeout }), Object.keys(queueRunnerSchema.in.shape));
+}
+
+function definedOptions(options: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+}
+
+/** Parses options with `schema`, or throws one ConfigurationError listing every problem with the value given. */
+function parseOptions<T>(schema: z.ZodType<T>, defined: Record<string, unknown>, accepted: readonly string[]): T {
+  const parsed = schema.safeParse(defined);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const key = issue.path.join(".");
-    if (issue.code === "unrecognized_keys") return `unknown option${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; accepted: ${Object.keys(executeSchema.in.shape).join(", ")}`;
-    const given = (defined as Record<string, unknown>)[key];
+    if (issue.code === "unrecognized_keys") return `unknown option${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; accepted: ${accepted.join(", ")}`;
+    const given = defined[key];
     const value = key in defined ? ` (got ${typeof given === "number" ? String(given) : (JSON.stringify(given) ?? String(given))})` : "";
     return `${issue.message}${value}`;
   });

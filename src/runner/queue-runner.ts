@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
 import type { Backend } from "../backends/backend.js";
-import { selectBackend } from "../backends/select-backend.js";
 import { stageTasks } from "../backends/stage-tasks.js";
 import { ConfigurationError } from "../domain/errors.js";
 import type { AgentTask } from "../domain/task.js";
@@ -13,12 +12,14 @@ import { createRunLogger } from "./output/run-logger.js";
 import { loadRunnableProject } from "./project-checks.js";
 import { RunControl } from "./run-control.js";
 import { describeFailure } from "./run-report.js";
-import { resolveExecuteOptions } from "./options.js";
-import { StageRegistry, type BoundStage } from "./stage-registry.js";
+import { resolveQueueRunnerOptions, type QueueRunnerSettings } from "./options.js";
+import { RunnerCore } from "./runner-core.js";
+import type { BoundStage } from "./stage-registry.js";
 import { parseTaskSpec, withSpecJson, type TaskCompletionResult, type TaskSpecJson } from "./task-spec.js";
 import { logStoreBusyWaits } from "./store-busy-log.js";
 import type { PathwayOf, StageRefOf, TypedProjectOption } from "../codegen/define-project.js";
 import type { ProjectShape } from "../codegen/project-shape.js";
+import { hasBrand } from "../shared/has-brand.js";
 
 /** Options of `new QueueRunner()`. */
 export interface QueueRunnerOptions {
@@ -64,7 +65,7 @@ function boundFor(stages: readonly BoundStage[], ref: string): BoundStage | unde
 
 /** True for a QueueRunner from any copy of the package. */
 export function isQueueRunner(value: unknown): value is QueueRunner {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[queueRunnerBrand] === true;
+  return hasBrand(value, queueRunnerBrand);
 }
 
 /**
@@ -83,10 +84,12 @@ export function isQueueRunner(value: unknown): value is QueueRunner {
 export class QueueRunner<P extends ProjectShape | undefined = any> {
   readonly [queueRunnerBrand] = true;
   readonly #options: QueueRunnerOptions & TypedProjectOption<P>;
-  readonly #registry = new StageRegistry();
+  /** numRetries, concurrency and taskTimeout, validated at construction. */
+  readonly #settings: QueueRunnerSettings;
+  /** The registry, the backend and the handling environment, shared with Runner. */
+  readonly #core: RunnerCore;
   /** The wrapped handlers by the stage reference (title or UUID) they were registered with. */
   readonly #handlers = new Map<string, QueueHandler>();
-  #backendInstance: Backend | undefined;
   #bound: Promise<{ project: Project; stages: BoundStage[] }> | undefined;
   #logger: Logger | undefined;
 
@@ -102,14 +105,14 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
       );
     }
     // Checked now, with the Runner's rules and messages, not at the first job.
-    resolveExecuteOptions({ numRetries: options.numRetries, concurrency: options.concurrency, taskTimeout: options.taskTimeout });
+    this.#settings = resolveQueueRunnerOptions(options);
     this.#options = { ...options, projectHash };
+    this.#core = new RunnerCore(options.backend);
   }
 
   /** The backend: the one given, or the one chosen from the environment. */
   get backend(): Backend {
-    this.#backendInstance ??= selectBackend({ backend: this.#options.backend });
-    return this.#backendInstance;
+    return this.#core.backend;
   }
 
   /** @internal used by `queue work`: handler logs go to the worker's logger unless one was given */
@@ -119,13 +122,13 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
 
   /** @internal whether the QueueRunner came with its own backend */
   get hasOwnBackend(): boolean {
-    return this.#options.backend !== undefined;
+    return this.#core.hasOwnBackend;
   }
 
   /** @internal used by the CLI's `--store`: the backend to use when none was given */
   useBackend(backend: Backend): void {
     if (this.#bound) throw new ConfigurationError("TA_INVALID_ARGUMENT", "The backend of a QueueRunner cannot change after its first call.");
-    this.#backendInstance = backend;
+    this.#core.useBackend(backend);
   }
 
   get projectHash(): string {
@@ -142,8 +145,7 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
   stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(stage: S, options: StageOptions<D, PathwayOf<P, S>>, handler: StageHandler<D, W>): QueueHandler;
   stage<D extends DependencyMap>(stage: string, optionsOrHandler: StageOptions<D> | StageHandler<D>, maybeHandler?: StageHandler<D>): QueueHandler {
     if (this.#bound) throw new ConfigurationError("TA_INVALID_ARGUMENT", "Register every stage before the first call of a wrapped handler.");
-    const [options, handler] = typeof optionsOrHandler === "function" ? [{}, optionsOrHandler] : [optionsOrHandler ?? {}, maybeHandler];
-    this.#registry.add(stage, options, handler as StageHandler<DependencyMap>, undefined);
+    this.#core.register(stage, optionsOrHandler, maybeHandler, undefined);
     const handle: QueueHandler = (specs) => this.#handle(stage, specs);
     this.#handlers.set(stage, handle);
     return handle;
@@ -186,11 +188,9 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
   }
 
   /** Closes the backend the QueueRunner opened itself (not one passed in). */
-  async close(): Promise<void> {
-    const opened = this.#backendInstance;
-    this.#backendInstance = undefined;
+  close(): Promise<void> {
     this.#bound = undefined;
-    if (opened && opened !== this.#options.backend) await opened.close();
+    return this.#core.close();
   }
 
   /** Handler logs and the QueueRunner's own notes go here: the logger given, else one of its own on stderr. */
@@ -201,8 +201,8 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
   #bind(): Promise<{ project: Project; stages: BoundStage[] }> {
     this.#bound ??= (async () => {
       const project = await loadRunnableProject(this.backend, this.#options.projectHash, this.#options.project);
-      const stages = this.#registry.bind(project);
-      for (const note of this.#registry.matchNotes(project).values()) this.#loggerInUse()[note.ambiguous ? "warn" : "info"](note.message);
+      const stages = this.#core.registry.bind(project);
+      for (const note of this.#core.registry.matchNotes(project).values()) this.#loggerInUse()[note.ambiguous ? "warn" : "info"](note.message);
       return { project, stages };
     })();
     // A failed bind (unknown stage, backend down) is retried on the next call.
@@ -266,17 +266,9 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
     // decisions are committed, as in Runner. No grace timer aborts them (longest setTimeout delay).
     const control = new RunControl({ gracePeriodMs: 2 ** 31 - 1, onStop: () => undefined });
     const stopLoggingBusyWaits = logStoreBusyWaits(this.backend, logger);
-    const env = {
-      backend: this.backend,
-      project,
-      control,
-      logger,
-      numRetries: this.#options.numRetries ?? 0,
-      taskTimeoutMs: this.#options.taskTimeout === undefined ? undefined : this.#options.taskTimeout * 1000,
-      // The runner's own setting wins; else a worker's: its N active jobs run side by side.
-      concurrency: this.#options.concurrency ?? concurrency ?? 1,
-      actor: "queue-agent",
-    };
+    // The runner's own concurrency wins; else a worker's: its N active jobs run side by side.
+    const settings = { ...this.#settings, concurrency: this.#settings.concurrency ?? concurrency ?? 1 };
+    const env = this.#core.handlingEnvironment({ project, control, logger, settings, actor: "queue-agent" });
     const stopped = new Set<number>();
     const notStarted = new Set<number>();
     try {

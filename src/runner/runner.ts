@@ -1,5 +1,4 @@
 import type { Backend } from "../backends/backend.js";
-import { selectBackend } from "../backends/select-backend.js";
 import { ConfigurationError, isConfigurationError } from "../domain/errors.js";
 import type { AgentStage, Project } from "../domain/workflow.js";
 import type { DependencyMap } from "../deps/define-dependency.js";
@@ -14,11 +13,13 @@ import { changeWaitOf, type ChangeWait } from "./watch-for-work.js";
 import { startingRunReport, type RunReport } from "./run-report.js";
 import { recordedOptions, startRecording, type RecordedRun, type RecordedRunKind } from "./run-recording.js";
 import { FailedTasks } from "./failed-tasks.js";
+import { RunnerCore } from "./runner-core.js";
 import { SingleFlight } from "./single-flight.js";
-import { resolveAgentStage, StageRegistry, type BoundStage } from "./stage-registry.js";
+import { resolveAgentStage, type BoundStage } from "./stage-registry.js";
 import { logStoreBusyWaits } from "./store-busy-log.js";
 import type { PathwayOf, StageRefOf, TypedProject, TypedProjectOption } from "../codegen/define-project.js";
 import type { ProjectShape } from "../codegen/project-shape.js";
+import { hasBrand } from "../shared/has-brand.js";
 
 /** Set by `task-agents run` while it imports an agent file. */
 export const loadingAgentFile = Symbol.for("task-agents.loading-agent-file");
@@ -27,7 +28,7 @@ const runnerBrand = Symbol.for("task-agents.runner");
 
 /** True for a Runner from any copy of the package (an agent file may import another copy). */
 export function isRunner(value: unknown): value is Runner {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[runnerBrand] === true;
+  return hasBrand(value, runnerBrand);
 }
 
 /**
@@ -51,7 +52,8 @@ export function isRunner(value: unknown): value is Runner {
 export class Runner<P extends ProjectShape | undefined = any> {
   readonly [runnerBrand] = true;
   readonly #options: RunnerOptions & TypedProjectOption<P>;
-  readonly #registry = new StageRegistry();
+  /** The registry, the backend and the handling environment, shared with QueueRunner. */
+  readonly #core: RunnerCore;
   readonly #stagePasses = new SingleFlight<RunReport>();
   /** Tasks that failed for good, skipped by later passes of every execute() and runStage(). */
   readonly #failedTasks = new FailedTasks();
@@ -63,6 +65,7 @@ export class Runner<P extends ProjectShape | undefined = any> {
   constructor(options: RunnerOptions & TypedProjectOption<P> = {}) {
     // A module generated from a project carries its hash; one from a spec file does not.
     this.#options = { ...options, projectHash: options.projectHash ?? options.project?.projectHash };
+    this.#core = new RunnerCore(options.backend);
   }
 
   /** The project, once loaded (by {@link loadProject} or an execution). */
@@ -81,10 +84,10 @@ export class Runner<P extends ProjectShape | undefined = any> {
    */
   async hasHandler(stage: string, projectHash?: string): Promise<boolean> {
     const project = await this.#projectFor(projectHash);
-    if (this.#registry.size === 0) return false;
+    if (this.#core.registry.size === 0) return false;
     try {
       const uuid = resolveAgentStage(project, stage).uuid;
-      return this.#registry.bind(project).some((b) => b.stage.uuid === uuid);
+      return this.#core.registry.bind(project).some((b) => b.stage.uuid === uuid);
     } catch (error) {
       if (isConfigurationError(error) && error.code === "TA_UNKNOWN_STAGE") return false;
       throw error;
@@ -94,7 +97,7 @@ export class Runner<P extends ProjectShape | undefined = any> {
   /** The AGENT stages with a handler, in registration order (loads the project if needed). */
   async handledStages(projectHash?: string): Promise<AgentStage[]> {
     const project = await this.#projectFor(projectHash);
-    return this.#registry.bind(project).map((b) => b.stage);
+    return this.#core.registry.bind(project).map((b) => b.stage);
   }
 
   /** The report of the last execution, also when it ended with an error. */
@@ -118,9 +121,7 @@ export class Runner<P extends ProjectShape | undefined = any> {
   stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(stage: S, handler: StageHandler<D, W>): StageHandler<D, PathwayOf<P, S>>;
   stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(stage: S, options: StageOptions<D, PathwayOf<P, S>>, handler: StageHandler<D, W>): StageHandler<D, PathwayOf<P, S>>;
   stage<D extends DependencyMap>(stage: string, optionsOrHandler: StageOptions<D> | StageHandler<D>, maybeHandler?: StageHandler<D>): StageHandler<D> {
-    const [options, handler] = typeof optionsOrHandler === "function" ? [{}, optionsOrHandler] : [optionsOrHandler ?? {}, maybeHandler];
-    this.#registry.add(stage, options, handler as StageHandler<DependencyMap>, this.#project);
-    return handler!;
+    return this.#core.register(stage, optionsOrHandler, maybeHandler, this.#project);
   }
 
   /** The project loaded already when it is the one asked for (or none is named), else loaded now. */
@@ -135,10 +136,8 @@ export class Runner<P extends ProjectShape | undefined = any> {
     return this.#options.project;
   }
 
-  #backendInstance: Backend | undefined;
   #backend(): Backend {
-    this.#backendInstance ??= selectBackend({ backend: this.#options.backend });
-    return this.#backendInstance;
+    return this.#core.backend;
   }
 
   /**
@@ -152,7 +151,7 @@ export class Runner<P extends ProjectShape | undefined = any> {
     const waitForChange = resolved.watch ? changeWaitOf(backend) : undefined;
     const project = await loadRunnableProject(backend, resolved.projectHash ?? this.#options.projectHash, this.#typedProject);
     this.#project = project;
-    return this.#runPasses(backend, project, this.#registry.bind(project), resolved, waitForChange);
+    return this.#runPasses(backend, project, this.#core.registry.bind(project), resolved, waitForChange);
   }
 
   /**
@@ -196,11 +195,11 @@ export class Runner<P extends ProjectShape | undefined = any> {
   /** The handler registered for the stage `ref` names, bound to it. */
   #boundStage(project: Project, ref: string): BoundStage {
     const stage = resolveAgentStage(project, ref);
-    const bound = this.#registry.bind(project).find((b) => b.stage.uuid === stage.uuid);
+    const bound = this.#core.registry.bind(project).find((b) => b.stage.uuid === stage.uuid);
     if (bound === undefined) {
       throw new ConfigurationError(
         "TA_NO_HANDLERS",
-        `No handler is registered for stage ${JSON.stringify(stage.title)} (${stage.uuid}). Stages with handlers: ${this.#registry
+        `No handler is registered for stage ${JSON.stringify(stage.title)} (${stage.uuid}). Stages with handlers: ${this.#core.registry
           .bind(project)
           .map((b) => `${JSON.stringify(b.stage.title)} (${b.stage.uuid})`)
           .join(", ")}.`,
@@ -229,9 +228,15 @@ export class Runner<P extends ProjectShape | undefined = any> {
     try {
       events.runStarted({ backend: backend.description, project, stages: stages.map((b) => b.stage) });
       recording = await startRecording(backend, { kind, projectHash: project.uuid, options: recordedOptions(resolved, stages), report }, events.logger);
-      for (const [uuid, note] of this.#registry.matchNotes(project)) if (stages.some((b) => b.stage.uuid === uuid)) events.logger[note.ambiguous ? "warn" : "info"](note.message);
+      for (const [uuid, note] of this.#core.registry.matchNotes(project)) if (stages.some((b) => b.stage.uuid === uuid)) events.logger[note.ambiguous ? "warn" : "info"](note.message);
       await this.#options.preExecutionCallback?.(this);
-      const env = { backend, project, control, events, logger: events.logger, numRetries: resolved.numRetries, taskTimeoutMs: resolved.taskTimeoutMs, concurrency: resolved.concurrency, actor: "agent", failedTasks: this.#failedTasks, retryFailedAfterMs: resolved.retryFailedAfterMs, claimLeaseMs: resolved.claimLeaseMs };
+      const env = {
+        ...this.#core.handlingEnvironment({ project, control, logger: events.logger, settings: resolved, actor: "agent" }),
+        events,
+        failedTasks: this.#failedTasks,
+        retryFailedAfterMs: resolved.retryFailedAfterMs,
+        claimLeaseMs: resolved.claimLeaseMs,
+      };
       for (;;) {
         const passStarted = Date.now();
         report.passes++;
@@ -299,7 +304,7 @@ export class Runner<P extends ProjectShape | undefined = any> {
 
   /** @internal used by `task-agents run`: whether the runner came with its own backend */
   get hasOwnBackend(): boolean {
-    return this.#options.backend !== undefined;
+    return this.#core.hasOwnBackend;
   }
 
   /** @internal used by `serve` and `queue work` for metrics: the backend runs use (chosen now if need be) */
@@ -309,13 +314,11 @@ export class Runner<P extends ProjectShape | undefined = any> {
 
   /** @internal used by `--store`: the backend to use when none was given */
   useBackend(backend: Backend): void {
-    this.#backendInstance = backend;
+    this.#core.useBackend(backend);
   }
 
   /** Closes the backend the runner opened itself (not one passed in). Idempotent. */
-  async close(): Promise<void> {
-    const opened = this.#backendInstance;
-    this.#backendInstance = undefined;
-    if (opened && opened !== this.#options.backend) await opened.close();
+  close(): Promise<void> {
+    return this.#core.close();
   }
 }
