@@ -98,6 +98,7 @@ export async function run({ smoke }) {
       "writer's median wait (ms)": m("medianWaitMs").toFixed(1),
       "writer's commits": int(m("commits")),
       "longest holds (ms)": samples.map((s) => int(s.longestMs)).join(", "),
+      "writer's longest waits (ms)": samples.map((s) => int(s.maxWaitMs)).join(", "),
     },
   };
 }

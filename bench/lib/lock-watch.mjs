@@ -19,6 +19,8 @@ if (mode === "probe") {
   const db = new Database(storePath, { timeout: 0 });
   let busySince;
   let longestMs = 0;
+  // When the longest span began (epoch ms), to match it with what the other process did then.
+  let longestAt = 0;
   let totalMs = 0;
   let holds = 0;
   process.stdout.write("ready\n");
@@ -29,7 +31,10 @@ if (mode === "probe") {
       db.exec("ROLLBACK");
       if (busySince !== undefined) {
         const span = now - busySince;
-        longestMs = Math.max(longestMs, span);
+        if (span > longestMs) {
+          longestMs = span;
+          longestAt = Date.now() - (performance.now() - busySince);
+        }
         totalMs += span;
         holds++;
         busySince = undefined;
@@ -41,7 +46,7 @@ if (mode === "probe") {
     await sleep(1);
   }
   db.close();
-  process.stdout.write(JSON.stringify({ longestMs, totalMs, holds }) + "\n");
+  process.stdout.write(JSON.stringify({ longestMs, longestAt: Math.round(longestAt), totalMs, holds }) + "\n");
 } else if (mode === "commit") {
   const db = new Database(storePath, { timeout: 600_000 });
   const touch = db.prepare("UPDATE projects SET description = ? WHERE uuid = ?");

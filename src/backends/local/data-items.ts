@@ -114,14 +114,21 @@ async function writeInChunks(db: Db, intakeId: number, count: number, write: (fi
           .immediate(),
       busy,
     );
-    // The next chunk's size follows the rate this one had, so a slow disk or a loaded machine
-    // gets smaller chunks rather than longer transactions.
-    rows = Math.max(1, Math.min(maxChunkRows, Math.round(((last - first + 1) * chunkTargetMs) / Math.max(tookMs, 1))));
+    // The next chunk's size follows the rate this one had (growing at most twofold), so a slow
+    // disk or a loaded machine gets smaller chunks rather than longer transactions.
+    const written = last - first + 1;
+    rows = Math.max(1, Math.min(maxChunkRows, 2 * written, Math.round((written * chunkTargetMs) / Math.max(tookMs, 1))));
     first = last + 1;
-    // The lock stays free about as long as it was held: a process waiting for it (SQLite's own
-    // busy wait polls every few ms, retryWhileBusy every 25 ms and more) gets in.
-    await sleep(Math.max(2, Math.min(tookMs, 2 * chunkTargetMs)));
+    await leaveLockFree(tookMs);
   }
+}
+
+/**
+ * Waits about as long as the last transaction held the lock: a process waiting for it (SQLite's
+ * own busy wait polls every few ms, retryWhileBusy every 25 ms and more) gets in.
+ */
+function leaveLockFree(heldMs: number): Promise<void> {
+  return sleep(Math.max(2, Math.min(heldMs, 2 * chunkTargetMs)));
 }
 
 function intakeTakenAway(): BackendError {
@@ -136,8 +143,9 @@ async function removeIntake(db: Db, intakeId: number, busy: BusyRetryOptions): P
   let from: number | undefined = firstRowOfIntake(db, intakeId);
   while (from !== undefined) {
     const start: number = from;
+    const started = performance.now();
     from = await retryWhileBusy(db, () => removeIntakeChunk(db, intakeId, start), busy);
-    if (from !== undefined) await sleep(2);
+    if (from !== undefined) await leaveLockFree(performance.now() - started);
   }
 }
 
