@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ConfigurationError, QueueRunner, toTaskSpec, type AgentTask, type StageHandler, type TaskSpecJson } from "../../src/index.js";
+import { ConfigurationError, QueueRunner, Runner, toTaskSpec, type AgentTask, type StageHandler, type TaskSpecJson } from "../../src/index.js";
 import { deferred } from "../support/deferred.js";
 import { queueRunnerOn, resultOf, resultsOf, silentLogger, specOf } from "../support/queue-fixture.js";
 import { rejectionOf, thrownBy, twoAgentSpec } from "../support/runner-fixture.js";
@@ -261,4 +261,15 @@ describe("QueueRunner options are checked at construction, as Runner's are", () 
   test("valid options are accepted", () => {
     expect(() => new QueueRunner({ projectHash, concurrency: 4, numRetries: 0, taskTimeout: 30 })).not.toThrow();
   });
+
+  test.each([{ concurrency: 0, numRetries: -1 }, { taskTimeout: -5 }, { concurrency: "2" as unknown as number }, { numRetries: 1.5, taskTimeout: Infinity }])(
+    "%o: the same message as Runner's execute() gives for it (one schema)",
+    async (options) => {
+      const queueError = thrownBy(() => new QueueRunner({ projectHash, ...options }));
+      // Refused before any project is read: the runner needs no backend for this.
+      const runError = await rejectionOf(new Runner({ projectHash }).execute({ output: "silent", ...options }));
+      expect(queueError.code).toBe("TA_INVALID_ARGUMENT");
+      expect(queueError.message).toBe(runError.message);
+    },
+  );
 });
