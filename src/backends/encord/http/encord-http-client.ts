@@ -127,6 +127,22 @@ export class EncordHttpClient {
     return () => this.#requestListeners.delete(listener);
   }
 
+  /**
+   * Counts a request another client made on this one's behalf (the stage reader's thread) and
+   * tells this client's listeners, so stats, metrics and the run report cover it.
+   */
+  relayRequest(event: RequestOutcome): void {
+    this.stats.requests += 1;
+    this.stats.byEndpoint.set(event.endpoint, (this.stats.byEndpoint.get(event.endpoint) ?? 0) + 1);
+    for (const listener of this.#requestListeners) listener(event);
+  }
+
+  /** Counts a throttling answer another client got on this one's behalf, as {@link relayRequest}. */
+  relayBackOff(event: BackOff): void {
+    this.stats.throttled += 1;
+    for (const listener of this.#backOffListeners) listener(event);
+  }
+
   /** The domain requests go to, normalised (no trailing slash). */
   get domain(): string {
     return this.#base.domain;
