@@ -44,6 +44,21 @@ export interface TaskPage {
   readonly nextPageToken: string | null;
 }
 
+/** A stage's pages read ahead of the pass that takes them ({@link Backend.readStageAhead}). */
+export interface StageReader {
+  /** The next page, in order; after a page whose `nextPageToken` is null there is none. */
+  next(): Promise<TaskPage>;
+  /** Stops reading ahead and lets go of what the reader holds. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link Backend.readStageAhead}. */
+export interface ReadStageOptions {
+  /** The pass takes at most this many tasks: no page is read ahead beyond them. */
+  readonly maxTasks?: number;
+  readonly signal?: AbortSignal;
+}
+
 /** Options of {@link Backend.listStageTasks}. */
 export interface ListTasksOptions {
   /** The token of the page to fetch; absent for the first page. */
@@ -191,6 +206,13 @@ export interface Backend {
 
   /** Ends the claims `owner` holds (on these tasks, or all of them); resolves to how many. */
   releaseClaims?(owner: string, taskUuids?: readonly string[], options?: { signal?: AbortSignal }): Promise<number>;
+
+  /**
+   * The pages of a whole stage, read ahead where the backend can do so off the runner's thread,
+   * so that the handlers of a pass (which share the runner's thread) never hold its listing back.
+   * Optional: a pass pages with {@link listStageTasks} otherwise.
+   */
+  readStageAhead?(projectHash: string, stageUuid: string, options?: ReadStageOptions): StageReader;
 
   /** How many tasks wait in a stage, when the backend can tell cheaply (for progress and ETA). */
   countStageTasks?(projectHash: string, stageUuid: string): Promise<number>;

@@ -54,7 +54,7 @@ export async function drainStage(
   // The listing runs ahead of the handlers (task references only, small); the data of one batch
   // ahead is fetched (label rows, larger).
   const claims = StageClaims.forPass(env.backend, env.project.uuid, bound.stage.uuid, env.claimLeaseMs, env.logger);
-  const source = claims === undefined ? listedTasks(env, bound, Math.min(batchSize, maxPageSize)) : claimedTasks(env, claims);
+  const source = claims === undefined ? listedTasks(env, bound, Math.min(batchSize, maxPageSize), cap) : claimedTasks(env, claims);
   const batches = new ReadAhead(stageBatches(env, source, batchSize, cap, () => report.skipped++), claims === undefined ? listingDepth : claimingDepth);
   const fetchNext = async (): Promise<BatchAhead | undefined> => {
     const tasks = await batches.next();
@@ -83,6 +83,7 @@ export async function drainStage(
     // Nothing may still be in flight when the stage is over: the backend may be closed next.
     if (ahead !== undefined) await settle(ahead);
     await batches.close();
+    await source.close();
     await claims?.close();
     report.durationMs += performance.now() - started;
     env.events.stageFinished(report);
@@ -105,18 +106,25 @@ interface TaskSource {
   next(wanted: number): Promise<{ tasks: readonly WorkflowTask[]; more: boolean }>;
   /** Tasks the pass leaves out (skipped): a claim on them ends at once. */
   leaveOut(tasks: readonly WorkflowTask[]): Promise<void>;
+  /** The pass is over: nothing more is read. */
+  close(): Promise<void>;
 }
 
-/** The stage's pages, keyset-paged, so tasks that leave the stage meanwhile do not shift them. */
-function listedTasks(env: BatchEnvironment, bound: BoundStage, pageSize: number): TaskSource {
+/**
+ * The stage's pages, keyset-paged, so tasks that leave the stage meanwhile do not shift them.
+ * Read ahead off this thread where the backend can (Encord), so handlers never hold the listing back.
+ */
+function listedTasks(env: BatchEnvironment, bound: BoundStage, pageSize: number, maxTasks: number): TaskSource {
+  const reader = env.backend.readStageAhead?.(env.project.uuid, bound.stage.uuid, { maxTasks, signal: env.control.stopSignal });
   let pageToken: string | undefined;
   return {
     async next() {
-      const page = await env.backend.listStageTasks(env.project.uuid, bound.stage.uuid, { pageToken, pageSize, signal: env.control.stopSignal });
+      const page = reader !== undefined ? await reader.next() : await env.backend.listStageTasks(env.project.uuid, bound.stage.uuid, { pageToken, pageSize, signal: env.control.stopSignal });
       pageToken = page.nextPageToken ?? undefined;
       return { tasks: page.tasks, more: page.nextPageToken !== null };
     },
     leaveOut: async () => undefined,
+    close: async () => reader?.close(),
   };
 }
 
@@ -128,6 +136,7 @@ function claimedTasks(env: BatchEnvironment, claims: StageClaims): TaskSource {
       return { tasks, more: !claims.exhausted };
     },
     leaveOut: (tasks) => claims.giveBack(tasks),
+    close: async () => undefined,
   };
 }
 

@@ -4,20 +4,28 @@ import type { StorageItem, StorageItemType } from "../../domain/storage-item.js"
 import type { Project } from "../../domain/workflow.js";
 import { settleAll } from "../../shared/settle-all.js";
 import { assertProjectHash, assertWorkflowProject } from "../../domain/project-checks.js";
-import type { BackOff, Backend, RequestOutcome, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, StorageItemPatch, TaskPage } from "../backend.js";
+import type { BackOff, Backend, RequestOutcome, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, ReadStageOptions, StageReader, StorageItemPatch, TaskPage } from "../backend.js";
 import { chunks } from "./chunks.js";
 import { labelRowsFromWire, listFromWire, metadataFromWire, ontologyStructureFromWire, pageFromWire, projectFromWire, storageItemFromWire, taskFromWire } from "./encord-wire.js";
 import { abortableSleep } from "./http/abortable-sleep.js";
 import { isEncordApiError, type EncordApiError } from "./http/errors.js";
 import { EncordHttpClient, type EncordHttpClientOptions } from "./http/index.js";
 import { encordLimits } from "./limits.js";
+import type { ReaderThreadData } from "./listing/reader-messages.js";
+import { ThreadedStageReader } from "./listing/threaded-stage-reader.js";
 import type { EncordSettings } from "./settings.js";
+import { privateKeyObjectOf } from "./ssh-key.js";
 import { TaskMover, type StagePathways } from "./task-mover.js";
 import { withSignal } from "./with-signal.js";
 
 /** Options of {@link encordBackend}. */
 export interface EncordBackendOptions extends Omit<EncordHttpClientOptions, "settings"> {
   readonly settings: EncordSettings;
+  /**
+   * Whether a pass reads a stage's listing on a thread of its own (`readStageAhead`), so that
+   * handlers never hold the next page back. @defaultValue true
+   */
+  readonly readerThread?: boolean;
 }
 
 interface PageWire {
@@ -35,6 +43,8 @@ export class EncordBackend implements Backend {
   readonly kind = "encord";
   readonly description: string;
   readonly #client: EncordHttpClient;
+  readonly #options: EncordBackendOptions;
+  readonly #readers = new Set<StageReader>();
   readonly #domain: string;
   readonly #mover: TaskMover;
   /**
@@ -47,6 +57,7 @@ export class EncordBackend implements Backend {
 
   constructor(options: EncordBackendOptions) {
     this.#client = new EncordHttpClient(options);
+    this.#options = options;
     this.#domain = this.#client.domain;
     this.description = `Encord ${this.#domain}`;
     this.#mover = new TaskMover(
@@ -120,17 +131,64 @@ export class EncordBackend implements Backend {
     }
   }
 
+  readStageAhead(projectHash: string, stageUuid: string, options: ReadStageOptions = {}): StageReader {
+    const reader = new ThreadedStageReader({
+      thread: this.#readerThreadData(`projects/${projectHash}/workflow/stages/${stageUuid}/tasks`),
+      readPage: (pageToken) => this.listStageTasks(projectHash, stageUuid, { ...(pageToken === undefined ? {} : { pageToken }), ...withSignal(options.signal) }),
+      decodePage: (page) => this.#taskPage(page, stageUuid),
+      onRequest: (event) => this.#client.relayRequest(event),
+      onBackOff: (event) => this.#client.relayBackOff(event),
+      maxTasks: options.maxTasks ?? Number.POSITIVE_INFINITY,
+      signal: options.signal,
+    });
+    this.#readers.add(reader);
+    return {
+      next: () => reader.next(),
+      close: async () => {
+        this.#readers.delete(reader);
+        await reader.close();
+      },
+    };
+  }
+
+  /** What the reader thread needs to list like this backend; undefined when it cannot (or may not). */
+  #readerThreadData(path: string): ReaderThreadData | undefined {
+    const options = this.#options;
+    // A fixed rate is this client's to keep: a second client would double it.
+    if (options.readerThread === false || Number.isFinite(options.requestsPerSecond ?? Infinity) || options.sleep !== undefined || options.now !== undefined) return undefined;
+    const { credentials } = options.settings;
+    let threadCredentials: ReaderThreadData["credentials"];
+    if (credentials.kind === "bearer") threadCredentials = { kind: "bearer", token: credentials.token.reveal() };
+    else {
+      const privateKey = privateKeyObjectOf(credentials.key);
+      if (privateKey === undefined) return undefined;
+      threadCredentials = { kind: "ssh", privateKey };
+    }
+    return {
+      domain: options.settings.domain,
+      credentials: threadCredentials,
+      userAgent: options.userAgent,
+      maxRetries: options.maxRetries,
+      backoffFactor: options.backoffFactor,
+      backoffMaxMs: options.backoffMaxMs,
+      timeoutMs: options.timeoutMs,
+      path,
+    };
+  }
+
+  #taskPage(wire: unknown, stageUuid: string): TaskPage {
+    const page = pageFromWire(wire, `the tasks of stage ${stageUuid}`);
+    return { tasks: page.results.map((task) => taskFromWire(task, stageUuid)), nextPageToken: page.nextPageToken };
+  }
+
   async listStageTasks(projectHash: string, stageUuid: string, options: ListTasksOptions = {}): Promise<TaskPage> {
     // An empty filter would list the whole stage: no data items, no tasks.
     if (options.dataHashes?.length === 0) return { tasks: [], nextPageToken: null };
-    const page = pageFromWire(
-      await this.#client.v2<unknown>("GET", `projects/${projectHash}/workflow/stages/${stageUuid}/tasks`, {
-        query: { pageToken: options.pageToken, dataHashes: options.dataHashes },
-        ...withSignal(options.signal),
-      }),
-      `the tasks of stage ${stageUuid}`,
-    );
-    return { tasks: page.results.map((task) => taskFromWire(task, stageUuid)), nextPageToken: page.nextPageToken };
+    const wire = await this.#client.v2<unknown>("GET", `projects/${projectHash}/workflow/stages/${stageUuid}/tasks`, {
+      query: { pageToken: options.pageToken, dataHashes: options.dataHashes },
+      ...withSignal(options.signal),
+    });
+    return this.#taskPage(wire, stageUuid);
   }
 
   async getLabelRowMetadata(projectHash: string, dataHashes: readonly string[], include: LabelRowMetadataIncludeArgs = {}): Promise<LabelRowMetadataJson[]> {
@@ -308,6 +366,7 @@ export class EncordBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.#readers].map((reader) => reader.close()));
     await this.#client.close();
   }
 

@@ -45,6 +45,22 @@ const accepted =
   "(for example ~/.ssh/id_ed25519: -----BEGIN OPENSSH PRIVATE KEY----- … -----END OPENSSH PRIVATE KEY-----), " +
   "or an Ed25519 PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)";
 
+/** The private halves of parsed keys, for handing a key to a worker thread of this package. */
+const privateKeys = new WeakMap<Ed25519Key, KeyObject>();
+
+/**
+ * The private KeyObject of a key this module made, to pass to a worker thread (KeyObjects cross
+ * threads without their bytes being exported); undefined for other implementations.
+ */
+export function privateKeyObjectOf(key: Ed25519Key): KeyObject | undefined {
+  return privateKeys.get(key);
+}
+
+/** The key whose private half is `privateKey` (an Ed25519 KeyObject, e.g. one passed to a thread). */
+export function ed25519KeyFromKeyObject(privateKey: KeyObject): Ed25519Key {
+  return new Ed25519KeyPair(privateKey);
+}
+
 class Ed25519KeyPair implements Ed25519Key {
   readonly #privateKey: KeyObject;
   readonly publicKeyHex: string;
@@ -52,6 +68,7 @@ class Ed25519KeyPair implements Ed25519Key {
 
   constructor(privateKey: KeyObject) {
     this.#privateKey = privateKey;
+    privateKeys.set(this, privateKey);
     this.verifyKey = createPublicKey(privateKey);
     this.publicKeyHex = rawPublicKey(this.verifyKey).toString("hex");
   }

@@ -1,9 +1,3 @@
-import { createRequire } from "node:module";
-import type { Agent } from "undici";
-import type * as undici from "undici";
-
-// Loaded when a client is made: a run on the local store never needs it (~20 MB of memory).
-const require = createRequire(import.meta.url);
 import { encodeQuery, pythonJsonDumps, type QueryValue } from "../python-wire.js";
 import { authHeaders } from "../signing.js";
 import { resolveClientOptions, type EncordHttpClientOptions, type ResolvedEncordHttpClientOptions } from "./client-options.js";
@@ -14,7 +8,8 @@ import { THROTTLE_STATUSES, type BackOff, type RequestOutcome } from "./back-off
 import { RequestGate } from "./request-gate.js";
 import { isRetryableMethod, RETRY_STATUSES, retryAfterMs, retryDelayMs } from "./retry-policy.js";
 import { v1Result, v2Result } from "./responses.js";
-import { sendOnce, TransportFailure, type WireRequest, type WireResponse } from "./transport.js";
+import { HttpTransport } from "./http-transport.js";
+import { TransportFailure, type WireRequest, type WireResponse } from "./transport.js";
 import { withoutNulls } from "./without-nulls.js";
 
 /** HTTP methods of the v2 API. */
@@ -97,7 +92,7 @@ export class EncordHttpClient {
   readonly stats: EncordHttpStats = { requests: 0, retries: 0, byEndpoint: new Map(), throttled: 0 };
   readonly #options: ResolvedEncordHttpClientOptions;
   readonly #base: EncordBase;
-  readonly #agent: Agent;
+  readonly #transport: HttpTransport;
   readonly #gate: RequestGate;
   readonly #backOffListeners = new Set<(event: BackOff) => void>();
   readonly #requestListeners = new Set<(event: RequestOutcome) => void>();
@@ -110,9 +105,8 @@ export class EncordHttpClient {
     this.#base = encordBase(options.settings.domain);
     const { credentials } = options.settings;
     this.#secrets = credentials.kind === "bearer" ? [credentials.token.reveal()] : [];
-    const { timeoutMs, connections, maxInFlight, requestsPerSecond, now, sleep } = this.#options;
-    const { Agent: UndiciAgent } = require("undici") as typeof undici;
-    this.#agent = new UndiciAgent({ connections, keepAliveTimeout: 30_000, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    const { connections, maxInFlight, requestsPerSecond, now, sleep } = this.#options;
+    this.#transport = new HttpTransport(this.#base.origin, connections);
     this.#gate = new RequestGate(maxInFlight, requestsPerSecond, now, (ms) => sleep(ms));
   }
 
@@ -131,6 +125,22 @@ export class EncordHttpClient {
   onRequest(listener: (event: RequestOutcome) => void): () => void {
     this.#requestListeners.add(listener);
     return () => this.#requestListeners.delete(listener);
+  }
+
+  /**
+   * Counts a request another client made on this one's behalf (the stage reader's thread) and
+   * tells this client's listeners, so stats, metrics and the run report cover it.
+   */
+  relayRequest(event: RequestOutcome): void {
+    this.stats.requests += 1;
+    this.stats.byEndpoint.set(event.endpoint, (this.stats.byEndpoint.get(event.endpoint) ?? 0) + 1);
+    for (const listener of this.#requestListeners) listener(event);
+  }
+
+  /** Counts a throttling answer another client got on this one's behalf, as {@link relayRequest}. */
+  relayBackOff(event: BackOff): void {
+    this.stats.throttled += 1;
+    for (const listener of this.#backOffListeners) listener(event);
   }
 
   /** The domain requests go to, normalised (no trailing slash). */
@@ -221,7 +231,7 @@ export class EncordHttpClient {
 
   /** Closes the connection pool; later calls fail. Idempotent. */
   close(): Promise<void> {
-    this.#closing ??= this.#agent.close();
+    this.#closing ??= this.#transport.close();
     return this.#closing;
   }
 
@@ -309,7 +319,7 @@ export class EncordHttpClient {
         headers: { ...prepared.headers, ...auth },
         body: prepared.body,
       };
-      const response = await sendOnce(this.#agent, request, this.#options.timeoutMs, prepared.signal);
+      const response = await this.#transport.send(request, this.#options.timeoutMs, prepared.signal);
       this.#adapt(prepared, response);
       for (const listener of this.#requestListeners) listener({ endpoint: prepared.statsKey, status: response.status });
       return { response };

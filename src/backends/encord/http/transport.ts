@@ -1,6 +1,5 @@
 import { promisify } from "node:util";
 import { brotliDecompress, gunzip, inflate } from "node:zlib";
-import type { Dispatcher } from "undici";
 
 /** One HTTP request exactly as it goes on the wire. */
 export interface WireRequest {
@@ -60,7 +59,8 @@ function codeOf(error: unknown): string | undefined {
   return undefined;
 }
 
-function classify(error: unknown): TransportFailure {
+/** A failure of any transport, as a {@link TransportFailure} of the right kind. */
+export function classifyTransportError(error: unknown): TransportFailure {
   if (error instanceof TransportFailure) return error;
   const code = codeOf(error);
   const message = error instanceof Error ? error.message : String(error);
@@ -77,7 +77,7 @@ const decoders: Readonly<Record<string, (data: Buffer) => Promise<Buffer>>> = {
 };
 
 /** Undoes `Content-Encoding` (applied in order, so decoded in reverse). */
-async function decode(body: Buffer, contentEncoding: string | undefined): Promise<Buffer> {
+export async function decodeBody(body: Buffer, contentEncoding: string | undefined): Promise<Buffer> {
   if (contentEncoding === undefined || body.length === 0) return body;
   const codings = contentEncoding.split(",").map((c) => c.trim().toLowerCase()).filter((c) => c !== "" && c !== "identity");
   let out = body;
@@ -91,46 +91,4 @@ async function decode(body: Buffer, contentEncoding: string | undefined): Promis
     }
   }
   return out;
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return out;
-}
-
-/**
- * Sends one attempt and reads the whole response within `timeoutMs`. Rejects with `signal.reason`
- * when `signal` aborts, and with a {@link TransportFailure} for every other failure.
- */
-export async function sendOnce(dispatcher: Dispatcher, request: WireRequest, timeoutMs: number, signal?: AbortSignal): Promise<WireResponse> {
-  signal?.throwIfAborted();
-  const controller = new AbortController();
-  const timeout = new TransportFailure("timeout", `no complete response within ${timeoutMs / 1000} s`);
-  const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
-  timer.unref();
-  const onAbort = (): void => controller.abort(signal?.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    const response = await dispatcher.request({
-      origin: request.origin,
-      path: request.path,
-      method: request.method,
-      headers: request.headers,
-      body: request.body === undefined ? null : request.body,
-      signal: controller.signal,
-    });
-    const raw = Buffer.from(await response.body.arrayBuffer());
-    const headers = flattenHeaders(response.headers);
-    return { status: response.statusCode, headers, body: await decode(raw, headers["content-encoding"]) };
-  } catch (error) {
-    if (signal?.aborted) throw signal.reason;
-    if (controller.signal.aborted) throw timeout;
-    throw classify(error);
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-  }
 }
