@@ -62,15 +62,13 @@ describe("data add as an intake published at once", () => {
     const items = 150_000;
     const add = startDataAdd(storePath, added, writeUrlManifest(join(dir.path, "items.jsonl"), items));
     // Short write transactions, as a run's commits, waiting for the lock with SQLite's own wait.
-    // Each also reads how many of the intake's rows are in the tables, hidden or not.
+    // Each reads how many of the intake's rows are in the tables, hidden or not: between two of
+    // them, the intake committed what the count grew by.
     const writer = new Database(storePath, { timeout: 120_000 });
     const seen: number[] = [];
-    let longestWaitMs = 0;
     try {
       while (add.running()) {
-        const started = performance.now();
         writer.exec("BEGIN IMMEDIATE");
-        longestWaitMs = Math.max(longestWaitMs, performance.now() - started);
         const rows = rawTaskCount(writer, added);
         if (rows !== seen.at(-1)) seen.push(rows);
         writer.prepare("UPDATE projects SET description = ? WHERE uuid = ?").run(`touched at ${rows}`, other);
@@ -84,12 +82,12 @@ describe("data add as an intake published at once", () => {
     expect(code, stderr).toBe(0);
     expect(seen.at(-1)).toBe(items);
     // The rows arrived in many steps, each a small part of the intake: the writer got in between
-    // them. (Published in one transaction, they arrive in one step of all 150,000.)
+    // them, and no transaction of the intake wrote more than a step. (Published in one
+    // transaction, they arrive in one step of all 150,000.) Counted in rows, not milliseconds:
+    // on a loaded machine the OS can stall any transaction (bench case store-add-lock times them).
     const steps = seen.slice(1).map((n, i) => n - seen[i]!);
     expect(steps.length).toBeGreaterThan(20);
     expect(Math.max(...steps)).toBeLessThanOrEqual(items / 10);
-    // A generous bound for a loaded machine: the single transaction took seconds.
-    expect(longestWaitMs).toBeLessThan(1500);
   });
 
   test("readers see none of an intake until it is published, then all of it", { timeout: 180_000 }, async () => {
