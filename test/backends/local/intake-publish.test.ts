@@ -204,7 +204,12 @@ describe("data add as an intake published at once", () => {
       const proceed = await cli(["--store", storePath, "tasks", "proceed", added, "--stage", "Pre-label", "--pathway", "skip", "--all"]);
       expect(proceed.code, proceed.stderr).toBe(0);
       expect(proceed.stdout).toMatch(/Moved 0 tasks/);
-      expect(rawTaskCount(raw, added)).toBe(left);
+      // Nor can one of them be moved by its UUID: the project has no such task.
+      const hiddenTask = raw.prepare("SELECT uuid FROM tasks WHERE project_uuid = ? LIMIT 1").pluck().get(added) as string;
+      const one = await cli(["--store", storePath, "tasks", "proceed", added, "--stage", "Pre-label", "--pathway", "skip", "--task", hiddenTask]);
+      expect(one.code).toBe(1);
+      expect(one.stderr).toMatch(/has no task/);
+      expect(raw.prepare("SELECT count(*) FROM tasks WHERE project_uuid = ? AND stage_uuid = (SELECT uuid FROM stages WHERE project_uuid = ? AND title = 'Pre-label')").pluck().get(added, added)).toBe(left);
 
       const again = await cli(["--store", storePath, "data", "add", added, paths.demoData]);
       expect(again.code, again.stderr).toBe(0);
