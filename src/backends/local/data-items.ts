@@ -59,7 +59,10 @@ export async function addDataItems(
     const count = await withIntakeCache(db, async () => {
       const written = await stageItems(staging, items, project);
       if (written === 0) {
-        throw new DataInputError("TA_INVALID_ARGUMENT", "Nothing to add: the files, folders or manifest given hold no items (folders are walked recursively; hidden entries and blank manifest lines are skipped).");
+        throw new DataInputError(
+          "TA_INVALID_ARGUMENT",
+          "Nothing to add: the files, folders or manifest given hold no items (folders are walked recursively; hidden entries and blank manifest lines are skipped).",
+        );
       }
       await writeIntake(db, staging, { projectUuid: project.uuid, entry, status, actor: options.actor }, busy);
       return written;
@@ -99,7 +102,7 @@ const maxChunkRows = 5000;
 
 async function writeInChunks(db: Db, intakeId: number, count: number, write: (first: number, last: number) => void, busy: BusyRetryOptions): Promise<void> {
   let rows = firstChunkRows;
-  for (let first = 1; first <= count; ) {
+  for (let first = 1; first <= count;) {
     const last = Math.min(count, first + rows - 1);
     const tookMs = await retryWhileBusy(
       db,
