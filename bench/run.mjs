@@ -53,7 +53,8 @@ function checkCase(mod, file) {
   if (typeof mod.unit !== "string") problems.push("no unit");
   if (typeof mod.run !== "function") problems.push("no run()");
   for (const t of targetsOf(mod)) {
-    if (!["max", "min"].includes(t.kind) || !["value", "ratio"].includes(t.of) || typeof t.value !== "number" || typeof t.text !== "string") problems.push(`bad target ${JSON.stringify(t)}`);
+    if (!["max", "min"].includes(t.kind) || !["value", "ratio"].includes(t.of) || typeof t.value !== "number" || typeof t.text !== "string")
+      problems.push(`bad target ${JSON.stringify(t)}`);
   }
   if (problems.length > 0) throw new Error(`bench/cases/${file}: ${problems.join("; ")}`);
 }
@@ -84,11 +85,22 @@ function table(rows) {
       ? [r.case, "FAILED", "", "", r.target ?? "", ""]
       : r.skipped
         ? [r.case, "skipped", "", "", r.target ?? "", "no"]
-        : [r.case, `${num(r.value)} ${r.unit}`, `${num(r.baselineValue)} ${r.unit}`, ratioText(r.ratio), r.target ?? "—", r.met === null ? "—" : r.met ? "yes" : "NO"],
+        : [
+            r.case,
+            `${num(r.value)} ${r.unit}`,
+            `${num(r.baselineValue)} ${r.unit}`,
+            ratioText(r.ratio),
+            r.target ?? "—",
+            r.met === null ? "—" : r.met ? "yes" : "NO",
+          ],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const right = [false, true, true, true, false, false];
-  const line = (c) => c.map((x, i) => (right[i] ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join("  ").trimEnd();
+  const line = (c) =>
+    c
+      .map((x, i) => (right[i] ? x.padStart(widths[i]) : x.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }
 
@@ -104,7 +116,9 @@ function detailLines(rows) {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
-  const files = readdirSync(casesDir).filter((f) => f.endsWith(".mjs")).sort();
+  const files = readdirSync(casesDir)
+    .filter((f) => f.endsWith(".mjs"))
+    .sort();
   const available = files.map((f) => f.replace(/\.mjs$/, ""));
   if (options.help) {
     process.stdout.write(`usage: node bench/run.mjs [--json] [--smoke] [case …]\ncases: ${available.join(", ")}\n`);

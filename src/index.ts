@@ -47,7 +47,17 @@ export { labelRow } from "./deps/label-row.js";
 export { storageItem } from "./deps/storage-item.js";
 export { asset } from "./deps/asset.js";
 export { singleFrame, videoFrames, videoSampler } from "./deps/frames.js";
-export type { DisplayWindow, FrameIterable, RawFrame, RawFrameOptions, RawPixels, SingleFrameOptions, VideoFrame, VideoFramesOptions, VideoSampler } from "./deps/frames.js";
+export type {
+  DisplayWindow,
+  FrameIterable,
+  RawFrame,
+  RawFrameOptions,
+  RawPixels,
+  SingleFrameOptions,
+  VideoFrame,
+  VideoFramesOptions,
+  VideoSampler,
+} from "./deps/frames.js";
 export { objectCrops } from "./deps/object-crops.js";
 export type { ObjectCrop, ObjectCropsOptions } from "./deps/object-crops.js";
 export { twinLabelRow } from "./deps/twin-label-row.js";
@@ -119,5 +129,11 @@ export { EncordApiError, isEncordApiError, type EncordApiErrorContext, type Enco
 export { HandlerReturnError } from "./runner/handler-result.js";
 
 // Encord task-ready notifications (the Hono receiver app is in "task-agents/notifications")
-export { verifyEncordNotification, parseEncordNotification, signEncordNotification, NotificationRefusedError, isNotificationRefusedError } from "./notifications/public.js";
+export {
+  verifyEncordNotification,
+  parseEncordNotification,
+  signEncordNotification,
+  NotificationRefusedError,
+  isNotificationRefusedError,
+} from "./notifications/public.js";
 export type { EncordStageNotification, NotificationHeaders, NotificationRefusal, VerifyNotificationOptions } from "./notifications/public.js";

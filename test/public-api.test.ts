@@ -87,7 +87,7 @@ test("the public surface is exactly what src/index.ts names", async () => {
 });
 
 // These two run against the build that `npm test` makes first: they prove the package as users install it.
-test("the built package resolves as \"task-agents\" and its bin prints the version", () => {
+test('the built package resolves as "task-agents" and its bin prints the version', () => {
   const imported = execFileSync(process.execPath, ["--input-type=module", "-e", "const m = await import('task-agents'); console.log(typeof m.localBackend)"], {
     cwd: root,
     encoding: "utf8",

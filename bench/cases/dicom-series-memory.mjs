@@ -30,7 +30,16 @@ export async function run({ smoke }) {
   const folder = join(dir, "series");
   mkdirSync(folder);
   for (let slice = 0; slice < count; slice++) {
-    const bytes = dicomFile({ width: size, height: size, pixels: slicePixels(size, slice), signed: true, rescale: { slope: 1, intercept: -1024 }, instanceNumber: slice + 1, position: [0, 0, slice], seriesUid: "1.2.826.0.1.3680043.2.1125.8.500" });
+    const bytes = dicomFile({
+      width: size,
+      height: size,
+      pixels: slicePixels(size, slice),
+      signed: true,
+      rescale: { slope: 1, intercept: -1024 },
+      instanceNumber: slice + 1,
+      position: [0, 0, slice],
+      seriesUid: "1.2.826.0.1.3680043.2.1125.8.500",
+    });
     writeFileSync(join(folder, `slice-${String(slice).padStart(3, "0")}.dcm`), bytes);
   }
   const storePath = join(dir, "store.db");

@@ -48,7 +48,18 @@ export async function run({ smoke }) {
   const files = [];
   for (let slice = 0; slice < count; slice++) {
     const path = join(dir, `slice-${slice}.dcm`);
-    writeFileSync(path, dicomFile({ width: size, height: size, pixels: slicePixels(size, slice), signed: true, rescale: { slope: 1, intercept: -1024 }, window: { center: 40, width: 400 }, instanceNumber: slice + 1 }));
+    writeFileSync(
+      path,
+      dicomFile({
+        width: size,
+        height: size,
+        pixels: slicePixels(size, slice),
+        signed: true,
+        rescale: { slope: 1, intercept: -1024 },
+        window: { center: 40, width: 400 },
+        instanceNumber: slice + 1,
+      }),
+    );
     files.push(path);
   }
   let checked = 0;
@@ -65,7 +76,9 @@ export async function run({ smoke }) {
     const bytes = await readFile(file);
     const dataSet = dicomParser.parseDicom(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const element = dataSet.elements.x7fe00010;
-    const view = new Int16Array(dataSet.byteArray.buffer.slice(dataSet.byteArray.byteOffset + element.dataOffset, dataSet.byteArray.byteOffset + element.dataOffset + element.length));
+    const view = new Int16Array(
+      dataSet.byteArray.buffer.slice(dataSet.byteArray.byteOffset + element.dataOffset, dataSet.byteArray.byteOffset + element.dataOffset + element.length),
+    );
     if (view.length !== size * size) throw new Error(`${file}: ${view.length} values`);
   };
   const samples = await interleaved(smoke ? 1 : REPEATS, {

@@ -19,8 +19,10 @@ export async function run({ smoke }) {
   const runs = { sequential: [], concurrent: [] };
   fake.faults.set({ rate: 1, kinds: ["slow"], slowMs: latencyMs });
   try {
-    for (let i = 0; i < (smoke ? 1 : SEQUENTIAL_REPEATS); i++) runs.sequential.push(await runOnFake(withLabels(latencyMs), { tasks, concurrency: 1, checkLabels: true }));
-    for (let i = 0; i < (smoke ? 1 : CONCURRENT_REPEATS); i++) runs.concurrent.push(await runOnFake(withLabels(latencyMs), { tasks, concurrency: highConcurrency, checkLabels: true }));
+    for (let i = 0; i < (smoke ? 1 : SEQUENTIAL_REPEATS); i++)
+      runs.sequential.push(await runOnFake(withLabels(latencyMs), { tasks, concurrency: 1, checkLabels: true }));
+    for (let i = 0; i < (smoke ? 1 : CONCURRENT_REPEATS); i++)
+      runs.concurrent.push(await runOnFake(withLabels(latencyMs), { tasks, concurrency: highConcurrency, checkLabels: true }));
   } finally {
     fake.faults.clear();
   }

@@ -53,7 +53,8 @@ export async function run({ smoke }) {
     details[scenario.text] =
       `task-agents ${ours.toFixed(3)} s, ${requests(runs.ours)} requests; Python runner ${peer.toFixed(3)} s, ${requests(runs.peer)} requests; ` +
       `ratio ${ratio.toFixed(2)}× (runs: ${runs.ours.map((r) => r.wallS.toFixed(2)).join(", ")} vs ${runs.peer.map((r) => r.wallS.toFixed(2)).join(", ")})`;
-    if (scenario.maxRatio !== undefined) checks.push({ text: `${scenario.text}: wall time ≤ ${scenario.maxRatio}× the Python runner's (${ratio.toFixed(2)}×)`, met: ratio <= scenario.maxRatio });
+    if (scenario.maxRatio !== undefined)
+      checks.push({ text: `${scenario.text}: wall time ≤ ${scenario.maxRatio}× the Python runner's (${ratio.toFixed(2)}×)`, met: ratio <= scenario.maxRatio });
     // Each run is paired with the peer's run on the same seed. With faults, which requests a fault
     // hits depends on the order they arrive in, so the comparison leaves out the faulted attempts
     // (each client retries those) and counts the requests the server answered.
@@ -66,10 +67,22 @@ export async function run({ smoke }) {
     });
     const failed = runs.ours.filter((r) => !r.verdict.ok);
     checks.push({
-      text: `${scenario.text}: every task moved exactly once to its pathway's stage, with priority 0.25, no label save after its move (the server's end-to-end check)${failed.length > 0 ? `: ${failed[0].verdict.text.split("\n").filter((l) => l.startsWith("FAIL")).join("; ")}` : ""}`,
+      text: `${scenario.text}: every task moved exactly once to its pathway's stage, with priority 0.25, no label save after its move (the server's end-to-end check)${
+        failed.length > 0
+          ? `: ${failed[0].verdict.text
+              .split("\n")
+              .filter((l) => l.startsWith("FAIL"))
+              .join("; ")}`
+          : ""
+      }`,
       met: failed.length === 0,
     });
-    if (scenario.faultRate) details[`${scenario.text}, faults injected (last run)`] = runs.ours.at(-1).verdict.text.split("\n").find((l) => l.startsWith("note: faults")) ?? "none";
+    if (scenario.faultRate)
+      details[`${scenario.text}, faults injected (last run)`] =
+        runs.ours
+          .at(-1)
+          .verdict.text.split("\n")
+          .find((l) => l.startsWith("note: faults")) ?? "none";
   }
   const main = results["1000-c8"] ?? results["60-b7"];
   return {

@@ -22,7 +22,22 @@ const batchSize = 100;
 
 /** Runs one `task-agents run` to its end; resolves to its run report. */
 function runProcess(store, hash) {
-  const args = [cli, "run", agent, "--project-hash", hash, "--store", store, "--json", "--log-level", "warn", "--concurrency", String(concurrency), "--task-batch-size", String(batchSize)];
+  const args = [
+    cli,
+    "run",
+    agent,
+    "--project-hash",
+    hash,
+    "--store",
+    store,
+    "--json",
+    "--log-level",
+    "warn",
+    "--concurrency",
+    String(concurrency),
+    "--task-batch-size",
+    String(batchSize),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -38,7 +53,11 @@ function runProcess(store, hash) {
         .find((event) => event.event === "run-finished");
       if (code !== 0 || finished === undefined) reject(new Error(`task-agents run exited ${code}:\n${stderr.slice(-2000)}`));
       else {
-        const started = stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line)).find((event) => event.event === "run-started");
+        const started = stdout
+          .split("\n")
+          .filter((line) => line.startsWith("{"))
+          .map((line) => JSON.parse(line))
+          .find((event) => event.event === "run-started");
         resolve({ report: finished.report, stderr, startedAt: Date.parse(started.time), finishedAt: Date.parse(finished.time) });
       }
     });
@@ -98,7 +117,7 @@ export async function run({ smoke }) {
     ratio: four.rate / one.rate,
     details: {
       tasks,
-      "handler": "awaits 20 ms",
+      handler: "awaits 20 ms",
       "concurrency per process": concurrency,
       "batch size": batchSize,
       "4 processes: first run-started to last run-finished": secs(four.ms),

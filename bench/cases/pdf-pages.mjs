@@ -40,7 +40,8 @@ function mupdfAlone(path, pages, expected) {
     for (let index = 0; index < pages; index++) {
       const page = document.loadPage(index);
       const pixmap = page.toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceRGB, false, true);
-      if (pixmap.getWidth() !== expected.width || pixmap.getPixels().length < expected.width * expected.height * 3) throw new Error(`page ${index}: ${pixmap.getWidth()} wide`);
+      if (pixmap.getWidth() !== expected.width || pixmap.getPixels().length < expected.width * expected.height * 3)
+        throw new Error(`page ${index}: ${pixmap.getWidth()} wide`);
       pixmap.destroy();
       page.destroy();
     }
@@ -53,8 +54,16 @@ function mupdfAlone(path, pages, expected) {
 export async function run({ smoke }) {
   const { pdfFile } = await tsImport("../../scripts/media/medical-files.ts", import.meta.url);
   const pages = smoke ? 3 : 30;
-  const colours = [[220, 40, 40], [40, 200, 60], [50, 80, 230]];
-  const spec = Array.from({ length: pages }, (_, i) => ({ width: 612, height: 792, rect: { x: 72 + (i % 5) * 40, y: 100 + (i % 7) * 50, width: 200, height: 150, rgb: colours[i % 3] } }));
+  const colours = [
+    [220, 40, 40],
+    [40, 200, 60],
+    [50, 80, 230],
+  ];
+  const spec = Array.from({ length: pages }, (_, i) => ({
+    width: 612,
+    height: 792,
+    rect: { x: 72 + (i % 5) * 40, y: 100 + (i % 7) * 50, width: 200, height: 150, rgb: colours[i % 3] },
+  }));
   const path = join(tempDir("pdf"), "document.pdf");
   writeFileSync(path, pdfFile(spec));
   const expected = { width: Math.ceil((612 * dpi) / 72), height: Math.ceil((792 * dpi) / 72) };

@@ -51,7 +51,19 @@ export async function run({ smoke }) {
     queueRunner.stage("Pre-label", () => "annotate");
     await enqueueTasks(queueRunner, { redisUrl: url, queueName });
     await queueRunner.close();
-    const worker = ["dist/cli/main.js", "--store", storePath, "queue", "work", repoPath("bench/lib/agents/noop-queue.mjs"), "--queue", queueName, "--concurrency", String(concurrency), "--exit-when-empty"];
+    const worker = [
+      "dist/cli/main.js",
+      "--store",
+      storePath,
+      "queue",
+      "work",
+      repoPath("bench/lib/agents/noop-queue.mjs"),
+      "--queue",
+      queueName,
+      "--concurrency",
+      String(concurrency),
+      "--exit-when-empty",
+    ];
     const env = { REDIS_URL: url, PROJECT_HASH: store.hash };
     const ms = await timeMs(() => Promise.all([node(worker, env), node(worker, env)]));
     const check = localBackend({ storePath });
@@ -71,7 +83,9 @@ export async function run({ smoke }) {
     queues.push(queueName);
     const queue = new Queue(queueName, { connection });
     for (let i = 0; i < tasks; i += 1000) {
-      await queue.addBulk(Array.from({ length: Math.min(1000, tasks - i) }, (_, j) => ({ name: "noop", data: { i: i + j }, opts: { removeOnComplete: true } })));
+      await queue.addBulk(
+        Array.from({ length: Math.min(1000, tasks - i) }, (_, j) => ({ name: "noop", data: { i: i + j }, opts: { removeOnComplete: true } })),
+      );
     }
     await queue.close();
     const worker = [repoPath("bench/lib/raw-worker.mjs"), queueName, String(concurrency)];

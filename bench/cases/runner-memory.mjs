@@ -13,7 +13,9 @@ export const target = { kind: "max", value: 200, of: "value", text: "peak RSS < 
 
 function child(store, checkpoint) {
   const storePath = copyOf(store.template);
-  const result = spawnSync(process.execPath, ["--expose-gc", repoPath("bench/lib/memory-child.mjs"), storePath, store.hash, String(checkpoint)], { encoding: "utf8" });
+  const result = spawnSync(process.execPath, ["--expose-gc", repoPath("bench/lib/memory-child.mjs"), storePath, store.hash, String(checkpoint)], {
+    encoding: "utf8",
+  });
   discard(storePath);
   if (result.status !== 0) throw new Error(`memory child exited ${result.status}:\n${result.stderr}`);
   const report = JSON.parse(result.stdout.trim().split("\n").at(-1));

@@ -26,7 +26,9 @@ function makeClip(ffmpeg, path, { width, height, seconds, fps }) {
 /** Milliseconds ffmpeg takes to decode `path` to RGB into /dev/null. */
 function ffmpegAlone(ffmpeg, path) {
   const started = performance.now();
-  const child = spawn(ffmpeg, ["-nostdin", "-hide_banner", "-loglevel", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-y", "/dev/null"], { stdio: "ignore" });
+  const child = spawn(ffmpeg, ["-nostdin", "-hide_banner", "-loglevel", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-y", "/dev/null"], {
+    stdio: "ignore",
+  });
   return new Promise((resolve, reject) => {
     child.once("error", reject);
     child.once("close", (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`ffmpeg exited with ${code}`))));

@@ -25,7 +25,9 @@ function quantile(values, q) {
 
 /** Starts the agent under the CLI with `mode` flags; resolves once its first pass is done. */
 async function startAgent(store, hash, mode) {
-  const child = spawn(process.execPath, [cli, "run", agent, "--project-hash", hash, "--store", store, "--json", "--log-level", "warn", ...mode], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [cli, "run", agent, "--project-hash", hash, "--store", store, "--json", "--log-level", "warn", ...mode], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   onCleanup(() => child.kill("SIGKILL"));
   const handled = new Map();
   const waiters = new Map();
@@ -130,6 +132,8 @@ export async function run({ smoke }) {
       "poll idle CPU": cpu(poll.idleCpuPercent),
       "idle measured over (s)": sizes.idleSeconds,
     },
-    checks: [{ text: `idle watcher uses < ${idleCpuLimitPercent} % of a core`, met: watch.idleCpuPercent !== undefined && watch.idleCpuPercent < idleCpuLimitPercent }],
+    checks: [
+      { text: `idle watcher uses < ${idleCpuLimitPercent} % of a core`, met: watch.idleCpuPercent !== undefined && watch.idleCpuPercent < idleCpuLimitPercent },
+    ],
   };
 }

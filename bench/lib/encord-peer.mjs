@@ -20,7 +20,10 @@ export function peerMissing() {
   if (tools === undefined) return "the encord-peer tools were not found (set TASK_AGENTS_PEER_DIR)";
   const path = process.env.TASK_AGENTS_PEER_PYTHONPATH;
   if (!path) return "TASK_AGENTS_PEER_PYTHONPATH is not set";
-  const check = spawnSync("python3", ["-c", "import sitecustomize, encord, encord_agents.tasks"], { env: { ...process.env, PYTHONPATH: `${join(tools, "shim")}:${path}` }, encoding: "utf8" });
+  const check = spawnSync("python3", ["-c", "import sitecustomize, encord, encord_agents.tasks"], {
+    env: { ...process.env, PYTHONPATH: `${join(tools, "shim")}:${path}` },
+    encoding: "utf8",
+  });
   if (check.status !== 0) return `the peer does not import from TASK_AGENTS_PEER_PYTHONPATH (${check.stderr.trim().split("\n").at(-1)})`;
   return undefined;
 }
@@ -51,11 +54,18 @@ export async function startScenario({ tasks, faultRate = 0, seed = 1 }) {
   const scenario = join(dir, "scenario.json");
   const pyEnv = { ...process.env, PYTHONPATH: tools };
   const server = join(tools, "fake_encord", "server.py");
-  const gen = spawnSync("python3", [server, "--gen-scenario", scenario, "--tasks", String(tasks), "--allow-key-file", `${key}.pub`, "--fault-rate", String(faultRate), "--seed", String(seed)], { env: pyEnv, encoding: "utf8" });
+  const gen = spawnSync(
+    "python3",
+    [server, "--gen-scenario", scenario, "--tasks", String(tasks), "--allow-key-file", `${key}.pub`, "--fault-rate", String(faultRate), "--seed", String(seed)],
+    { env: pyEnv, encoding: "utf8" },
+  );
   if (gen.status !== 0) throw new Error(`scenario generation failed: ${gen.stderr}`);
   const { project_hash: projectHash } = JSON.parse(gen.stdout);
   const log = join(dir, "requests.jsonl");
-  const child = spawn("python3", [server, "--scenario", scenario, "--port", "0", "--timeout", "900", "--log", log], { env: pyEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("python3", [server, "--scenario", scenario, "--port", "0", "--timeout", "900", "--log", log], {
+    env: pyEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const port = await new Promise((resolve, reject) => {
@@ -68,7 +78,13 @@ export async function startScenario({ tasks, faultRate = 0, seed = 1 }) {
     child.on("close", (code) => reject(new Error(`the fake server exited (${code}): ${stderr}`)));
   });
   const url = `http://127.0.0.1:${port}`;
-  const logged = () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l)) : []);
+  const logged = () =>
+    existsSync(log)
+      ? readFileSync(log, "utf8")
+          .split("\n")
+          .filter((l) => l.trim() !== "")
+          .map((l) => JSON.parse(l))
+      : [];
   return {
     url,
     projectHash,
@@ -78,7 +94,9 @@ export async function startScenario({ tasks, faultRate = 0, seed = 1 }) {
     /** Requests answered without an injected fault (retries that a fault forced are left out). */
     served: () => logged().filter((record) => record.fault === undefined).length,
     async check() {
-      const result = await run("python3", [join(tools, "fake_encord", "e2e_check.py"), "--scenario", scenario, "--state-url", `${url}/__state`], { env: pyEnv });
+      const result = await run("python3", [join(tools, "fake_encord", "e2e_check.py"), "--scenario", scenario, "--state-url", `${url}/__state`], {
+        env: pyEnv,
+      });
       return { ok: result.code === 0, text: result.stdout.trim() };
     },
     close() {
@@ -103,13 +121,27 @@ export async function runPeer(scenario, { batch }) {
  * same agent: { wallS (the run report's own duration), requests, served, report }.
  */
 export async function runTaskAgents(scenario, { batch, concurrency }) {
-  const args = [repoPath("dist/cli/main.js"), "run", repoPath("bench/lib/agents/peer-agent.mjs"), "--project-hash", scenario.projectHash, "--task-batch-size", String(batch), "--concurrency", String(concurrency), "--json", "--backend", "encord"];
+  const args = [
+    repoPath("dist/cli/main.js"),
+    "run",
+    repoPath("bench/lib/agents/peer-agent.mjs"),
+    "--project-hash",
+    scenario.projectHash,
+    "--task-batch-size",
+    String(batch),
+    "--concurrency",
+    String(concurrency),
+    "--json",
+    "--backend",
+    "encord",
+  ];
   const result = await run(process.execPath, args, { env: scenario.env });
   const finished = result.stdout
     .split("\n")
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l))
     .find((e) => e.event === "run-finished");
-  if (finished === undefined || result.code !== 0) throw new Error(`task-agents run failed (${result.code}): ${result.stderr.slice(-2000)}${result.stdout.slice(-2000)}`);
+  if (finished === undefined || result.code !== 0)
+    throw new Error(`task-agents run failed (${result.code}): ${result.stderr.slice(-2000)}${result.stdout.slice(-2000)}`);
   return { wallS: finished.report.durationMs / 1000, requests: scenario.requests(), served: scenario.served(), report: finished.report };
 }

@@ -122,7 +122,13 @@ export const withLabels = (sleepMs) => (r) =>
 export async function runOnFake(register, { tasks, concurrency = 1, checkLabels = false }) {
   const fake = await fakeEncord();
   const spec = loadProjectSpec(demoSpec);
-  const items = Array.from({ length: tasks }, (_, i) => ({ title: `img-${String(i).padStart(5, "0")}.png`, dataType: "image", mimeType: "image/png", width: 640, height: 480 }));
+  const items = Array.from({ length: tasks }, (_, i) => ({
+    title: `img-${String(i).padStart(5, "0")}.png`,
+    dataType: "image",
+    mimeType: "image/png",
+    width: 640,
+    height: 480,
+  }));
   const added = fake.addProject(spec, items, { pageSize });
   const preLabel = added.stages.find((s) => s.title === "Pre-label");
   const annotate = added.stages.find((s) => s.title === "Annotate");
@@ -189,7 +195,8 @@ export function requestCase(register, needs, { checkLabels = false } = {}) {
     for (const k of keys) details[`requests/1k: ${k}`] = `${fmt(ts[k] ?? 0)} / ${fmt(py[k] ?? 0)}`;
     details["run time (s, median)"] = +(median(runs.map((r) => r.ms)) / 1000).toFixed(3);
     if (new Set(totals).size > 1) details["note"] = `request counts varied between repeats: ${totals.join(", ")}`;
-    details["settings"] = `${int(tasks)} tasks per run, task batch ${batchSize}, server page size ${pageSize}, backend defaults (no fixed rate, at most 8 requests in flight), ${repeats} runs`;
+    details["settings"] =
+      `${int(tasks)} tasks per run, task batch ${batchSize}, server page size ${pageSize}, backend defaults (no fixed rate, at most 8 requests in flight), ${repeats} runs`;
     return {
       value: per1000(total(ts)),
       baseline: "the Python encord-agents runner's call pattern for the same tasks, batch and page size",

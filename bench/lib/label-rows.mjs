@@ -8,22 +8,45 @@ const PER_FRAME = 20;
 
 export const ontology = Ontology.fromDict({
   objects: [
-    { id: "1", name: "Car", color: "#D33115", shape: "bounding_box", featureNodeHash: "Y2FyYm94",
+    {
+      id: "1",
+      name: "Car",
+      color: "#D33115",
+      shape: "bounding_box",
+      featureNodeHash: "Y2FyYm94",
       attributes: [
         { id: "1.1", name: "Plate", type: "text", featureNodeHash: "cGxhdGU=", required: false },
-        { id: "1.2", name: "Moving", type: "radio", featureNodeHash: "bW92aW5n", required: false, dynamic: true,
+        {
+          id: "1.2",
+          name: "Moving",
+          type: "radio",
+          featureNodeHash: "bW92aW5n",
+          required: false,
+          dynamic: true,
           options: [
             { id: "1.2.1", label: "yes", value: "yes", featureNodeHash: "eWVzeWVz" },
             { id: "1.2.2", label: "no", value: "no", featureNodeHash: "bm9ub25v" },
-          ] },
-      ] },
+          ],
+        },
+      ],
+    },
     { id: "2", name: "Person", color: "#FCDC00", shape: "polygon", featureNodeHash: "cGVyc29u" },
   ],
   classifications: [
-    { id: "3", featureNodeHash: "d2VhdGhlcg==", attributes: [
-      { id: "3.1", name: "Weather", type: "radio", featureNodeHash: "d2VhdGhlcjE=", required: false,
-        options: [{ id: "3.1.1", label: "sunny", value: "sunny", featureNodeHash: "c3Vubnk=" }] },
-    ] },
+    {
+      id: "3",
+      featureNodeHash: "d2VhdGhlcg==",
+      attributes: [
+        {
+          id: "3.1",
+          name: "Weather",
+          type: "radio",
+          featureNodeHash: "d2VhdGhlcjE=",
+          required: false,
+          options: [{ id: "3.1.1", label: "sunny", value: "sunny", featureNodeHash: "c3Vubnk=" }],
+        },
+      ],
+    },
   ],
 });
 const ontologyDict = ontology.toDict();
@@ -31,7 +54,14 @@ const car = ontologyDict.objects[0];
 const person = ontologyDict.objects[1];
 
 const stamp = "Tue, 17 Jan 2023 11:43:52 UTC";
-const meta = { createdAt: stamp, createdBy: "bench@example.com", confidence: 1, manualAnnotation: true, lastEditedAt: stamp, lastEditedBy: "bench@example.com" };
+const meta = {
+  createdAt: stamp,
+  createdBy: "bench@example.com",
+  confidence: 1,
+  manualAnnotation: true,
+  lastEditedAt: stamp,
+  lastEditedBy: "bench@example.com",
+};
 
 function frameObject(objectHash, i, frame) {
   const isCar = i % 2 === 0;
@@ -39,7 +69,12 @@ function frameObject(objectHash, i, frame) {
   const base = { name: o.name, color: o.color, shape: o.shape, value: o.name.toLowerCase(), ...meta, objectHash, featureHash: o.featureNodeHash };
   const x = ((i * 37 + frame) % 90) / 100;
   if (isCar) return { ...base, boundingBox: { h: 0.05, w: 0.08, x, y: 0.4 } };
-  const ring = [[x, 0.1], [x + 0.05, 0.12], [x + 0.04, 0.2], [x, 0.18]];
+  const ring = [
+    [x, 0.1],
+    [x + 0.05, 0.12],
+    [x + 0.04, 0.2],
+    [x, 0.18],
+  ];
   return {
     ...base,
     polygon: Object.fromEntries(ring.map(([px, py], k) => [String(k), { x: px, y: py }])),
@@ -60,35 +95,96 @@ export function videoRow(tracked, frames) {
       const hash = hashOf(i, frame);
       objects.push(frameObject(hash, i, frame));
       if (!(hash in objectAnswers)) {
-        objectAnswers[hash] = { classifications: i % 2 === 0 ? [{ name: "Plate", value: "plate", answers: `AB-${i}`, featureHash: "cGxhdGU=", manualAnnotation: true }] : [], objectHash: hash };
+        objectAnswers[hash] = {
+          classifications: i % 2 === 0 ? [{ name: "Plate", value: "plate", answers: `AB-${i}`, featureHash: "cGxhdGU=", manualAnnotation: true }] : [],
+          objectHash: hash,
+        };
       }
     }
-    const classifications = tracked && frame < FRAMES / 2
-      ? [{ name: "Weather", value: "weather", ...meta, featureHash: "d2VhdGhlcg==", classificationHash: "weather1" }]
-      : [];
+    const classifications =
+      tracked && frame < FRAMES / 2 ? [{ name: "Weather", value: "weather", ...meta, featureHash: "d2VhdGhlcg==", classificationHash: "weather1" }] : [];
     labels[String(frame)] = { objects, classifications };
   }
   if (tracked) {
     for (let i = 0; i < PER_FRAME; i += 2) {
       const hash = hashOf(i, 0);
-      objectActions[hash] = { actions: [
-        { name: "Moving", value: "moving", featureHash: "bW92aW5n", answers: [{ name: "yes", value: "yes", featureHash: "eWVzeWVz" }], manualAnnotation: true, dynamic: true, range: [[0, FRAMES / 2 - 1]], shouldPropagate: false, trackHash: `t${i}` },
-        { name: "Moving", value: "moving", featureHash: "bW92aW5n", answers: [{ name: "no", value: "no", featureHash: "bm9ub25v" }], manualAnnotation: true, dynamic: true, range: [[FRAMES / 2, FRAMES - 1]], shouldPropagate: false, trackHash: `u${i}` },
-      ], objectHash: hash };
+      objectActions[hash] = {
+        actions: [
+          {
+            name: "Moving",
+            value: "moving",
+            featureHash: "bW92aW5n",
+            answers: [{ name: "yes", value: "yes", featureHash: "eWVzeWVz" }],
+            manualAnnotation: true,
+            dynamic: true,
+            range: [[0, FRAMES / 2 - 1]],
+            shouldPropagate: false,
+            trackHash: `t${i}`,
+          },
+          {
+            name: "Moving",
+            value: "moving",
+            featureHash: "bW92aW5n",
+            answers: [{ name: "no", value: "no", featureHash: "bm9ub25v" }],
+            manualAnnotation: true,
+            dynamic: true,
+            range: [[FRAMES / 2, FRAMES - 1]],
+            shouldPropagate: false,
+            trackHash: `u${i}`,
+          },
+        ],
+        objectHash: hash,
+      };
     }
   }
   const classificationAnswers = tracked
-    ? { weather1: { classifications: [{ name: "Weather", value: "weather", answers: [{ name: "sunny", value: "sunny", featureHash: "c3Vubnk=" }], featureHash: "d2VhdGhlcjE=", manualAnnotation: true }], classificationHash: "weather1", featureHash: "d2VhdGhlcg==", spaces: {} } }
+    ? {
+        weather1: {
+          classifications: [
+            {
+              name: "Weather",
+              value: "weather",
+              answers: [{ name: "sunny", value: "sunny", featureHash: "c3Vubnk=" }],
+              featureHash: "d2VhdGhlcjE=",
+              manualAnnotation: true,
+            },
+          ],
+          classificationHash: "weather1",
+          featureHash: "d2VhdGhlcg==",
+          spaces: {},
+        },
+      }
     : {};
   return {
-    label_hash: "5b8e7c3a-0000-4000-8000-000000000001", branch_name: "main", created_at: stamp, last_edited_at: stamp,
-    data_hash: "5b8e7c3a-0000-4000-8000-000000000002", dataset_hash: "5b8e7c3a-0000-4000-8000-000000000003",
-    dataset_title: "bench", data_title: "clip.mp4", data_type: "video", annotation_task_status: "QUEUED", is_shadow_data: false,
-    object_answers: objectAnswers, classification_answers: classificationAnswers, object_actions: objectActions, label_status: "LABELLED",
-    data_units: { "5b8e7c3a-0000-4000-8000-000000000002": {
-      data_hash: "5b8e7c3a-0000-4000-8000-000000000002", data_title: "clip.mp4", data_link: "videos/clip.mp4", data_type: "video/mp4",
-      data_sequence: 0, width: 1920, height: 1080, labels, data_duration: FRAMES / 25, data_fps: 25,
-    } },
+    label_hash: "5b8e7c3a-0000-4000-8000-000000000001",
+    branch_name: "main",
+    created_at: stamp,
+    last_edited_at: stamp,
+    data_hash: "5b8e7c3a-0000-4000-8000-000000000002",
+    dataset_hash: "5b8e7c3a-0000-4000-8000-000000000003",
+    dataset_title: "bench",
+    data_title: "clip.mp4",
+    data_type: "video",
+    annotation_task_status: "QUEUED",
+    is_shadow_data: false,
+    object_answers: objectAnswers,
+    classification_answers: classificationAnswers,
+    object_actions: objectActions,
+    label_status: "LABELLED",
+    data_units: {
+      "5b8e7c3a-0000-4000-8000-000000000002": {
+        data_hash: "5b8e7c3a-0000-4000-8000-000000000002",
+        data_title: "clip.mp4",
+        data_link: "videos/clip.mp4",
+        data_type: "video/mp4",
+        data_sequence: 0,
+        width: 1920,
+        height: 1080,
+        labels,
+        data_duration: FRAMES / 25,
+        data_fps: 25,
+      },
+    },
     spaces: {},
   };
 }
@@ -111,7 +207,10 @@ export function measureRow(row, frames, repeats) {
   }
   const samples = { model: [], plain: [] };
   for (let i = 0; i < repeats; i++) {
-    for (const [k, fn] of [["plain", plain], ["model", model]]) {
+    for (const [k, fn] of [
+      ["plain", plain],
+      ["model", model],
+    ]) {
       globalThis.gc?.();
       const started = performance.now();
       fn();

@@ -43,4 +43,6 @@ const sampler = setInterval(sample, 10);
 const report = await runner.execute({ output: "silent" });
 clearInterval(sampler);
 await backend.close();
-process.stdout.write(JSON.stringify({ startMiB: mib(start), rssMiB: rss, heapMiB: heap, peakMiB: mib(peak), slices, failed: report.stages[0].failed, ms }) + "\n");
+process.stdout.write(
+  JSON.stringify({ startMiB: mib(start), rssMiB: rss, heapMiB: heap, peakMiB: mib(peak), slices, failed: report.stages[0].failed, ms }) + "\n",
+);

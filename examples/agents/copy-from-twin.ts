@@ -17,7 +17,12 @@ const deps = { labelRow, twin: twinLabelRow({ projectHash: source }) };
 export function copyFromTwin({ labelRow, twin }: HandlerContext<typeof deps>) {
   // The twin's answer, found by title in the twin's own ontology.
   const sourceSize = twin?.labelRow.ontology.getChildByTitle("Size", "attribute");
-  const given = sourceSize && twin?.labelRow.getClassificationInstances().find((c) => c.ontologyItem.attributes.includes(sourceSize))?.getAnswer();
+  const given =
+    sourceSize &&
+    twin?.labelRow
+      .getClassificationInstances()
+      .find((c) => c.ontologyItem.attributes.includes(sourceSize))
+      ?.getAnswer();
   if (!(given instanceof AttributeOption)) return "not labelled yet";
 
   // The same answer in this project's ontology, whose hashes differ.

@@ -27,7 +27,7 @@ runner.stage("Pre-label", { deps: { labelRow } }, ({ labelRow }) => {
   labelRow.addObjectInstance(cat);
 
   // Route on the answer; the row is saved (then the task moved) with the batch.
-  const answer = size.getAnswer();   // the AttributeOption chosen
+  const answer = size.getAnswer(); // the AttributeOption chosen
   return { pathway: answer === ontology.getChildByTitle("thumbnail", "option") ? "skip" : "annotate", labelRow };
 });
 

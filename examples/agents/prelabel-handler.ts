@@ -3,14 +3,7 @@
  * (prelabel-queue.ts): it answers the "Size" classification, pre-labels a "Cat" box on images
  * worth annotating, sets a priority from client metadata and size, and routes on the answer.
  */
-import {
-  BoundingBoxCoordinates,
-  defineDependency,
-  labelRow,
-  storageItem,
-  type HandlerContext,
-  type HandlerResult,
-} from "task-agents";
+import { BoundingBoxCoordinates, defineDependency, labelRow, storageItem, type HandlerContext, type HandlerResult } from "task-agents";
 
 /** Width and height of the image, from its storage item (read from the file when it was added). */
 export const imageSize = defineDependency({

@@ -25,7 +25,11 @@ runner.stage("Pre-label", { deps: { labelRow }, onFailure: "skip" }, ({ labelRow
   if (size.getAnswer() === thumbnail) return { pathway: "skip", labelRow };
 
   const cat = ontology.getChild(Cat).createInstance();
-  cat.setForFrames(new BoundingBoxCoordinates({ topLeftX: 0.25, topLeftY: 0.25, width: 0.5, height: 0.5 }), { frames: 0, confidence: 0.5, manualAnnotation: false });
+  cat.setForFrames(new BoundingBoxCoordinates({ topLeftX: 0.25, topLeftY: 0.25, width: 0.5, height: 0.5 }), {
+    frames: 0,
+    confidence: 0.5,
+    manualAnnotation: false,
+  });
   labelRow.addObjectInstance(cat);
   return { pathway: "annotate", labelRow };
 });

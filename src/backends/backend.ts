@@ -218,11 +218,7 @@ export interface Backend {
   countStageTasks?(projectHash: string, stageUuid: string): Promise<number>;
 
   /** Label-row metadata for these data items, in the order given; unknown hashes are left out. */
-  getLabelRowMetadata(
-    projectHash: string,
-    dataHashes: readonly string[],
-    include?: LabelRowMetadataIncludeArgs,
-  ): Promise<LabelRowMetadataJson[]>;
+  getLabelRowMetadata(projectHash: string, dataHashes: readonly string[], include?: LabelRowMetadataIncludeArgs): Promise<LabelRowMetadataJson[]>;
 
   /**
    * For data items of one project, the data hash of the same data in another project, by source

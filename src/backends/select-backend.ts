@@ -31,7 +31,10 @@ export function selectBackend(choice: BackendChoice = {}, env: NodeJS.ProcessEnv
   if (wantsEncord) {
     const settings = encordSettingsFromEnv(env);
     for (const warning of settings.warnings) warn(warning);
-    const requestsPerSecond = choice.maxRequestsPerSecond === undefined ? requestsPerSecondFromEnv(env) : checkRequestsPerSecond(choice.maxRequestsPerSecond, "--max-requests-per-second");
+    const requestsPerSecond =
+      choice.maxRequestsPerSecond === undefined
+        ? requestsPerSecondFromEnv(env)
+        : checkRequestsPerSecond(choice.maxRequestsPerSecond, "--max-requests-per-second");
     return encordBackend({ settings, ...(requestsPerSecond === undefined ? {} : { requestsPerSecond }) });
   }
   if (choice.maxRequestsPerSecond !== undefined) warn("--max-requests-per-second caps Encord requests; it has no effect on the local store.");

@@ -48,10 +48,15 @@ const scriptExtensions = new Set([...typeScriptExtensions, ".js", ".mjs", ".cjs"
 export async function loadAgentFile(path: string, options: LoadOptions = {}): Promise<Runner | QueueRunner> {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new DataInputError("TA_FILE_NOT_FOUND", `Agent file ${JSON.stringify(path)} does not exist.`, path);
-  if (statSync(absolute).isDirectory()) throw new DataInputError("TA_INVALID_ARGUMENT", `Agent file ${JSON.stringify(path)} is a folder; give the agent's file (.ts or .js).`, path);
+  if (statSync(absolute).isDirectory())
+    throw new DataInputError("TA_INVALID_ARGUMENT", `Agent file ${JSON.stringify(path)} is a folder; give the agent's file (.ts or .js).`, path);
   const extension = extname(absolute).toLowerCase();
   if (!scriptExtensions.has(extension)) {
-    throw new DataInputError("TA_INVALID_ARGUMENT", `Agent file ${JSON.stringify(path)} has extension ${JSON.stringify(extension || "(none)")}; accepted: ${[...scriptExtensions].join(", ")}.`, path);
+    throw new DataInputError(
+      "TA_INVALID_ARGUMENT",
+      `Agent file ${JSON.stringify(path)} has extension ${JSON.stringify(extension || "(none)")}; accepted: ${[...scriptExtensions].join(", ")}.`,
+      path,
+    );
   }
   const url = pathToFileURL(absolute).href;
   const flags = globalThis as Record<symbol, unknown>;
@@ -76,7 +81,10 @@ export async function loadAgentFile(path: string, options: LoadOptions = {}): Pr
     // Anything else is the agent file's own failure: its message, and where in the file.
     const stack = error instanceof Error ? (error.stack ?? "") : "";
     const line = stack.split("\n").find((l) => l.includes(absolute) || l.includes(url));
-    const where = line?.match(/\(?([^()\s]+:\d+:\d+)\)?\s*$/)?.[1]?.replace(/^file:\/\//, "").replace(/\?[^:]*(?=:\d+:\d+$)/, "");
+    const where = line
+      ?.match(/\(?([^()\s]+:\d+:\d+)\)?\s*$/)?.[1]
+      ?.replace(/^file:\/\//, "")
+      .replace(/\?[^:]*(?=:\d+:\d+$)/, "");
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
       `Agent file ${JSON.stringify(path)} failed to load: ${error instanceof Error ? error.message : String(error)}${where ? ` (at ${where})` : ""}`,

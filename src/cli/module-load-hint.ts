@@ -52,7 +52,8 @@ function fileWithAwait(message: string): string | undefined {
   return existsSync(commonJs) ? commonJs : undefined;
 }
 
-const cjsTopLevelAwait = /Top-level await is currently not supported with the "cjs" output format|await is only valid in async functions and the top level bodies of modules/;
+const cjsTopLevelAwait =
+  /Top-level await is currently not supported with the "cjs" output format|await is only valid in async functions and the top level bodies of modules/;
 const missingTaskAgents = new RegExp(`Cannot find (?:package|module) '${packageInfo.name}(?:/[^']*)?'`);
 
 /**
@@ -67,7 +68,10 @@ export function moduleLoadHint(shownPath: string, file: string, error: unknown):
   const quoted = JSON.stringify(shownPath);
   if (cjsTopLevelAwait.test(message)) {
     const culprit = fileWithAwait(message) ?? file;
-    const which = culprit === file ? `Agent file ${quoted} uses top-level await (such as \`await runner.run()\`)` : `${culprit}, imported by agent file ${quoted}, uses top-level await`;
+    const which =
+      culprit === file
+        ? `Agent file ${quoted} uses top-level await (such as \`await runner.run()\`)`
+        : `${culprit}, imported by agent file ${quoted}, uses top-level await`;
     return `${which}, which only an ES module may use, but it loads as CommonJS: ${howToMakeEsm(culprit)}.`;
   }
   if (code === "ERR_PACKAGE_PATH_NOT_EXPORTED" && message.includes(`${packageInfo.name}/package.json`)) {

@@ -31,20 +31,46 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
  * Streams a table whose column widths are fixed up front (`width`), page by page, so a listing of
  * any length is never held in memory.
  */
-export async function streamTable<Row>(stream: OutputStream, columns: readonly Column<Row>[], pages: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>): Promise<number> {
+export async function streamTable<Row>(
+  stream: OutputStream,
+  columns: readonly Column<Row>[],
+  pages: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>,
+): Promise<number> {
   const widths = columns.map((c) => Math.max(displayWidth(c.header), c.width ?? 0));
-  await writeChunk(stream, formatLine(columns, widths, columns.map((c) => c.header)) + "\n");
+  await writeChunk(
+    stream,
+    formatLine(
+      columns,
+      widths,
+      columns.map((c) => c.header),
+    ) + "\n",
+  );
   let count = 0;
   for await (const rows of pages) {
     if (rows.length === 0) continue;
     count += rows.length;
-    await writeChunk(stream, rows.map((row) => formatLine(columns, widths, columns.map((c) => tableCell(c.value(row))))).join("\n") + "\n");
+    await writeChunk(
+      stream,
+      rows
+        .map((row) =>
+          formatLine(
+            columns,
+            widths,
+            columns.map((c) => tableCell(c.value(row))),
+          ),
+        )
+        .join("\n") + "\n",
+    );
   }
   return count;
 }
 
 /** Streams one JSON object per line. */
-export async function streamJsonLines<Row>(stream: OutputStream, pages: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>, toJson: (row: Row) => unknown): Promise<number> {
+export async function streamJsonLines<Row>(
+  stream: OutputStream,
+  pages: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>,
+  toJson: (row: Row) => unknown,
+): Promise<number> {
   let count = 0;
   for await (const rows of pages) {
     if (rows.length === 0) continue;

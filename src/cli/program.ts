@@ -46,24 +46,34 @@ Example:
   ENCORD_SSH_KEY_FILE=~/.ssh/id_ed25519 task-agents print agent-nodes $PROJECT_HASH`;
 
 function createRootCommand(io: CliIo, jsonErrors: boolean) {
-  return new Command("task-agents")
-    .description("Run task agents on workflow projects, on the embedded local store or on Encord.")
-    .version(packageInfo.version, "-V, --version", "print the task-agents version")
-    .addOption(new Option("--store <path>", "store file of the local backend (env: TASK_AGENTS_STORE; default ./.task-agents/store.db); given, it also means: use the local store, not Encord"))
-    .addOption(
-      new Option("--backend <kind>", "where projects live, for print agent-nodes, tasks list and run (default: encord when Encord credentials are set and --store is not given, else local)").choices(["local", "encord"] as const),
-    )
-    .option("--json", "machine-readable output: one JSON object per line")
-    .addHelpText("after", backendHelp)
-    // With --json, stderr holds only the JSON error object.
-    .showHelpAfterError(jsonErrors ? false : "(run with --help for usage)")
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) =>
-        write(jsonErrors ? JSON.stringify({ error: { code: "TA_USAGE", message: text.replace(/^error: /, "").trim() } }) + "\n" : text),
-    })
-    .exitOverride();
+  return (
+    new Command("task-agents")
+      .description("Run task agents on workflow projects, on the embedded local store or on Encord.")
+      .version(packageInfo.version, "-V, --version", "print the task-agents version")
+      .addOption(
+        new Option(
+          "--store <path>",
+          "store file of the local backend (env: TASK_AGENTS_STORE; default ./.task-agents/store.db); given, it also means: use the local store, not Encord",
+        ),
+      )
+      .addOption(
+        new Option(
+          "--backend <kind>",
+          "where projects live, for print agent-nodes, tasks list and run (default: encord when Encord credentials are set and --store is not given, else local)",
+        ).choices(["local", "encord"] as const),
+      )
+      .option("--json", "machine-readable output: one JSON object per line")
+      .addHelpText("after", backendHelp)
+      // With --json, stderr holds only the JSON error object.
+      .showHelpAfterError(jsonErrors ? false : "(run with --help for usage)")
+      .configureOutput({
+        writeOut: (text) => io.stdout.write(text),
+        writeErr: (text) => io.stderr.write(text),
+        outputError: (text, write) =>
+          write(jsonErrors ? JSON.stringify({ error: { code: "TA_USAGE", message: text.replace(/^error: /, "").trim() } }) + "\n" : text),
+      })
+      .exitOverride()
+  );
 }
 
 /** The root command; command groups hang their subcommands on it. */
@@ -114,7 +124,10 @@ export function buildProgram(io: CliIo, options: { jsonErrors?: boolean; onExitC
     setExitCode: (code) => options.onExitCode?.(code),
     warn,
     withBackend: async (globals, use) => {
-      const backend = selectBackend({ storePath: globals.store, ...(globals.backend === undefined ? {} : { kind: globals.backend }), warn: (message) => warn(globals, message) }, io.env);
+      const backend = selectBackend(
+        { storePath: globals.store, ...(globals.backend === undefined ? {} : { kind: globals.backend }), warn: (message) => warn(globals, message) },
+        io.env,
+      );
       try {
         return await use(backend);
       } finally {
@@ -128,7 +141,12 @@ export function buildProgram(io: CliIo, options: { jsonErrors?: boolean; onExitC
         return await use(backend);
       } catch (error) {
         // Someone with Encord credentials set may think an Encord project hash works here.
-        if (isTaskAgentsError(error) && (error.code === "TA_UNKNOWN_PROJECT" || error.code === "TA_NO_STORE") && globals.store === undefined && hasEncordCredentials(io.env)) {
+        if (
+          isTaskAgentsError(error) &&
+          (error.code === "TA_UNKNOWN_PROJECT" || error.code === "TA_NO_STORE") &&
+          globals.store === undefined &&
+          hasEncordCredentials(io.env)
+        ) {
           throw new NotFoundError(
             error.code,
             `${error.message} (${encordVariables} is set, but \`task-agents ${command}\` works on the local store only; Encord projects are managed in the Encord app.)`,

@@ -32,7 +32,10 @@ export function durationSeconds(flag: string) {
   return (value: string): number => {
     const parsed = parse(value);
     if (parsed <= 0) throw new InvalidArgumentError(`${flag} takes a number of seconds more than 0, got ${JSON.stringify(value)}.`);
-    if (parsed > maxTimerSeconds) throw new InvalidArgumentError(`${flag} takes at most ${maxTimerSeconds} seconds (about 24.8 days, the longest a timer can wait), got ${JSON.stringify(value)}.`);
+    if (parsed > maxTimerSeconds)
+      throw new InvalidArgumentError(
+        `${flag} takes at most ${maxTimerSeconds} seconds (about 24.8 days, the longest a timer can wait), got ${JSON.stringify(value)}.`,
+      );
     return parsed;
   };
 }
@@ -45,7 +48,8 @@ export function positiveInteger(flag: string, max = Number.MAX_SAFE_INTEGER) {
   const parse = number(flag);
   return (value: string): number => {
     const parsed = parse(value);
-    if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) throw new InvalidArgumentError(`${flag} takes a whole number from 1 to ${max}, got ${JSON.stringify(value)}.`);
+    if (!Number.isInteger(parsed) || parsed < 1 || parsed > max)
+      throw new InvalidArgumentError(`${flag} takes a whole number from 1 to ${max}, got ${JSON.stringify(value)}.`);
     return parsed;
   };
 }
@@ -70,21 +74,50 @@ export function portNumber(flag: string) {
 export function runnerCommand(name: string) {
   return new Command(name)
     .addOption(new Option("--project-hash <uuid>", "project to run on (wins over the one in the code)"))
-    .addOption(new Option("--refresh-every <seconds>", "poll: start a new pass this many seconds after the previous one started").argParser(number("--refresh-every")))
-    .addOption(new Option("--watch", "local store: keep running and start a pass as soon as tasks arrive or move (no fixed interval; not with --refresh-every)"))
+    .addOption(
+      new Option("--refresh-every <seconds>", "poll: start a new pass this many seconds after the previous one started").argParser(number("--refresh-every")),
+    )
+    .addOption(
+      new Option("--watch", "local store: keep running and start a pass as soon as tasks arrive or move (no fixed interval; not with --refresh-every)"),
+    )
     .addOption(new Option("--num-retries <n>", "extra attempts for a failing task (default 3)").argParser(number("--num-retries")))
     .addOption(new Option("--task-batch-size <n>", "tasks fetched, handled and committed together (default 300)").argParser(number("--task-batch-size")))
     .addOption(new Option("--max-tasks-per-stage <n>", "at most this many tasks per stage per pass").argParser(number("--max-tasks-per-stage")))
     .addOption(new Option("--concurrency <n>", "handlers in flight at once (default 1)").argParser(number("--concurrency")))
     .addOption(new Option("--task-timeout <seconds>", "an attempt taking longer fails (and is retried)").argParser(number("--task-timeout")))
     .addOption(new Option("--grace-period <seconds>", "after Ctrl-C, how long in-flight handlers may finish (default 30)").argParser(number("--grace-period")))
-    .addOption(new Option("--retry-failed-after <seconds>", "try a task that failed for good (in a stage without onFailure) again after this long; until then later passes skip it (default: never in this process; 0: every pass)").argParser(number("--retry-failed-after")))
-    .addOption(new Option("--claim-lease <seconds>", "local store: how long this run's claim on the tasks of a batch outlasts the run if it hangs; other runs of the stage take them after it (renewed while the batch is handled; a killed run's tasks are free at once on this machine; default 300)").argParser(number("--claim-lease")))
-    .addOption(new Option("--max-requests-per-second <n>", `Encord only: a fixed cap on requests per second, for a negotiated rate limit (env: ${maxRequestsPerSecondVariable}; default none: the client halves its requests in flight when Encord throttles)`).argParser(number("--max-requests-per-second")))
+    .addOption(
+      new Option(
+        "--retry-failed-after <seconds>",
+        "try a task that failed for good (in a stage without onFailure) again after this long; until then later passes skip it (default: never in this process; 0: every pass)",
+      ).argParser(number("--retry-failed-after")),
+    )
+    .addOption(
+      new Option(
+        "--claim-lease <seconds>",
+        "local store: how long this run's claim on the tasks of a batch outlasts the run if it hangs; other runs of the stage take them after it (renewed while the batch is handled; a killed run's tasks are free at once on this machine; default 300)",
+      ).argParser(number("--claim-lease")),
+    )
+    .addOption(
+      new Option(
+        "--max-requests-per-second <n>",
+        `Encord only: a fixed cap on requests per second, for a negotiated rate limit (env: ${maxRequestsPerSecondVariable}; default none: the client halves its requests in flight when Encord throttles)`,
+      ).argParser(number("--max-requests-per-second")),
+    )
     .addOption(new Option("--store <path>", "local store file (env: TASK_AGENTS_STORE; default ./.task-agents/store.db)"))
-    .addOption(new Option("--backend <kind>", "where projects live (default: local with --store; else encord when ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN is set; else local)").choices(["local", "encord"] as const))
+    .addOption(
+      new Option(
+        "--backend <kind>",
+        "where projects live (default: local with --store; else encord when ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN is set; else local)",
+      ).choices(["local", "encord"] as const),
+    )
     .addOption(new Option("--json", "one JSON object per event on stdout"))
-    .addOption(new Option("--log-level <level>", `log level; debug adds batch and stage counts and failed attempts, trace each task (env: ${logLevelVariable}; default info; secrets are removed at every level)`).choices(logLevels));
+    .addOption(
+      new Option(
+        "--log-level <level>",
+        `log level; debug adds batch and stage counts and failed attempts, trace each task (env: ${logLevelVariable}; default info; secrets are removed at every level)`,
+      ).choices(logLevels),
+    );
 }
 
 /** Parsed runner flags. */
@@ -143,10 +176,18 @@ export function flagsToExecuteOptions(flags: RunnerFlags, signal: AbortSignal, e
  * `--max-requests-per-second`, else the environment), unless its code gave it one, in which case
  * those flags are refused. Shared by `run` and `serve`.
  */
-export function attachBackend(runner: Runner, flags: Pick<RunnerFlags, "store" | "backend" | "maxRequestsPerSecond" | "json">, streams: OutputStreams, env: NodeJS.ProcessEnv): void {
+export function attachBackend(
+  runner: Runner,
+  flags: Pick<RunnerFlags, "store" | "backend" | "maxRequestsPerSecond" | "json">,
+  streams: OutputStreams,
+  env: NodeJS.ProcessEnv,
+): void {
   if (runner.hasOwnBackend) {
     if (flags.store !== undefined || flags.backend !== undefined || flags.maxRequestsPerSecond !== undefined) {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", "--store, --backend and --max-requests-per-second configure the backend, but this runner was given its own in code; drop the flag, or set the option on the backend you pass.");
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        "--store, --backend and --max-requests-per-second configure the backend, but this runner was given its own in code; drop the flag, or set the option on the backend you pass.",
+      );
     }
     return;
   }

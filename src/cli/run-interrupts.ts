@@ -56,7 +56,10 @@ export class RunInterrupts {
     clearTimeout(this.#deadline);
     if (this.#forcedBy !== undefined) {
       const { abandoned } = this.#counts();
-      this.#notice(`${this.#name()}: every decided task was committed; dropped: 0 decided, ${plural(abandoned, "in-flight task")} (abandoned, left in ${abandoned === 1 ? "its stage" : "their stages"}).`, { droppedDecided: 0, droppedInFlight: abandoned });
+      this.#notice(
+        `${this.#name()}: every decided task was committed; dropped: 0 decided, ${plural(abandoned, "in-flight task")} (abandoned, left in ${abandoned === 1 ? "its stage" : "their stages"}).`,
+        { droppedDecided: 0, droppedInFlight: abandoned },
+      );
     }
     this.dispose();
   }
@@ -83,7 +86,10 @@ export class RunInterrupts {
         `${this.#name()}: abandoning ${plural(inFlight, "in-flight task")} now and committing ${plural(decidedUncommitted, "decided task")}; the process ends within ${forcedCommitDeadlineMs / 1000} s (another signal ends it at once).`,
       );
       for (const run of this.#forced) run.abandonNow(`a second ${signal} stopped the run at once`);
-      this.#deadline = setTimeout(() => this.#endNow(`the commit did not finish within ${forcedCommitDeadlineMs / 1000} s of the ${this.#name().toLowerCase()}`), forcedCommitDeadlineMs);
+      this.#deadline = setTimeout(
+        () => this.#endNow(`the commit did not finish within ${forcedCommitDeadlineMs / 1000} s of the ${this.#name().toLowerCase()}`),
+        forcedCommitDeadlineMs,
+      );
       return;
     }
     this.#endNow(`${signal} again`);

@@ -42,7 +42,12 @@ export function workflowJson(project: Project, counts: StageCounts): unknown {
       title: stage.title,
       type: stage.type,
       taskCount: counts.get(stage.uuid) ?? 0,
-      pathways: stage.pathways.map((p) => ({ uuid: p.uuid, name: p.name, destinationUuid: p.destinationUuid, destinationTitle: titleById.get(p.destinationUuid) })),
+      pathways: stage.pathways.map((p) => ({
+        uuid: p.uuid,
+        name: p.name,
+        destinationUuid: p.destinationUuid,
+        destinationTitle: titleById.get(p.destinationUuid),
+      })),
     })),
   };
 }

@@ -18,9 +18,13 @@ export function checkModule(text: string, fresh: ProjectShape): ModuleCheck {
   const old = readModuleShape(text);
   const expected = renderModule(old === undefined ? fresh : { ...fresh, codegen: old.codegen });
   if (text === expected) return { upToDate: true, differences: [] };
-  if (old === undefined) return { upToDate: false, differences: ["it is not a module task-agents codegen wrote (its defineProject({ … } as const) data cannot be read)"] };
+  if (old === undefined)
+    return { upToDate: false, differences: ["it is not a module task-agents codegen wrote (its defineProject({ … } as const) data cannot be read)"] };
   const differences: string[] = [];
-  if (old.projectHash !== fresh.projectHash) differences.push(`it was generated from ${old.projectHash === undefined ? "a spec file" : `project ${old.projectHash}`}, not ${fresh.projectHash === undefined ? "a spec file" : `project ${fresh.projectHash}`}`);
+  if (old.projectHash !== fresh.projectHash)
+    differences.push(
+      `it was generated from ${old.projectHash === undefined ? "a spec file" : `project ${old.projectHash}`}, not ${fresh.projectHash === undefined ? "a spec file" : `project ${fresh.projectHash}`}`,
+    );
   if (old.title !== fresh.title) differences.push(`the project was renamed ${JSON.stringify(fresh.title)} (the module says ${JSON.stringify(old.title)})`);
   differences.push(...projectDrift(old, fresh).map((d) => d.message));
   if (differences.length === 0) {

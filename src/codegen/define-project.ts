@@ -34,11 +34,17 @@ type IsLiteralShape<P> = 0 extends 1 & P ? false : P extends ProjectShape ? (str
 /** What `stage()` accepts: with a typed project its AGENT stages' titles and UUIDs, else any string. */
 export type StageRefOf<P extends ProjectShape | undefined> = IsLiteralShape<P> extends true ? (P extends ProjectShape ? AgentStageRef<P> : string) : string;
 /** What a handler of stage `S` may return as its pathway: with a typed project that stage's pathways, else any string. */
-export type PathwayOf<P extends ProjectShape | undefined, S extends string> = IsLiteralShape<P> extends true ? (P extends ProjectShape ? PathwayRef<P, S> : string) : string;
+export type PathwayOf<P extends ProjectShape | undefined, S extends string> =
+  IsLiteralShape<P> extends true ? (P extends ProjectShape ? PathwayRef<P, S> : string) : string;
 
 /** True for a value `defineProject` made (in any copy of the package). */
 export function isTypedProject(value: unknown): value is TypedProject {
-  return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "typed-project" && typeof (value as { shape?: unknown }).shape === "object";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === "typed-project" &&
+    typeof (value as { shape?: unknown }).shape === "object"
+  );
 }
 
 /**
@@ -47,7 +53,10 @@ export function isTypedProject(value: unknown): value is TypedProject {
  */
 export function defineProject<const P extends ProjectShape>(shape: P): TypedProject<P> {
   if (typeof shape !== "object" || shape === null || !Array.isArray(shape.stages) || typeof shape.ontology !== "object" || shape.ontology === null) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", "defineProject() needs the data of a generated project module: { title, codegen, stages, ontology }; write it with `task-agents codegen`.");
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      "defineProject() needs the data of a generated project module: { title, codegen, stages, ontology }; write it with `task-agents codegen`.",
+    );
   }
   return Object.freeze({
     kind: "typed-project" as const,

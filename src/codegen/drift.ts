@@ -57,7 +57,9 @@ function comparePathways(module: StageShape, live: StageShape, out: Drift[]): vo
     if (found.name !== pathway.name) out.push({ breaking: true, message: `${at}: ${label} was renamed ${q(found.name)}` });
     if (found.to !== pathway.to) out.push({ breaking: true, message: `${at}: ${label} now leads to ${q(found.to)}, not ${q(pathway.to)}` });
   }
-  for (const pathway of livePathways) if (!matched.has(pathway)) out.push({ breaking: false, message: `${at}: new pathway ${q(pathway.name)}${pathway.uuid === undefined ? "" : ` (${pathway.uuid})`}` });
+  for (const pathway of livePathways)
+    if (!matched.has(pathway))
+      out.push({ breaking: false, message: `${at}: new pathway ${q(pathway.name)}${pathway.uuid === undefined ? "" : ` (${pathway.uuid})`}` });
 }
 
 interface Node {
@@ -66,7 +68,14 @@ interface Node {
 }
 
 /** Matches nodes by feature node hash, reporting missing, renamed and new ones; calls `deeper` on pairs. */
-function compareNodes<T extends Node>(what: string, where: string, module: readonly T[], live: readonly T[], out: Drift[], deeper: (module: T, live: T, label: string) => void): void {
+function compareNodes<T extends Node>(
+  what: string,
+  where: string,
+  module: readonly T[],
+  live: readonly T[],
+  out: Drift[],
+  deeper: (module: T, live: T, label: string) => void,
+): void {
   const label = (node: Node) => `${what} ${q(node.title)} (feature node hash ${node.featureNodeHash})${where}`;
   for (const node of module) {
     const found = live.find((n) => n.featureNodeHash === node.featureNodeHash);
@@ -83,8 +92,14 @@ function compareNodes<T extends Node>(what: string, where: string, module: reado
 function compareAttributes(module: AttributeShape[], live: AttributeShape[], owner: string, out: Drift[]): void {
   compareNodes("attribute", ` of ${owner}`, module, live, out, (m, l, label) => {
     if (m.type !== l.type) out.push({ breaking: true, message: `${label} of ${owner} is now ${l.type}, not ${m.type}` });
-    compareNodes("option", ` of ${label}`, Object.values(m.options ?? {}), Object.values(l.options ?? {}), out, (mo: OptionShape, lo: OptionShape, optionLabel) =>
-      compareAttributes(Object.values(mo.attributes ?? {}), Object.values(lo.attributes ?? {}), optionLabel, out),
+    compareNodes(
+      "option",
+      ` of ${label}`,
+      Object.values(m.options ?? {}),
+      Object.values(l.options ?? {}),
+      out,
+      (mo: OptionShape, lo: OptionShape, optionLabel) =>
+        compareAttributes(Object.values(mo.attributes ?? {}), Object.values(lo.attributes ?? {}), optionLabel, out),
     );
   });
 }

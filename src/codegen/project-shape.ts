@@ -44,7 +44,9 @@ export type AgentStageRef<P extends ProjectShape> = AgentStageShape<P> extends i
 type PathwayRefsOf<T> = T extends { readonly pathways: readonly (infer W)[] } ? (W extends PathwayShape ? RefsOf<W, W["name"]> : never) : never;
 
 /** Each AGENT stage reference (title or UUID) with the pathway references of its stage. */
-type PathwayTable<P extends ProjectShape> = { readonly [R in AgentStageRef<P>]: PathwayRefsOf<Extract<AgentStageShape<P>, { readonly title: R } | { readonly uuid: R }>> };
+type PathwayTable<P extends ProjectShape> = {
+  readonly [R in AgentStageRef<P>]: PathwayRefsOf<Extract<AgentStageShape<P>, { readonly title: R } | { readonly uuid: R }>>;
+};
 
 /**
  * What a handler of stage `R` may return as its pathway: one of that stage's pathway names or

@@ -13,7 +13,10 @@ export const dataStart = "export default defineProject(";
 /** The line that closes the data. */
 export const dataEnd = "} as const);";
 
-type Node = { readonly kind: "string"; readonly value: string } | { readonly kind: "array"; readonly items: readonly Node[] } | { readonly kind: "object"; readonly entries: readonly Entry[] };
+type Node =
+  | { readonly kind: "string"; readonly value: string }
+  | { readonly kind: "array"; readonly items: readonly Node[] }
+  | { readonly kind: "object"; readonly entries: readonly Entry[] };
 interface Entry {
   readonly key: string;
   readonly value: Node;
@@ -22,7 +25,8 @@ interface Entry {
 
 const str = (value: string): Node => ({ kind: "string", value });
 const obj = (entries: readonly (Entry | undefined)[]): Node => ({ kind: "object", entries: entries.filter((e): e is Entry => e !== undefined) });
-const entry = (key: string, value: Node | undefined, comment?: string): Entry | undefined => (value === undefined ? undefined : { key, value, ...(comment === undefined ? {} : { comment }) });
+const entry = (key: string, value: Node | undefined, comment?: string): Entry | undefined =>
+  value === undefined ? undefined : { key, value, ...(comment === undefined ? {} : { comment }) };
 const optionalString = (value: string | undefined): Node | undefined => (value === undefined ? undefined : str(value));
 
 /** A property key: bare when it is an identifier, quoted otherwise. */
@@ -68,20 +72,43 @@ function print(node: Node, indent: string, prefix: string): string {
 const hashNote = (hash: string) => `feature node hash ${hash}`;
 
 function attributesNode(attributes: { readonly [key: string]: AttributeShape } | undefined): Node {
-  return obj(Object.entries(attributes ?? {}).map(([key, a]) => entry(key, attributeNode(a), `${a.type[0]!.toUpperCase()}${a.type.slice(1)} attribute ${JSON.stringify(a.title)}, ${hashNote(a.featureNodeHash)}.`)));
+  return obj(
+    Object.entries(attributes ?? {}).map(([key, a]) =>
+      entry(key, attributeNode(a), `${a.type[0]!.toUpperCase()}${a.type.slice(1)} attribute ${JSON.stringify(a.title)}, ${hashNote(a.featureNodeHash)}.`),
+    ),
+  );
 }
 
 function optionNode(option: OptionShape): Node {
-  return obj([entry("title", str(option.title)), entry("featureNodeHash", str(option.featureNodeHash)), option.attributes === undefined ? undefined : entry("attributes", attributesNode(option.attributes))]);
+  return obj([
+    entry("title", str(option.title)),
+    entry("featureNodeHash", str(option.featureNodeHash)),
+    option.attributes === undefined ? undefined : entry("attributes", attributesNode(option.attributes)),
+  ]);
 }
 
 function attributeNode(attribute: AttributeShape): Node {
-  const options = attribute.options === undefined ? undefined : obj(Object.entries(attribute.options).map(([key, o]) => entry(key, optionNode(o), `Option ${JSON.stringify(o.title)}, ${hashNote(o.featureNodeHash)}.`)));
-  return obj([entry("title", str(attribute.title)), entry("featureNodeHash", str(attribute.featureNodeHash)), entry("type", str(attribute.type)), entry("options", options)]);
+  const options =
+    attribute.options === undefined
+      ? undefined
+      : obj(
+          Object.entries(attribute.options).map(([key, o]) => entry(key, optionNode(o), `Option ${JSON.stringify(o.title)}, ${hashNote(o.featureNodeHash)}.`)),
+        );
+  return obj([
+    entry("title", str(attribute.title)),
+    entry("featureNodeHash", str(attribute.featureNodeHash)),
+    entry("type", str(attribute.type)),
+    entry("options", options),
+  ]);
 }
 
 function objectNode(object: OntologyObjectShape): Node {
-  return obj([entry("title", str(object.title)), entry("featureNodeHash", str(object.featureNodeHash)), entry("shape", str(object.shape)), entry("attributes", attributesNode(object.attributes))]);
+  return obj([
+    entry("title", str(object.title)),
+    entry("featureNodeHash", str(object.featureNodeHash)),
+    entry("shape", str(object.shape)),
+    entry("attributes", attributesNode(object.attributes)),
+  ]);
 }
 
 function classificationNode(classification: ClassificationShape): Node {
@@ -95,7 +122,12 @@ function classificationNode(classification: ClassificationShape): Node {
 
 function stageNode(stage: StageShape): Node {
   const pathways = stage.pathways?.map((p) => obj([entry("name", str(p.name)), entry("uuid", optionalString(p.uuid)), entry("to", str(p.to))]));
-  return obj([entry("title", str(stage.title)), entry("uuid", optionalString(stage.uuid)), entry("type", str(stage.type)), entry("pathways", pathways === undefined ? undefined : { kind: "array", items: pathways })]);
+  return obj([
+    entry("title", str(stage.title)),
+    entry("uuid", optionalString(stage.uuid)),
+    entry("type", str(stage.type)),
+    entry("pathways", pathways === undefined ? undefined : { kind: "array", items: pathways }),
+  ]);
 }
 
 /** The data node of a shape, in the order the module lists it. */
@@ -109,8 +141,22 @@ function shapeNode(shape: ProjectShape): Node {
     entry(
       "ontology",
       obj([
-        entry("objects", obj(Object.entries(objects).map(([key, o]) => entry(key, objectNode(o), `Object ${JSON.stringify(o.title)} (${o.shape}), ${hashNote(o.featureNodeHash)}.`)))),
-        entry("classifications", obj(Object.entries(classifications).map(([key, c]) => entry(key, classificationNode(c), `Classification ${JSON.stringify(c.title)}, ${hashNote(c.featureNodeHash)}.`)))),
+        entry(
+          "objects",
+          obj(
+            Object.entries(objects).map(([key, o]) =>
+              entry(key, objectNode(o), `Object ${JSON.stringify(o.title)} (${o.shape}), ${hashNote(o.featureNodeHash)}.`),
+            ),
+          ),
+        ),
+        entry(
+          "classifications",
+          obj(
+            Object.entries(classifications).map(([key, c]) =>
+              entry(key, classificationNode(c), `Classification ${JSON.stringify(c.title)}, ${hashNote(c.featureNodeHash)}.`),
+            ),
+          ),
+        ),
       ]),
     ),
   ]);

@@ -42,7 +42,12 @@ function attributeShapes(attributes: readonly Attribute[]): { [key: string]: Att
 /** The ontology part of a module, from an ontology structure (checked as the runners read it). */
 export function ontologyShape(structure: unknown): OntologyShape {
   const ontology = Ontology.fromDict(structure);
-  const objects = ontology.objects.map((object): OntologyObjectShape => ({ title: object.name, featureNodeHash: object.featureNodeHash, shape: object.shape, attributes: attributeShapes(object.attributes) }));
+  const objects = ontology.objects.map((object): OntologyObjectShape => ({
+    title: object.name,
+    featureNodeHash: object.featureNodeHash,
+    shape: object.shape,
+    attributes: attributeShapes(object.attributes),
+  }));
   const classifications = ontology.classifications.map((classification): ClassificationShape => {
     const attributes = attributeShapes(classification.attributes);
     return { title: classification.name, featureNodeHash: classification.featureNodeHash, firstAttribute: Object.keys(attributes)[0]!, attributes };
@@ -56,7 +61,10 @@ export function shapeOfProject(project: Project, codegen: string): ProjectShape 
   const stages = project.stages.map((stage): StageShape => {
     const base = { title: stage.title, uuid: stage.uuid, type: stage.type };
     if (stage.type !== "AGENT") return base;
-    return { ...base, pathways: stage.pathways.map((p): PathwayShape => ({ name: p.name, uuid: p.uuid, to: titleOf.get(p.destinationUuid) ?? p.destinationUuid })) };
+    return {
+      ...base,
+      pathways: stage.pathways.map((p): PathwayShape => ({ name: p.name, uuid: p.uuid, to: titleOf.get(p.destinationUuid) ?? p.destinationUuid })),
+    };
   });
   return { title: project.title, projectHash: project.uuid, codegen, stages, ontology: ontologyShape(project.ontology) };
 }

@@ -45,18 +45,27 @@ const accepted = "audio files and the sound track of videos";
 function checkOptions(options: unknown): { sampleRate?: number; channels?: number; chunkSeconds: number } {
   if (options === undefined) return { chunkSeconds: 1 };
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `audioSamples() takes { sampleRate?, channels?, chunkSeconds? }, got ${JSON.stringify(options) ?? typeof options}.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `audioSamples() takes { sampleRate?, channels?, chunkSeconds? }, got ${JSON.stringify(options) ?? typeof options}.`,
+    );
   }
   const known = new Set(["sampleRate", "channels", "chunkSeconds"]);
   const unknown = Object.keys(options).filter((key) => !known.has(key));
   if (unknown.length > 0) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `audioSamples(): unknown option ${unknown.map((key) => JSON.stringify(key)).join(", ")}; the options are sampleRate, channels and chunkSeconds.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `audioSamples(): unknown option ${unknown.map((key) => JSON.stringify(key)).join(", ")}; the options are sampleRate, channels and chunkSeconds.`,
+    );
   }
   const { sampleRate, channels, chunkSeconds = 1 } = options as AudioSamplesOptions;
   // Checked with placeholders for the ones left out, so each given one is checked alone.
   checkAudioFormat({ sampleRate: sampleRate ?? 1, channels: channels ?? 1 }, "audioSamples()");
   if (typeof chunkSeconds !== "number" || !Number.isFinite(chunkSeconds) || chunkSeconds <= 0 || chunkSeconds > 3600) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `audioSamples(): chunkSeconds must be a number of seconds above 0 and at most 3600, got ${JSON.stringify(chunkSeconds) ?? String(chunkSeconds)}.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `audioSamples(): chunkSeconds must be a number of seconds above 0 and at most 3600, got ${JSON.stringify(chunkSeconds) ?? String(chunkSeconds)}.`,
+    );
   }
   return { ...(sampleRate === undefined ? {} : { sampleRate }), ...(channels === undefined ? {} : { channels }), chunkSeconds };
 }

@@ -84,11 +84,17 @@ export interface DependencyDefinition<T, D extends DependencyMap> {
 export function defineDependency<T, D extends DependencyMap = Record<never, never>>(definition: DependencyDefinition<T, D>): Dependency<Awaited<T>> {
   for (const [name, needed] of Object.entries(definition.deps ?? {})) {
     if (contextNames.has(name)) {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `defineDependency(): a dependency may not be called ${JSON.stringify(name)}; the context already has ${[...contextNames].join(", ")}.`);
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `defineDependency(): a dependency may not be called ${JSON.stringify(name)}; the context already has ${[...contextNames].join(", ")}.`,
+      );
     }
     if (!isDependency(needed)) {
       const of = definition.name === undefined ? "" : ` of ${JSON.stringify(definition.name)}`;
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `defineDependency(): deps.${name}${of} is not a dependency; use a built-in (labelRow, storageItem) or one made with defineDependency().`);
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `defineDependency(): deps.${name}${of} is not a dependency; use a built-in (labelRow, storageItem) or one made with defineDependency().`,
+      );
     }
   }
   return makeDependency<Awaited<T>>({
@@ -138,7 +144,10 @@ export function makeDependency<T>(parts: DependencyParts<T>): Dependency<T> {
  * called with options (`deps: { frame: singleFrame({ frame: 5 }) }`): a function that is
  * itself the default dependency.
  */
-export function makeConfigurableDependency<T, A extends unknown[]>(defaults: DependencyParts<T>, configure: (...args: A) => Dependency<T>): Dependency<T> & ((...args: A) => Dependency<T>) {
+export function makeConfigurableDependency<T, A extends unknown[]>(
+  defaults: DependencyParts<T>,
+  configure: (...args: A) => Dependency<T>,
+): Dependency<T> & ((...args: A) => Dependency<T>) {
   const callable = (...args: A) => configure(...args);
   const dependency = makeDependency(defaults);
   for (const key of [dependencyBrand, "deps", "prefetch", "batchLoaders", "label", "resolve", "dispose"] as const) {

@@ -86,10 +86,17 @@ function pdfFrames(media: MediaAccess, subject: string): DocumentFrames {
     count: async () => (await opened()).pageCount,
     image: async (frame, rendering) => (await opened()).renderPage(frame, rendering.dpi),
     raw: () => {
-      throw new MediaError("TA_UNSUPPORTED_MEDIA", `raw frames are for DICOM and NIfTI; ${subject} is a PDF. Use singleFrame({ frame, dpi }) for its pages as RGB.`, true);
+      throw new MediaError(
+        "TA_UNSUPPORTED_MEDIA",
+        `raw frames are for DICOM and NIfTI; ${subject} is a PDF. Use singleFrame({ frame, dpi }) for its pages as RGB.`,
+        true,
+      );
     },
     close: () => {
-      void document?.then((d) => d.close(), () => undefined);
+      void document?.then(
+        (d) => d.close(),
+        () => undefined,
+      );
     },
   };
 }

@@ -32,7 +32,10 @@ export interface RawFrameOptions {
 /** A frame number, as given to the frame helpers. */
 function checkFrameNumber(frame: unknown, where: string): number {
   if (typeof frame !== "number" || !Number.isInteger(frame) || frame < 0) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `${where}: frame must be a whole number ≥ 0 (frames count from 0), got ${JSON.stringify(frame) ?? String(frame)}.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `${where}: frame must be a whole number ≥ 0 (frames count from 0), got ${JSON.stringify(frame) ?? String(frame)}.`,
+    );
   }
   return frame;
 }
@@ -68,7 +71,12 @@ async function readFrame(media: MediaAccess, frame: number, helper = "singleFram
 }
 
 /** The frames of the task's media in order, all of them or those `select` keeps. */
-async function* readFrames(media: MediaAccess, select: FrameSelection | undefined, helper: string, options: VideoFramesOptions = {}): AsyncGenerator<VideoFrame> {
+async function* readFrames(
+  media: MediaAccess,
+  select: FrameSelection | undefined,
+  helper: string,
+  options: VideoFramesOptions = {},
+): AsyncGenerator<VideoFrame> {
   const type = media.item.itemType;
   if (videoTypes.has(type)) {
     const reuse = options.reuseBuffers === true ? { reuseBuffers: true } : {};
@@ -98,7 +106,11 @@ function selectedFrames(select: FrameSelection | undefined, count: number, media
   const frames = [...new Set(select.frames)].sort((a, b) => a - b);
   const missing = frames.filter((f) => f >= count);
   if (missing.length > 0) {
-    throw new MediaError("TA_UNSUPPORTED_FRAME", `${capitalise(media.describe())} has ${count} frame${count === 1 ? "" : "s"} (0–${count - 1}); frame${missing.length === 1 ? "" : "s"} ${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist.`, true);
+    throw new MediaError(
+      "TA_UNSUPPORTED_FRAME",
+      `${capitalise(media.describe())} has ${count} frame${count === 1 ? "" : "s"} (0–${count - 1}); frame${missing.length === 1 ? "" : "s"} ${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist.`,
+      true,
+    );
   }
   return frames;
 }
@@ -107,7 +119,10 @@ const singleFrames = new Map<string, Dependency<RgbImage>>();
 const rawFrames = new Map<number, Dependency<RawFrame>>();
 
 function renderingLabel(rendering: FrameRendering): string {
-  const parts = [rendering.window ? `window ${rendering.window.center}/${rendering.window.width}` : "", rendering.dpi !== undefined ? `${rendering.dpi} dpi` : ""].filter(Boolean);
+  const parts = [
+    rendering.window ? `window ${rendering.window.center}/${rendering.window.width}` : "",
+    rendering.dpi !== undefined ? `${rendering.dpi} dpi` : "",
+  ].filter(Boolean);
   return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
 }
 
@@ -138,7 +153,11 @@ export function frameDependency(frame: number, rendering: FrameRendering = {}): 
 async function readRawFrame(media: MediaAccess, frame: number): Promise<RawFrame> {
   const type = media.item.itemType;
   if (!hasDocumentFrames(type) || type === "pdf") {
-    throw new MediaError("TA_UNSUPPORTED_MEDIA", `singleFrame({ raw: true }) reads DICOM files and series and NIfTI volumes; ${media.describe()} has no raw values. Use singleFrame({ frame }) for RGB pixels.`, true);
+    throw new MediaError(
+      "TA_UNSUPPORTED_MEDIA",
+      `singleFrame({ raw: true }) reads DICOM files and series and NIfTI volumes; ${media.describe()} has no raw values. Use singleFrame({ frame }) for RGB pixels.`,
+      true,
+    );
   }
   const source = documentFrames(media);
   try {
@@ -167,17 +186,28 @@ const singleFrameKeys = new Set(["frame", "window", "dpi", "raw"]);
 function configureSingleFrame(options?: SingleFrameOptions | RawFrameOptions | number): Dependency<RgbImage> | Dependency<RawFrame> {
   if (typeof options === "number" || options === undefined) return frameDependency(checkFrameNumber(options ?? 0, "singleFrame()"));
   if (typeof options !== "object" || options === null) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `singleFrame() takes a frame number or { frame, window, dpi, raw }, got ${JSON.stringify(options) ?? typeof options}.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `singleFrame() takes a frame number or { frame, window, dpi, raw }, got ${JSON.stringify(options) ?? typeof options}.`,
+    );
   }
   const unknown = Object.keys(options).filter((key) => !singleFrameKeys.has(key));
   if (unknown.length > 0) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `singleFrame(): unknown option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted: frame, window, dpi, raw.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `singleFrame(): unknown option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted: frame, window, dpi, raw.`,
+    );
   }
   const frame = checkFrameNumber(options.frame ?? 0, "singleFrame()");
   const { raw, window, dpi } = options as SingleFrameOptions & { raw?: unknown };
-  if (raw !== undefined && typeof raw !== "boolean") throw new ConfigurationError("TA_INVALID_ARGUMENT", `singleFrame(): raw must be true or false, got ${JSON.stringify(raw)}.`);
+  if (raw !== undefined && typeof raw !== "boolean")
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `singleFrame(): raw must be true or false, got ${JSON.stringify(raw)}.`);
   if (raw) {
-    if (window !== undefined || dpi !== undefined) throw new ConfigurationError("TA_INVALID_ARGUMENT", "singleFrame(): raw: true gives stored values, so window and dpi do not apply; drop them or drop raw.");
+    if (window !== undefined || dpi !== undefined)
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        "singleFrame(): raw: true gives stored values, so window and dpi do not apply; drop them or drop raw.",
+      );
     return rawFrameDependency(frame);
   }
   return frameDependency(frame, {
@@ -204,7 +234,10 @@ export interface SingleFrameFunction {
  * runner.stage("Pre-label", { deps: { image: singleFrame } }, async ({ image }) => { … image.width … });
  * runner.stage("Measure", { deps: { slice: singleFrame({ frame: 10, raw: true }) } }, async ({ slice }) => { … slice.data … });
  */
-export const singleFrame: Dependency<RgbImage> & SingleFrameFunction = makeConfigurableDependency(singleFrameParts(0), configureSingleFrame as (options?: SingleFrameOptions | RawFrameOptions | number) => Dependency<RgbImage>) as unknown as Dependency<RgbImage> & SingleFrameFunction;
+export const singleFrame: Dependency<RgbImage> & SingleFrameFunction = makeConfigurableDependency(
+  singleFrameParts(0),
+  configureSingleFrame as (options?: SingleFrameOptions | RawFrameOptions | number) => Dependency<RgbImage>,
+) as unknown as Dependency<RgbImage> & SingleFrameFunction;
 singleFrames.set(JSON.stringify([0, undefined, undefined, undefined]), singleFrame);
 
 /** Frames of the task's media in order, read on demand; every iteration starts from frame 0. */
@@ -245,11 +278,17 @@ function configureVideoFrames(options?: VideoFramesOptions): Dependency<FrameIte
   }
   const unknown = Object.keys(options).filter((key) => !videoFramesKeys.has(key));
   if (unknown.length > 0) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `videoFrames(): unknown option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted: reuseBuffers.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `videoFrames(): unknown option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted: reuseBuffers.`,
+    );
   }
   const { reuseBuffers } = options as { reuseBuffers?: unknown };
   if (reuseBuffers !== undefined && typeof reuseBuffers !== "boolean") {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `videoFrames(): reuseBuffers must be true or false, got ${JSON.stringify(reuseBuffers) ?? typeof reuseBuffers}.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `videoFrames(): reuseBuffers must be true or false, got ${JSON.stringify(reuseBuffers) ?? typeof reuseBuffers}.`,
+    );
   }
   if (reuseBuffers !== true) return videoFrames;
   return (reusingVideoFrames ??= makeDependency(videoFramesParts({ reuseBuffers: true })));
@@ -266,7 +305,10 @@ function configureVideoFrames(options?: VideoFramesOptions): Dependency<FrameIte
  * for await (const { frame, image } of videoFrames) { … }
  * runner.stage("Scan", { deps: { frames: videoFrames({ reuseBuffers: true }) } }, async ({ frames }) => { … });
  */
-export const videoFrames: Dependency<FrameIterable> & ((options?: VideoFramesOptions) => Dependency<FrameIterable>) = makeConfigurableDependency(videoFramesParts({}), configureVideoFrames);
+export const videoFrames: Dependency<FrameIterable> & ((options?: VideoFramesOptions) => Dependency<FrameIterable>) = makeConfigurableDependency(
+  videoFramesParts({}),
+  configureVideoFrames,
+);
 
 /**
  * Picks frames of the task's media: a rate in (0, 1] takes every round(1/rate)-th frame (0.2 →
@@ -288,7 +330,10 @@ export function frameSelection(rateOrFrames: unknown): FrameSelection {
   if (Array.isArray(rateOrFrames)) {
     return { frames: rateOrFrames.map((f) => checkFrameNumber(f, "videoSampler")) };
   }
-  throw new ConfigurationError("TA_INVALID_ARGUMENT", `videoSampler takes a rate in (0, 1] or a list of frame numbers, got ${JSON.stringify(rateOrFrames) ?? typeof rateOrFrames}.`);
+  throw new ConfigurationError(
+    "TA_INVALID_ARGUMENT",
+    `videoSampler takes a rate in (0, 1] or a list of frame numbers, got ${JSON.stringify(rateOrFrames) ?? typeof rateOrFrames}.`,
+  );
 }
 
 /**
@@ -299,14 +344,14 @@ export function frameSelection(rateOrFrames: unknown): FrameSelection {
  * for await (const { frame, image } of videoSampler(0.2)) { … }
  */
 export const videoSampler: Dependency<VideoSampler> = makeDependency<VideoSampler>({
-    deps: { media: mediaAccess },
-    prefetch: [],
-    label: "videoSampler",
-    resolve: ({ valueOf }) => {
-      const media = valueOf(mediaAccess);
-      return (rateOrFrames) => {
-        const select = frameSelection(rateOrFrames);
-        return { [Symbol.asyncIterator]: () => readFrames(media, select, "videoSampler") };
-      };
-    },
+  deps: { media: mediaAccess },
+  prefetch: [],
+  label: "videoSampler",
+  resolve: ({ valueOf }) => {
+    const media = valueOf(mediaAccess);
+    return (rateOrFrames) => {
+      const select = frameSelection(rateOrFrames);
+      return { [Symbol.asyncIterator]: () => readFrames(media, select, "videoSampler") };
+    };
+  },
 });

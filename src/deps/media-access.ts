@@ -68,7 +68,8 @@ export class MediaAccess {
     const child = children[frame];
     if (!child) {
       const unit = this.item.itemType === "dicomSeries" ? "slice" : "image";
-      const has = children.length === 0 ? `it has no ${unit}s` : `it has ${children.length} ${unit}${children.length === 1 ? "" : "s"} (frames 0–${children.length - 1})`;
+      const has =
+        children.length === 0 ? `it has no ${unit}s` : `it has ${children.length} ${unit}${children.length === 1 ? "" : "s"} (frames 0–${children.length - 1})`;
       throw new MediaError("TA_UNSUPPORTED_FRAME", `${capitalise(this.describe())} has no frame ${frame}: ${has}.`, true);
     }
     const url = child.signedUrl ?? child.url;
@@ -91,7 +92,11 @@ export class MediaAccess {
 
   async #listChildren(): Promise<StorageItem[]> {
     if (!this.#backend?.getChildItems) {
-      throw new MediaError("TA_UNSUPPORTED_MEDIA", `The frames of ${this.describe()} cannot be fetched: the ${this.#backend?.kind ?? "current"} backend does not list the children of image groups and DICOM series.`, true);
+      throw new MediaError(
+        "TA_UNSUPPORTED_MEDIA",
+        `The frames of ${this.describe()} cannot be fetched: the ${this.#backend?.kind ?? "current"} backend does not list the children of image groups and DICOM series.`,
+        true,
+      );
     }
     return this.#backend.getChildItems(this.item, { signUrls: true });
   }
@@ -109,7 +114,11 @@ export class MediaAccess {
     if (!url || !/^https?:/i.test(url)) {
       // Only the scheme is named: the rest of a storage URL may identify private buckets.
       const scheme = url ? `a ${url.split(":")[0]}: URL` : "no URL";
-      throw new MediaError("TA_DOWNLOAD_FAILED", `The file of ${this.describe()} cannot be fetched: its storage item ${item.uuid} has ${scheme}; task-agents reads file: URLs and downloads http(s) ones.`, true);
+      throw new MediaError(
+        "TA_DOWNLOAD_FAILED",
+        `The file of ${this.describe()} cannot be fetched: its storage item ${item.uuid} has ${scheme}; task-agents reads file: URLs and downloads http(s) ones.`,
+        true,
+      );
     }
     return downloadToTemp(url, { name: item.name, mimeType: item.mimeType, itemType: item.itemType, signal: this.signal, ...downloadLimitsFromEnv() });
   }

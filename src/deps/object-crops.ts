@@ -63,7 +63,10 @@ export const objectCrops: Dependency<ObjectCrop[]> & ((frame?: number | ObjectCr
   (option?: number | ObjectCropsOptions) => {
     const frame = typeof option === "number" ? option : (option?.frame ?? 0);
     if (typeof frame !== "number" || !Number.isInteger(frame) || frame < 0) {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `objectCrops(): frame must be a whole number ≥ 0 (frames count from 0), got ${JSON.stringify(frame) ?? String(frame)}.`);
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `objectCrops(): frame must be a whole number ≥ 0 (frames count from 0), got ${JSON.stringify(frame) ?? String(frame)}.`,
+      );
     }
     let dependency = byFrame.get(frame);
     if (!dependency) {

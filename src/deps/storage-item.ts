@@ -12,7 +12,11 @@ export const storageItem = makeDependency<StorageItem>({
   label: "storageItem",
   resolve: ({ context, prefetched }) => {
     const item = prefetched.storageItem;
-    if (!item) throw new BackendError("TA_MISSING_STORAGE_ITEMS", `No storage item was found for task ${context.task.uuid} (data ${context.task.dataHash}): the backend returned none for it, so it may have been deleted or not be visible to these credentials.`);
+    if (!item)
+      throw new BackendError(
+        "TA_MISSING_STORAGE_ITEMS",
+        `No storage item was found for task ${context.task.uuid} (data ${context.task.dataHash}): the backend returned none for it, so it may have been deleted or not be visible to these credentials.`,
+      );
     return structuredClone(item);
   },
 });

@@ -75,12 +75,17 @@ type TwinSettings = Required<TwinLabelRowOptions>;
 
 function checkOptions(options: unknown): TwinSettings {
   const accepted = "twinLabelRow({ projectHash, initLabels?, includeTask? })";
-  if (typeof options !== "object" || options === null) throw new ConfigurationError("TA_INVALID_ARGUMENT", `${accepted} needs an options object with the twin project's hash.`);
+  if (typeof options !== "object" || options === null)
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `${accepted} needs an options object with the twin project's hash.`);
   const { projectHash, initLabels = true, includeTask = false, ...rest } = options as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length > 0) throw new ConfigurationError("TA_INVALID_ARGUMENT", `${accepted}: unknown option${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}.`);
+  if (unknown.length > 0)
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `${accepted}: unknown option${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}.`);
   if (typeof projectHash !== "string" || !isUuid(projectHash)) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `${accepted}: projectHash must be the twin project's UUID, got ${JSON.stringify(projectHash) ?? String(projectHash)}.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `${accepted}: projectHash must be the twin project's UUID, got ${JSON.stringify(projectHash) ?? String(projectHash)}.`,
+    );
   }
   if (typeof initLabels !== "boolean" || typeof includeTask !== "boolean") {
     throw new ConfigurationError("TA_INVALID_ARGUMENT", `${accepted}: initLabels and includeTask are true or false.`);
@@ -132,10 +137,15 @@ async function tasksOf(backend: Backend, projectHash: string, metadata: readonly
 }
 
 function makeTwin(data: TwinData, settings: TwinSettings, backend: Backend): Twin {
-  const row = data.row ? LabelRow.fromEncordDict(structuredClone(data.row), { metadata: data.metadata, ontology: projectOntology(data.twinProject.ontology) }) : undefined;
+  const row = data.row
+    ? LabelRow.fromEncordDict(structuredClone(data.row), { metadata: data.metadata, ontology: projectOntology(data.twinProject.ontology) })
+    : undefined;
   const dataHash = data.metadata.data_hash;
   const labelsNotLoaded = () =>
-    new ConfigurationError("TA_INVALID_ARGUMENT", `The twin's labels were not loaded: twinLabelRow({ projectHash: "${settings.projectHash}", initLabels: false }). Leave initLabels out (it defaults to true) to get twin.labelRow.`);
+    new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `The twin's labels were not loaded: twinLabelRow({ projectHash: "${settings.projectHash}", initLabels: false }). Leave initLabels out (it defaults to true) to get twin.labelRow.`,
+    );
   return {
     projectHash: settings.projectHash,
     dataHash,

@@ -88,8 +88,7 @@ export class SpecValidationError extends ConfigurationError {
   ) {
     super(
       "TA_INVALID_SPEC",
-      `Project spec ${source} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-        problems.map((p) => `  - ${p}`).join("\n"),
+      `Project spec ${source} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` + problems.map((p) => `  - ${p}`).join("\n"),
     );
   }
 }

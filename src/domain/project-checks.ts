@@ -8,7 +8,10 @@ import type { Project } from "./workflow.js";
  */
 export function assertProjectHash(projectHash: string): void {
   if (!isUuid(projectHash)) {
-    throw new ConfigurationError("TA_INVALID_PROJECT_HASH", `Project hash ${JSON.stringify(projectHash)} is not a UUID; a project hash looks like "0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b".`);
+    throw new ConfigurationError(
+      "TA_INVALID_PROJECT_HASH",
+      `Project hash ${JSON.stringify(projectHash)} is not a UUID; a project hash looks like "0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b".`,
+    );
   }
 }
 

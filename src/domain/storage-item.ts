@@ -1,17 +1,6 @@
 /** Storage item types, with Encord's wire spelling. */
 export type StorageItemType =
-  | "image"
-  | "video"
-  | "audio"
-  | "plainText"
-  | "pdf"
-  | "dicomFile"
-  | "nifti"
-  | "imageGroup"
-  | "imageSequence"
-  | "dicomSeries"
-  | "group"
-  | "scene";
+  "image" | "video" | "audio" | "plainText" | "pdf" | "dicomFile" | "nifti" | "imageGroup" | "imageSequence" | "dicomSeries" | "group" | "scene";
 
 /** A file in storage that backs a data unit (Encord's StorageItem, camelCase). */
 export interface StorageItem {

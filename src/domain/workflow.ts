@@ -1,14 +1,6 @@
 /** Stage types of a workflow graph. The local store uses the first five; Encord may send others. */
 export type StageType =
-  | "START"
-  | "AGENT"
-  | "ANNOTATION"
-  | "REVIEW"
-  | "DONE"
-  | "USER_ROUTER"
-  | "PERCENTAGE_ROUTER"
-  | "CONSENSUS_ANNOTATION"
-  | "CONSENSUS_REVIEW";
+  "START" | "AGENT" | "ANNOTATION" | "REVIEW" | "DONE" | "USER_ROUTER" | "PERCENTAGE_ROUTER" | "CONSENSUS_ANNOTATION" | "CONSENSUS_REVIEW";
 
 /** A named edge out of a stage. For human stages the names are `submit`, `approve` and `reject`. */
 export interface Pathway {

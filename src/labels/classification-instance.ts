@@ -67,7 +67,10 @@ export class ClassificationInstance {
 
   constructor(classification: Classification, options: { classificationHash?: string; rangeOnly?: boolean } = {}) {
     if (options.classificationHash !== undefined && (typeof options.classificationHash !== "string" || options.classificationHash === "")) {
-      throw new LabelError("TA_INVALID_LABEL", `classificationHash ${JSON.stringify(options.classificationHash)} is not accepted; give a non-empty string or omit it.`);
+      throw new LabelError(
+        "TA_INVALID_LABEL",
+        `classificationHash ${JSON.stringify(options.classificationHash)} is not accepted; give a non-empty string or omit it.`,
+      );
     }
     this.#classification = classification;
     this.#hash = options.classificationHash ?? shortHash();
@@ -140,7 +143,10 @@ export class ClassificationInstance {
    */
   setForFrames(options: ClassificationSetForFramesOptions = {}): void {
     if (this.isGlobal) {
-      throw new LabelError("TA_INVALID_LABEL", `Classification "${this.#classification.name}" is global: it applies to the whole data item and has no frames. Answer it and add it to the label row.`);
+      throw new LabelError(
+        "TA_INVALID_LABEL",
+        `Classification "${this.#classification.name}" is global: it applies to the whole data item and has no frames. Answer it and add it to the label row.`,
+      );
     }
     const now = new Date();
     if (this.#rangeOnly) {

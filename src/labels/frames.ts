@@ -23,7 +23,8 @@ function isRange(value: unknown): value is Range {
 function rangeFrames(range: Range): number[] {
   const start = checkFrame(range.start);
   const end = checkFrame(range.end);
-  if (end < start) throw new LabelError("TA_INVALID_LABEL", `Frame range ${start}..${end} ends before it starts; ranges are inclusive { start, end } with start ≤ end.`);
+  if (end < start)
+    throw new LabelError("TA_INVALID_LABEL", `Frame range ${start}..${end} ends before it starts; ranges are inclusive { start, end } with start ≤ end.`);
   return Array.from({ length: end - start + 1 }, (_, i) => start + i);
 }
 
@@ -62,7 +63,8 @@ export function rangesToFrames(ranges: unknown, what: string): number[] {
   if (!Array.isArray(ranges)) throw new LabelError("TA_INVALID_LABEL", `${what} must be a list of [start, end] pairs.`);
   const frames: number[] = [];
   for (const pair of ranges as unknown[]) {
-    if (!Array.isArray(pair) || pair.length !== 2) throw new LabelError("TA_INVALID_LABEL", `${what} holds ${JSON.stringify(pair)}; each range is a [start, end] pair.`);
+    if (!Array.isArray(pair) || pair.length !== 2)
+      throw new LabelError("TA_INVALID_LABEL", `${what} holds ${JSON.stringify(pair)}; each range is a [start, end] pair.`);
     frames.push(...rangeFrames({ start: pair[0] as number, end: pair[1] as number }));
   }
   return frames;

@@ -11,7 +11,14 @@ export type { AnswerValue } from "./answers/answer-codec.js";
 export type { DynamicAnswer } from "./answers/dynamic-answers.js";
 export type { Frames, Range } from "./frames.js";
 export { Attribute, AttributeOption, Classification, Ontology, OntologyObject, SkeletonTemplate, OBJECT_SHAPES } from "./ontology/index.js";
-export type { AttributeType, CreateClassificationInstanceOptions, CreateObjectInstanceOptions, ObjectShape, OntologyNode, OntologyNodeKind } from "./ontology/index.js";
+export type {
+  AttributeType,
+  CreateClassificationInstanceOptions,
+  CreateObjectInstanceOptions,
+  ObjectShape,
+  OntologyNode,
+  OntologyNodeKind,
+} from "./ontology/index.js";
 export {
   AudioCoordinates,
   BitmaskCoordinates,

@@ -66,7 +66,10 @@ export class LabelRow {
   /** Reads a label-row dict with its ontology (and, optionally, its metadata). The dict is not kept or changed. */
   static fromEncordDict(labelRowDict: LabelRowJson, options: LabelRowFromDictOptions = {}): LabelRow {
     if (typeof labelRowDict !== "object" || labelRowDict === null || Array.isArray(labelRowDict)) {
-      throw new LabelError("TA_INVALID_LABEL", `A label row dict must be an object (Encord's label-row JSON); got ${labelRowDict === null ? "null" : typeof labelRowDict}.`);
+      throw new LabelError(
+        "TA_INVALID_LABEL",
+        `A label row dict must be an object (Encord's label-row JSON); got ${labelRowDict === null ? "null" : typeof labelRowDict}.`,
+      );
     }
     return new LabelRow(labelRowDict, toOntology(options.ontology), options.metadata === undefined ? undefined : cloneJson(options.metadata));
   }
@@ -166,7 +169,15 @@ export class LabelRow {
     return this.#metadata?.duration ?? null;
   }
   /** The data units of the row (one per image of a group), without their labels. */
-  get dataUnits(): { dataHash: string; title: string; frame: number; mimeType: string | null; width: number | null; height: number | null; dataLink: string | null }[] {
+  get dataUnits(): {
+    dataHash: string;
+    title: string;
+    frame: number;
+    mimeType: string | null;
+    width: number | null;
+    height: number | null;
+    dataLink: string | null;
+  }[] {
     return this.#content.dataUnits.map((unit) => ({
       dataHash: unit.hash,
       title: typeof unit.dict["data_title"] === "string" || typeof unit.dict["data_title"] === "number" ? String(unit.dict["data_title"]) : "",
@@ -186,14 +197,23 @@ export class LabelRow {
    */
   addObjectInstance(instance: ObjectInstance, options: { force?: boolean } = {}): void {
     if (instance.isAssignedToLabelRow) {
-      throw new LabelError("TA_INVALID_LABEL", `Object ${instance.objectHash} already belongs to a label row; an instance belongs to one row at a time (remove it there first).`);
+      throw new LabelError(
+        "TA_INVALID_LABEL",
+        `Object ${instance.objectHash} already belongs to a label row; an instance belongs to one row at a time (remove it there first).`,
+      );
     }
     const frames = instance.getAnnotationFrames();
     if (frames.length === 0) {
-      throw new LabelError("TA_INVALID_LABEL", `Object "${instance.ontologyItem.name}" (${instance.objectHash}) has no coordinates yet; call setForFrames before adding it.`);
+      throw new LabelError(
+        "TA_INVALID_LABEL",
+        `Object "${instance.ontologyItem.name}" (${instance.objectHash}) has no coordinates yet; call setForFrames before adding it.`,
+      );
     }
     if (this.#ontology.findChildByHash(instance.featureHash, "object") === undefined) {
-      throw new LabelError("TA_INVALID_LABEL", `Object "${instance.ontologyItem.name}" is not part of this row's ontology; create instances from labelRow.ontology.`);
+      throw new LabelError(
+        "TA_INVALID_LABEL",
+        `Object "${instance.ontologyItem.name}" is not part of this row's ontology; create instances from labelRow.ontology.`,
+      );
     }
     const existing = this.#content.objects.get(instance.objectHash);
     if (existing !== undefined && options.force === false) {
@@ -234,20 +254,32 @@ export class LabelRow {
    */
   addClassificationInstance(instance: ClassificationInstance, options: { force?: boolean } = {}): void {
     if (instance.isAssignedToLabelRow) {
-      throw new LabelError("TA_INVALID_LABEL", `Classification ${instance.classificationHash} already belongs to a label row; an instance belongs to one row at a time.`);
+      throw new LabelError(
+        "TA_INVALID_LABEL",
+        `Classification ${instance.classificationHash} already belongs to a label row; an instance belongs to one row at a time.`,
+      );
     }
     if (this.#ontology.findChildByHash(instance.featureHash, "classification") === undefined) {
-      throw new LabelError("TA_INVALID_LABEL", `Classification "${instance.ontologyItem.name}" is not part of this row's ontology; create instances from labelRow.ontology.`);
+      throw new LabelError(
+        "TA_INVALID_LABEL",
+        `Classification "${instance.ontologyItem.name}" is not part of this row's ontology; create instances from labelRow.ontology.`,
+      );
     }
     const frames = instance.getAnnotationFrames();
     if (!instance.isGlobal && !instance.isRangeOnly && frames.length === 0) {
-      throw new LabelError("TA_INVALID_LABEL", `Classification "${instance.ontologyItem.name}" (${instance.classificationHash}) is on no frames; call setForFrames before adding it.`);
+      throw new LabelError(
+        "TA_INVALID_LABEL",
+        `Classification "${instance.ontologyItem.name}" (${instance.classificationHash}) is on no frames; call setForFrames before adding it.`,
+      );
     }
     if (!instance.isRangeOnly) this.#content.checkFramesExist(frames);
     const force = options.force === true;
     const existing = this.#content.classifications.get(instance.classificationHash);
     if (existing !== undefined && !force) {
-      throw new LabelError("TA_INVALID_LABEL", `The row already has a classification with hash ${instance.classificationHash}; pass force: true to replace it.`);
+      throw new LabelError(
+        "TA_INVALID_LABEL",
+        `The row already has a classification with hash ${instance.classificationHash}; pass force: true to replace it.`,
+      );
     }
     const sameGlobal = instance.isGlobal
       ? [...this.#content.classifications.values()].filter((other) => other !== existing && other.featureHash === instance.featureHash)

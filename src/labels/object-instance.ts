@@ -113,7 +113,10 @@ export class ObjectInstance {
     checkCoordinatesFitShape(coordinates, this.#ontologyObject.shape, this.#ontologyObject.name);
     const frames = frameList(options.frames ?? 0);
     if (isRangeShape(this.#ontologyObject.shape) && (frames.length !== 1 || frames[0] !== 0)) {
-      throw new LabelError("TA_INVALID_LABEL", `Object "${this.#ontologyObject.name}" is ${article(this.#ontologyObject.shape)} ${this.#ontologyObject.shape} object; its ranges are in the coordinates, so leave frames out (frame 0).`);
+      throw new LabelError(
+        "TA_INVALID_LABEL",
+        `Object "${this.#ontologyObject.name}" is ${article(this.#ontologyObject.shape)} ${this.#ontologyObject.shape} object; its ranges are in the coordinates, so leave frames out (frame 0).`,
+      );
     }
     if (options.overwrite !== true) {
       const taken = frames.filter((frame) => this.#frames.has(frame));

@@ -18,7 +18,8 @@ export function rangesOf(frames: Frames): [number, number][] {
     if (typeof item === "number") return [checkBound(item), item];
     const start = checkBound(item.start);
     const end = checkBound(item.end);
-    if (end < start) throw new LabelError("TA_INVALID_LABEL", `Range ${start}..${end} ends before it starts; ranges are inclusive { start, end } with start ≤ end.`);
+    if (end < start)
+      throw new LabelError("TA_INVALID_LABEL", `Range ${start}..${end} ends before it starts; ranges are inclusive { start, end } with start ≤ end.`);
     return [start, end];
   });
 }

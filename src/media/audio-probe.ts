@@ -19,7 +19,8 @@ interface ProbeJson {
 }
 
 const maxOutputBytes = 64 * 1024;
-const accepted = "Accepted: audio files and videos with sound in a format ffmpeg decodes (WAV, MP3, AAC/M4A, FLAC, Ogg Vorbis or Opus, and more; `ffmpeg -decoders` lists them).";
+const accepted =
+  "Accepted: audio files and videos with sound in a format ffmpeg decodes (WAV, MP3, AAC/M4A, FLAC, Ogg Vorbis or Opus, and more; `ffmpeg -decoders` lists them).";
 
 /**
  * Reads the rate, channels, duration and codec of a local file's first audio stream with ffprobe,
@@ -37,7 +38,10 @@ export async function probeAudio(path: string, options: { signal?: AbortSignal |
   const { ffprobe } = ffmpegTools();
   await checkInputFile(path);
   const entries = "stream=codec_name,sample_rate,channels,duration:format=duration";
-  const run = await runToEnd(ffprobe, ["-v", "error", "-hide_banner", "-select_streams", "a:0", "-show_entries", entries, "-of", "json", fileArgument(path)], { maxBytes: maxOutputBytes, signal });
+  const run = await runToEnd(ffprobe, ["-v", "error", "-hide_banner", "-select_streams", "a:0", "-show_entries", entries, "-of", "json", fileArgument(path)], {
+    maxBytes: maxOutputBytes,
+    signal,
+  });
   if (run.exit.code !== 0) {
     const failure = toolFailure("ffprobe", ffprobe, shown, run.exit, run.stderr);
     throw failure.code === "TA_MEDIA_DECODE" ? new MediaError("TA_MEDIA_DECODE", `${failure.message.replace(/\.?$/, ".")} ${accepted}`, true) : failure;
@@ -58,7 +62,11 @@ export async function probeAudio(path: string, options: { signal?: AbortSignal |
   const sampleRate = Number(stream.sample_rate);
   const channels = stream.channels ?? 0;
   if (!Number.isSafeInteger(sampleRate) || sampleRate <= 0 || !Number.isSafeInteger(channels) || channels <= 0) {
-    throw new MediaError("TA_MEDIA_DECODE", `The audio track of ${shown} states no usable sample rate or channel count (${String(stream.sample_rate)} Hz, ${String(stream.channels)} channels).`, true);
+    throw new MediaError(
+      "TA_MEDIA_DECODE",
+      `The audio track of ${shown} states no usable sample rate or channel count (${String(stream.sample_rate)} Hz, ${String(stream.channels)} channels).`,
+      true,
+    );
   }
   return { sampleRate, channels, duration: seconds(stream.duration) ?? seconds(json.format?.duration), codec: stream.codec_name };
 }

@@ -54,7 +54,9 @@ export function samplesToAudioRange(range: SampleRange, sampleRate: number): Ran
   const given = (typeof range === "object" && range !== null ? range : {}) as Partial<Record<string, unknown>>;
   const { start, end } = given;
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || (start as number) < 0 || (end as number) <= (start as number)) {
-    throw invalid(`samplesToAudioRange: ${JSON.stringify(range) ?? typeof range} is not accepted; a sample range is { start, end }, whole numbers from 0 with start < end (end exclusive).`);
+    throw invalid(
+      `samplesToAudioRange: ${JSON.stringify(range) ?? typeof range} is not accepted; a sample range is { start, end }, whole numbers from 0 with start < end (end exclusive).`,
+    );
   }
   const startMs = Math.floor(Math.round(((start as number) * 1e6) / rate) / 1000);
   const endMs = Math.ceil(Math.round(((end as number) * 1e6) / rate) / 1000);

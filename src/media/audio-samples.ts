@@ -48,10 +48,14 @@ export function checkAudioFormat(format: unknown, where: string): AudioFormat {
   const given = (typeof format === "object" && format !== null ? format : {}) as Record<string, unknown>;
   const { sampleRate, channels } = given;
   if (typeof sampleRate !== "number" || !Number.isSafeInteger(sampleRate) || sampleRate < 1 || sampleRate > maxSampleRate) {
-    throw invalid(`${where}: sampleRate must be a whole number of samples per second from 1 to ${maxSampleRate} (16000 for most speech models), got ${JSON.stringify(sampleRate) ?? String(sampleRate)}.`);
+    throw invalid(
+      `${where}: sampleRate must be a whole number of samples per second from 1 to ${maxSampleRate} (16000 for most speech models), got ${JSON.stringify(sampleRate) ?? String(sampleRate)}.`,
+    );
   }
   if (typeof channels !== "number" || !Number.isSafeInteger(channels) || channels < 1 || channels > maxChannels) {
-    throw invalid(`${where}: channels must be a whole number from 1 to ${maxChannels} (1 mixes the channels down to mono), got ${JSON.stringify(channels) ?? String(channels)}.`);
+    throw invalid(
+      `${where}: channels must be a whole number from 1 to ${maxChannels} (1 mixes the channels down to mono), got ${JSON.stringify(channels) ?? String(channels)}.`,
+    );
   }
   return { sampleRate, channels };
 }
@@ -73,7 +77,9 @@ export async function* decodeAudioSamples(path: string, options: DecodeAudioOpti
   const { sampleRate, channels } = checkAudioFormat(options, "decodeAudioSamples");
   const chunkSamples = options.chunkSamples ?? sampleRate;
   if (!Number.isSafeInteger(chunkSamples) || chunkSamples < 1 || chunkSamples * channels > 2 ** 28) {
-    throw invalid(`decodeAudioSamples: chunkSamples must be a whole number ≥ 1 (samples per channel in a chunk, at most ${2 ** 28} with every channel), got ${String(chunkSamples)}.`);
+    throw invalid(
+      `decodeAudioSamples: chunkSamples must be a whole number ≥ 1 (samples per channel in a chunk, at most ${2 ** 28} with every channel), got ${String(chunkSamples)}.`,
+    );
   }
   const { signal } = options;
   signal?.throwIfAborted();
@@ -136,7 +142,7 @@ class PcmChunks implements ItemReceiver<AudioChunk> {
     const ready = this.#ready.length;
     if (chunk === this.#lastTarget) this.#advance(bytes);
     else {
-      for (let at = 0; at < bytes; ) {
+      for (let at = 0; at < bytes;) {
         const into = this.target();
         const count = Math.min(into.length, bytes - at);
         into.set(chunk.subarray(at, at + count));
@@ -154,7 +160,11 @@ class PcmChunks implements ItemReceiver<AudioChunk> {
     if (this.#filled === 0) return undefined;
     const frameBytes = this.channels * 4;
     if (this.#filled % frameBytes !== 0) {
-      throw new MediaError("TA_MEDIA_DECODE", `ffmpeg's output for ${this.shown} ended in the middle of a sample (${this.#filled} bytes, not a multiple of ${frameBytes}).`, true);
+      throw new MediaError(
+        "TA_MEDIA_DECODE",
+        `ffmpeg's output for ${this.shown} ended in the middle of a sample (${this.#filled} bytes, not a multiple of ${frameBytes}).`,
+        true,
+      );
     }
     const samples = new Float32Array(this.#bytes!.buffer, 0, this.#filled / 4);
     this.#bytes = undefined;

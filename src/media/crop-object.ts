@@ -120,7 +120,12 @@ function polygonMask(polygons: readonly (readonly (readonly Point[])[])[], box: 
 function boxCorners(c: BoundingBoxCoordinates, width: number, height: number): Point[] {
   const [x0, x1] = [c.topLeftX * width, (c.topLeftX + c.width) * width];
   const [y0, y1] = [c.topLeftY * height, (c.topLeftY + c.height) * height];
-  return [{ x: x0, y: y0 }, { x: x1, y: y0 }, { x: x1, y: y1 }, { x: x0, y: y1 }];
+  return [
+    { x: x0, y: y0 },
+    { x: x1, y: y0 },
+    { x: x1, y: y1 },
+    { x: x0, y: y1 },
+  ];
 }
 
 /**

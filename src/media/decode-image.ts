@@ -26,7 +26,10 @@ const accepted = "PNG, JPEG, WebP, GIF (its first frame), TIFF, AVIF and SVG";
  */
 export async function decodeImage(input: string | Uint8Array, options: DecodeImageOptions = {}): Promise<RgbImage> {
   if (typeof input !== "string" && !(input instanceof Uint8Array)) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `decodeImage takes a file path or a Uint8Array of file bytes; got ${input === null ? "null" : typeof input}.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `decodeImage takes a file path or a Uint8Array of file bytes; got ${input === null ? "null" : typeof input}.`,
+    );
   }
   const subject = options.name ?? (typeof input === "string" ? input : "the image bytes");
   let decoded: Awaited<ReturnType<typeof toRgb>>;
@@ -35,11 +38,20 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeIma
   } catch (error) {
     if (typeof input === "string") await checkFile(input, subject);
     const reason = error instanceof Error ? error.message : String(error);
-    throw new MediaError("TA_MEDIA_DECODE", `Cannot decode ${JSON.stringify(subject)} as an image: ${reason.trim().replace(/[:.]$/, "")}. Accepted: ${accepted}.`, true, { cause: error });
+    throw new MediaError(
+      "TA_MEDIA_DECODE",
+      `Cannot decode ${JSON.stringify(subject)} as an image: ${reason.trim().replace(/[:.]$/, "")}. Accepted: ${accepted}.`,
+      true,
+      { cause: error },
+    );
   }
   const { data, info } = decoded;
   if (info.channels !== 3) {
-    throw new MediaError("TA_MEDIA_DECODE", `Decoding ${JSON.stringify(subject)} gave ${info.channels} channels instead of RGB; it is not an image task-agents can read.`, true);
+    throw new MediaError(
+      "TA_MEDIA_DECODE",
+      `Decoding ${JSON.stringify(subject)} gave ${info.channels} channels instead of RGB; it is not an image task-agents can read.`,
+      true,
+    );
   }
   return new RgbImage(info.width, info.height, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }

@@ -81,7 +81,11 @@ const SUFFIX_BY_MIME: Readonly<Record<string, string>> = {
 /** MIME types by the suffix a name may carry, for items stored without a MIME type. */
 const MIME_BY_SUFFIX: Readonly<Record<string, string>> = {
   // Reversed so that the first MIME type listed for a suffix wins (.jpg → image/jpeg).
-  ...Object.fromEntries<string>(Object.entries(SUFFIX_BY_MIME).map(([mime, suffix]): [string, string] => [suffix, mime]).reverse()),
+  ...Object.fromEntries<string>(
+    Object.entries(SUFFIX_BY_MIME)
+      .map(([mime, suffix]): [string, string] => [suffix, mime])
+      .reverse(),
+  ),
   ".jpeg": "image/jpeg",
   ".tiff": "image/tiff",
   ".nii.gz": "application/x-nifti",
@@ -128,12 +132,18 @@ interface ResolvedDownloadOptions {
 
 function resolveOptions(options: DownloadOptions): ResolvedDownloadOptions {
   if (typeof options !== "object" || options === null || typeof options.name !== "string") {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", "downloadToTemp needs options with the item's name, mimeType and itemType, e.g. { name: storageItem.name, mimeType: storageItem.mimeType, itemType: storageItem.itemType }.");
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      "downloadToTemp needs options with the item's name, mimeType and itemType, e.g. { name: storageItem.name, mimeType: storageItem.mimeType, itemType: storageItem.itemType }.",
+    );
   }
   const positive = (value: number | undefined, fallback: number, what: string, accepted: string): number => {
     if (value === undefined) return fallback;
     if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `Downloading ${JSON.stringify(options.name)}: ${what} ${String(value)} is not accepted; ${accepted}.`);
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `Downloading ${JSON.stringify(options.name)}: ${what} ${String(value)} is not accepted; ${accepted}.`,
+      );
     }
     return value;
   };
@@ -150,10 +160,16 @@ function httpUrl(url: string, name: string): URL {
     parsed = new URL(url);
   } catch {
     // The text is not quoted: it may be a signed URL with a typo.
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `Cannot download ${JSON.stringify(name)}: its URL does not parse; give an absolute http: or https: URL.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `Cannot download ${JSON.stringify(name)}: its URL does not parse; give an absolute http: or https: URL.`,
+    );
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `Cannot download ${JSON.stringify(name)}: its URL is a ${parsed.protocol} URL; downloadToTemp accepts http: and https: URLs only.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `Cannot download ${JSON.stringify(name)}: its URL is a ${parsed.protocol} URL; downloadToTemp accepts http: and https: URLs only.`,
+    );
   }
   return parsed;
 }
@@ -174,8 +190,15 @@ function size(bytes: number): string {
 class BodyTooLarge extends Error {}
 
 function tooLarge(name: string, maxBytes: number, contentLength?: number): MediaError {
-  const what = contentLength === undefined ? `grew past maxBytes, ${size(maxBytes)}, and was cut off` : `is ${size(contentLength)}, more than maxBytes, ${size(maxBytes)}, and was not downloaded`;
-  return new MediaError("TA_DOWNLOAD_TOO_LARGE", `${JSON.stringify(name)} ${what}; raise maxBytes (TASK_AGENTS_DOWNLOAD_MAX_BYTES for the asset and frame helpers) to download it.`, true);
+  const what =
+    contentLength === undefined
+      ? `grew past maxBytes, ${size(maxBytes)}, and was cut off`
+      : `is ${size(contentLength)}, more than maxBytes, ${size(maxBytes)}, and was not downloaded`;
+  return new MediaError(
+    "TA_DOWNLOAD_TOO_LARGE",
+    `${JSON.stringify(name)} ${what}; raise maxBytes (TASK_AGENTS_DOWNLOAD_MAX_BYTES for the asset and frame helpers) to download it.`,
+    true,
+  );
 }
 
 /** Storage answers that will not change on a later attempt are permanent; 408, 429 and 5xx may. */
@@ -194,7 +217,11 @@ function statusError(status: number, name: string): MediaError {
       return new MediaError("TA_DOWNLOAD_FAILED", `${head}: the storage has no file at the item's URL (HTTP 404).`, true);
     default: {
       const transient = status === 408 || status === 429 || status >= 500;
-      return new MediaError("TA_DOWNLOAD_FAILED", `${head}: the storage answered HTTP ${status}${transient ? "; a later attempt may succeed" : ""}.`, !transient);
+      return new MediaError(
+        "TA_DOWNLOAD_FAILED",
+        `${head}: the storage answered HTTP ${status}${transient ? "; a later attempt may succeed" : ""}.`,
+        !transient,
+      );
     }
   }
 }
@@ -241,14 +268,25 @@ function downloadError(error: unknown, f: Failure): unknown {
   if (error instanceof BodyTooLarge) return tooLarge(f.name, f.maxBytes);
   const head = `Downloading ${JSON.stringify(f.name)} failed`;
   if (f.timedOut) {
-    return new MediaError("TA_DOWNLOAD_FAILED", `${head}: it took longer than timeoutMs (${f.timeoutMs} ms) and was stopped; raise timeoutMs (TASK_AGENTS_DOWNLOAD_TIMEOUT, in seconds, for the asset and frame helpers) for large files or slow storage.`, false);
+    return new MediaError(
+      "TA_DOWNLOAD_FAILED",
+      `${head}: it took longer than timeoutMs (${f.timeoutMs} ms) and was stopped; raise timeoutMs (TASK_AGENTS_DOWNLOAD_TIMEOUT, in seconds, for the asset and frame helpers) for large files or slow storage.`,
+      false,
+    );
   }
   if (f.writeError !== undefined) {
     const { code } = innermost(f.writeError);
-    return new MediaError("TA_DOWNLOAD_FAILED", `${head}: the file could not be written to the temp folder (${code ?? "write error"}).`, false, { cause: safeCause(f.writeError, f.url) });
+    return new MediaError("TA_DOWNLOAD_FAILED", `${head}: the file could not be written to the temp folder (${code ?? "write error"}).`, false, {
+      cause: safeCause(f.writeError, f.url),
+    });
   }
   const cause = safeCause(error, f.url);
-  return new MediaError("TA_DOWNLOAD_FAILED", `${head}: the connection to the storage failed (${cause.code ?? cause.message}); a later attempt may succeed.`, false, { cause });
+  return new MediaError(
+    "TA_DOWNLOAD_FAILED",
+    `${head}: the connection to the storage failed (${cause.code ?? cause.message}); a later attempt may succeed.`,
+    false,
+    { cause },
+  );
 }
 
 function byteCounter(maxBytes: number, onBytes: (total: number) => void): Transform {
@@ -313,7 +351,11 @@ export async function downloadToTemp(url: string, options: DownloadOptions): Pro
       throw fail(error);
     }
     const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-    const refusal = !response.ok ? statusError(response.status, name) : Number.isFinite(declared) && declared > maxBytes ? tooLarge(name, maxBytes, declared) : undefined;
+    const refusal = !response.ok
+      ? statusError(response.status, name)
+      : Number.isFinite(declared) && declared > maxBytes
+        ? tooLarge(name, maxBytes, declared)
+        : undefined;
     if (refusal !== undefined) {
       await response.body?.cancel().catch(() => undefined);
       throw refusal;
@@ -328,7 +370,11 @@ export async function downloadToTemp(url: string, options: DownloadOptions): Pro
     });
     const source = response.body === null ? Readable.from([]) : Readable.fromWeb(response.body as NodeWebStream<Uint8Array>);
     try {
-      await pipeline(source, byteCounter(maxBytes, (total) => (bytes = total)), sink);
+      await pipeline(
+        source,
+        byteCounter(maxBytes, (total) => (bytes = total)),
+        sink,
+      );
     } catch (error) {
       throw fail(error);
     }

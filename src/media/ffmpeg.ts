@@ -296,9 +296,14 @@ export function toolMessage(stderr: string): string {
 export function toolFailure(tool: string, command: string, shown: string, exit: ToolExit, stderr: string): MediaError {
   if (exit.error !== undefined) {
     const code = (exit.error as NodeJS.ErrnoException).code ?? exit.error.message;
-    return new MediaError("TA_FFMPEG_MISSING", `Decoding video and audio needs ${tool}, but ${JSON.stringify(command)} could not be started (${code}). ${installHint}`, true, {
-      cause: exit.error,
-    });
+    return new MediaError(
+      "TA_FFMPEG_MISSING",
+      `Decoding video and audio needs ${tool}, but ${JSON.stringify(command)} could not be started (${code}). ${installHint}`,
+      true,
+      {
+        cause: exit.error,
+      },
+    );
   }
   const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   return new MediaError("TA_MEDIA_DECODE", `${tool} could not decode ${shown}: it ${how}: ${toolMessage(stderr)}`, true);
@@ -317,7 +322,11 @@ export interface CollectedRun {
  * on and drops the rest, since pausing would leave the tool blocked on its pipe forever.
  * Aborting `signal` kills the tool; the promise then rejects with the signal's reason.
  */
-export async function runToEnd(command: string, args: readonly string[], options: { maxBytes: number; signal?: AbortSignal | undefined }): Promise<CollectedRun> {
+export async function runToEnd(
+  command: string,
+  args: readonly string[],
+  options: { maxBytes: number; signal?: AbortSignal | undefined },
+): Promise<CollectedRun> {
   const { signal } = options;
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -62,7 +62,11 @@ export async function probeVideo(path: string, options: { signal?: AbortSignal }
       return true;
     },
   };
-  const tool = await startTool(ffprobe, ["-v", "error", "-hide_banner", "-select_streams", "V:0", "-show_entries", entries, "-of", "json", fileArgument(path)], collect);
+  const tool = await startTool(
+    ffprobe,
+    ["-v", "error", "-hide_banner", "-select_streams", "V:0", "-show_entries", entries, "-of", "json", fileArgument(path)],
+    collect,
+  );
   const onAbort = () => tool.kill();
   signal?.addEventListener("abort", onAbort, { once: true });
   let exit;
@@ -73,7 +77,11 @@ export async function probeVideo(path: string, options: { signal?: AbortSignal }
   }
   signal?.throwIfAborted();
   if (size > maxOutputBytes) {
-    throw new MediaError("TA_MEDIA_DECODE", `ffprobe printed more than ${maxOutputBytes} bytes about ${JSON.stringify(path)}; it is not a video task-agents can read.`, true);
+    throw new MediaError(
+      "TA_MEDIA_DECODE",
+      `ffprobe printed more than ${maxOutputBytes} bytes about ${JSON.stringify(path)}; it is not a video task-agents can read.`,
+      true,
+    );
   }
   if (exit.code !== 0) throw toolFailure("ffprobe", ffprobe, JSON.stringify(path), exit, tool.stderr());
   return videoInfo(path, Buffer.concat(chunks).toString("utf8"));

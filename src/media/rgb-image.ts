@@ -77,7 +77,9 @@ export class RgbImage {
   /** The `[r, g, b]` of pixel (x, y), 0-based from the top left. */
   pixel(x: number, y: number): [number, number, number] {
     if (!Number.isSafeInteger(x) || !Number.isSafeInteger(y) || x < 0 || y < 0 || x >= this.width || y >= this.height) {
-      throw invalid(`Pixel (${show(x)}, ${show(y)}) is not in this ${this.width} × ${this.height} image; accepted: integers 0 ≤ x < ${this.width}, 0 ≤ y < ${this.height}.`);
+      throw invalid(
+        `Pixel (${show(x)}, ${show(y)}) is not in this ${this.width} × ${this.height} image; accepted: integers 0 ≤ x < ${this.width}, 0 ≤ y < ${this.height}.`,
+      );
     }
     const at = (y * this.width + x) * 3;
     return [this.data[at]!, this.data[at + 1]!, this.data[at + 2]!];
@@ -141,7 +143,8 @@ function resolveEncodeOptions(options: EncodeOptions = {}): { format: ImageForma
   const format = options.format ?? "jpeg";
   if (format !== "png" && format !== "jpeg") throw invalid(`Image format ${JSON.stringify(format)} is not supported; accepted: "png", "jpeg".`);
   const quality = options.quality ?? 90;
-  if (!Number.isInteger(quality) || quality < 1 || quality > 100) throw invalid(`JPEG quality ${show(quality)} is not accepted; accepted: an integer from 1 to 100.`);
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100)
+    throw invalid(`JPEG quality ${show(quality)} is not accepted; accepted: an integer from 1 to 100.`);
   return { format, quality };
 }
 

@@ -91,7 +91,10 @@ function planFrames(select: FrameSelection | undefined): FramePlan {
 function widen(ranges: [number, number][], max: number): [number, number][] {
   if (ranges.length <= max) return ranges;
   const gapAfter = (i: number) => ranges[i + 1]![0] - ranges[i]![1];
-  const byGap = ranges.slice(0, -1).map((_, i) => i).sort((a, b) => gapAfter(a) - gapAfter(b));
+  const byGap = ranges
+    .slice(0, -1)
+    .map((_, i) => i)
+    .sort((a, b) => gapAfter(a) - gapAfter(b));
   const closed = new Set(byGap.slice(0, ranges.length - max));
   const out: [number, number][] = [];
   ranges.forEach(([a, b], i) => {
@@ -119,7 +122,23 @@ function ffmpegArguments(path: string, plan: FramePlan): string[] {
   }
   const graph = `[0:V:0]split=2[all][picked];[picked]select='${plan.expression}'[frames]`;
   const progress = ["-progress", "pipe:2", "-stats_period", "86400"];
-  return [...quiet, ...progress, ...input, "-filter_complex", graph, "-map", "[all]", "-fps_mode", "passthrough", "-f", "null", "-", "-map", "[frames]", ...frames];
+  return [
+    ...quiet,
+    ...progress,
+    ...input,
+    "-filter_complex",
+    graph,
+    "-map",
+    "[all]",
+    "-fps_mode",
+    "passthrough",
+    "-f",
+    "null",
+    "-",
+    "-map",
+    "[frames]",
+    ...frames,
+  ];
 }
 
 /**
@@ -200,7 +219,12 @@ function decodedCount(stderr: string): number | null {
 function pastTheEnd(shown: string, missing: readonly number[], count: number | null): MediaError {
   const listed = missing.length > 5 ? `${missing.slice(0, 5).join(", ")} and ${missing.length - 5} more` : missing.join(", ").replace(/, (\d+)$/, " and $1");
   const subject = missing.length === 1 ? `Frame ${listed} is` : `Frames ${listed} are`;
-  const length = count === null ? "(ffmpeg did not report how many frames it decoded)" : count === 0 ? "which has no frames" : `which has ${count} frame${count === 1 ? "" : "s"} (0–${count - 1})`;
+  const length =
+    count === null
+      ? "(ffmpeg did not report how many frames it decoded)"
+      : count === 0
+        ? "which has no frames"
+        : `which has ${count} frame${count === 1 ? "" : "s"} (0–${count - 1})`;
   return new MediaError("TA_UNSUPPORTED_FRAME", `${subject} past the end of ${shown}, ${length}.`, true);
 }
 

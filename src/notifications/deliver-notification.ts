@@ -56,11 +56,19 @@ export async function deliverNotification(
     });
     // The answer's body is not needed; reading it to the end frees the connection.
     await response.arrayBuffer().catch(() => undefined);
-    return response.ok ? { ok: true, status: response.status } : { ok: false, status: response.status, problem: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}` };
+    return response.ok
+      ? { ok: true, status: response.status }
+      : { ok: false, status: response.status, problem: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}` };
   } catch (error) {
     if (timeout.aborted) return { ok: false, status: null, problem: `no answer within ${timeoutMs / 1000} s` };
     if (options.signal?.aborted) return { ok: false, status: null, problem: "stopped before an answer came" };
-    return { ok: false, status: null, problem: transportProblem(error).replaceAll(url, displayUrl(url)).replace(/\/\/[^/\s@]+@/g, "//") };
+    return {
+      ok: false,
+      status: null,
+      problem: transportProblem(error)
+        .replaceAll(url, displayUrl(url))
+        .replace(/\/\/[^/\s@]+@/g, "//"),
+    };
   }
 }
 

@@ -53,7 +53,14 @@ export interface NotificationAppOptions {
 /** The largest notification accepted: Encord's are a few hundred bytes. */
 export const defaultMaxBodyBytes = 1024 * 1024;
 
-const unauthorized = new Set<NotificationRefusal>(["missing-headers", "bad-timestamp", "stale-timestamp", "future-timestamp", "bad-signature", "newer-signature"]);
+const unauthorized = new Set<NotificationRefusal>([
+  "missing-headers",
+  "bad-timestamp",
+  "stale-timestamp",
+  "future-timestamp",
+  "bad-signature",
+  "newer-signature",
+]);
 
 /**
  * A Hono app that receives Encord's task-ready notifications for the runner's stages: it
@@ -84,7 +91,11 @@ export function createNotificationApp(runner: Runner, options: NotificationAppOp
     const outcome: NotificationOutcome = status === 401 ? "unauthorized" : status === 200 ? "ignored" : status === 501 ? "unsupported-version" : "malformed";
     logger.debug({ reason: error.reason, status }, `notification refused: ${error.message}`);
     // A request that may not be genuine learns nothing about why it was refused.
-    return answer(c, { outcome, status, refusal: error.reason }, status === 401 ? { status: "refused" } : { status: status === 200 ? "ignored" : "refused", reason: error.reason, message: error.message });
+    return answer(
+      c,
+      { outcome, status, refusal: error.reason },
+      status === 401 ? { status: "refused" } : { status: status === 200 ? "ignored" : "refused", reason: error.reason, message: error.message },
+    );
   };
 
   app.post(
@@ -101,7 +112,11 @@ export function createNotificationApp(runner: Runner, options: NotificationAppOp
       maxSize: options.maxBodyBytes ?? defaultMaxBodyBytes,
       onError: (c) => {
         logger.debug({ status: 413 }, "notification refused: body too large");
-        return answer(c, { outcome: "too-large", status: 413 }, { status: "refused", reason: "too-large", message: `A notification body is at most ${options.maxBodyBytes ?? defaultMaxBodyBytes} bytes.` });
+        return answer(
+          c,
+          { outcome: "too-large", status: 413 },
+          { status: "refused", reason: "too-large", message: `A notification body is at most ${options.maxBodyBytes ?? defaultMaxBodyBytes} bytes.` },
+        );
       },
     }),
     async (c) => {
@@ -119,21 +134,33 @@ export function createNotificationApp(runner: Runner, options: NotificationAppOp
       }
       const expected = runner.projectHash?.toLowerCase();
       if (expected !== undefined && expected !== notification.projectHash) {
-        logger.warn({ uid: notification.uid, project: notification.projectHash }, `notification for project ${notification.projectHash} acknowledged and ignored: this receiver runs project ${expected}`);
+        logger.warn(
+          { uid: notification.uid, project: notification.projectHash },
+          `notification for project ${notification.projectHash} acknowledged and ignored: this receiver runs project ${expected}`,
+        );
         return answer(c, { outcome: "other-project", status: 200, notification }, { status: "ignored", reason: "other-project" });
       }
       let handled: boolean;
       try {
         handled = await runner.hasHandler(notification.stageUuid, notification.projectHash);
       } catch (error) {
-        logger.error({ err: error, uid: notification.uid }, `notification for stage ${notification.stageUuid}: the project could not be read: ${errorMessage(error)}`);
+        logger.error(
+          { err: error, uid: notification.uid },
+          `notification for stage ${notification.stageUuid}: the project could not be read: ${errorMessage(error)}`,
+        );
         return c.json({ status: "error", message: "The project could not be read; see the receiver's log." }, 500);
       }
       if (!handled) {
-        logger.info({ uid: notification.uid, stage: notification.stageUuid }, `notification for stage ${notification.stageUuid} acknowledged: no handler is registered for it`);
+        logger.info(
+          { uid: notification.uid, stage: notification.stageUuid },
+          `notification for stage ${notification.stageUuid} acknowledged: no handler is registered for it`,
+        );
         return answer(c, { outcome: "no-handler", status: 200, notification }, { status: "ignored", reason: "no-handler" });
       }
-      logger.info({ uid: notification.uid, stage: notification.stageUuid, reason: notification.reason, pending: notification.pendingCount }, `notification accepted for stage ${notification.stageUuid}`);
+      logger.info(
+        { uid: notification.uid, stage: notification.stageUuid, reason: notification.reason, pending: notification.pendingCount },
+        `notification accepted for stage ${notification.stageUuid}`,
+      );
       startPass(runner, notification, options, logger, seenPasses);
       return answer(c, { outcome: "accepted", status: 202, notification }, { status: "accepted", stage: notification.stageUuid });
     },

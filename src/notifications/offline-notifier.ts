@@ -98,9 +98,21 @@ async function notifyStage(stage: NotifiedStageState, secret: string, cycle: num
   const reason = notificationDue(stage.notify, stage, now);
   const about = { cycle, stageUuid: stage.stageUuid, stageTitle: stage.stageTitle, pendingCount: stage.pendingCount };
   if (reason === undefined) {
-    return { kind: "not-due", ...about, oldestWaitSeconds: oldestWaitSeconds(stage, now), batchSize: stage.notify.batchSize, maxWaitSeconds: stage.notify.maxWaitSeconds };
+    return {
+      kind: "not-due",
+      ...about,
+      oldestWaitSeconds: oldestWaitSeconds(stage, now),
+      batchSize: stage.notify.batchSize,
+      maxWaitSeconds: stage.notify.maxWaitSeconds,
+    };
   }
-  const envelope = agentStageEnvelope({ projectHash: options.projectHash, stageUuid: stage.stageUuid, pendingCount: stage.pendingCount, reason, createdAt: now });
+  const envelope = agentStageEnvelope({
+    projectHash: options.projectHash,
+    stageUuid: stage.stageUuid,
+    pendingCount: stage.pendingCount,
+    reason,
+    createdAt: now,
+  });
   const outcome = await deliverNotification(stage.notify.url, JSON.stringify(envelope), secret, {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -115,11 +127,15 @@ function resolveSecrets(stages: readonly NotifiedStageState[], env: NodeJS.Proce
   for (const stage of stages) {
     const { secret, secretEnv } = stage.notify;
     const value = secret ?? (secretEnv === undefined ? undefined : env[secretEnv]);
-    if (value === undefined || value === "") missing.push(`stage ${JSON.stringify(stage.stageTitle)} signs with the secret in ${secretEnv ?? "(no variable)"}, which is not set`);
+    if (value === undefined || value === "")
+      missing.push(`stage ${JSON.stringify(stage.stageTitle)} signs with the secret in ${secretEnv ?? "(no variable)"}, which is not set`);
     else secrets.set(stage.stageUuid, value);
   }
   if (missing.length > 0) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `Cannot sign notifications: ${missing.join("; ")}. Set the variable to the signing secret your receiver checks.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `Cannot sign notifications: ${missing.join("; ")}. Set the variable to the signing secret your receiver checks.`,
+    );
   }
   return secrets;
 }

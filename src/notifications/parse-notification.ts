@@ -48,17 +48,25 @@ export function parseEncordNotification(rawBody: string | Uint8Array | ArrayBuff
   if (!isPlainObject(body)) throw malformed("is not a JSON object");
   const eventType = body.event_type;
   if (eventType !== agentStageEventType) {
-    throw new NotificationRefusedError("other-event", `The notification is a ${JSON.stringify(eventType ?? null)} event; only ${JSON.stringify(agentStageEventType)} starts work.`);
+    throw new NotificationRefusedError(
+      "other-event",
+      `The notification is a ${JSON.stringify(eventType ?? null)} event; only ${JSON.stringify(agentStageEventType)} starts work.`,
+    );
   }
   if (body.version !== envelopeVersion) {
-    throw new NotificationRefusedError("unsupported-version", `The notification has envelope version ${JSON.stringify(body.version ?? null)}; this version of task-agents reads version ${envelopeVersion}. Upgrade task-agents.`);
+    throw new NotificationRefusedError(
+      "unsupported-version",
+      `The notification has envelope version ${JSON.stringify(body.version ?? null)}; this version of task-agents reads version ${envelopeVersion}. Upgrade task-agents.`,
+    );
   }
   const payload = body.payload;
   if (!isPlainObject(payload)) throw malformed("has no payload object");
   const projectHash = payload.project_hash;
   const stageUuid = payload.stage_uuid;
-  if (typeof projectHash !== "string" || !isUuid(projectHash)) throw malformed(`has no project_hash UUID in its payload (got ${JSON.stringify(projectHash ?? null)?.slice(0, 60)})`);
-  if (typeof stageUuid !== "string" || !isUuid(stageUuid)) throw malformed(`has no stage_uuid UUID in its payload (got ${JSON.stringify(stageUuid ?? null)?.slice(0, 60)})`);
+  if (typeof projectHash !== "string" || !isUuid(projectHash))
+    throw malformed(`has no project_hash UUID in its payload (got ${JSON.stringify(projectHash ?? null)?.slice(0, 60)})`);
+  if (typeof stageUuid !== "string" || !isUuid(stageUuid))
+    throw malformed(`has no stage_uuid UUID in its payload (got ${JSON.stringify(stageUuid ?? null)?.slice(0, 60)})`);
   const uid = stringField(body.uid);
   if (uid === undefined) throw malformed("has no uid");
   const pending = payload.pending_count;

@@ -57,16 +57,32 @@ export function checkNotificationHeaders(headers: NotificationHeaders, options: 
   const signature = headerValue(headers, signatureHeader);
   if (signature === undefined && hasNewerSignature(headers)) throw new NotificationRefusedError("newer-signature", newerSchemeMessage);
   if (timestamp === undefined || signature === undefined) {
-    const missing = [timestamp === undefined ? timestampHeader : undefined, signature === undefined ? signatureHeader : undefined].filter(Boolean).join(" and ");
-    throw new NotificationRefusedError("missing-headers", `The notification has no ${missing} header; Encord signs every notification with ${timestampHeader} and ${signatureHeader}.`);
+    const missing = [timestamp === undefined ? timestampHeader : undefined, signature === undefined ? signatureHeader : undefined]
+      .filter(Boolean)
+      .join(" and ");
+    throw new NotificationRefusedError(
+      "missing-headers",
+      `The notification has no ${missing} header; Encord signs every notification with ${timestampHeader} and ${signatureHeader}.`,
+    );
   }
   if (!/^\d{1,15}$/.test(timestamp.trim())) {
-    throw new NotificationRefusedError("bad-timestamp", `${timestampHeader} must be unix time in whole seconds; got ${JSON.stringify(timestamp.slice(0, 40))}.`);
+    throw new NotificationRefusedError(
+      "bad-timestamp",
+      `${timestampHeader} must be unix time in whole seconds; got ${JSON.stringify(timestamp.slice(0, 40))}.`,
+    );
   }
   const tolerance = options.toleranceSeconds ?? defaultToleranceSeconds;
   const skew = Number(timestamp.trim()) - Math.floor((options.now ?? Date.now)() / 1000);
-  if (skew < -tolerance) throw new NotificationRefusedError("stale-timestamp", `The notification was signed ${-skew} s ago, more than the ${tolerance} s accepted (a replay, or a clock that is off).`);
-  if (skew > tolerance) throw new NotificationRefusedError("future-timestamp", `The notification is signed ${skew} s in the future, more than the ${tolerance} s accepted (a clock that is off).`);
+  if (skew < -tolerance)
+    throw new NotificationRefusedError(
+      "stale-timestamp",
+      `The notification was signed ${-skew} s ago, more than the ${tolerance} s accepted (a replay, or a clock that is off).`,
+    );
+  if (skew > tolerance)
+    throw new NotificationRefusedError(
+      "future-timestamp",
+      `The notification is signed ${skew} s in the future, more than the ${tolerance} s accepted (a clock that is off).`,
+    );
   return timestamp.trim();
 }
 
@@ -80,7 +96,11 @@ export function checkNotificationHeaders(headers: NotificationHeaders, options: 
  * verifyEncordNotification(await request.arrayBuffer(), request.headers);
  * const notification = parseEncordNotification(body);
  */
-export function verifyEncordNotification(rawBody: string | Uint8Array | ArrayBuffer, headers: NotificationHeaders, options: VerifyNotificationOptions = {}): void {
+export function verifyEncordNotification(
+  rawBody: string | Uint8Array | ArrayBuffer,
+  headers: NotificationHeaders,
+  options: VerifyNotificationOptions = {},
+): void {
   const secret = notificationSecret(options.secret);
   const timestamp = checkNotificationHeaders(headers, options);
   const given = headerValue(headers, signatureHeader)!.trim().toLowerCase();
@@ -89,5 +109,8 @@ export function verifyEncordNotification(rawBody: string | Uint8Array | ArrayBuf
   const givenBytes = /^[0-9a-f]{64}$/.test(given) ? Buffer.from(given, "hex") : undefined;
   if (givenBytes !== undefined && timingSafeEqual(expected, givenBytes)) return;
   if (hasNewerSignature(headers)) throw new NotificationRefusedError("newer-signature", newerSchemeMessage);
-  throw new NotificationRefusedError("bad-signature", `The notification's ${signatureHeader} does not match its body and timestamp under the configured secret (a wrong secret, or a body changed on the way).`);
+  throw new NotificationRefusedError(
+    "bad-signature",
+    `The notification's ${signatureHeader} does not match its body and timestamp under the configured secret (a wrong secret, or a body changed on the way).`,
+  );
 }

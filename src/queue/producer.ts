@@ -50,7 +50,11 @@ export async function enqueueTasks(queueRunner: QueueRunner, options: EnqueueOpt
         options.onChunk?.(counted, counted.enqueued);
       };
       for await (const task of stage.getTasks()) {
-        chunk.push({ name: stage.title, data: { stage: stage.uuid, spec: JSON.stringify(task.toJSON()) }, opts: { ...jobOptions, jobId: jobIdFor(stage.uuid, task.uuid) } });
+        chunk.push({
+          name: stage.title,
+          data: { stage: stage.uuid, spec: JSON.stringify(task.toJSON()) },
+          opts: { ...jobOptions, jobId: jobIdFor(stage.uuid, task.uuid) },
+        });
         if (chunk.length >= chunkSize) await flush();
       }
       await flush();

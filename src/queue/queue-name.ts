@@ -23,7 +23,10 @@ export function chooseQueueName(given: string | undefined, projectHash: string):
   if (given === undefined) return queueNameFor(projectHash);
   const accepted = `accepted: a non-empty name without ":", spaces or control characters (default ${queueNameFor(projectHash)})`;
   if (given === "" || /[:\s\p{Cc}]/u.test(given) || given.length > 200) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `The queue name ${quoteValue(given)} is not accepted; ${accepted}${given.length > 200 ? ", at most 200 characters" : ""}.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `The queue name ${quoteValue(given)} is not accepted; ${accepted}${given.length > 200 ? ", at most 200 characters" : ""}.`,
+    );
   }
   return given;
 }

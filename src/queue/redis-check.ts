@@ -14,7 +14,13 @@ type RedisFailure = Error & { code?: string; command?: { name?: string } };
 export async function assertRedisReachable(url: string, timeoutMs = 5000): Promise<void> {
   const database = redisDatabase(url);
   const { Redis } = await import("ioredis");
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
   // The first error the client emitted: a refused login or an unreachable host says more than
   // the "Connection is closed" that connect() then rejects with. A refused SELECT is reported
   // below, by the SELECT this check sends itself.
@@ -47,10 +53,16 @@ export async function assertRedisReachable(url: string, timeoutMs = 5000): Promi
 function connectionError(where: string, cause: RedisFailure): ConfigurationError {
   const reply = firstLine(cause);
   if (/^NOAUTH\b/.test(reply)) {
-    return new ConfigurationError("TA_INVALID_ARGUMENT", `Redis at ${where} needs a password (NOAUTH); give it in the URL: redis://:password@host:port, or redis://user:password@host:port for an ACL user.`);
+    return new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `Redis at ${where} needs a password (NOAUTH); give it in the URL: redis://:password@host:port, or redis://user:password@host:port for an ACL user.`,
+    );
   }
   if (/^WRONGPASS\b|invalid password|invalid username-password/i.test(reply)) {
-    return new ConfigurationError("TA_INVALID_ARGUMENT", `Redis at ${where} refused the URL's user or password (${reply}). Check the credentials in REDIS_URL (or --redis-url).`);
+    return new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `Redis at ${where} refused the URL's user or password (${reply}). Check the credentials in REDIS_URL (or --redis-url).`,
+    );
   }
   return new ConfigurationError(
     "TA_REDIS_UNREACHABLE",

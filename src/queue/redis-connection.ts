@@ -29,14 +29,20 @@ export function redisDatabase(url: string): number {
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `REDIS_URL ${JSON.stringify(url.replace(/\/\/[^@/]*@/, "//…@"))} is not a URL; expected redis://[user:password@]host:port[/db].`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `REDIS_URL ${JSON.stringify(url.replace(/\/\/[^@/]*@/, "//…@"))} is not a URL; expected redis://[user:password@]host:port[/db].`,
+    );
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
     throw new ConfigurationError("TA_INVALID_ARGUMENT", `REDIS_URL must start with redis:// or rediss://, got ${JSON.stringify(parsed.protocol)}.`);
   }
   const path = parsed.pathname === "/" ? "" : parsed.pathname.slice(1);
   const query = parsed.searchParams.get("db");
-  for (const [where, value] of [["path", path], ["db query", query]] as const) {
+  for (const [where, value] of [
+    ["path", path],
+    ["db query", query],
+  ] as const) {
     if (value !== null && value !== "" && !/^\d{1,9}$/.test(value)) {
       throw new ConfigurationError(
         "TA_INVALID_ARGUMENT",

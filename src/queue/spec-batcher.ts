@@ -54,7 +54,8 @@ export class SpecBatcher {
       ({ results, stopError, stopped, notStarted }) =>
         batch.forEach((p, i) => {
           if (stopped.has(i)) p.reject(new UnrecoverableError(stopError?.message ?? "configuration error"));
-          else if (notStarted.has(i)) p.reject(new Error(`Not handled: another task of the same call stopped it (${stopError?.message ?? "configuration error"}); the job is retried.`));
+          else if (notStarted.has(i))
+            p.reject(new Error(`Not handled: another task of the same call stopped it (${stopError?.message ?? "configuration error"}); the job is retried.`));
           else p.resolve(results[i]!);
         }),
       (error: unknown) => batch.forEach((p) => p.reject(error)),

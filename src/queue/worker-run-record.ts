@@ -19,7 +19,11 @@ export interface WorkerSessionRecord {
  * runs` and the dashboard show them), like a Runner's execution: one stage report per stage with
  * a handler, counts and failures as jobs finish. Undefined when the backend keeps no records.
  */
-export async function recordWorkerSession(queueRunner: QueueRunner, options: { queueName: string; concurrency: number }, logger: Logger): Promise<WorkerSessionRecord | undefined> {
+export async function recordWorkerSession(
+  queueRunner: QueueRunner,
+  options: { queueName: string; concurrency: number },
+  logger: Logger,
+): Promise<WorkerSessionRecord | undefined> {
   const backend = queueRunner.backend;
   const stages = await queueRunner.getAgentStages();
   const project = await backend.getProject(queueRunner.projectHash);
@@ -27,7 +31,12 @@ export async function recordWorkerSession(queueRunner: QueueRunner, options: { q
   report.passes = 1;
   const recorded: RecordedRun | undefined = await startRecording(
     backend,
-    { kind: "queue-worker", projectHash: project.uuid, options: { queue: options.queueName, concurrency: options.concurrency, stages: stages.map((s) => s.title) }, report },
+    {
+      kind: "queue-worker",
+      projectHash: project.uuid,
+      options: { queue: options.queueName, concurrency: options.concurrency, stages: stages.map((s) => s.title) },
+      report,
+    },
     logger,
   );
   if (recorded === undefined) return undefined;
@@ -42,7 +51,12 @@ export async function recordWorkerSession(queueRunner: QueueRunner, options: { q
       if (outcome === "failed") {
         stage.failed++;
         // A worker sees the result, not the attempts or the title: the record keeps what it has.
-        stage.failures.push({ taskUuid: result.task_uuid ?? "", dataTitle: "", attempts: 0, error: { name: "Error", message: (result.error ?? "").split("\n")[0] ?? "", ...(result.error ? { stack: result.error } : {}) } });
+        stage.failures.push({
+          taskUuid: result.task_uuid ?? "",
+          dataTitle: "",
+          attempts: 0,
+          error: { name: "Error", message: (result.error ?? "").split("\n")[0] ?? "", ...(result.error ? { stack: result.error } : {}) },
+        });
       } else stage.succeeded++;
       if (outcome === "left") stage.left++;
       if (pathwayName !== undefined) stage.moved[pathwayName] = (stage.moved[pathwayName] ?? 0) + 1;

@@ -58,7 +58,8 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
   });
   const stageTitles = new Map((await queueRunner.getAgentStages()).map((s) => [s.uuid, s.title] as const));
   const pathwayOnly = new Map((await queueRunner.getAgentStages()).flatMap((s) => s.pathways.map((p) => [p.uuid, p.name] as const)));
-  const metrics = options.metricsPort === undefined ? undefined : await startWorkerMetrics(queueRunner, options.metricsHost ?? "127.0.0.1", options.metricsPort);
+  const metrics =
+    options.metricsPort === undefined ? undefined : await startWorkerMetrics(queueRunner, options.metricsHost ?? "127.0.0.1", options.metricsPort);
   if (metrics) logger.info(`metrics at ${metrics.server.url}`);
   const counts = { tasks: 0, succeeded: 0, failed: 0, left: 0, jobFailures: 0, moved: new Map<string, number>() };
   const record = await recordWorkerSession(queueRunner, { queueName, concurrency: options.concurrency }, logger);
@@ -77,7 +78,11 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
     }
     const outcome = !result.success ? "failed" : result.pathway === null ? "left" : "succeeded";
     record?.taskDone(result, outcome, result.pathway === null ? undefined : (pathwayOnly.get(result.pathway) ?? result.pathway));
-    metrics?.metrics.recordTask(stageTitles.get(result.stage_uuid) ?? result.stage_uuid, outcome, result.pathway === null ? undefined : (pathwayOnly.get(result.pathway) ?? result.pathway));
+    metrics?.metrics.recordTask(
+      stageTitles.get(result.stage_uuid) ?? result.stage_uuid,
+      outcome,
+      result.pathway === null ? undefined : (pathwayOnly.get(result.pathway) ?? result.pathway),
+    );
     if (options.json) io.stdout.write(JSON.stringify({ event: "task-done", ...result }) + "\n");
   });
   worker.on("failed", (job, error) => {
@@ -90,7 +95,9 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
 
   const progress = setInterval(() => {
     const seconds = (Date.now() - started) / 1000;
-    logger.info(`${counts.tasks} tasks done (${Math.round(counts.tasks / Math.max(seconds, 0.001))}/s), ${counts.failed} failed, ${counts.jobFailures} job failures`);
+    logger.info(
+      `${counts.tasks} tasks done (${Math.round(counts.tasks / Math.max(seconds, 0.001))}/s), ${counts.failed} failed, ${counts.jobFailures} job failures`,
+    );
   }, 5000);
   progress.unref();
 

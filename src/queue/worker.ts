@@ -41,7 +41,10 @@ export const defaultMaxStalledCount = 10;
  * server lacks is only logged by ioredis and the worker reads database 0.
  */
 export function createWorker(queueRunner: QueueRunner, options: QueueWorkerOptions = {}): Worker<TaskJobData, TaskCompletionResult> {
-  const batcher = new SpecBatcher((stage, specs) => queueRunner.handleForWorker(stage, specs, { concurrency: options.concurrency ?? 1 }), options.concurrency ?? 1);
+  const batcher = new SpecBatcher(
+    (stage, specs) => queueRunner.handleForWorker(stage, specs, { concurrency: options.concurrency ?? 1 }),
+    options.concurrency ?? 1,
+  );
   const processor = async (job: Job<TaskJobData, TaskCompletionResult>): Promise<TaskCompletionResult> => {
     try {
       return await batcher.submit(job.data.stage, job.data.spec);

@@ -55,7 +55,13 @@ async function commitOutcomes(
   outcomes.forEach((outcome, index) => {
     const task = tasks[index]!;
     if (outcome?.kind === "failed" && outcome.permanent && bound.failurePathway) {
-      moves.push({ taskUuid: task.uuid, fromStageUuid: bound.stage.uuid, pathwayUuid: bound.failurePathway.uuid, dataHash: task.dataHash, error: failureNote(outcome.error) });
+      moves.push({
+        taskUuid: task.uuid,
+        fromStageUuid: bound.stage.uuid,
+        pathwayUuid: bound.failurePathway.uuid,
+        dataHash: task.dataHash,
+        error: failureNote(outcome.error),
+      });
       failureMoves.add(task.uuid);
       return;
     }
@@ -67,14 +73,22 @@ async function commitOutcomes(
     else left++;
   });
   const nothingToRelease = release === undefined || release.taskUuids.length === 0;
-  if (labelSaves.length + priorities.length + moves.length === 0 && nothingToRelease) return { moved: new Map(), routed: new Map(), refused: new Map(), left, result: undefined };
-  const result = await env.backend.commit(env.project.uuid, { labelSaves, priorities, moves, actor: env.actor, ...(nothingToRelease ? {} : { releaseClaims: release }) });
+  if (labelSaves.length + priorities.length + moves.length === 0 && nothingToRelease)
+    return { moved: new Map(), routed: new Map(), refused: new Map(), left, result: undefined };
+  const result = await env.backend.commit(env.project.uuid, {
+    labelSaves,
+    priorities,
+    moves,
+    actor: env.actor,
+    ...(nothingToRelease ? {} : { releaseClaims: release }),
+  });
   const nameByUuid = new Map(bound.stage.pathways.map((p) => [p.uuid, p.name]));
   const movedUuids = new Set(result.moved.map((m) => m.taskUuid));
   const moved = new Map<string, string>();
   const routed = new Map<string, string>();
   for (const move of moves) {
-    if (movedUuids.has(move.taskUuid)) (failureMoves.has(move.taskUuid) ? routed : moved).set(move.taskUuid, nameByUuid.get(move.pathwayUuid) ?? move.pathwayUuid);
+    if (movedUuids.has(move.taskUuid))
+      (failureMoves.has(move.taskUuid) ? routed : moved).set(move.taskUuid, nameByUuid.get(move.pathwayUuid) ?? move.pathwayUuid);
   }
   const refused = new Map<string, RefusedMove>();
   for (const refusal of result.refused) {

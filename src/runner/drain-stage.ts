@@ -55,7 +55,10 @@ export async function drainStage(
   // ahead is fetched (label rows, larger).
   const claims = StageClaims.forPass(env.backend, env.project.uuid, bound.stage.uuid, env.claimLeaseMs, env.logger);
   const source = claims === undefined ? listedTasks(env, bound, Math.min(batchSize, maxPageSize), cap) : claimedTasks(env, claims);
-  const batches = new ReadAhead(stageBatches(env, source, batchSize, cap, () => report.skipped++), claims === undefined ? listingDepth : claimingDepth);
+  const batches = new ReadAhead(
+    stageBatches(env, source, batchSize, cap, () => report.skipped++),
+    claims === undefined ? listingDepth : claimingDepth,
+  );
   const fetchNext = async (): Promise<BatchAhead | undefined> => {
     const tasks = await batches.next();
     if (tasks === undefined) return undefined;
@@ -119,7 +122,10 @@ function listedTasks(env: BatchEnvironment, bound: BoundStage, pageSize: number,
   let pageToken: string | undefined;
   return {
     async next() {
-      const page = reader !== undefined ? await reader.next() : await env.backend.listStageTasks(env.project.uuid, bound.stage.uuid, { pageToken, pageSize, signal: env.control.stopSignal });
+      const page =
+        reader !== undefined
+          ? await reader.next()
+          : await env.backend.listStageTasks(env.project.uuid, bound.stage.uuid, { pageToken, pageSize, signal: env.control.stopSignal });
       pageToken = page.nextPageToken ?? undefined;
       return { tasks: page.tasks, more: page.nextPageToken !== null };
     },
@@ -146,7 +152,13 @@ function claimedTasks(env: BatchEnvironment, claims: StageClaims): TaskSource {
  * (and `onSkip` called) until `retryFailedAfterMs` has passed; it does not count towards `cap`, so
  * failing tasks at the head of a stage cannot starve the rest. Stops when the run stops.
  */
-async function* stageBatches(env: BatchEnvironment, source: TaskSource, batchSize: number, cap: number, onSkip: () => void): AsyncGenerator<AgentTask[], void, undefined> {
+async function* stageBatches(
+  env: BatchEnvironment,
+  source: TaskSource,
+  batchSize: number,
+  cap: number,
+  onSkip: () => void,
+): AsyncGenerator<AgentTask[], void, undefined> {
   const seen = new Set<string>();
   let taken = 0;
   let buffer: AgentTask[] = [];

@@ -54,19 +54,31 @@ export function interpretResult(result: unknown, stage: AgentStage, canSetPriori
   }
   const unknown = Object.keys(result).filter((k) => !decisionKeys.has(k));
   if (unknown.length > 0) {
-    throw new HandlerReturnError("TA_HANDLER_RETURN", `The handler of stage ${JSON.stringify(stage.title)} returned unknown key${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; ${accepted}.`);
+    throw new HandlerReturnError(
+      "TA_HANDLER_RETURN",
+      `The handler of stage ${JSON.stringify(stage.title)} returned unknown key${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; ${accepted}.`,
+    );
   }
   const { pathway, labelRow, labelRowPriority } = result;
   if (pathway !== undefined && pathway !== null && typeof pathway !== "string") {
-    throw new HandlerReturnError("TA_HANDLER_RETURN", `The handler of stage ${JSON.stringify(stage.title)} returned pathway ${describe(pathway)}; a pathway is a name or UUID string.`);
+    throw new HandlerReturnError(
+      "TA_HANDLER_RETURN",
+      `The handler of stage ${JSON.stringify(stage.title)} returned pathway ${describe(pathway)}; a pathway is a name or UUID string.`,
+    );
   }
   if (labelRow !== undefined && labelRow !== null && !isLabelRow(labelRow)) {
-    throw new HandlerReturnError("TA_HANDLER_RETURN", `The handler of stage ${JSON.stringify(stage.title)} returned labelRow ${describe(labelRow)}; return the labelRow the handler was given.`);
+    throw new HandlerReturnError(
+      "TA_HANDLER_RETURN",
+      `The handler of stage ${JSON.stringify(stage.title)} returned labelRow ${describe(labelRow)}; return the labelRow the handler was given.`,
+    );
   }
   let priority: number | undefined;
   if (labelRowPriority !== undefined && labelRowPriority !== null) {
     if (typeof labelRowPriority !== "number" || !Number.isFinite(labelRowPriority) || labelRowPriority < 0 || labelRowPriority > 1) {
-      throw new HandlerReturnError("TA_HANDLER_RETURN", `The handler of stage ${JSON.stringify(stage.title)} returned labelRowPriority ${describe(labelRowPriority)}; a priority is a number from 0 to 1.`);
+      throw new HandlerReturnError(
+        "TA_HANDLER_RETURN",
+        `The handler of stage ${JSON.stringify(stage.title)} returned labelRowPriority ${describe(labelRowPriority)}; a priority is a number from 0 to 1.`,
+      );
     }
     if (!canSetPriority) {
       throw new ConfigurationError(

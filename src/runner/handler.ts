@@ -24,7 +24,9 @@ export interface HandlerDecision<W extends string = string> {
 export type HandlerResult<W extends string = string> = W | null | undefined | void | HandlerDecision<W>;
 
 /** The code that acts on each task of a stage; `W`: the pathways it may return (see {@link HandlerDecision}). */
-export type StageHandler<D extends DependencyMap = Record<never, never>, W extends string = string> = (context: HandlerContext<D>) => HandlerResult<W> | Promise<HandlerResult<W>>;
+export type StageHandler<D extends DependencyMap = Record<never, never>, W extends string = string> = (
+  context: HandlerContext<D>,
+) => HandlerResult<W> | Promise<HandlerResult<W>>;
 
 /** Options of `runner.stage()`; `W`: the stage's pathways (see {@link HandlerDecision}). */
 export interface StageOptions<D extends DependencyMap = Record<never, never>, W extends string = string> {

@@ -148,7 +148,9 @@ const executeSchema = z
     taskTimeout: handlingOptions.taskTimeout.optional(),
     gracePeriod: z.number().min(0, "gracePeriod must be 0 or more seconds").max(maxTimerSeconds, timerLimit("gracePeriod")).default(30),
     output: z.enum(["auto", "tty", "plain", "json", "silent"]).default("auto"),
-    logger: z.custom<Logger>((v) => typeof v === "object" && v !== null && typeof (v as Logger).child === "function", "logger must be a pino logger").optional(),
+    logger: z
+      .custom<Logger>((v) => typeof v === "object" && v !== null && typeof (v as Logger).child === "function", "logger must be a pino logger")
+      .optional(),
     logLevel: z.enum(logLevels, { error: `logLevel must be one of ${logLevels.map((l) => JSON.stringify(l)).join(", ")}` }).default("info"),
     retryFailedAfter: z.number({ error: "retryFailedAfter must be a number of seconds" }).min(0, "retryFailedAfter must be 0 or more seconds").optional(),
     claimLease: z
@@ -157,25 +159,23 @@ const executeSchema = z
       .max(maxTimerSeconds, timerLimit("claimLease"))
       .default(defaultClaimLeaseSeconds),
   })
-  .transform(
-    (o): ResolvedExecuteOptions => ({
-      projectHash: o.projectHash,
-      refreshEveryMs: o.refreshEvery === undefined ? undefined : o.refreshEvery * 1000,
-      watch: o.watch,
-      numRetries: o.numRetries,
-      taskBatchSize: o.taskBatchSize,
-      maxTasksPerStage: o.maxTasksPerStage,
-      concurrency: o.concurrency,
-      signal: o.signal,
-      taskTimeoutMs: o.taskTimeout === undefined ? undefined : o.taskTimeout * 1000,
-      gracePeriodMs: o.gracePeriod * 1000,
-      output: o.output,
-      logger: o.logger,
-      logLevel: o.logLevel,
-      retryFailedAfterMs: o.retryFailedAfter === undefined ? undefined : o.retryFailedAfter * 1000,
-      claimLeaseMs: o.claimLease * 1000,
-    }),
-  );
+  .transform((o): ResolvedExecuteOptions => ({
+    projectHash: o.projectHash,
+    refreshEveryMs: o.refreshEvery === undefined ? undefined : o.refreshEvery * 1000,
+    watch: o.watch,
+    numRetries: o.numRetries,
+    taskBatchSize: o.taskBatchSize,
+    maxTasksPerStage: o.maxTasksPerStage,
+    concurrency: o.concurrency,
+    signal: o.signal,
+    taskTimeoutMs: o.taskTimeout === undefined ? undefined : o.taskTimeout * 1000,
+    gracePeriodMs: o.gracePeriod * 1000,
+    output: o.output,
+    logger: o.logger,
+    logLevel: o.logLevel,
+    retryFailedAfterMs: o.retryFailedAfter === undefined ? undefined : o.retryFailedAfter * 1000,
+    claimLeaseMs: o.claimLease * 1000,
+  }));
 
 /**
  * A QueueRunner's handling options: those of `execute()`, but one attempt by default (the queue
@@ -208,7 +208,11 @@ export function resolveExecuteOptions(options: ExecuteOptions): ResolvedExecuteO
 }
 
 /** Validates a QueueRunner's handling options at construction, with the rules and messages of execute()'s. */
-export function resolveQueueRunnerOptions(options: { readonly numRetries?: number; readonly concurrency?: number; readonly taskTimeout?: number }): QueueRunnerSettings {
+export function resolveQueueRunnerOptions(options: {
+  readonly numRetries?: number;
+  readonly concurrency?: number;
+  readonly taskTimeout?: number;
+}): QueueRunnerSettings {
   const { numRetries, concurrency, taskTimeout } = options;
   return parseOptions(queueRunnerSchema, definedOptions({ numRetries, concurrency, taskTimeout }), Object.keys(queueRunnerSchema.in.shape));
 }
@@ -223,7 +227,8 @@ function parseOptions<T>(schema: z.ZodType<T>, defined: Record<string, unknown>,
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const key = issue.path.join(".");
-    if (issue.code === "unrecognized_keys") return `unknown option${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; accepted: ${accepted.join(", ")}`;
+    if (issue.code === "unrecognized_keys")
+      return `unknown option${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; accepted: ${accepted.join(", ")}`;
     const given = defined[key];
     const value = key in defined ? ` (got ${typeof given === "number" ? String(given) : (JSON.stringify(given) ?? String(given))})` : "";
     return `${issue.message}${value}`;

@@ -13,7 +13,12 @@ import type { BoundStage } from "./stage-registry.js";
  * rows (one call) and storage items (one call, matched to tasks by UUID) side by side, then what
  * each batch loader (twin projects…) loads. Nothing is fetched that no dependency of the stage asked for.
  */
-export async function prefetchBatch(backend: Backend, project: Project, bound: BoundStage, tasks: readonly AgentTask[]): Promise<Map<string, PrefetchedTaskData>> {
+export async function prefetchBatch(
+  backend: Backend,
+  project: Project,
+  bound: BoundStage,
+  tasks: readonly AgentTask[],
+): Promise<Map<string, PrefetchedTaskData>> {
   const projectHash = project.uuid;
   const data = new Map<string, PrefetchedTaskData>(tasks.map((t) => [t.uuid, { backend }]));
   if (bound.prefetch.size === 0 && bound.batchLoaders.size === 0) return data;
@@ -68,7 +73,10 @@ function loadedFor(taskUuid: string, loaded: ReadonlyMap<BatchLoader, ReadonlyMa
   return values;
 }
 
-async function runBatchLoaders(loaders: ReadonlySet<BatchLoader>, input: Parameters<BatchLoader["load"]>[0]): Promise<Map<BatchLoader, ReadonlyMap<string, unknown>>> {
+async function runBatchLoaders(
+  loaders: ReadonlySet<BatchLoader>,
+  input: Parameters<BatchLoader["load"]>[0],
+): Promise<Map<BatchLoader, ReadonlyMap<string, unknown>>> {
   const results = await Promise.all([...loaders].map(async (loader) => [loader, await loader.load(input)] as const));
   return new Map(results);
 }

@@ -39,17 +39,23 @@ export async function processBatch(
   env.events.batchStarted(report, batchNumber, tasks.length);
   // Listed once the commit says whether each was moved along onFailure.
   const failures: { failure: TaskFailure; permanent: boolean }[] = [];
-  const outcomes = await handleTasks(env, bound, tasks, (task, outcome) => {
-    report.seen++;
-    if (outcome.kind === "decided") report.succeeded++;
-    else {
-      // A result that stopped the run is not applied: the task stays, and is listed.
-      report.failed++;
-      const failure = { taskUuid: task.uuid, dataTitle: task.dataTitle, attempts: outcome.attempts, error: describeFailure(outcome.error) };
-      failures.push({ failure, permanent: outcome.kind === "failed" && outcome.permanent });
-    }
-    env.events.taskFinished(report, outcome.kind === "decided" ? "succeeded" : "failed");
-  }, prefetched);
+  const outcomes = await handleTasks(
+    env,
+    bound,
+    tasks,
+    (task, outcome) => {
+      report.seen++;
+      if (outcome.kind === "decided") report.succeeded++;
+      else {
+        // A result that stopped the run is not applied: the task stays, and is listed.
+        report.failed++;
+        const failure = { taskUuid: task.uuid, dataTitle: task.dataTitle, attempts: outcome.attempts, error: describeFailure(outcome.error) };
+        failures.push({ failure, permanent: outcome.kind === "failed" && outcome.permanent });
+      }
+      env.events.taskFinished(report, outcome.kind === "decided" ? "succeeded" : "failed");
+    },
+    prefetched,
+  );
   const committed = await commitDecisions(env, bound, tasks, outcomes, release);
   report.left += committed.left;
   for (const name of committed.moved.values()) report.moved[name] = (report.moved[name] ?? 0) + 1;

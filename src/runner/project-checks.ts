@@ -11,7 +11,10 @@ import type { TypedProject } from "../codegen/define-project.js";
  */
 export async function loadRunnableProject(backend: Backend, projectHash: string | undefined, typed?: TypedProject): Promise<Project> {
   if (projectHash === undefined || projectHash === "") {
-    throw new ConfigurationError("TA_INVALID_PROJECT_HASH", "No project hash: pass projectHash to new Runner() or execute(), or --project-hash on the command line.");
+    throw new ConfigurationError(
+      "TA_INVALID_PROJECT_HASH",
+      "No project hash: pass projectHash to new Runner() or execute(), or --project-hash on the command line.",
+    );
   }
   assertProjectHash(projectHash);
   const project = await backend.getProject(projectHash);

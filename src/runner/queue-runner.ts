@@ -97,7 +97,7 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
   /** A module generated from a project carries its hash; one from a spec file needs `projectHash`. */
   constructor(options: Omit<QueueRunnerOptions, "projectHash"> & { readonly projectHash?: string } & Required<TypedProjectOption<P>>);
   constructor(options: Omit<QueueRunnerOptions, "projectHash"> & { readonly projectHash?: string } & TypedProjectOption<P>) {
-    const projectHash = options?.projectHash ?? (options?.project)?.projectHash;
+    const projectHash = options?.projectHash ?? options?.project?.projectHash;
     if (typeof projectHash !== "string" || projectHash.trim() === "") {
       throw new ConfigurationError(
         "TA_INVALID_PROJECT_HASH",
@@ -141,8 +141,15 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
    * (JSON) or an array in the same order. Failures of single tasks are results, not exceptions;
    * an unknown pathway is a configuration error and is thrown (after committing the rest).
    */
-  stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(stage: S, handler: StageHandler<D, W>): QueueHandler;
-  stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(stage: S, options: StageOptions<D, PathwayOf<P, S>>, handler: StageHandler<D, W>): QueueHandler;
+  stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(
+    stage: S,
+    handler: StageHandler<D, W>,
+  ): QueueHandler;
+  stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(
+    stage: S,
+    options: StageOptions<D, PathwayOf<P, S>>,
+    handler: StageHandler<D, W>,
+  ): QueueHandler;
   stage<D extends DependencyMap>(stage: string, optionsOrHandler: StageOptions<D> | StageHandler<D>, maybeHandler?: StageHandler<D>): QueueHandler {
     if (this.#bound) throw new ConfigurationError("TA_INVALID_ARGUMENT", "Register every stage before the first call of a wrapped handler.");
     this.#core.register(stage, optionsOrHandler, maybeHandler, undefined);
@@ -156,7 +163,10 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
     const { stages } = await this.#bind();
     const bound = boundFor(stages, stage);
     if (!bound) {
-      throw new ConfigurationError("TA_UNKNOWN_STAGE", `This QueueRunner has no handler for stage ${JSON.stringify(stage)}; it handles ${stages.map((b) => `${JSON.stringify(b.stage.title)} (${b.stage.uuid})`).join(", ")}.`);
+      throw new ConfigurationError(
+        "TA_UNKNOWN_STAGE",
+        `This QueueRunner has no handler for stage ${JSON.stringify(stage)}; it handles ${stages.map((b) => `${JSON.stringify(b.stage.title)} (${b.stage.uuid})`).join(", ")}.`,
+      );
     }
     const [, handle] = [...this.#handlers].find(([ref]) => boundFor(stages, ref) === bound)!;
     return handle;
@@ -241,7 +251,13 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
 
   async #handleSpecsReporting(project: Project, bound: BoundStage, specs: readonly unknown[], concurrency?: number): Promise<WorkerBatchResult> {
     const stageUuid = bound.stage.uuid;
-    const fail = (taskUuid: string | null, error: string): TaskCompletionResult => ({ task_uuid: taskUuid, stage_uuid: stageUuid, success: false, pathway: null, error });
+    const fail = (taskUuid: string | null, error: string): TaskCompletionResult => ({
+      task_uuid: taskUuid,
+      stage_uuid: stageUuid,
+      success: false,
+      pathway: null,
+      error,
+    });
     const parsed = specs.map((s) => parseTaskSpec(s));
     const results: (TaskCompletionResult | undefined)[] = parsed.map((p) => (p.ok ? undefined : fail(p.taskUuid, p.error)));
 
@@ -253,7 +269,11 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
     parsed.forEach((p, i) => {
       if (!p.ok) return;
       const task = current.get(p.taskUuid);
-      if (!task) results[i] = fail(p.taskUuid, `Task ${p.taskUuid} is not in stage ${JSON.stringify(bound.stage.title)} (${stageUuid}) any more; it was moved on or never was there. Nothing was done.`);
+      if (!task)
+        results[i] = fail(
+          p.taskUuid,
+          `Task ${p.taskUuid} is not in stage ${JSON.stringify(bound.stage.title)} (${stageUuid}) any more; it was moved on or never was there. Nothing was done.`,
+        );
       else if (taskIndex.has(p.taskUuid)) results[i] = fail(p.taskUuid, `Task ${p.taskUuid} appears twice in this call; it was handled once.`);
       else {
         taskIndex.set(p.taskUuid, tasks.length);
@@ -289,7 +309,14 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
           // Moved along the stage's onFailure pathway in the commit: the result says where.
           results[i] = committed.routed.has(task.uuid) ? { ...failed, pathway: bound.failurePathway!.uuid } : failed;
         } else if (committed.refused.has(task.uuid)) results[i] = fail(task.uuid, committed.refused.get(task.uuid)!.message);
-        else results[i] = { task_uuid: task.uuid, stage_uuid: stageUuid, success: true, pathway: committed.moved.has(task.uuid) ? outcome.decision.pathway!.uuid : null, error: null };
+        else
+          results[i] = {
+            task_uuid: task.uuid,
+            stage_uuid: stageUuid,
+            success: true,
+            pathway: committed.moved.has(task.uuid) ? outcome.decision.pathway!.uuid : null,
+            error: null,
+          };
       });
     } finally {
       stopLoggingBusyWaits();
@@ -306,4 +333,3 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
     return found;
   }
 }
-

@@ -47,7 +47,11 @@ export class DependencyScope {
       context: this.#context,
       prefetched: this.#prefetched,
       valueOf: <V>(needed: Dependency<V>): V => {
-        if (!inner.has(needed)) throw new TaskAgentsError("TA_INVALID_ARGUMENT", `Dependency ${JSON.stringify(dependency.label)} asked for the value of ${JSON.stringify(needed.label)}, which is not among its deps.`);
+        if (!inner.has(needed))
+          throw new TaskAgentsError(
+            "TA_INVALID_ARGUMENT",
+            `Dependency ${JSON.stringify(dependency.label)} asked for the value of ${JSON.stringify(needed.label)}, which is not among its deps.`,
+          );
         // Stored under this very dependency object, from its own resolve(): a V.
         return inner.get(needed) as V;
       },

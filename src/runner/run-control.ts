@@ -5,7 +5,10 @@ import type { ConfigurationError } from "../domain/errors.js";
  * The runs each external stop signal controls, so whoever aborts it can reach them. Kept on
  * globalThis: the CLI and the agent file it loads may use two copies of this package.
  */
-const runsBySignal = ((globalThis as Record<symbol, unknown>)[Symbol.for("task-agents.runs-by-stop-signal")] ??= new WeakMap()) as WeakMap<AbortSignal, Set<RunControl>>;
+const runsBySignal = ((globalThis as Record<symbol, unknown>)[Symbol.for("task-agents.runs-by-stop-signal")] ??= new WeakMap()) as WeakMap<
+  AbortSignal,
+  Set<RunControl>
+>;
 
 /**
  * The runs going on now that `signal` stops: the command line's second Ctrl-C abandons their
@@ -30,9 +33,7 @@ export interface UnsettledWork {
  * line's second signal (`abandonNow`), or a handler result that is a configuration error, which
  * the run (or a queue call) reports as its own error once what was decided is committed.
  */
-export type StopCause =
-  | { readonly kind: "requested"; readonly reason: string }
-  | { readonly kind: "configuration-error"; readonly error: ConfigurationError };
+export type StopCause = { readonly kind: "requested"; readonly reason: string } | { readonly kind: "configuration-error"; readonly error: ConfigurationError };
 
 /**
  * Stopping is not aborting: a stop request means "take no new tasks"; in-flight handlers get
@@ -138,7 +139,10 @@ export class RunControl {
     this.#cause = cause;
     this.#stop.abort(new Error(`run stopping: ${reason}`));
     this.#onStop(reason);
-    this.#graceTimer = setTimeout(() => this.#abort.abort(new Error(`the run stopped and the ${this.#gracePeriodMs / 1000} s grace period ran out`)), this.#gracePeriodMs);
+    this.#graceTimer = setTimeout(
+      () => this.#abort.abort(new Error(`the run stopped and the ${this.#gracePeriodMs / 1000} s grace period ran out`)),
+      this.#gracePeriodMs,
+    );
     this.#graceTimer.unref();
   }
 

@@ -63,7 +63,11 @@ export interface RunReport {
 }
 
 /** A report of a run that is starting: nothing counted yet, one stage report per stage. */
-export function startingRunReport(backend: string, project: { readonly uuid: string; readonly title: string }, stages: readonly { readonly uuid: string; readonly title: string }[]): RunReport {
+export function startingRunReport(
+  backend: string,
+  project: { readonly uuid: string; readonly title: string },
+  stages: readonly { readonly uuid: string; readonly title: string }[],
+): RunReport {
   return {
     backend,
     projectHash: project.uuid,
@@ -133,15 +137,25 @@ export function renderReport(report: RunReport): string {
     String(s.failed),
     String(s.left),
     String(s.refused),
-    Object.entries(s.moved).map(([name, n]) => `${name}: ${n}`).join(", ") || "-",
+    Object.entries(s.moved)
+      .map(([name, n]) => `${name}: ${n}`)
+      .join(", ") || "-",
     `${(s.durationMs / 1000).toFixed(2)} s`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 6 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 || i === 6 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   const out = [
     `Run report: ${report.projectTitle} (${report.projectHash}) on ${report.backend}`,
     `${report.passes} pass${report.passes === 1 ? "" : "es"} in ${(report.durationMs / 1000).toFixed(2)} s; ended: ${report.end}`,
-    ...(report.throttled > 0 ? [`${report.backend} throttled ${report.throttled} request${report.throttled === 1 ? "" : "s"} (HTTP 429/503); the run backed off each time and retried.`] : []),
+    ...(report.throttled > 0
+      ? [
+          `${report.backend} throttled ${report.throttled} request${report.throttled === 1 ? "" : "s"} (HTTP 429/503); the run backed off each time and retried.`,
+        ]
+      : []),
     "",
     line(header),
     ...rows.map(line),
@@ -150,7 +164,10 @@ export function renderReport(report: RunReport): string {
   if (routedOrSkipped.length > 0) out.push("");
   for (const s of routedOrSkipped) {
     if (s.failedRouted > 0) out.push(`${s.title}: ${s.failedRouted} failed task${s.failedRouted === 1 ? " was" : "s were"} moved along the onFailure pathway.`);
-    if (s.skipped > 0) out.push(`${s.title}: ${s.skipped} task${s.skipped === 1 ? " was" : "s were"} skipped, having failed for good in an earlier pass (--retry-failed-after tries them again).`);
+    if (s.skipped > 0)
+      out.push(
+        `${s.title}: ${s.skipped} task${s.skipped === 1 ? " was" : "s were"} skipped, having failed for good in an earlier pass (--retry-failed-after tries them again).`,
+      );
   }
   const failures = report.stages.flatMap((s) => s.failures.map((f) => ({ stage: s.title, ...f })));
   const total = failedCount(report);
@@ -158,12 +175,15 @@ export function renderReport(report: RunReport): string {
     out.push("", `Failed tasks (${total}):`);
     for (const f of failures.slice(0, 50)) {
       const routed = f.routedTo === undefined ? "" : ` → moved along ${JSON.stringify(f.routedTo)}`;
-      out.push(`  ${f.taskUuid}  ${f.stage}  "${f.dataTitle}"  after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}: ${f.error.name}: ${f.error.message}${routed}`);
+      out.push(
+        `  ${f.taskUuid}  ${f.stage}  "${f.dataTitle}"  after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}: ${f.error.name}: ${f.error.message}${routed}`,
+      );
     }
     const shown = Math.min(failures.length, 50);
     if (total > shown) {
       const more = total - shown;
-      const where = unlistedFailures(report) > 0 ? `the --json report lists the first ${maxListedFailures.toLocaleString("en-US")} per stage` : "see --json output for all";
+      const where =
+        unlistedFailures(report) > 0 ? `the --json report lists the first ${maxListedFailures.toLocaleString("en-US")} per stage` : "see --json output for all";
       out.push(`  … and ${more} more failure${more === 1 ? "" : "s"} (${where})`);
     }
   }

@@ -55,7 +55,16 @@ export async function runTask(input: {
     const timer =
       input.taskTimeoutMs === undefined
         ? undefined
-        : setTimeout(() => attemptAbort.abort(new TaskAgentsError("TA_TASK_TIMEOUT", `Task ${task.uuid} did not finish within ${input.taskTimeoutMs! / 1000} s (taskTimeout); the attempt was abandoned.`)), input.taskTimeoutMs);
+        : setTimeout(
+            () =>
+              attemptAbort.abort(
+                new TaskAgentsError(
+                  "TA_TASK_TIMEOUT",
+                  `Task ${task.uuid} did not finish within ${input.taskTimeoutMs! / 1000} s (taskTimeout); the attempt was abandoned.`,
+                ),
+              ),
+            input.taskTimeoutMs,
+          );
     const attemptContext = { ...context, signal: attemptAbort.signal };
     const scope = new DependencyScope(attemptContext, input.prefetched);
     let resolving: Promise<unknown> | undefined;
@@ -76,9 +85,15 @@ export async function runTask(input: {
     if (attemptAbort.signal.aborted) {
       // The handler may still be running: its dependencies are released once it lets go.
       const work = running ?? resolving;
-      void Promise.allSettled([work]).then(() => scope.dispose(logger)).catch((error: unknown) => logger.warn({ err: error }, "dispose after an abandoned attempt failed"));
+      void Promise.allSettled([work])
+        .then(() => scope.dispose(logger))
+        .catch((error: unknown) => logger.warn({ err: error }, "dispose after an abandoned attempt failed"));
       // Listed if the process ends before it lets go.
-      if (work !== undefined) trackAbandonedHandler({ taskUuid: task.uuid, dataTitle: task.dataTitle, stage: bound.stage.title, reason: whyAbandoned(attemptAbort.signal.reason) }, work);
+      if (work !== undefined)
+        trackAbandonedHandler(
+          { taskUuid: task.uuid, dataTitle: task.dataTitle, stage: bound.stage.title, reason: whyAbandoned(attemptAbort.signal.reason) },
+          work,
+        );
       if (control.abortSignal.aborted) return { kind: "failed", error: failure?.error ?? abandoned(task, control), attempts: attempt, permanent: false };
     } else {
       await scope.dispose(logger);
@@ -114,7 +129,11 @@ function writeLabelRow(task: AgentTask, decision: TaskDecision): LabelRowJson | 
     return decision.labelRow.toEncordDict();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return new TaskAgentsError("TA_INVALID_LABEL", `The label row of task ${task.uuid} ("${task.dataTitle}") cannot be written for saving: ${reason}. The task stays in its stage.`, { cause: error });
+    return new TaskAgentsError(
+      "TA_INVALID_LABEL",
+      `The label row of task ${task.uuid} ("${task.dataTitle}") cannot be written for saving: ${reason}. The task stays in its stage.`,
+      { cause: error },
+    );
   }
 }
 

@@ -44,7 +44,12 @@ export class RunnerCore {
    * Registers a handler given as `stage(ref, handler)` or `stage(ref, options, handler)`; with a
    * known project the stage is checked now. Returns the handler.
    */
-  register<D extends DependencyMap>(ref: string, optionsOrHandler: StageOptions<D> | StageHandler<D>, maybeHandler: StageHandler<D> | undefined, project: Project | undefined): StageHandler<D> {
+  register<D extends DependencyMap>(
+    ref: string,
+    optionsOrHandler: StageOptions<D> | StageHandler<D>,
+    maybeHandler: StageHandler<D> | undefined,
+    project: Project | undefined,
+  ): StageHandler<D> {
     const [options, handler] = typeof optionsOrHandler === "function" ? [{}, optionsOrHandler] : [optionsOrHandler ?? {}, maybeHandler];
     // The registry holds handlers of every dependency map; `add` checks the arguments' shapes.
     this.registry.add(ref, options, handler as StageHandler<DependencyMap>, project);

@@ -118,8 +118,15 @@ export class Runner<P extends ProjectShape | undefined = any> {
    * Registers the handler of an AGENT stage, given by title or UUID, and returns the handler.
    * A second handler for the same stage is an error unless `overwrite: true`.
    */
-  stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(stage: S, handler: StageHandler<D, W>): StageHandler<D, PathwayOf<P, S>>;
-  stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(stage: S, options: StageOptions<D, PathwayOf<P, S>>, handler: StageHandler<D, W>): StageHandler<D, PathwayOf<P, S>>;
+  stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(
+    stage: S,
+    handler: StageHandler<D, W>,
+  ): StageHandler<D, PathwayOf<P, S>>;
+  stage<D extends DependencyMap = Record<never, never>, S extends StageRefOf<P> = StageRefOf<P>, const W extends PathwayOf<P, S> = PathwayOf<P, S>>(
+    stage: S,
+    options: StageOptions<D, PathwayOf<P, S>>,
+    handler: StageHandler<D, W>,
+  ): StageHandler<D, PathwayOf<P, S>>;
   stage<D extends DependencyMap>(stage: string, optionsOrHandler: StageOptions<D> | StageHandler<D>, maybeHandler?: StageHandler<D>): StageHandler<D> {
     return this.#core.register(stage, optionsOrHandler, maybeHandler, this.#project);
   }
@@ -166,13 +173,17 @@ export class Runner<P extends ProjectShape | undefined = any> {
   async runStage(stage: string, options: RunStageOptions = {}): Promise<RunReport> {
     const { refreshEvery, watch, ...rest } = options as ExecuteOptions;
     if (refreshEvery !== undefined || watch !== undefined) {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `runStage() runs one pass; ${refreshEvery !== undefined ? "refreshEvery" : "watch"} is an option of execute(). Call runStage() again (on each notification or schedule) instead.`);
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `runStage() runs one pass; ${refreshEvery !== undefined ? "refreshEvery" : "watch"} is an option of execute(). Call runStage() again (on each notification or schedule) instead.`,
+      );
     }
     const resolved = resolveExecuteOptions({ output: "silent", ...rest });
     const backend = this.#backend();
     const projectHash = resolved.projectHash ?? this.#options.projectHash;
     // The project resolves the title to the stage's UUID, the key passes share.
-    const current = this.#project?.uuid === projectHash && this.#project !== undefined ? this.#project : await loadRunnableProject(backend, projectHash, this.#typedProject);
+    const current =
+      this.#project?.uuid === projectHash && this.#project !== undefined ? this.#project : await loadRunnableProject(backend, projectHash, this.#typedProject);
     this.#project = current;
     const bound = this.#boundStage(current, stage);
     return this.#stagePasses.run(`${current.uuid}/${bound.stage.uuid}`, async () => {
@@ -209,10 +220,21 @@ export class Runner<P extends ProjectShape | undefined = any> {
   }
 
   /** The passes of one execution over `stages`: one, or one every `refreshEvery`. */
-  async #runPasses(backend: Backend, project: Project, stages: readonly BoundStage[], resolved: ResolvedExecuteOptions, waitForChange?: ChangeWait, kind: RecordedRunKind = "run"): Promise<RunReport> {
+  async #runPasses(
+    backend: Backend,
+    project: Project,
+    stages: readonly BoundStage[],
+    resolved: ResolvedExecuteOptions,
+    waitForChange?: ChangeWait,
+    kind: RecordedRunKind = "run",
+  ): Promise<RunReport> {
     const events = createRunOutput(resolved.output, this.streams, resolved.logger, resolved.logLevel);
     const control = new RunControl({ gracePeriodMs: resolved.gracePeriodMs, external: resolved.signal, onStop: (reason) => events.stopRequested(reason) });
-    const report = startingRunReport(backend.description, project, stages.map((b) => b.stage));
+    const report = startingRunReport(
+      backend.description,
+      project,
+      stages.map((b) => b.stage),
+    );
     this.#lastReport = report;
     const started = performance.now();
     const stopWatchingBackOffs = backend.onBackOff?.((backOff) => {
@@ -228,7 +250,8 @@ export class Runner<P extends ProjectShape | undefined = any> {
     try {
       events.runStarted({ backend: backend.description, project, stages: stages.map((b) => b.stage) });
       recording = await startRecording(backend, { kind, projectHash: project.uuid, options: recordedOptions(resolved, stages), report }, events.logger);
-      for (const [uuid, note] of this.#core.registry.matchNotes(project)) if (stages.some((b) => b.stage.uuid === uuid)) events.logger[note.ambiguous ? "warn" : "info"](note.message);
+      for (const [uuid, note] of this.#core.registry.matchNotes(project))
+        if (stages.some((b) => b.stage.uuid === uuid)) events.logger[note.ambiguous ? "warn" : "info"](note.message);
       await this.#options.preExecutionCallback?.(this);
       const env = {
         ...this.#core.handlingEnvironment({ project, control, logger: events.logger, settings: resolved, actor: "agent" }),
@@ -242,7 +265,11 @@ export class Runner<P extends ProjectShape | undefined = any> {
         report.passes++;
         for (const [i, bound] of stages.entries()) {
           if (control.stopping) break;
-          await drainStage(env, bound, report.stages[i]!, { taskBatchSize: resolved.taskBatchSize, maxTasksPerStage: resolved.maxTasksPerStage, pass: report.passes });
+          await drainStage(env, bound, report.stages[i]!, {
+            taskBatchSize: resolved.taskBatchSize,
+            maxTasksPerStage: resolved.maxTasksPerStage,
+            pass: report.passes,
+          });
         }
         // Thrown once the stage has committed what was decided.
         if (control.configurationError) throw control.configurationError;

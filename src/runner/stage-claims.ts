@@ -53,7 +53,13 @@ export class StageClaims {
   /** Claims up to `limit` more tasks of the stage, past those claimed before; none once the stage has no free task left. */
   async claim(limit: number, signal: AbortSignal): Promise<readonly WorkflowTask[]> {
     if (this.#exhausted) return [];
-    const page = await this.#backend.claimStageTasks(this.#projectHash, this.#stageUuid, { limit, leaseMs: this.#leaseMs, owner: this.owner, after: this.#after, signal });
+    const page = await this.#backend.claimStageTasks(this.#projectHash, this.#stageUuid, {
+      limit,
+      leaseMs: this.#leaseMs,
+      owner: this.owner,
+      after: this.#after,
+      signal,
+    });
     if (page.nextPageToken === null) this.#exhausted = true;
     else this.#after = page.nextPageToken;
     return page.tasks;
@@ -66,7 +72,11 @@ export class StageClaims {
 
   /** Gives tasks the pass will not handle (skipped) back at once. */
   async giveBack(tasks: readonly WorkflowTask[]): Promise<void> {
-    if (tasks.length > 0) await this.#backend.releaseClaims(this.owner, tasks.map((t) => t.uuid));
+    if (tasks.length > 0)
+      await this.#backend.releaseClaims(
+        this.owner,
+        tasks.map((t) => t.uuid),
+      );
   }
 
   /** What a batch's commit releases: the claims of all its tasks, whatever became of them. */
@@ -85,7 +95,10 @@ export class StageClaims {
     try {
       await this.#backend.releaseClaims(this.owner, undefined, { signal: AbortSignal.timeout(releasePatienceMs) });
     } catch (error) {
-      this.#logger.warn({ err: error }, `could not release this run's claims on stage ${this.#stageUuid}; other runs take those tasks once this process ends or the lease (${this.#leaseMs / 1000} s) passes`);
+      this.#logger.warn(
+        { err: error },
+        `could not release this run's claims on stage ${this.#stageUuid}; other runs take those tasks once this process ends or the lease (${this.#leaseMs / 1000} s) passes`,
+      );
     }
   }
 
@@ -97,7 +110,10 @@ export class StageClaims {
     } catch (error) {
       // A renewal still waiting for a busy store when the pass ended is moot.
       if (this.#closed) return;
-      this.#logger.warn({ err: error }, `could not renew this run's claims on stage ${this.#stageUuid}; if that goes on past the lease (${this.#leaseMs / 1000} s), another run may take tasks this one is handling (their moves are then refused, never made twice)`);
+      this.#logger.warn(
+        { err: error },
+        `could not renew this run's claims on stage ${this.#stageUuid}; if that goes on past the lease (${this.#leaseMs / 1000} s), another run may take tasks this one is handling (their moves are then refused, never made twice)`,
+      );
     } finally {
       this.#renewing = false;
     }

@@ -32,7 +32,10 @@ export interface BoundStage {
 const optionKeys = new Set(["deps", "labelRowMetadataIncludeArgs", "labelRowInitialiseLabelsArgs", "overwrite", "willSetPriority", "onFailure"]);
 
 function agentStageList(project: Project): string {
-  return project.stages.filter(isAgentStage).map((s) => `${JSON.stringify(s.title)} (${s.uuid})`).join(", ");
+  return project.stages
+    .filter(isAgentStage)
+    .map((s) => `${JSON.stringify(s.title)} (${s.uuid})`)
+    .join(", ");
 }
 
 function suggestedCall(project: Project): string {
@@ -72,24 +75,39 @@ function resolveFailurePathway(stage: AgentStage, ref: string, onFailure: string
 
 function checkRegistration(ref: unknown, options: StageOptions<DependencyMap>, handler: unknown): void {
   if (typeof ref !== "string" || ref.trim() === "") {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage() needs a stage title or UUID as its first argument, got ${JSON.stringify(ref) ?? String(ref)}.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `runner.stage() needs a stage title or UUID as its first argument, got ${JSON.stringify(ref) ?? String(ref)}.`,
+    );
   }
   if (typeof handler !== "function") {
     throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …) needs a handler function as its last argument.`);
   }
   const unknown = Object.keys(options).filter((k) => !optionKeys.has(k));
   if (unknown.length > 0) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …): unknown option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted: ${[...optionKeys].join(", ")}.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `runner.stage(${JSON.stringify(ref)}, …): unknown option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted: ${[...optionKeys].join(", ")}.`,
+    );
   }
   if (options.onFailure !== undefined && (typeof options.onFailure !== "string" || options.onFailure.trim() === "")) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …): onFailure must be the name or UUID of one of the stage's pathways, got ${JSON.stringify(options.onFailure) ?? String(options.onFailure)}.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `runner.stage(${JSON.stringify(ref)}, …): onFailure must be the name or UUID of one of the stage's pathways, got ${JSON.stringify(options.onFailure) ?? String(options.onFailure)}.`,
+    );
   }
   for (const [name, dependency] of Object.entries(options.deps ?? {})) {
     if (contextNames.has(name)) {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …): a dependency may not be called ${JSON.stringify(name)}; the context already has ${[...contextNames].join(", ")}.`);
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `runner.stage(${JSON.stringify(ref)}, …): a dependency may not be called ${JSON.stringify(name)}; the context already has ${[...contextNames].join(", ")}.`,
+      );
     }
     if (!isDependency(dependency)) {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `runner.stage(${JSON.stringify(ref)}, …): deps.${name} is not a dependency; use a built-in (labelRow, storageItem) or one made with defineDependency().`);
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `runner.stage(${JSON.stringify(ref)}, …): deps.${name} is not a dependency; use a built-in (labelRow, storageItem) or one made with defineDependency().`,
+      );
     }
   }
 }
@@ -138,7 +156,10 @@ export class StageRegistry {
   /** Binds every handler to its stage of `project`, in registration order. */
   bind(project: Project): BoundStage[] {
     if (this.#entries.length === 0) {
-      throw new ConfigurationError("TA_NO_HANDLERS", `No handlers are registered. Register one per agent stage with ${suggestedCall(project)} before executing. Agent stages: ${agentStageList(project)}.`);
+      throw new ConfigurationError(
+        "TA_NO_HANDLERS",
+        `No handlers are registered. Register one per agent stage with ${suggestedCall(project)} before executing. Agent stages: ${agentStageList(project)}.`,
+      );
     }
     const bound: BoundStage[] = [];
     for (const entry of this.#entries) {
@@ -170,5 +191,8 @@ export class StageRegistry {
 }
 
 function duplicateError(ref: string): ConfigurationError {
-  return new ConfigurationError("TA_DUPLICATE_STAGE", `A handler is already registered for stage ${JSON.stringify(ref)}. One handler per stage; pass { overwrite: true } to replace it.`);
+  return new ConfigurationError(
+    "TA_DUPLICATE_STAGE",
+    `A handler is already registered for stage ${JSON.stringify(ref)}. One handler per stage; pass { overwrite: true } to replace it.`,
+  );
 }

@@ -72,12 +72,19 @@ export function parseTaskSpec(input: unknown): ParsedSpec {
   const uuid = typeof record.uuid === "string" ? record.uuid : null;
   if (uuid === null || !isUuid(uuid)) {
     // A result's task_uuid must be a UUID (Python consumers validate it), so a bad one becomes null.
-    return { ok: false, taskUuid: null, error: `The task spec's "uuid" is ${uuid === null ? "missing" : `${JSON.stringify(uuid)}, not a UUID`}; expected an object like ${example}.` };
+    return {
+      ok: false,
+      taskUuid: null,
+      error: `The task spec's "uuid" is ${uuid === null ? "missing" : `${JSON.stringify(uuid)}, not a UUID`}; expected an object like ${example}.`,
+    };
   }
   const dataHash = typeof record.data_hash === "string" ? record.data_hash : null;
   if (dataHash === null || !isUuid(dataHash)) {
-    return { ok: false, taskUuid: uuid, error: `The task spec's "data_hash" is ${dataHash === null ? "missing" : `${JSON.stringify(dataHash)}, not a UUID`}; expected an object like ${example}.` };
+    return {
+      ok: false,
+      taskUuid: uuid,
+      error: `The task spec's "data_hash" is ${dataHash === null ? "missing" : `${JSON.stringify(dataHash)}, not a UUID`}; expected an object like ${example}.`,
+    };
   }
   return { ok: true, taskUuid: uuid.toLowerCase(), dataHash: dataHash.toLowerCase(), spec: record };
 }
-

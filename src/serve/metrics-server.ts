@@ -33,7 +33,14 @@ export function listenOn(fetch: (request: Request) => Response | Promise<Respons
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: host, port }, () => resolve(server));
     server.once("error", (error: NodeJS.ErrnoException) => {
-      const why = error.code === "EADDRINUSE" ? "is in use" : error.code === "EADDRNOTAVAIL" ? "is not an address of this machine" : error.code === "EACCES" ? "needs privileges this process lacks" : `cannot be listened on (${error.code ?? error.message})`;
+      const why =
+        error.code === "EADDRINUSE"
+          ? "is in use"
+          : error.code === "EADDRNOTAVAIL"
+            ? "is not an address of this machine"
+            : error.code === "EACCES"
+              ? "needs privileges this process lacks"
+              : `cannot be listened on (${error.code ?? error.message})`;
       reject(new ConfigurationError("TA_INVALID_ARGUMENT", `Port ${port} on ${host} ${why}; choose another with ${flag}.`));
     });
   });

@@ -43,7 +43,13 @@ export class StageHealthBook {
   health(stages: readonly AgentStage[], passes: readonly { key: string; pending: boolean }[]): StageHealth[] {
     return stages.map((stage) => {
       const pass = passes.find((p) => p.key.endsWith(`/${stage.uuid}`));
-      return { uuid: stage.uuid, title: stage.title, running: pass !== undefined, pendingFollowUp: pass?.pending ?? false, lastPass: this.#last.get(stage.uuid) ?? null };
+      return {
+        uuid: stage.uuid,
+        title: stage.title,
+        running: pass !== undefined,
+        pendingFollowUp: pass?.pending ?? false,
+        lastPass: this.#last.get(stage.uuid) ?? null,
+      };
     });
   }
 }

@@ -23,9 +23,24 @@ export class TaskMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "task_agents_" });
     this.#handled = new Counter({ name: "task_agents_tasks_handled_total", help: "Tasks handed to a handler, per stage", labelNames: ["stage"], registers });
-    this.#succeeded = new Counter({ name: "task_agents_tasks_succeeded_total", help: "Tasks whose handler returned without failing, per stage", labelNames: ["stage"], registers });
-    this.#failed = new Counter({ name: "task_agents_tasks_failed_total", help: "Tasks that failed after every attempt or were abandoned, per stage", labelNames: ["stage"], registers });
-    this.#moved = new Counter({ name: "task_agents_tasks_moved_total", help: "Tasks moved on, per stage and pathway", labelNames: ["stage", "pathway"], registers });
+    this.#succeeded = new Counter({
+      name: "task_agents_tasks_succeeded_total",
+      help: "Tasks whose handler returned without failing, per stage",
+      labelNames: ["stage"],
+      registers,
+    });
+    this.#failed = new Counter({
+      name: "task_agents_tasks_failed_total",
+      help: "Tasks that failed after every attempt or were abandoned, per stage",
+      labelNames: ["stage"],
+      registers,
+    });
+    this.#moved = new Counter({
+      name: "task_agents_tasks_moved_total",
+      help: "Tasks moved on, per stage and pathway",
+      labelNames: ["stage", "pathway"],
+      registers,
+    });
     this.#passes = new Histogram({
       name: "task_agents_pass_duration_seconds",
       help: "Duration of passes over a stage, per stage and how the pass ended",
@@ -33,10 +48,31 @@ export class TaskMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
       registers,
     });
-    this.#notifications = new Counter({ name: "task_agents_notifications_total", help: "Task-ready notifications received, per outcome", labelNames: ["outcome"], registers });
-    this.#requests = new Counter({ name: "task_agents_backend_requests_total", help: "Requests to the backend's service (Encord), per endpoint and HTTP status", labelNames: ["endpoint", "status"], registers });
-    this.#backOffs = new Counter({ name: "task_agents_backend_backoffs_total", help: "Throttling answers (HTTP 429/503) the backend backed off from", registers });
-    new Gauge({ name: "task_agents_handlers_in_flight", help: "Handler attempts running now, abandoned ones included", registers, collect() { this.set(handlersInFlight()); } });
+    this.#notifications = new Counter({
+      name: "task_agents_notifications_total",
+      help: "Task-ready notifications received, per outcome",
+      labelNames: ["outcome"],
+      registers,
+    });
+    this.#requests = new Counter({
+      name: "task_agents_backend_requests_total",
+      help: "Requests to the backend's service (Encord), per endpoint and HTTP status",
+      labelNames: ["endpoint", "status"],
+      registers,
+    });
+    this.#backOffs = new Counter({
+      name: "task_agents_backend_backoffs_total",
+      help: "Throttling answers (HTTP 429/503) the backend backed off from",
+      registers,
+    });
+    new Gauge({
+      name: "task_agents_handlers_in_flight",
+      help: "Handler attempts running now, abandoned ones included",
+      registers,
+      collect() {
+        this.set(handlersInFlight());
+      },
+    });
   }
 
   /** Adds what one stage report counted (a pass, or a queue job's task). */

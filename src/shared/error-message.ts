@@ -15,7 +15,8 @@ export function formatCommandError(error: unknown, json: boolean): string {
   const message = stripSecrets(error instanceof Error ? error.message : String(error));
   if (json) return JSON.stringify({ error: { code, message } }) + "\n";
   if (known) return `error: ${message}\n`;
-  if (sqliteCode === "SQLITE_BUSY") return "error: the store is busy: another task-agents process held its write lock for more than 5 s. Try again when it has finished.\n";
+  if (sqliteCode === "SQLITE_BUSY")
+    return "error: the store is busy: another task-agents process held its write lock for more than 5 s. Try again when it has finished.\n";
   if (sqlite) return `error: the store failed: ${message}\n`;
   return `error: unexpected failure: ${error instanceof Error && error.stack !== undefined ? stripSecrets(error.stack) : message}\n`;
 }

@@ -53,7 +53,14 @@ export function findDuplicateJsonKey(text: string): DuplicateJsonKey | undefined
       }
     } else if (code === 0x7b || code === 0x5b) {
       const parent = frames.at(-1);
-      const path = parent === undefined ? "" : parent.keys === undefined ? `${parent.path}[${parent.index}]` : parent.path === "" ? parent.lastKey : `${parent.path}.${parent.lastKey}`;
+      const path =
+        parent === undefined
+          ? ""
+          : parent.keys === undefined
+            ? `${parent.path}[${parent.index}]`
+            : parent.path === ""
+              ? parent.lastKey
+              : `${parent.path}.${parent.lastKey}`;
       frames.push({ path, keys: code === 0x7b ? new Set() : undefined, expectingKey: true, lastKey: "", index: 0 });
     } else if (code === 0x7d || code === 0x5d) {
       frames.pop();

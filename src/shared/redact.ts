@@ -4,16 +4,24 @@
  * signatures (128 hex digits, or 64 bytes of base64) even without their header name.
  */
 export function stripSecrets(text: string): string {
-  return text
-    // Key material: armour followed by base64 (or PEM headers), on the next line, the same line or
-    // after an escaped "\n". The armour named alone ("-----BEGIN OPENSSH PRIVATE KEY----- …") stays.
-    .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----(?=(?:\s|\\[rn])*(?:[A-Za-z0-9+/=]{16}|Proc-Type:))[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, "[private key removed]")
-    .replace(/\b((?:https?|s3|gs|az):\/\/[^\s"'?#]+)\?(?!\[query removed\])[^\s"']*/gi, "$1?[query removed]")
-    // "Bearer <token>" first, so the token is not left behind once the header name is handled.
-    .replace(/\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/g, "$1 [removed]")
-    .replace(/((?:authorization|signature|signature-input|x-goog-signature)["']?\s*[:=]\s*["']?)(?!Bearer \[removed\]|\[removed\])[^\s"',}]+/gi, "$1[removed]")
-    .replace(/\b[0-9a-f]{128}\b/gi, "[removed]")
-    .replace(/[A-Za-z0-9+/]{86}==/g, "[removed]");
+  return (
+    text
+      // Key material: armour followed by base64 (or PEM headers), on the next line, the same line or
+      // after an escaped "\n". The armour named alone ("-----BEGIN OPENSSH PRIVATE KEY----- …") stays.
+      .replace(
+        /-----BEGIN [A-Z ]*PRIVATE KEY-----(?=(?:\s|\\[rn])*(?:[A-Za-z0-9+/=]{16}|Proc-Type:))[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+        "[private key removed]",
+      )
+      .replace(/\b((?:https?|s3|gs|az):\/\/[^\s"'?#]+)\?(?!\[query removed\])[^\s"']*/gi, "$1?[query removed]")
+      // "Bearer <token>" first, so the token is not left behind once the header name is handled.
+      .replace(/\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/g, "$1 [removed]")
+      .replace(
+        /((?:authorization|signature|signature-input|x-goog-signature)["']?\s*[:=]\s*["']?)(?!Bearer \[removed\]|\[removed\])[^\s"',}]+/gi,
+        "$1[removed]",
+      )
+      .replace(/\b[0-9a-f]{128}\b/gi, "[removed]")
+      .replace(/[A-Za-z0-9+/]{86}==/g, "[removed]")
+  );
 }
 
 /** Keys whose values are secrets whatever they hold (compared without case, `-` or `_`). */

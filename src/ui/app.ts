@@ -76,7 +76,13 @@ export function createUiApp(options: UiAppOptions): Hono {
 
   for (const register of routeModules) register(app, context);
 
-  app.notFound((c) => sendPage(c, messagePage("Not found", `There is no page at ${c.req.path}. The dashboard's pages are the project list, each project, stage and task, and the runs.`), 404));
+  app.notFound((c) =>
+    sendPage(
+      c,
+      messagePage("Not found", `There is no page at ${c.req.path}. The dashboard's pages are the project list, each project, stage and task, and the runs.`),
+      404,
+    ),
+  );
   app.onError((error, c) => {
     if (isTaskAgentsError(error) && notFoundCodes.has(error.code)) return sendPage(c, messagePage("Not found", error.message), 404);
     if (isConfigurationError(error)) return sendPage(c, messagePage("Not accepted", error.message), 400);

@@ -59,7 +59,11 @@ export function Layout({ title, crumbs = [], scripts = [], children }: LayoutPro
 }
 
 /** Sends a page rendered with {@link Layout} (or any element) as an HTML document. */
-export async function sendPage(c: Context, page: HtmlEscapedString | Promise<HtmlEscapedString>, status: 200 | 400 | 401 | 403 | 404 | 500 = 200): Promise<Response> {
+export async function sendPage(
+  c: Context,
+  page: HtmlEscapedString | Promise<HtmlEscapedString>,
+  status: 200 | 400 | 401 | 403 | 404 | 500 = 200,
+): Promise<Response> {
   // A hono/jsx element is its HTML already escaped (a promise of it for async components).
   const body = await page;
   return c.html(`<!doctype html>${body.toString()}`, status);

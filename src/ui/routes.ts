@@ -13,4 +13,14 @@ import { taskPageRoutes } from "./task-page/task-page.js";
  * Every route module of the dashboard, registered in this order by createUiApp. Add a module
  * here (one line) to add its pages or actions.
  */
-export const routeModules: readonly RouteModule[] = [assetRoutes, projectsRoutes, projectRoutes, stageRoutes, runsRoutes, taskPageRoutes, mediaRoutes, taskActionRoutes, agentActionRoutes];
+export const routeModules: readonly RouteModule[] = [
+  assetRoutes,
+  projectsRoutes,
+  projectRoutes,
+  stageRoutes,
+  runsRoutes,
+  taskPageRoutes,
+  mediaRoutes,
+  taskActionRoutes,
+  agentActionRoutes,
+];

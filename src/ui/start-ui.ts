@@ -46,7 +46,10 @@ export function checkUiOptions(options: Omit<StartUiOptions, "logger">): void {
     );
   }
   if (options.token !== undefined && options.token.length < minTokenLength) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `The access token (--token or ${uiTokenVariable}) has ${options.token.length} characters; use at least ${minTokenLength}, e.g. from \`openssl rand -hex 16\`.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `The access token (--token or ${uiTokenVariable}) has ${options.token.length} characters; use at least ${minTokenLength}, e.g. from \`openssl rand -hex 16\`.`,
+    );
   }
   if (options.storePath !== ":memory:" && !existsSync(options.storePath)) {
     throw new ConfigurationError(
@@ -55,7 +58,10 @@ export function checkUiOptions(options: Omit<StartUiOptions, "logger">): void {
     );
   }
   if (options.agentFile !== undefined && !(existsSync(options.agentFile) && statSync(options.agentFile).isFile())) {
-    throw new ConfigurationError("TA_FILE_NOT_FOUND", `--agent ${JSON.stringify(options.agentFile)} is not a file; give the TypeScript or JavaScript file that exports your Runner.`);
+    throw new ConfigurationError(
+      "TA_FILE_NOT_FOUND",
+      `--agent ${JSON.stringify(options.agentFile)} is not a file; give the TypeScript or JavaScript file that exports your Runner.`,
+    );
   }
 }
 

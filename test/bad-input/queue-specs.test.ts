@@ -9,7 +9,16 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { pino } from "pino";
-import { ConfigurationError, isConfigurationError, QueueRunner, toTaskSpec, type ErrorCode, type QueueHandler, type TaskCompletionResult, type WorkflowTask } from "../../src/index.js";
+import {
+  ConfigurationError,
+  isConfigurationError,
+  QueueRunner,
+  toTaskSpec,
+  type ErrorCode,
+  type QueueHandler,
+  type TaskCompletionResult,
+  type WorkflowTask,
+} from "../../src/index.js";
 import { demoStore, type DemoStore } from "../support/project-fixture.js";
 import { expectCleanMessage, storeDigest } from "./support.js";
 
@@ -61,15 +70,32 @@ const specCases: readonly SpecCase[] = [
     failed: [1, 2, 3, 4].map(() => ({ taskUuid: none, error: /The task spec is not a JSON object/ })),
   },
   { name: "missing uuid", input: () => spec(tasks[0]!, { uuid: undefined }), failed: [{ taskUuid: none, error: /The task spec's "uuid" is missing/ }] },
-  { name: "uuid not a UUID", input: () => spec(tasks[0]!, { uuid: "task-1" }), failed: [{ taskUuid: none, error: /The task spec's "uuid" is "task-1", not a UUID/ }] },
+  {
+    name: "uuid not a UUID",
+    input: () => spec(tasks[0]!, { uuid: "task-1" }),
+    failed: [{ taskUuid: none, error: /The task spec's "uuid" is "task-1", not a UUID/ }],
+  },
   // The message says "missing" for a uuid that is not a string (test/runner/queue-runner.failures.test.ts pins that wording).
   { name: "uuid a number", input: () => spec(tasks[0]!, { uuid: 7 }), failed: [{ taskUuid: none, error: /The task spec's "uuid" is missing/ }] },
-  { name: "data_hash missing", input: () => spec(tasks[0]!, { data_hash: undefined }), failed: [{ taskUuid: first, error: /The task spec's "data_hash" is missing/ }] },
-  { name: "data_hash not a UUID", input: () => spec(tasks[0]!, { data_hash: "red-square.png" }), failed: [{ taskUuid: first, error: /The task spec's "data_hash" is "red-square\.png", not a UUID/ }] },
+  {
+    name: "data_hash missing",
+    input: () => spec(tasks[0]!, { data_hash: undefined }),
+    failed: [{ taskUuid: first, error: /The task spec's "data_hash" is missing/ }],
+  },
+  {
+    name: "data_hash not a UUID",
+    input: () => spec(tasks[0]!, { data_hash: "red-square.png" }),
+    failed: [{ taskUuid: first, error: /The task spec's "data_hash" is "red-square\.png", not a UUID/ }],
+  },
   {
     name: "a well-formed spec of a task that does not exist",
     input: () => spec(tasks[0]!, { uuid: absentTask, data_hash: randomUUID() }),
-    failed: [{ taskUuid: () => absentTask, error: /Task [0-9a-f-]{36} is not in stage "Pre-label" \([0-9a-f-]{36}\) any more; it was moved on or never was there\. Nothing was done\./ }],
+    failed: [
+      {
+        taskUuid: () => absentTask,
+        error: /Task [0-9a-f-]{36} is not in stage "Pre-label" \([0-9a-f-]{36}\) any more; it was moved on or never was there\. Nothing was done\./,
+      },
+    ],
   },
   {
     name: "uuid of one task, data_hash of another",
@@ -120,13 +146,48 @@ function queueRunnerFor(projectHash: string, stage: string, handler: () => strin
 }
 
 const thrownCases: readonly ThrownCase[] = [
-  { name: "new QueueRunner() without a project hash", act: () => new QueueRunner({ projectHash: "", backend: store.backend }), code: "TA_INVALID_PROJECT_HASH", message: /new QueueRunner\(\) needs \{ projectHash \}/ },
-  { name: "a project hash that is not a UUID (at the first call)", act: () => queueRunnerFor("Demo", "Pre-label").handle(spec(tasks[0]!)), code: "TA_INVALID_PROJECT_HASH", message: /Project hash "Demo" is not a UUID/ },
-  { name: "a project the store does not hold (at the first call)", act: () => queueRunnerFor("8a3b3d1e-3c1a-4f1e-8a2b-1c2d3e4f5a6b", "Pre-label").handle(spec(tasks[0]!)), code: "TA_UNKNOWN_PROJECT", message: /8a3b3d1e-3c1a-4f1e-8a2b-1c2d3e4f5a6b/ },
-  { name: "a handler for an unknown stage (at the first call)", act: () => queueRunnerFor(store.project.uuid, "Prelabel").handle(spec(tasks[0]!)), code: "TA_UNKNOWN_STAGE", message: /no stage "Prelabel"\. Agent stages: "Pre-label"/ },
-  { name: "a handler for a human stage (at the first call)", act: () => queueRunnerFor(store.project.uuid, "Review").handle(spec(tasks[0]!)), code: "TA_UNKNOWN_STAGE", message: /Stage "Review" is a REVIEW stage; handlers run only in AGENT stages/ },
-  { name: "a handler returning an unknown pathway", act: () => queueRunnerFor(store.project.uuid, "Pre-label", () => "annotated").handle(spec(tasks[0]!)), code: "TA_UNKNOWN_PATHWAY", message: /"annotated"[\s\S]*"annotate"/ },
-  { name: "execute() on a QueueRunner", act: () => queueRunnerFor(store.project.uuid, "Pre-label").queueRunner.execute(), code: "TA_INVALID_ARGUMENT", message: /A QueueRunner does not run tasks itself/ },
+  {
+    name: "new QueueRunner() without a project hash",
+    act: () => new QueueRunner({ projectHash: "", backend: store.backend }),
+    code: "TA_INVALID_PROJECT_HASH",
+    message: /new QueueRunner\(\) needs \{ projectHash \}/,
+  },
+  {
+    name: "a project hash that is not a UUID (at the first call)",
+    act: () => queueRunnerFor("Demo", "Pre-label").handle(spec(tasks[0]!)),
+    code: "TA_INVALID_PROJECT_HASH",
+    message: /Project hash "Demo" is not a UUID/,
+  },
+  {
+    name: "a project the store does not hold (at the first call)",
+    act: () => queueRunnerFor("8a3b3d1e-3c1a-4f1e-8a2b-1c2d3e4f5a6b", "Pre-label").handle(spec(tasks[0]!)),
+    code: "TA_UNKNOWN_PROJECT",
+    message: /8a3b3d1e-3c1a-4f1e-8a2b-1c2d3e4f5a6b/,
+  },
+  {
+    name: "a handler for an unknown stage (at the first call)",
+    act: () => queueRunnerFor(store.project.uuid, "Prelabel").handle(spec(tasks[0]!)),
+    code: "TA_UNKNOWN_STAGE",
+    message: /no stage "Prelabel"\. Agent stages: "Pre-label"/,
+  },
+  {
+    name: "a handler for a human stage (at the first call)",
+    act: () => queueRunnerFor(store.project.uuid, "Review").handle(spec(tasks[0]!)),
+    code: "TA_UNKNOWN_STAGE",
+    message: /Stage "Review" is a REVIEW stage; handlers run only in AGENT stages/,
+  },
+  {
+    name: "a handler returning an unknown pathway",
+    act: () => queueRunnerFor(store.project.uuid, "Pre-label", () => "annotated").handle(spec(tasks[0]!)),
+    code: "TA_UNKNOWN_PATHWAY",
+    message: /"annotated"[\s\S]*"annotate"/,
+  },
+  {
+    name: "execute() on a QueueRunner",
+    act: () => queueRunnerFor(store.project.uuid, "Pre-label").queueRunner.execute(),
+    code: "TA_INVALID_ARGUMENT",
+    message: /A QueueRunner does not run tasks itself/,
+  },
 ];
 
 describe("a QueueRunner set up wrongly: a ConfigurationError, the store unchanged", () => {

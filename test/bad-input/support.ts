@@ -28,11 +28,14 @@ export function storeDigest(storePath: string): StoreDigest {
     hash.update(JSON.stringify(schema));
     hash.update(`user_version=${String(db.pragma("user_version", { simple: true }))}`);
     const rows: Record<string, number> = {};
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
     for (const table of tables) {
-      const columns = (db.prepare(`SELECT COUNT(*) FROM pragma_table_info(?)`).pluck().get(table) as number);
+      const columns = db.prepare(`SELECT COUNT(*) FROM pragma_table_info(?)`).pluck().get(table) as number;
       const order = Array.from({ length: columns }, (_, i) => String(i + 1)).join(", ");
-      const all = db.prepare(`SELECT * FROM "${table.replaceAll('"', '""')}" ORDER BY ${order}`).raw().all();
+      const all = db
+        .prepare(`SELECT * FROM "${table.replaceAll('"', '""')}" ORDER BY ${order}`)
+        .raw()
+        .all();
       rows[table] = all.length;
       hash.update(`\n${table}\n`);
       for (const row of all) hash.update(JSON.stringify(row, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)) + "\n");
@@ -158,6 +161,12 @@ export async function startStubEncord(): Promise<StubEncord> {
 /** Requests that would change something on Encord: saves, label-row creation, actions, priorities, patches. */
 export function stateChanging(requests: readonly StubRequest[]): StubRequest[] {
   return requests.filter(
-    (r) => r.method === "PATCH" || r.method === "PUT" || r.method === "DELETE" || r.route === "v1 labelrow POST" || r.route === "v1 labelrow PUT" || (r.method === "POST" && r.path.startsWith("/v2/") && !r.path.endsWith("/get-bulk")),
+    (r) =>
+      r.method === "PATCH" ||
+      r.method === "PUT" ||
+      r.method === "DELETE" ||
+      r.route === "v1 labelrow POST" ||
+      r.route === "v1 labelrow PUT" ||
+      (r.method === "POST" && r.path.startsWith("/v2/") && !r.path.endsWith("/get-bulk")),
   );
 }

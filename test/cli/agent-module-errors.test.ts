@@ -43,7 +43,7 @@ function packageJsonAbove(dir: string): boolean {
 }
 
 describe("agent files whose module format or missing task-agents stops them loading", () => {
-  test("a .ts agent with top-level await in a package without \"type\": \"module\": rename to .mts or set the type in that package.json", async () => {
+  test('a .ts agent with top-level await in a package without "type": "module": rename to .mts or set the type in that package.json', async () => {
     using dir = tempDir();
     writeFiles(dir.path, { "package.json": JSON.stringify({ name: "mine" }), "agent.ts": agentWithTopLevelAwait });
     const result = await runAgent(join(dir.path, "agent.ts"));
@@ -54,7 +54,7 @@ describe("agent files whose module format or missing task-agents stops them load
     expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
   });
 
-  test("the same with \"type\": \"commonjs\", and with --json: one JSON error line", async () => {
+  test('the same with "type": "commonjs", and with --json: one JSON error line', async () => {
     using dir = tempDir();
     writeFiles(dir.path, { "package.json": JSON.stringify({ name: "mine", type: "commonjs" }), "agent.ts": agentWithTopLevelAwait });
     const message = expectJsonError(await runAgent(join(dir.path, "agent.ts"), true), "TA_INVALID_ARGUMENT");
@@ -62,7 +62,7 @@ describe("agent files whose module format or missing task-agents stops them load
   });
 
   // Node reads the module type from the nearest package.json, so this case needs a temporary folder with none above it.
-  test.skipIf(packageJsonAbove(tmpdir()))("with no package.json above it: rename, or create one with \"type\": \"module\" in its folder", async () => {
+  test.skipIf(packageJsonAbove(tmpdir()))('with no package.json above it: rename, or create one with "type": "module" in its folder', async () => {
     using dir = tempDir();
     writeFiles(dir.path, { "agent.ts": agentWithTopLevelAwait });
     expectUserError(

@@ -19,7 +19,12 @@ const seriesUid = "1.2.826.0.1.3680043.2.1125.8.42";
 const sagittal = [0, 1, 0, 0, 0, -1];
 
 /** A slice whose pixels are rampSlice(…, pattern): the pattern says which file a frame came from. */
-function writeSlice(folder: string, name: string, pattern: number, header: { instanceNumber?: number; x?: number; size?: [number, number]; series?: string }): void {
+function writeSlice(
+  folder: string,
+  name: string,
+  pattern: number,
+  header: { instanceNumber?: number; x?: number; size?: [number, number]; series?: string },
+): void {
   const [w, h] = header.size ?? [width, height];
   writeFileSync(
     join(folder, name),
@@ -63,7 +68,10 @@ describe("data add <folder of DICOM slices>", () => {
     expect(tasks.map((t) => t.dataTitle).sort()).toEqual(["chest-ct", "red-square.png", "scout.dcm"]);
 
     await using backend = localBackend({ storePath: dirs.store });
-    const metadata = await backend.getLabelRowMetadata(hash, tasks.map((t) => t.dataHash));
+    const metadata = await backend.getLabelRowMetadata(
+      hash,
+      tasks.map((t) => t.dataHash),
+    );
     const byTitle = new Map(metadata.map((m) => [m.data_title, m]));
     const [series, scout] = await backend.getStorageItems([byTitle.get("chest-ct")!.backing_item_uuid!, byTitle.get("scout.dcm")!.backing_item_uuid!]);
     expect(series).toMatchObject({ itemType: "dicomSeries", mimeType: "application/dicom", width, height, frameCount: 5 });
@@ -113,10 +121,15 @@ describe("data add <folder of DICOM slices>", () => {
     const tasks = await listTasks(dirs.store, hash);
     expect(tasks.map((t) => t.dataTitle).sort()).toEqual(["axial", "coronal"]);
     await using backend = localBackend({ storePath: dirs.store });
-    const metadata = await backend.getLabelRowMetadata(hash, tasks.map((t) => t.dataHash));
+    const metadata = await backend.getLabelRowMetadata(
+      hash,
+      tasks.map((t) => t.dataHash),
+    );
     const items = await backend.getStorageItems(metadata.map((m) => m.backing_item_uuid!));
     for (const item of items) expect((await backend.getChildItems(item)).map((c) => c.name)).toEqual(["1.dcm", "2.dcm"]);
-    await expect(backend.getChildItems({ ...items[0]!, uuid: "8a3b3d1e-3c1a-4f1e-8a2b-1c2d3e4f5a6b" })).rejects.toThrow(/8a3b3d1e-3c1a-4f1e-8a2b-1c2d3e4f5a6b is not in this store/);
+    await expect(backend.getChildItems({ ...items[0]!, uuid: "8a3b3d1e-3c1a-4f1e-8a2b-1c2d3e4f5a6b" })).rejects.toThrow(
+      /8a3b3d1e-3c1a-4f1e-8a2b-1c2d3e4f5a6b is not in this store/,
+    );
 
     const second = join(dirs.dir, "second");
     mkdirSync(join(second, "a-series"), { recursive: true });

@@ -201,7 +201,14 @@ describe("data add with a manifest", () => {
     using s = freshStore();
     const hash = await createDemoProject(s.store);
     const manifest = join(s.dir, "bom.jsonl");
-    writeFileSync(manifest, "\uFEFF" + JSON.stringify({ title: "with bom", path: demoFile("red-square.png") }) + "\r\n" + JSON.stringify({ path: demoFile("blue-tall.png") }) + "\r\n");
+    writeFileSync(
+      manifest,
+      "\uFEFF" +
+        JSON.stringify({ title: "with bom", path: demoFile("red-square.png") }) +
+        "\r\n" +
+        JSON.stringify({ path: demoFile("blue-tall.png") }) +
+        "\r\n",
+    );
     await cliOk(s.store, ["data", "add", hash, "--manifest", manifest]);
     expect((await listTasks(s.store, hash)).map((t) => t.dataTitle).sort()).toEqual(["blue-tall.png", "with bom"]);
   });
@@ -213,7 +220,12 @@ describe("data add with a manifest", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(jsonLines(result.stdout)).toEqual([{ added: 36, stage: "Pre-label" }]);
     const items = await itemsByTitle(s.store, hash);
-    expect(items.get("harbour-01.png")!.item).toMatchObject({ mimeType: "image/png", width: 128, height: 64, clientMetadata: { camera: "cam-1", urgent: true } });
+    expect(items.get("harbour-01.png")!.item).toMatchObject({
+      mimeType: "image/png",
+      width: 128,
+      height: 64,
+      clientMetadata: { camera: "cam-1", urgent: true },
+    });
   });
 
   test("URL items take their type from the URL path and their title from its last segment", async () => {
@@ -230,7 +242,11 @@ describe("data add with a manifest", () => {
     expect(result.code, result.stderr).toBe(0);
     const items = await itemsByTitle(s.store, hash);
     expect([...items.keys()].sort()).toEqual(["caption.txt", "odd%E0%A4%A.png", "report.pdf", "run 1.mp4"]);
-    expect(items.get("run 1.mp4")!.item).toMatchObject({ itemType: "video", mimeType: "video/mp4", url: "https://cdn.example.com/clips/run%201.mp4?sig=secret" });
+    expect(items.get("run 1.mp4")!.item).toMatchObject({
+      itemType: "video",
+      mimeType: "video/mp4",
+      url: "https://cdn.example.com/clips/run%201.mp4?sig=secret",
+    });
     expect(items.get("report.pdf")!.item).toMatchObject({ itemType: "pdf", mimeType: "application/pdf", clientMetadata: { source: "s3" } });
     expect(items.get("caption.txt")!.item).toMatchObject({ itemType: "plainText", mimeType: "text/plain", url: pathToFileURL(demoFile("caption.txt")).href });
     expect(items.get("caption.txt")!.item.fileSize).toBeGreaterThan(0);
@@ -309,17 +325,14 @@ describe("data add refuses bad input, all or nothing", () => {
   });
 
   test("a bad file inside a folder rejects the whole folder", async () => {
-    await expectRejected(
-      (dir, hash) => {
-        const folder = join(dir, "batch");
-        mkdirSync(folder);
-        copyFileSync(demoFile("red-square.png"), join(folder, "a-good.png"));
-        copyFileSync(demoFile("blue-tall.png"), join(folder, "b-good.png"));
-        writeFileSync(join(folder, "c-bad.json"), "{}");
-        return [hash, folder];
-      },
-      /c-bad\.json/,
-    );
+    await expectRejected((dir, hash) => {
+      const folder = join(dir, "batch");
+      mkdirSync(folder);
+      copyFileSync(demoFile("red-square.png"), join(folder, "a-good.png"));
+      copyFileSync(demoFile("blue-tall.png"), join(folder, "b-good.png"));
+      writeFileSync(join(folder, "c-bad.json"), "{}");
+      return [hash, folder];
+    }, /c-bad\.json/);
   });
 
   test("a manifest line that is not JSON, named by file and line", async () => {
@@ -337,7 +350,11 @@ describe("data add refuses bad input, all or nothing", () => {
   });
 
   test("a manifest line with neither path nor url", async () => {
-    await expectRejected((dir, hash) => [hash, "--manifest", writeManifest(join(dir, "items.jsonl"), [{ title: "x" }])], /items\.jsonl:1/, /no "path" or "url"/);
+    await expectRejected(
+      (dir, hash) => [hash, "--manifest", writeManifest(join(dir, "items.jsonl"), [{ title: "x" }])],
+      /items\.jsonl:1/,
+      /no "path" or "url"/,
+    );
   });
 
   test("a manifest line with both path and url", async () => {
@@ -461,13 +478,10 @@ describe("data add refuses bad input, all or nothing", () => {
   });
 
   test("an empty folder", async () => {
-    await expectRejected(
-      (dir, hash) => {
-        mkdirSync(join(dir, "empty"));
-        return [hash, join(dir, "empty")];
-      },
-      /Nothing to add/,
-    );
+    await expectRejected((dir, hash) => {
+      mkdirSync(join(dir, "empty"));
+      return [hash, join(dir, "empty")];
+    }, /Nothing to add/);
   });
 
   test("an unknown project", async () => {
@@ -485,7 +499,9 @@ describe("data add refuses bad input, all or nothing", () => {
     expectJsonError(await cli(["--store", s.store, "--json", "data", "add", hash, join(s.dir, "missing.png")]), "TA_FILE_NOT_FOUND");
     expectJsonError(await cli(["--store", s.store, "--json", "data", "add", hash, join(s.dir, "fake.png")]), "TA_UNSUPPORTED_MEDIA");
     const manifest = writeManifest(join(s.dir, "items.jsonl"), ["nope"]);
-    expect(expectJsonError(await cli(["--store", s.store, "--json", "data", "add", hash, "--manifest", manifest]), "TA_INVALID_MANIFEST")).toMatch(/items\.jsonl:1/);
+    expect(expectJsonError(await cli(["--store", s.store, "--json", "data", "add", hash, "--manifest", manifest]), "TA_INVALID_MANIFEST")).toMatch(
+      /items\.jsonl:1/,
+    );
     expectJsonError(await cli(["--store", s.store, "--json", "data", "add", hash]), "TA_INVALID_ARGUMENT");
   });
 });

@@ -20,7 +20,8 @@ const dir = tempDir("task-agents-encord-cli-");
 const file = (name: string): string => join(dir.path, name);
 const text = (name: string): string => readFileSync(file(name), "utf8");
 
-const keygen = (type: string, name: string, pass: string, extra: string[] = []): void => sshKeygen(file(name), { type, passphrase: pass, extra, comment: "cli-test@example" });
+const keygen = (type: string, name: string, pass: string, extra: string[] = []): void =>
+  sshKeygen(file(name), { type, passphrase: pass, extra, comment: "cli-test@example" });
 
 const publicHex = (name: string): string => publicKeyHexOf(file(`${name}.pub`));
 
@@ -106,7 +107,12 @@ describe("print agent-nodes on Encord", () => {
       {
         uuid: agent.uuid,
         title: "Pre-label",
-        pathways: agent.pathways.map((p) => ({ uuid: p.uuid, name: p.title, destinationUuid: p.destinationUuid, destinationTitle: p.title === "annotate" ? "Annotate" : "Complete" })),
+        pathways: agent.pathways.map((p) => ({
+          uuid: p.uuid,
+          name: p.title,
+          destinationUuid: p.destinationUuid,
+          destinationTitle: p.title === "annotate" ? "Annotate" : "Complete",
+        })),
       },
     ]);
   });
@@ -117,14 +123,20 @@ describe("print agent-nodes on Encord", () => {
     expect(byContent.code, byContent.stderr).toBe(0);
     expect(byContent.stdout).toMatch(/AgentStage "Pre-label"/);
     expectNoSecrets(byContent);
-    const protectedKey = await cli(["print", "agent-nodes", project.projectHash], encordEnv({ ENCORD_SSH_KEY_FILE: file("id_protected"), ENCORD_SSH_KEY_PASSPHRASE: passphrase }));
+    const protectedKey = await cli(
+      ["print", "agent-nodes", project.projectHash],
+      encordEnv({ ENCORD_SSH_KEY_FILE: file("id_protected"), ENCORD_SSH_KEY_PASSPHRASE: passphrase }),
+    );
     expect(protectedKey.code, protectedKey.stderr).toBe(0);
     expectNoSecrets(protectedKey);
   });
 
   test("both key variables set: a warning on stderr, the key in ENCORD_SSH_KEY is used", async () => {
     const project = demoProject();
-    const result = await cli(["print", "agent-nodes", project.projectHash], encordEnv({ ENCORD_SSH_KEY: text("id_ed25519"), ENCORD_SSH_KEY_FILE: file("id_unregistered") }));
+    const result = await cli(
+      ["print", "agent-nodes", project.projectHash],
+      encordEnv({ ENCORD_SSH_KEY: text("id_ed25519"), ENCORD_SSH_KEY_FILE: file("id_unregistered") }),
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/^warning: Both ENCORD_SSH_KEY and ENCORD_SSH_KEY_FILE are set; using the key in ENCORD_SSH_KEY/);
     expectNoSecrets(result);
@@ -148,7 +160,8 @@ describe("tasks list on Encord", () => {
     expect(result.stderr).toBe("");
     const tasks = jsonLines<TaskLine>(result.stdout);
     expect(tasks.map((t) => t.uuid)).toEqual(project.tasks.map((t) => t.uuid));
-    for (const task of tasks) expect(task).toMatchObject({ stage: "Pre-label", stageUuid: project.stageUuid("Pre-label"), status: "NEW", priority: null, labelBranchName: "main" });
+    for (const task of tasks)
+      expect(task).toMatchObject({ stage: "Pre-label", stageUuid: project.stageUuid("Pre-label"), status: "NEW", priority: null, labelBranchName: "main" });
     expect(tasks.map((t) => t.dataTitle)).toEqual(items.map((i) => i.title));
     // Two pages of the one AGENT stage (the project's page size is 3).
     const listings = fake.requests.filter((r) => r.path.endsWith(`/stages/${project.stageUuid("Pre-label")}/tasks`));
@@ -206,13 +219,20 @@ describe("run on Encord", () => {
   test("an agent stage title the project lacks: exit 1, the message lists the agent stages", async () => {
     const project = demoProject();
     const agent = project.stages.find((s) => s.type === "AGENT")!;
-    expectEncordError(await cli(["run", agentFile("unknown-stage"), "--project-hash", project.projectHash], encordEnv()), /no stage "Pre-lable"/, `Agent stages: "Pre-label" (${agent.uuid})`);
+    expectEncordError(
+      await cli(["run", agentFile("unknown-stage"), "--project-hash", project.projectHash], encordEnv()),
+      /no stage "Pre-lable"/,
+      `Agent stages: "Pre-label" (${agent.uuid})`,
+    );
     expect(fake.tasksIn(agent.uuid)).toHaveLength(4);
   });
 
   test("--json: the error is one JSON line with its code", async () => {
     const project = demoProject({ allowed: [publicHex("id_other")] });
-    const message = expectJsonError(await cli(["--json", "run", agentFile("encord-route"), "--project-hash", project.projectHash], encordEnv()), "TA_ENCORD_FORBIDDEN");
+    const message = expectJsonError(
+      await cli(["--json", "run", agentFile("encord-route"), "--project-hash", project.projectHash], encordEnv()),
+      "TA_ENCORD_FORBIDDEN",
+    );
     expect(message).toContain(`no access to project ${project.projectHash}`);
   });
 });
@@ -221,16 +241,36 @@ describe("wrong Encord settings: exit 1, a message naming the problem, no secret
   const hash = "00000000-0000-4000-8000-000000000001";
 
   test.each([
-    ["ENCORD_SSH_KEY holding a path", () => ({ ENCORD_SSH_KEY: file("id_ed25519"), ENCORD_SSH_KEY_FILE: undefined }), [/ENCORD_SSH_KEY is a file path/, /put a path in ENCORD_SSH_KEY_FILE/]],
+    [
+      "ENCORD_SSH_KEY holding a path",
+      () => ({ ENCORD_SSH_KEY: file("id_ed25519"), ENCORD_SSH_KEY_FILE: undefined }),
+      [/ENCORD_SSH_KEY is a file path/, /put a path in ENCORD_SSH_KEY_FILE/],
+    ],
     ["ENCORD_SSH_KEY_FILE naming no file", () => ({ ENCORD_SSH_KEY_FILE: file("nope") }), [/ENCORD_SSH_KEY_FILE \(".*nope"\) does not exist/]],
     ["ENCORD_SSH_KEY_FILE holding garbage", () => ({ ENCORD_SSH_KEY_FILE: file("garbage") }), [/does not hold an OpenSSH private key/]],
-    ["ENCORD_SSH_KEY holding garbage", () => ({ ENCORD_SSH_KEY: "just some words, no key", ENCORD_SSH_KEY_FILE: undefined }), [/^error: ENCORD_SSH_KEY does not hold an OpenSSH private key/]],
+    [
+      "ENCORD_SSH_KEY holding garbage",
+      () => ({ ENCORD_SSH_KEY: "just some words, no key", ENCORD_SSH_KEY_FILE: undefined }),
+      [/^error: ENCORD_SSH_KEY does not hold an OpenSSH private key/],
+    ],
     ["an RSA key", () => ({ ENCORD_SSH_KEY_FILE: file("id_rsa") }), [/is an RSA key/, /Ed25519/]],
-    ["a protected key without its passphrase", () => ({ ENCORD_SSH_KEY_FILE: file("id_protected") }), [/protected by a passphrase; set ENCORD_SSH_KEY_PASSPHRASE/]],
-    ["a protected key with a wrong passphrase", () => ({ ENCORD_SSH_KEY_FILE: file("id_protected"), ENCORD_SSH_KEY_PASSPHRASE: `${passphrase}-wrong` }), [/wrong passphrase/]],
+    [
+      "a protected key without its passphrase",
+      () => ({ ENCORD_SSH_KEY_FILE: file("id_protected") }),
+      [/protected by a passphrase; set ENCORD_SSH_KEY_PASSPHRASE/],
+    ],
+    [
+      "a protected key with a wrong passphrase",
+      () => ({ ENCORD_SSH_KEY_FILE: file("id_protected"), ENCORD_SSH_KEY_PASSPHRASE: `${passphrase}-wrong` }),
+      [/wrong passphrase/],
+    ],
     ["ENCORD_DOMAIN that is not http(s)", () => ({ ENCORD_DOMAIN: "ftp://x" }), [/ENCORD_DOMAIN "ftp:\/\/x" uses ftp, not http or https/]],
   ])("%s", async (_name, env, patterns) => {
-    for (const args of [["print", "agent-nodes", hash], ["tasks", "list", hash], ["run", agentFile("encord-route"), "--project-hash", hash]]) {
+    for (const args of [
+      ["print", "agent-nodes", hash],
+      ["tasks", "list", hash],
+      ["run", agentFile("encord-route"), "--project-hash", hash],
+    ]) {
       const result = await cli(args, encordEnv(env()));
       expectEncordError(result, ...patterns);
       if (args[0] !== "run") expect(result.stderr.split("\n").filter((line) => line !== "")).toHaveLength(1);
@@ -239,21 +279,35 @@ describe("wrong Encord settings: exit 1, a message naming the problem, no secret
 
   test("a key Encord does not know (401)", async () => {
     const project = demoProject();
-    for (const args of [["print", "agent-nodes", project.projectHash], ["run", agentFile("encord-route"), "--project-hash", project.projectHash]]) {
-      expectEncordError(await cli(args, encordEnv({ ENCORD_SSH_KEY_FILE: file("id_unregistered") })), /Encord did not accept the credentials/, /registered in your Encord account/);
+    for (const args of [
+      ["print", "agent-nodes", project.projectHash],
+      ["run", agentFile("encord-route"), "--project-hash", project.projectHash],
+    ]) {
+      expectEncordError(
+        await cli(args, encordEnv({ ENCORD_SSH_KEY_FILE: file("id_unregistered") })),
+        /Encord did not accept the credentials/,
+        /registered in your Encord account/,
+      );
     }
   });
 
   test("a key whose user has no access to the project (403)", async () => {
     const project = demoProject({ allowed: [publicHex("id_other")] });
     expect((await cli(["print", "agent-nodes", project.projectHash], encordEnv({ ENCORD_SSH_KEY_FILE: file("id_other") }))).code).toBe(0);
-    for (const args of [["print", "agent-nodes", project.projectHash], ["tasks", "list", project.projectHash]]) {
+    for (const args of [
+      ["print", "agent-nodes", project.projectHash],
+      ["tasks", "list", project.projectHash],
+    ]) {
       expectEncordError(await cli(args, encordEnv()), `no access to project ${project.projectHash}`, /Ask an admin of the project/);
     }
   });
 
   test("a project Encord does not know", async () => {
-    for (const args of [["print", "agent-nodes", hash], ["tasks", "list", hash], ["run", agentFile("encord-route"), "--project-hash", hash]]) {
+    for (const args of [
+      ["print", "agent-nodes", hash],
+      ["tasks", "list", hash],
+      ["run", agentFile("encord-route"), "--project-hash", hash],
+    ]) {
       expectEncordError(await cli(args, encordEnv()), `Project ${hash} was not found on ${fake.url}`);
     }
   });
@@ -290,7 +344,8 @@ describe("local-only commands", () => {
 describe("--help", () => {
   test("names the Encord environment variables", async () => {
     const root = await cli(["--help"]);
-    for (const name of ["ENCORD_SSH_KEY ", "ENCORD_SSH_KEY_FILE", "ENCORD_SSH_KEY_PASSPHRASE", "ENCORD_BEARER_TOKEN", "ENCORD_DOMAIN", "--backend <kind>"]) expect(root.stdout).toContain(name);
+    for (const name of ["ENCORD_SSH_KEY ", "ENCORD_SSH_KEY_FILE", "ENCORD_SSH_KEY_PASSPHRASE", "ENCORD_BEARER_TOKEN", "ENCORD_DOMAIN", "--backend <kind>"])
+      expect(root.stdout).toContain(name);
     for (const args of [["print", "agent-nodes"], ["tasks", "list"], ["run"]]) {
       const help = await cli([...args, "--help"]);
       expect(help.code).toBe(0);

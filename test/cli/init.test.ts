@@ -59,13 +59,22 @@ describe("task-agents init", () => {
     const specPath = join(dir.path, "triage.yaml");
     writeFileSync(specPath, triageSpec);
     const project = join(dir.path, "my agent");
-    const init = await run(process.execPath, [join(repoRoot, "dist", "cli", "main.js"), "init", "my agent", "--spec", "triage.yaml", "--from", `file:${repoRoot}`], dir.path);
+    const init = await run(
+      process.execPath,
+      [join(repoRoot, "dist", "cli", "main.js"), "init", "my agent", "--spec", "triage.yaml", "--from", `file:${repoRoot}`],
+      dir.path,
+    );
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toContain(`Created ${project}: an agent project for stage "Triage" of "Triage desk".`);
     expect(init.stdout).toContain("cd 'my agent'\n  npm install\n  npm start\n");
 
     const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as Record<string, unknown>;
-    expect(manifest).toMatchObject({ name: "my-agent", type: "module", dependencies: { "task-agents": `file:${repoRoot}` }, scripts: { start: "node start.mjs" } });
+    expect(manifest).toMatchObject({
+      name: "my-agent",
+      type: "module",
+      dependencies: { "task-agents": `file:${repoRoot}` },
+      scripts: { start: "node start.mjs" },
+    });
     expect(readFileSync(join(project, "project.yaml"), "utf8")).toBe(triageSpec);
     const agent = readFileSync(join(project, "agent.ts"), "utf8");
     expect(agent).toContain(`runner.stage("Triage", `);
@@ -133,12 +142,27 @@ describe("task-agents init", () => {
 
   test("a JSON spec is copied as project.json; --json prints what was written", async () => {
     using dir = tempDir("task-agents-init-");
-    const spec = { title: "J", workflow: { stages: [{ title: "S", type: "START", to: "Bot" }, { title: "Bot", type: "AGENT", pathways: [{ name: "done", to: "End" }] }, { title: "End", type: "DONE" }] } };
+    const spec = {
+      title: "J",
+      workflow: {
+        stages: [
+          { title: "S", type: "START", to: "Bot" },
+          { title: "Bot", type: "AGENT", pathways: [{ name: "done", to: "End" }] },
+          { title: "End", type: "DONE" },
+        ],
+      },
+    };
     writeFileSync(join(dir.path, "spec.json"), JSON.stringify(spec));
     const result = await initIn(dir.path, ["out", "--spec", "spec.json", "--name", "@me/bot"], { json: true });
     expect(result.code, result.stderr).toBe(0);
     const printed = JSON.parse(result.stdout) as Record<string, unknown>;
-    expect(printed).toMatchObject({ dir: join(dir.path, "out"), name: "@me/bot", stage: "Bot", dependency: `file:${repoRoot}`, next: ["cd out", "npm install", "npm start"] });
+    expect(printed).toMatchObject({
+      dir: join(dir.path, "out"),
+      name: "@me/bot",
+      stage: "Bot",
+      dependency: `file:${repoRoot}`,
+      next: ["cd out", "npm install", "npm start"],
+    });
     expect(printed.files).toContain("project.json");
     expect(JSON.parse(readFileSync(join(dir.path, "out", "project.json"), "utf8"))).toEqual(spec);
     expect(readFileSync(join(dir.path, "out", "agent.ts"), "utf8")).toContain(`runner.stage("Bot", `);
@@ -174,12 +198,18 @@ describe("task-agents init", () => {
 
   test("refusals name what was wrong and what is accepted, and write nothing", async () => {
     using dir = tempDir("task-agents-init-");
-    writeFileSync(join(dir.path, "no-agent.yaml"), "title: Manual\nworkflow:\n  stages:\n    - { title: Start, type: START, to: Done }\n    - { title: Done, type: DONE }\n");
+    writeFileSync(
+      join(dir.path, "no-agent.yaml"),
+      "title: Manual\nworkflow:\n  stages:\n    - { title: Start, type: START, to: Done }\n    - { title: Done, type: DONE }\n",
+    );
     writeFileSync(join(dir.path, "a-file"), "x");
     expectUserError(await initIn(dir.path, ["out", "--spec", "no-agent.yaml"]), /no-agent\.yaml" has no AGENT stage/, /add a stage with type: AGENT/);
     expectUserError(await initIn(dir.path, ["out", "--spec", "missing.yaml"]), /missing\.yaml/);
     expectUserError(await initIn(dir.path, ["out", "--name", "My Agent"]), /--name "My Agent" is not a valid npm package name; accepted: lowercase letters/);
-    expectUserError(await initIn(dir.path, ["out", "--from", "./nowhere"]), `--from "./nowhere": ${join(dir.path, "nowhere")} does not exist; accepted: a folder or .tgz file of task-agents, a git URL`);
+    expectUserError(
+      await initIn(dir.path, ["out", "--from", "./nowhere"]),
+      `--from "./nowhere": ${join(dir.path, "nowhere")} does not exist; accepted: a folder or .tgz file of task-agents, a git URL`,
+    );
     expectUserError(await initIn(dir.path, ["out", "--from", dir.path]), /has no readable package\.json, so it is not a copy of task-agents/);
     expectUserError(await initIn(dir.path, ["out", "--from", ""]), /--from is empty; accepted:/);
     expectUserError(await initIn(dir.path, ["a-file"]), /a-file is a file, not a folder/);
@@ -218,7 +248,10 @@ describe("task-agents init", () => {
 
     writeFileSync(join(installer, "package.json"), JSON.stringify({ name: "host", dependencies: { "task-agents": "^0.1.0" } }));
     expect(await dependencyAfterInit("from-range")).toBe("^0.1.0");
-    writeFileSync(join(installer, "package.json"), JSON.stringify({ name: "host", devDependencies: { "task-agents": "file:../vendor/task-agents-0.1.0.tgz" } }));
+    writeFileSync(
+      join(installer, "package.json"),
+      JSON.stringify({ name: "host", devDependencies: { "task-agents": "file:../vendor/task-agents-0.1.0.tgz" } }),
+    );
     expect(await dependencyAfterInit("from-tarball")).toBe(`file:${join(dir.path, "vendor", "task-agents-0.1.0.tgz")}`);
     writeFileSync(join(installer, "package.json"), JSON.stringify({ name: "host" }));
     expect(await dependencyAfterInit("from-version")).toBe(`~${ownVersion}`);
@@ -227,6 +260,7 @@ describe("task-agents init", () => {
   test("--help describes the command and its options", async () => {
     const result = await cli(["init", "--help"]);
     expect(result.code).toBe(0);
-    for (const text of ["init [options] [dir]", "--spec <file>", "--name <name>", "--from <npm-spec>", "No file is ever replaced", "does not run npm install"]) expect(result.stdout).toContain(text);
+    for (const text of ["init [options] [dir]", "--spec <file>", "--name <name>", "--from <npm-spec>", "No file is ever replaced", "does not run npm install"])
+      expect(result.stdout).toContain(text);
   });
 });

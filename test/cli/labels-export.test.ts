@@ -2,7 +2,18 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
-import { cli, cliOk, createDemoProject, demoProjectWithData, expectJsonError, expectUserError, freshStore, jsonLines, listTasks, paths } from "./cli-helpers.js";
+import {
+  cli,
+  cliOk,
+  createDemoProject,
+  demoProjectWithData,
+  expectJsonError,
+  expectUserError,
+  freshStore,
+  jsonLines,
+  listTasks,
+  paths,
+} from "./cli-helpers.js";
 
 const absentProject = "8a3b3d1e-3c1a-4f1e-8a2b-1c2d3e4f5a6b";
 
@@ -40,7 +51,12 @@ describe("labels export", () => {
     const byTitle = new Map(rows.map((r) => [r.data_title as string, r]));
     const image = byTitle.get("red-square.png")!;
     expect(image.data_type).toBe("image");
-    expect(image.data_units[image.data_hash as string]).toMatchObject({ data_type: "image/png", width: 64, height: 64, labels: { objects: [], classifications: [] } });
+    expect(image.data_units[image.data_hash as string]).toMatchObject({
+      data_type: "image/png",
+      width: 64,
+      height: 64,
+      labels: { objects: [], classifications: [] },
+    });
     const text = byTitle.get("caption.txt")!;
     expect(text.data_type).toBe("plain_text");
     expect(text.data_units[text.data_hash as string]).toMatchObject({ data_type: "text/plain", labels: {} });

@@ -33,7 +33,10 @@ describe("notify → serve on the local store, end to end", () => {
     expect((await cli(["--store", s.store, "data", "add", hash, paths.demoData])).code).toBe(0);
 
     const env = { ENCORD_WEBHOOK_SECRET: secret };
-    const serve = startBuiltCli(["--store", s.store, "serve", agentFile("route-by-type"), "--project-hash", hash, "--port", String(port), "--path", "/hooks/encord"], env);
+    const serve = startBuiltCli(
+      ["--store", s.store, "serve", agentFile("route-by-type"), "--project-hash", hash, "--port", String(port), "--path", "/hooks/encord"],
+      env,
+    );
     await serve.waitFor("stdout", /listening on /);
 
     const notify = await cli(["--store", s.store, "notify", hash, "--once"], env);

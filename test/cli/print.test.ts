@@ -63,7 +63,9 @@ describe("print agent-nodes", () => {
       ].join("\n"),
     );
     const hash = (await cliOk(s.store, ["project", "create", spec])).trim();
-    const nodes = jsonLines<{ title: string; pathways: { name: string; destinationTitle: string }[] }>(await cliOk(s.store, ["--json", "print", "agent-nodes", hash]));
+    const nodes = jsonLines<{ title: string; pathways: { name: string; destinationTitle: string }[] }>(
+      await cliOk(s.store, ["--json", "print", "agent-nodes", hash]),
+    );
     expect(nodes.map((n) => [n.title, n.pathways.map((p) => `${p.name}->${p.destinationTitle}`)])).toEqual([
       ["Triage", ["keep->QA", "drop->Done"]],
       ["QA", ["pass->Done"]],
@@ -75,7 +77,18 @@ describe("print agent-nodes", () => {
   test("a project without AGENT stages says so", async () => {
     using s = freshStore();
     const spec = join(s.dir, "manual.yaml");
-    writeFileSync(spec, ["title: Manual", "workflow:", "  stages:", "    - { title: Start, type: START, to: Label }", "    - { title: Label, type: ANNOTATION, to: Done }", "    - { title: Done, type: DONE }", ""].join("\n"));
+    writeFileSync(
+      spec,
+      [
+        "title: Manual",
+        "workflow:",
+        "  stages:",
+        "    - { title: Start, type: START, to: Label }",
+        "    - { title: Label, type: ANNOTATION, to: Done }",
+        "    - { title: Done, type: DONE }",
+        "",
+      ].join("\n"),
+    );
     const hash = (await cliOk(s.store, ["project", "create", spec])).trim();
     expect(await cliOk(s.store, ["print", "agent-nodes", hash])).toMatch(/"Manual" has no AGENT stages/);
     expect(await cliOk(s.store, ["--json", "print", "agent-nodes", hash])).toBe("");

@@ -52,7 +52,10 @@ describe("task-agents as a process", () => {
     expect(text.stderr).not.toMatch(/^\s+at /m);
     const json = await cliProcess(["--store", s.store, "--json", "run", file, "--project-hash", hash]);
     expect(json.code).toBe(1);
-    expect(jsonLines<{ error: { code: string; message: string } }>(json.stderr)[0]!.error).toMatchObject({ code: "TA_INVALID_ARGUMENT", message: expect.stringMatching(/never finished loading/) as unknown });
+    expect(jsonLines<{ error: { code: string; message: string } }>(json.stderr)[0]!.error).toMatchObject({
+      code: "TA_INVALID_ARGUMENT",
+      message: expect.stringMatching(/never finished loading/) as unknown,
+    });
   });
 
   test("an unknown command exits 1", async () => {

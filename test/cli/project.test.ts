@@ -73,7 +73,19 @@ describe("project create", () => {
   test("a JSON spec that starts with a byte-order mark is read, as a YAML one is", async () => {
     using s = freshStore();
     const spec = join(s.dir, "bom.json");
-    writeFileSync(spec, "\uFEFF" + JSON.stringify({ title: "Bom", workflow: { stages: [{ title: "Start", type: "START", to: "Done" }, { title: "Done", type: "DONE" }] } }));
+    writeFileSync(
+      spec,
+      "\uFEFF" +
+        JSON.stringify({
+          title: "Bom",
+          workflow: {
+            stages: [
+              { title: "Start", type: "START", to: "Done" },
+              { title: "Done", type: "DONE" },
+            ],
+          },
+        }),
+    );
     const hash = (await cliOk(s.store, ["project", "create", spec])).trim();
     expect((await showProject(s.store, hash)).title).toBe("Bom");
   });
@@ -81,10 +93,18 @@ describe("project create", () => {
   test("a stage UUID another project of the store already has is a spec error naming both; nothing is added", async () => {
     using s = freshStore();
     const spec = join(s.dir, "fixed.yaml");
-    writeFileSync(spec, "title: Fixed\nworkflow:\n  stages:\n    - { title: Start, type: START, to: Done, uuid: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b }\n    - { title: Done, type: DONE }\n");
+    writeFileSync(
+      spec,
+      "title: Fixed\nworkflow:\n  stages:\n    - { title: Start, type: START, to: Done, uuid: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b }\n    - { title: Done, type: DONE }\n",
+    );
     const first = (await cliOk(s.store, ["project", "create", spec])).trim();
     const again = await cli(["--store", s.store, "project", "create", spec]);
-    expectUserError(again, /fixed\.yaml is invalid/, `workflow.stages[0] ("Start").uuid: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b is already the UUID of stage "Start" of project "Fixed" (${first})`, /leave "uuid" out/);
+    expectUserError(
+      again,
+      /fixed\.yaml is invalid/,
+      `workflow.stages[0] ("Start").uuid: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b is already the UUID of stage "Start" of project "Fixed" (${first})`,
+      /leave "uuid" out/,
+    );
     expect(expectJsonError(await cli(["--store", s.store, "--json", "project", "create", spec]), "TA_INVALID_SPEC")).toContain("already the UUID");
     expect(jsonLines<{ uuid: string }>(await cliOk(s.store, ["--json", "project", "list"])).map((p) => p.uuid)).toEqual([first]);
   });

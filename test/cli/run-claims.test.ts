@@ -63,7 +63,7 @@ describe("run processes on one stage of a local store", () => {
     const runs = [startBuiltCli(runArgs(store, ...flags), env), startBuiltCli(runArgs(store, ...flags), env)];
     await Promise.all(runs.map((run) => run.waitFor("stderr", /^handling /m, 60_000)));
     writeFileSync(gate, "");
-    const [a, b] = await Promise.all(runs.map((run) => run.exited)) as [ChildExit, ChildExit];
+    const [a, b] = (await Promise.all(runs.map((run) => run.exited))) as [ChildExit, ChildExit];
 
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);

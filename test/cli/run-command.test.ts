@@ -86,7 +86,19 @@ describe("task-agents run <agent-file>", () => {
   test("--task-batch-size and --max-tasks-per-stage shape the batches; tasks beyond the cap stay", async () => {
     using s = freshStore();
     const hash = await demoProjectWithData(s.store);
-    const result = await cli(["--store", s.store, "--json", "run", agentFile("route-by-type"), "--project-hash", hash, "--task-batch-size", "2", "--max-tasks-per-stage", "3"]);
+    const result = await cli([
+      "--store",
+      s.store,
+      "--json",
+      "run",
+      agentFile("route-by-type"),
+      "--project-hash",
+      hash,
+      "--task-batch-size",
+      "2",
+      "--max-tasks-per-stage",
+      "3",
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const events = jsonLines<RunEvent>(result.stdout);
     const batches = events.filter((e) => e.event === "batch-committed");
@@ -125,7 +137,9 @@ describe("task-agents run <agent-file>", () => {
     const result = await cli(["--store", s.store, "run", agentFile("fails-on-text"), "--project-hash", hash, "--num-retries", "2"]);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toMatch(/ended: completed/);
-    expect(result.stdout).toMatch(/Failed tasks \(1\):\n {2}[0-9a-f-]{36} {2}Pre-label {2}"caption\.txt" {2}after 3 attempts: Error: cannot pre-label text item caption\.txt/);
+    expect(result.stdout).toMatch(
+      /Failed tasks \(1\):\n {2}[0-9a-f-]{36} {2}Pre-label {2}"caption\.txt" {2}after 3 attempts: Error: cannot pre-label text item caption\.txt/,
+    );
     expect(stageByTitle(await listTasks(s.store, hash))).toEqual({ ...routed, "caption.txt": "Pre-label" });
 
     const once = await cli(["--store", s.store, "run", agentFile("fails-on-text"), "--project-hash", hash, "--num-retries", "0"]);
@@ -238,7 +252,9 @@ describe("task-agents run <agent-file>", () => {
     expect(finished.event).toBe("run-finished");
     expect(finished).not.toHaveProperty("error");
     expect(finished.report).toMatchObject({ projectHash: hash, end: "completed", passes: 1 });
-    expect(finished.report.stages).toEqual([expect.objectContaining({ title: "Pre-label", seen: 4, succeeded: 4, failed: 0, moved: { annotate: 3, skip: 1 }, failures: [] })]);
+    expect(finished.report.stages).toEqual([
+      expect.objectContaining({ title: "Pre-label", seen: 4, succeeded: 4, failed: 0, moved: { annotate: 3, skip: 1 }, failures: [] }),
+    ]);
     // Logs stay off stdout: they are JSON lines on stderr.
     const logs = jsonLines(result.stderr);
     expect(logs.some((l) => typeof l.msg === "string" && l.msg.includes("routing caption.txt to skip"))).toBe(true);
@@ -247,13 +263,24 @@ describe("task-agents run <agent-file>", () => {
   test("--json: configuration errors are one JSON object on stderr", async () => {
     using s = freshStore();
     const hash = await demoProjectWithData(s.store);
-    expect(expectJsonError(await cli(["--store", s.store, "--json", "run", agentFile("unknown-stage"), "--project-hash", hash]), "TA_UNKNOWN_STAGE")).toMatch(/"Pre-lable"/);
-    expect(expectJsonError(await cli(["--store", s.store, "--json", "run", agentFile("no-runner"), "--project-hash", hash]), "TA_INVALID_ARGUMENT")).toMatch(/exports no Runner/);
-    expect(expectJsonError(await cli(["--store", s.store, "--json", "run", join(s.dir, "missing.ts"), "--project-hash", hash]), "TA_FILE_NOT_FOUND")).toMatch(/does not exist/);
-    expect(expectJsonError(await cli(["--store", s.store, "run", agentFile("route-by-type"), "--json", "--project-hash", hash, "--max-tasks-per-stage", "0"]), "TA_INVALID_ARGUMENT")).toMatch(
-      /maxTasksPerStage must be at least 1/,
+    expect(expectJsonError(await cli(["--store", s.store, "--json", "run", agentFile("unknown-stage"), "--project-hash", hash]), "TA_UNKNOWN_STAGE")).toMatch(
+      /"Pre-lable"/,
     );
-    expect(expectJsonError(await cli(["--store", s.store, "--json", "run", agentFile("route-by-type"), "--project-hash", hash, "--concurrency", "abc"]), "TA_USAGE")).toMatch(/--concurrency takes a number/);
+    expect(expectJsonError(await cli(["--store", s.store, "--json", "run", agentFile("no-runner"), "--project-hash", hash]), "TA_INVALID_ARGUMENT")).toMatch(
+      /exports no Runner/,
+    );
+    expect(expectJsonError(await cli(["--store", s.store, "--json", "run", join(s.dir, "missing.ts"), "--project-hash", hash]), "TA_FILE_NOT_FOUND")).toMatch(
+      /does not exist/,
+    );
+    expect(
+      expectJsonError(
+        await cli(["--store", s.store, "run", agentFile("route-by-type"), "--json", "--project-hash", hash, "--max-tasks-per-stage", "0"]),
+        "TA_INVALID_ARGUMENT",
+      ),
+    ).toMatch(/maxTasksPerStage must be at least 1/);
+    expect(
+      expectJsonError(await cli(["--store", s.store, "--json", "run", agentFile("route-by-type"), "--project-hash", hash, "--concurrency", "abc"]), "TA_USAGE"),
+    ).toMatch(/--concurrency takes a number/);
     expect(await stageCounts(s.store, hash)).toMatchObject({ "Pre-label": 4 });
   });
 
@@ -263,10 +290,16 @@ describe("task-agents run <agent-file>", () => {
     const result = await cli(["--store", s.store, "--json", "run", agentFile("unknown-pathway"), "--project-hash", hash]);
     expect(result.code, result.stderr).toBe(1);
     const finished = jsonLines<RunEvent & { report: RunReport; error?: { message: string } }>(result.stdout).at(-1);
-    expect(finished).toMatchObject({ event: "run-finished", report: { end: "configuration-error" }, error: { message: expect.stringMatching(/no pathway "nowhere"/) as unknown } });
+    expect(finished).toMatchObject({
+      event: "run-finished",
+      report: { end: "configuration-error" },
+      error: { message: expect.stringMatching(/no pathway "nowhere"/) as unknown },
+    });
     // stderr: only JSON lines (logs), one of which is the error.
     const errors = jsonLines<{ error?: { code: string; message: string } }>(result.stderr).filter((l) => l.error !== undefined);
-    expect(errors).toEqual([{ error: { code: "TA_UNKNOWN_PATHWAY", message: expect.stringMatching(/^Stage "Pre-label" has no pathway "nowhere"/) as unknown } }]);
+    expect(errors).toEqual([
+      { error: { code: "TA_UNKNOWN_PATHWAY", message: expect.stringMatching(/^Stage "Pre-label" has no pathway "nowhere"/) as unknown } },
+    ]);
   });
 
   test("--help lists every runner flag and exits 0", async () => {
@@ -274,10 +307,23 @@ describe("task-agents run <agent-file>", () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
     expect(result.stdout).toMatch(/^Usage: task-agents run \[options\] <agent-file>/);
-    for (const flag of ["--project-hash <uuid>", "--refresh-every <seconds>", "--num-retries <n>", "--task-batch-size <n>", "--max-tasks-per-stage <n>", "--concurrency <n>", "--grace-period <seconds>", "--store <path>", "--json", "--help"]) {
+    for (const flag of [
+      "--project-hash <uuid>",
+      "--refresh-every <seconds>",
+      "--num-retries <n>",
+      "--task-batch-size <n>",
+      "--max-tasks-per-stage <n>",
+      "--concurrency <n>",
+      "--grace-period <seconds>",
+      "--store <path>",
+      "--json",
+      "--help",
+    ]) {
       expect(result.stdout).toContain(flag);
     }
-    expect(result.stdout).toMatch(/Exit codes:\n {2}0 {4}no task failed \(also after Ctrl-C, once the in-flight tasks finished\)\n {2}1 {4}configuration error .*\n {2}2 {4}some tasks failed, abandoned ones included .*\n {2}130 {2}a second Ctrl-C forced the stop \(143 for SIGTERM\)\n/);
+    expect(result.stdout).toMatch(
+      /Exit codes:\n {2}0 {4}no task failed \(also after Ctrl-C, once the in-flight tasks finished\)\n {2}1 {4}configuration error .*\n {2}2 {4}some tasks failed, abandoned ones included .*\n {2}130 {2}a second Ctrl-C forced the stop \(143 for SIGTERM\)\n/,
+    );
     expect(result.stdout).toMatch(/A second Ctrl-C abandons them at once and commits what was decided/);
     expect(result.stdout).toMatch(/Example:\n {2}task-agents run /);
   });
@@ -312,7 +358,10 @@ describe("task-agents run: choosing the backend", () => {
     const byEnv = await cli(["run", agentFile("route-by-type"), "--project-hash", hash], { TASK_AGENTS_STORE: s.store, ENCORD_SSH_KEY: badKey });
     expectUserError(byEnv, /^error: ENCORD_SSH_KEY /);
     expect(byEnv.stderr).not.toContain("c2VjcmV0LWtleS1ib2R5");
-    expectJsonError(await cli(["--json", "run", agentFile("route-by-type"), "--project-hash", hash], { TASK_AGENTS_STORE: s.store, ENCORD_SSH_KEY: badKey }), "TA_ENCORD_CREDENTIALS");
+    expectJsonError(
+      await cli(["--json", "run", agentFile("route-by-type"), "--project-hash", hash], { TASK_AGENTS_STORE: s.store, ENCORD_SSH_KEY: badKey }),
+      "TA_ENCORD_CREDENTIALS",
+    );
     expectUserError(await cli(["run", agentFile("route-by-type"), "--backend", "nope"]), /Allowed choices are local, encord/);
   });
 
@@ -322,7 +371,10 @@ describe("task-agents run: choosing the backend", () => {
     const byStore = await cli(["--store", s.store, "run", agentFile("route-by-type"), "--project-hash", hash], { ENCORD_SSH_KEY: badKey });
     expect(byStore.code, byStore.stderr).toBe(0);
     expect(stageByTitle(await listTasks(s.store, hash))).toEqual(routed);
-    const byFlag = await cli(["run", agentFile("route-by-type"), "--project-hash", hash, "--backend", "local"], { TASK_AGENTS_STORE: s.store, ENCORD_SSH_KEY: badKey });
+    const byFlag = await cli(["run", agentFile("route-by-type"), "--project-hash", hash, "--backend", "local"], {
+      TASK_AGENTS_STORE: s.store,
+      ENCORD_SSH_KEY: badKey,
+    });
     expect(byFlag.code, byFlag.stderr).toBe(0);
     expect(byFlag.stderr).toContain(`task-agents run on local store ${s.store}`);
   });

@@ -18,7 +18,9 @@ describe("task-agents run with a stage's onFailure pathway", () => {
     // Moved or not, it failed: the exit code says some tasks failed.
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toContain("Pre-label: 1 failed task was moved along the onFailure pathway.");
-    expect(result.stdout).toMatch(/Failed tasks \(1\):\n .* "caption\.txt" {2}after 2 attempts: Error: cannot pre-label text item caption\.txt .* → moved along "skip"/);
+    expect(result.stdout).toMatch(
+      /Failed tasks \(1\):\n .* "caption\.txt" {2}after 2 attempts: Error: cannot pre-label text item caption\.txt .* → moved along "skip"/,
+    );
     const text = (await listTasks(s.store, hash)).find((t) => t.dataTitle === "caption.txt")!;
     expect(text.stage).toBe("Complete");
 
@@ -44,7 +46,18 @@ describe("task-agents run with a stage's onFailure pathway", () => {
     expect(help.stdout).toMatch(/--retry-failed-after <seconds>\s+try a task that failed for good/);
     using s = freshStore();
     const hash = await demoProjectWithData(s.store);
-    const result = await cli(["--store", s.store, "run", agentFile("fails-on-text"), "--project-hash", hash, "--num-retries", "0", "--retry-failed-after", "0"]);
+    const result = await cli([
+      "--store",
+      s.store,
+      "run",
+      agentFile("fails-on-text"),
+      "--project-hash",
+      hash,
+      "--num-retries",
+      "0",
+      "--retry-failed-after",
+      "0",
+    ]);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toContain("Failed tasks (1):");
   });

@@ -32,7 +32,11 @@ describe("runs recorded in the local store", () => {
     expect(shown.code, shown.stderr).toBe(0);
     const detail = jsonLines<RunLine>(shown.stdout)[0]!;
     expect(detail.failures).toHaveLength(1);
-    expect(detail.failures![0]).toMatchObject({ dataTitle: "caption.txt", attempts: 1, error: { name: "Error", message: "cannot pre-label text item caption.txt" } });
+    expect(detail.failures![0]).toMatchObject({
+      dataTitle: "caption.txt",
+      attempts: 1,
+      error: { name: "Error", message: "cannot pre-label text item caption.txt" },
+    });
     expect(detail.failures![0]!.error.stack).toMatch(/fails-on-text\.ts/);
 
     const human = await cli(["--store", s.store, "runs", "show", String(runs[0]!.id)]);

@@ -20,7 +20,11 @@ function notification(projectHash: string, stageUuid: string): string {
 
 async function post(url: string, body: string, key = secret): Promise<Response> {
   const timestamp = Math.floor(Date.now() / 1000);
-  return fetch(url, { method: "POST", body, headers: { "X-Encord-Timestamp": String(timestamp), "X-Encord-Signature": signEncordNotification(body, key, timestamp) } });
+  return fetch(url, {
+    method: "POST",
+    body,
+    headers: { "X-Encord-Timestamp": String(timestamp), "X-Encord-Signature": signEncordNotification(body, key, timestamp) },
+  });
 }
 
 async function startServe(store: string, hash: string, agent: string) {
@@ -45,8 +49,13 @@ describe("task-agents serve", () => {
     expect(answer.status).toBe(202);
     await expect.poll(async () => (await stageCounts(s.store, hash))["Pre-label"] ?? 0, { timeout: 20_000 }).toBe(0);
 
-    await expect.poll(async () => ((await (await fetch(`${base}/healthz`)).json()) as { stages: { lastPass: unknown }[] }).stages[0]!.lastPass, { timeout: 10_000 }).not.toBeNull();
-    const health = (await (await fetch(`${base}/healthz`)).json()) as { status: string; stages: { title: string; running: boolean; lastPass: { seen: number; end: string } }[] };
+    await expect
+      .poll(async () => ((await (await fetch(`${base}/healthz`)).json()) as { stages: { lastPass: unknown }[] }).stages[0]!.lastPass, { timeout: 10_000 })
+      .not.toBeNull();
+    const health = (await (await fetch(`${base}/healthz`)).json()) as {
+      status: string;
+      stages: { title: string; running: boolean; lastPass: { seen: number; end: string } }[];
+    };
     expect(health.status).toBe("ok");
     expect(health.stages[0]).toMatchObject({ title: "Pre-label", running: false, lastPass: { seen: 4, end: "completed" } });
 
@@ -96,13 +105,17 @@ describe("task-agents serve", () => {
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const inUse = await cli(["--store", s.store, "serve", agentFile("route-by-type"), "--project-hash", hash, "--port", String(port)], { ENCORD_WEBHOOK_SECRET: secret });
+      const inUse = await cli(["--store", s.store, "serve", agentFile("route-by-type"), "--project-hash", hash, "--port", String(port)], {
+        ENCORD_WEBHOOK_SECRET: secret,
+      });
       expect(inUse.code).toBe(1);
       expect(inUse.stderr).toContain(`Port ${port} on 127.0.0.1 is in use`);
     } finally {
       blocker.close();
     }
-    const polling = await cli(["--store", s.store, "serve", agentFile("route-by-type"), "--project-hash", hash, "--refresh-every", "5"], { ENCORD_WEBHOOK_SECRET: secret });
+    const polling = await cli(["--store", s.store, "serve", agentFile("route-by-type"), "--project-hash", hash, "--refresh-every", "5"], {
+      ENCORD_WEBHOOK_SECRET: secret,
+    });
     expect(polling.code).toBe(1);
     expect(polling.stderr).toContain("--refresh-every and --watch are flags of `task-agents run`");
     const badPort = await cli(["--store", s.store, "serve", agentFile("route-by-type"), "--port", "70000"], { ENCORD_WEBHOOK_SECRET: secret });

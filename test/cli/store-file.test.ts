@@ -87,10 +87,15 @@ describe("another program's SQLite database", () => {
     using s = freshStore();
     const rails = join(s.dir, "rails.db");
     const db = new Database(rails);
-    db.exec("CREATE TABLE schema_migrations (version TEXT PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240101120000'); CREATE TABLE users (id INTEGER);");
+    db.exec(
+      "CREATE TABLE schema_migrations (version TEXT PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240101120000'); CREATE TABLE users (id INTEGER);",
+    );
     db.close();
     const before = fingerprint(rails);
-    for (const args of [["project", "list"], ["project", "create", paths.demoSpec]]) {
+    for (const args of [
+      ["project", "list"],
+      ["project", "create", paths.demoSpec],
+    ]) {
       expectUserError(await cli(["--store", rails, ...args]), /not a task-agents store/, /"schema_migrations", "users"/);
     }
     expect(fingerprint(rails)).toEqual(before);

@@ -36,7 +36,13 @@ async function createProject(store: string, dir: string, name: string, body: obj
 describe("tables with hard titles", () => {
   test("project list: one line per project, CJK measured by display width, control characters escaped, a huge title cut", async () => {
     using fresh = freshStore();
-    for (const [name, title] of [["cjk", cjk], ["controls", controls], ["long", longTitle], ["plain", "Plain"]] as const) await createProject(fresh.store, fresh.dir, name, spec(title));
+    for (const [name, title] of [
+      ["cjk", cjk],
+      ["controls", controls],
+      ["long", longTitle],
+      ["plain", "Plain"],
+    ] as const)
+      await createProject(fresh.store, fresh.dir, name, spec(title));
 
     const lines = (await cliOk(fresh.store, ["project", "list"])).trimEnd().split("\n");
     expect(lines).toHaveLength(5);

@@ -173,7 +173,9 @@ describe("tasks proceed", () => {
   test("--all on an empty stage moves nothing", async () => {
     using s = freshStore();
     const hash = await demoProjectWithData(s.store);
-    expect(await proceed(s.store, hash, "--stage", "Review", "--pathway", "approve", "--all")).toBe('Moved 0 tasks from "Review" to "Complete" along "approve".\n');
+    expect(await proceed(s.store, hash, "--stage", "Review", "--pathway", "approve", "--all")).toBe(
+      'Moved 0 tasks from "Review" to "Complete" along "approve".\n',
+    );
     expect(await stageCounts(s.store, hash)).toMatchObject({ "Pre-label": 4, Complete: 0 });
   });
 
@@ -193,7 +195,10 @@ describe("tasks proceed", () => {
     await proceed(s.store, hash, "--stage", "Pre-label", "--pathway", "skip", "--all");
     const result = await cli(["--store", s.store, "tasks", "proceed", hash, "--stage", "Complete", "--pathway", "reopen", "--all"]);
     expectUserError(result, /"Complete"/, /DONE stage/, /no pathways/);
-    expectJsonError(await cli(["--store", s.store, "--json", "tasks", "proceed", hash, "--stage", "Complete", "--pathway", "approve", "--all"]), "TA_UNKNOWN_PATHWAY");
+    expectJsonError(
+      await cli(["--store", s.store, "--json", "tasks", "proceed", hash, "--stage", "Complete", "--pathway", "approve", "--all"]),
+      "TA_UNKNOWN_PATHWAY",
+    );
     expect(await stageCounts(s.store, hash)).toMatchObject({ Complete: 4 });
   });
 
@@ -240,7 +245,10 @@ describe("tasks proceed", () => {
     const hash = await demoProjectWithData(s.store);
     const { uuid } = await taskTitled(s.store, hash, "red-square.png");
     expectUserError(await cli(["--store", s.store, "tasks", "proceed", hash, "--stage", "Pre-label", "--pathway", "annotate"]), /--task/, /--all/);
-    expectJsonError(await cli(["--store", s.store, "--json", "tasks", "proceed", hash, "--stage", "Pre-label", "--pathway", "annotate"]), "TA_INVALID_ARGUMENT");
+    expectJsonError(
+      await cli(["--store", s.store, "--json", "tasks", "proceed", hash, "--stage", "Pre-label", "--pathway", "annotate"]),
+      "TA_INVALID_ARGUMENT",
+    );
     expectUserError(
       await cli(["--store", s.store, "tasks", "proceed", hash, "--stage", "Pre-label", "--pathway", "annotate", "--task", uuid, "--all"]),
       /'--task <uuid>' cannot be used with option '--all'/,

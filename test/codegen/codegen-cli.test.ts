@@ -34,7 +34,11 @@ describe("codegen from a spec file", () => {
     expect(text).not.toMatch(/uuid:/);
     expect(text).toContain(`/** Option "thumbnail", feature node hash dGh1bWI=. */`);
 
-    const check = await cli(["codegen", "examples/demo-project.yaml", "--out", "examples/agents/demo-project.ts", "--check"].map((a) => (a.startsWith("examples/") ? join(repo, a) : a)));
+    const check = await cli(
+      ["codegen", "examples/demo-project.yaml", "--out", "examples/agents/demo-project.ts", "--check"].map((a) =>
+        a.startsWith("examples/") ? join(repo, a) : a,
+      ),
+    );
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toMatch(/demo-project\.ts is up to date with project "Demo"\./);
   });
@@ -65,7 +69,11 @@ describe("codegen from a spec file", () => {
 
   test("the type-level fixture module is what codegen writes for its spec", () => {
     const committed = readFileSync(join(repo, "test", "types", "typed-project.ts"), "utf8");
-    const shape = shapeOfSpec(loadProjectSpec(fixtureSpec), fixtureSpec, "task-agents codegen test/fixtures/codegen/typed-project.yaml --out test/types/typed-project.ts");
+    const shape = shapeOfSpec(
+      loadProjectSpec(fixtureSpec),
+      fixtureSpec,
+      "task-agents codegen test/fixtures/codegen/typed-project.yaml --out test/types/typed-project.ts",
+    );
     expect(renderModule(shape, "../../src/index.js")).toBe(committed);
   });
 });

@@ -5,7 +5,18 @@
  */
 import { describe, expect, test } from "vitest";
 import { ontologyShape, shapeOfProject } from "../../src/codegen/shape-of-project.js";
-import { defineProject, isConfigurationError, LabelError, Ontology, QueueRunner, Runner, labelRow, toTaskSpec, type AgentTask, type ProjectShape } from "../../src/index.js";
+import {
+  defineProject,
+  isConfigurationError,
+  LabelError,
+  Ontology,
+  QueueRunner,
+  Runner,
+  labelRow,
+  toTaskSpec,
+  type AgentTask,
+  type ProjectShape,
+} from "../../src/index.js";
 import { demoStore } from "../support/project-fixture.js";
 import { silentLogger } from "../support/queue-fixture.js";
 import demo from "../../examples/agents/demo-project.js";
@@ -160,11 +171,31 @@ describe("typed ontology access", () => {
           color: "#000",
           shape: "polygon",
           featureNodeHash: "car",
-          attributes: [{ id: "1.1", name: "Kind", type: "radio", featureNodeHash: "kind", options: [{ id: "a", label: "truck", value: "truck", featureNodeHash: "truck", options: [{ id: "b", name: "Axles", type: "numeric", featureNodeHash: "axles" }] }] }],
+          attributes: [
+            {
+              id: "1.1",
+              name: "Kind",
+              type: "radio",
+              featureNodeHash: "kind",
+              options: [
+                {
+                  id: "a",
+                  label: "truck",
+                  value: "truck",
+                  featureNodeHash: "truck",
+                  options: [{ id: "b", name: "Axles", type: "numeric", featureNodeHash: "axles" }],
+                },
+              ],
+            },
+          ],
         },
       ],
       classifications: [],
     });
-    expect(shape.objects["Car"]!.attributes["Kind"]!.options!["truck"]!.attributes!["Axles"]).toEqual({ title: "Axles", featureNodeHash: "axles", type: "numeric" });
+    expect(shape.objects["Car"]!.attributes["Kind"]!.options!["truck"]!.attributes!["Axles"]).toEqual({
+      title: "Axles",
+      featureNodeHash: "axles",
+      type: "numeric",
+    });
   });
 });

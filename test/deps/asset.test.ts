@@ -22,7 +22,11 @@ describe.each(backends)("on $name", ({ name, create }) => {
       });
       const report = await runner.execute({ output: "silent" });
       expect(report.stages[0]!.succeeded).toBe(3);
-      for (const [title, file] of [["one-red.png", image], ["moving-square.mp4", clip], ["caption.txt", text]] as const) {
+      for (const [title, file] of [
+        ["one-red.png", image],
+        ["moving-square.mp4", clip],
+        ["caption.txt", text],
+      ] as const) {
         const got = seen.get(title)!;
         expect(got.existed).toBe(true);
         expect(got.bytes.equals(readFileSync(file))).toBe(true);
@@ -47,7 +51,9 @@ describe.each(backends)("on $name", ({ name, create }) => {
         throw new Error("model crashed");
       });
       const report = await runner.execute({ output: "silent", numRetries: 2 });
-      expect(report.stages[0]!.failures).toEqual([expect.objectContaining({ attempts: 3, error: expect.objectContaining({ message: "model crashed" }) as unknown })]);
+      expect(report.stages[0]!.failures).toEqual([
+        expect.objectContaining({ attempts: 3, error: expect.objectContaining({ message: "model crashed" }) as unknown }),
+      ]);
       expect(paths).toHaveLength(3);
       if (name === "encord") {
         expect(new Set(paths).size).toBe(3);
@@ -95,7 +101,13 @@ describe("asset downloads on Encord", () => {
     runner.stage("Pre-label", { deps: { asset } }, () => "annotate");
     const report = await withEnv({ TASK_AGENTS_DOWNLOAD_MAX_BYTES: "100" }, () => runner.execute({ output: "silent", numRetries: 3 }));
     expect(report.stages[0]!.failures).toEqual([
-      expect.objectContaining({ attempts: 1, error: expect.objectContaining({ name: "MediaError", message: expect.stringMatching(/"one-red.png" is .* more than maxBytes, 100 bytes.*TASK_AGENTS_DOWNLOAD_MAX_BYTES/) as unknown }) as unknown }),
+      expect.objectContaining({
+        attempts: 1,
+        error: expect.objectContaining({
+          name: "MediaError",
+          message: expect.stringMatching(/"one-red.png" is .* more than maxBytes, 100 bytes.*TASK_AGENTS_DOWNLOAD_MAX_BYTES/) as unknown,
+        }) as unknown,
+      }),
     ]);
   });
 
@@ -105,7 +117,10 @@ describe("asset downloads on Encord", () => {
     runner.stage("Pre-label", { deps: { asset } }, () => "annotate");
     const report = await withEnv({ TASK_AGENTS_DOWNLOAD_TIMEOUT: "soon" }, () => runner.execute({ output: "silent", numRetries: 3 }));
     expect(report.stages[0]!.failures).toEqual([
-      expect.objectContaining({ attempts: 1, error: expect.objectContaining({ message: 'TASK_AGENTS_DOWNLOAD_TIMEOUT is "soon"; it must be a number of seconds > 0, e.g. 1800.' }) as unknown }),
+      expect.objectContaining({
+        attempts: 1,
+        error: expect.objectContaining({ message: 'TASK_AGENTS_DOWNLOAD_TIMEOUT is "soon"; it must be a number of seconds > 0, e.g. 1800.' }) as unknown,
+      }),
     ]);
   });
 });

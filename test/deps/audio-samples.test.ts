@@ -104,11 +104,21 @@ describe.each(backends)("on $name", ({ create }) => {
     });
     expect(byTitle.get("caption.txt")).toMatchObject({
       attempts: 1,
-      error: { name: "MediaError", message: expect.stringMatching(/^audioSamples cannot read task .* \(data "caption.txt", a text file\): it reads audio files and the sound track of videos\.$/) as unknown },
+      error: {
+        name: "MediaError",
+        message: expect.stringMatching(
+          /^audioSamples cannot read task .* \(data "caption.txt", a text file\): it reads audio files and the sound track of videos\.$/,
+        ) as unknown,
+      },
     });
     expect(byTitle.get("odd.wav")).toMatchObject({
       attempts: 1,
-      error: { name: "MediaError", message: expect.stringMatching(/^The audio track of "odd.wav" is in a codec this ffmpeg does not know\. Accepted: audio files and videos with sound/) as unknown },
+      error: {
+        name: "MediaError",
+        message: expect.stringMatching(
+          /^The audio track of "odd.wav" is in a codec this ffmpeg does not know\. Accepted: audio files and videos with sound/,
+        ) as unknown,
+      },
     });
     expect(await store.tasksIn("Pre-label")).toHaveLength(3);
   });
@@ -141,7 +151,10 @@ describe("audioSamples after the task", () => {
 
 describe("audioSamples options", () => {
   test.each([
-    [{ sampleRate: 0 }, /^audioSamples\(\): sampleRate must be a whole number of samples per second from 1 to 768000 \(16000 for most speech models\), got 0\.$/],
+    [
+      { sampleRate: 0 },
+      /^audioSamples\(\): sampleRate must be a whole number of samples per second from 1 to 768000 \(16000 for most speech models\), got 0\.$/,
+    ],
     [{ channels: 2.5 }, /^audioSamples\(\): channels must be a whole number from 1 to 8 .*got 2.5\.$/],
     [{ chunkSeconds: 0 }, /^audioSamples\(\): chunkSeconds must be a number of seconds above 0 and at most 3600, got 0\.$/],
     [{ rate: 16000 }, /^audioSamples\(\): unknown option "rate"; the options are sampleRate, channels and chunkSeconds\.$/],

@@ -25,13 +25,23 @@ writeFileSync(dicom, dicomFile({ width: 6, height: 4, pixels: rampSlice(6, 4, 1)
 const series = join(dir.path, "chest-ct");
 mkdirSync(series);
 for (let n = 0; n < 4; n++) {
-  writeFileSync(join(series, `slice-${n + 1}.dcm`), dicomFile({ width: 6, height: 4, pixels: rampSlice(6, 4, n + 2), signed: true, instanceNumber: n + 1, window: { center: 1000, width: 4000 } }));
+  writeFileSync(
+    join(series, `slice-${n + 1}.dcm`),
+    dicomFile({ width: 6, height: 4, pixels: rampSlice(6, 4, n + 2), signed: true, instanceNumber: n + 1, window: { center: 1000, width: 4000 } }),
+  );
 }
 // A series whose second slice is cut short in its pixel data (its header still reads).
 const brokenSeries = join(dir.path, "cut-ct");
 mkdirSync(brokenSeries);
 for (let n = 0; n < 3; n++) {
-  const whole = dicomFile({ width: 6, height: 4, pixels: rampSlice(6, 4, n), signed: true, instanceNumber: n + 1, seriesUid: "1.2.826.0.1.3680043.2.1125.8.77" });
+  const whole = dicomFile({
+    width: 6,
+    height: 4,
+    pixels: rampSlice(6, 4, n),
+    signed: true,
+    instanceNumber: n + 1,
+    seriesUid: "1.2.826.0.1.3680043.2.1125.8.77",
+  });
   writeFileSync(join(brokenSeries, `slice-${n + 1}.dcm`), n === 1 ? whole.subarray(0, whole.length - 10) : whole);
 }
 const patternOf = (frame: RawFrame) => (Number(frame.data[0]) + 1024) / 1000;
@@ -67,12 +77,16 @@ describe.each(backends)("on $name", ({ create }) => {
     const raws: RawFrame[] = [];
     const images: RgbImage[] = [];
     const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
-    runner.stage("Pre-label", { deps: { first: singleFrame({ frame: 0, raw: true }), last: singleFrame({ frame: 3, raw: true }), third: singleFrame(2), frames: videoFrames } }, async ({ first, last, third, frames }) => {
-      raws.push(first, last);
-      images.push(third);
-      for await (const { image } of frames) images.push(image);
-      return null;
-    });
+    runner.stage(
+      "Pre-label",
+      { deps: { first: singleFrame({ frame: 0, raw: true }), last: singleFrame({ frame: 3, raw: true }), third: singleFrame(2), frames: videoFrames } },
+      async ({ first, last, third, frames }) => {
+        raws.push(first, last);
+        images.push(third);
+        for await (const { image } of frames) images.push(image);
+        return null;
+      },
+    );
     const report = await runner.execute({ output: "silent", numRetries: 0 });
     expect(report.stages[0]!.failed).toBe(0);
     expect(raws.map(patternOf)).toEqual([2, 5]);
@@ -83,7 +97,16 @@ describe.each(backends)("on $name", ({ create }) => {
     const past = new Runner({ projectHash: store.projectHash, backend: store.backend });
     past.stage("Pre-label", { deps: { slice: singleFrame(4) } }, () => null);
     const pastReport = await past.execute({ output: "silent", numRetries: 3 });
-    expect(pastReport.stages[0]!.failures).toEqual([expect.objectContaining({ dataTitle: "chest-ct", attempts: 1, error: expect.objectContaining({ name: "MediaError", message: expect.stringContaining("has no frame 4: it has 4 slices (frames 0–3)") as unknown }) as unknown })]);
+    expect(pastReport.stages[0]!.failures).toEqual([
+      expect.objectContaining({
+        dataTitle: "chest-ct",
+        attempts: 1,
+        error: expect.objectContaining({
+          name: "MediaError",
+          message: expect.stringContaining("has no frame 4: it has 4 slices (frames 0–3)") as unknown,
+        }) as unknown,
+      }),
+    ]);
   });
 
   test("a truncated slice of a series fails the task once, naming the slice, the series and what is wrong; the slices before it were read", async () => {
@@ -97,7 +120,14 @@ describe.each(backends)("on $name", ({ create }) => {
     const report = await runner.execute({ output: "silent", numRetries: 3 });
     expect(read).toEqual([0]);
     expect(report.stages[0]!.failures).toEqual([
-      expect.objectContaining({ dataTitle: "cut-ct", attempts: 1, error: expect.objectContaining({ name: "MediaError", message: expect.stringMatching(/slice 1 of "cut-ct".*ends before the data its header announces/) as unknown }) as unknown }),
+      expect.objectContaining({
+        dataTitle: "cut-ct",
+        attempts: 1,
+        error: expect.objectContaining({
+          name: "MediaError",
+          message: expect.stringMatching(/slice 1 of "cut-ct".*ends before the data its header announces/) as unknown,
+        }) as unknown,
+      }),
     ]);
   });
 
@@ -113,7 +143,14 @@ describe.each(backends)("on $name", ({ create }) => {
     expect(Array.from(raws.get("volume.nii.gz")!.data)).toEqual(Array.from({ length: nx * ny }, (_, n) => 4 * nx * ny + n));
     const failures = report.stages[0]!.failures;
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ dataTitle: "three.pdf", attempts: 1, error: { name: "MediaError", message: expect.stringMatching(/reads DICOM files and series and NIfTI volumes; .*"three\.pdf", a PDF\) has no raw values/) as unknown } });
+    expect(failures[0]).toMatchObject({
+      dataTitle: "three.pdf",
+      attempts: 1,
+      error: {
+        name: "MediaError",
+        message: expect.stringMatching(/reads DICOM files and series and NIfTI volumes; .*"three\.pdf", a PDF\) has no raw values/) as unknown,
+      },
+    });
 
     const past = new Runner({ projectHash: store.projectHash, backend: store.backend });
     past.stage("Pre-label", { deps: { slice: singleFrame(5) } }, () => null);

@@ -52,8 +52,17 @@ describe.each(backends)("on $name", ({ create }) => {
       const failures = report.stages[0]!.failures;
       expect(failures).toHaveLength(2);
       const byTitle = new Map(failures.map((f) => [f.dataTitle, f]));
-      expect(byTitle.get("one-red.png")).toMatchObject({ attempts: 1, error: { name: "MediaError", message: expect.stringMatching(/has one frame, 0; frame 3 was asked for/) as unknown } });
-      expect(byTitle.get("caption.txt")).toMatchObject({ attempts: 1, error: { name: "MediaError", message: expect.stringMatching(/reads images, image groups, image sequences, videos, DICOM files and series, NIfTI volumes and PDFs/) as unknown } });
+      expect(byTitle.get("one-red.png")).toMatchObject({
+        attempts: 1,
+        error: { name: "MediaError", message: expect.stringMatching(/has one frame, 0; frame 3 was asked for/) as unknown },
+      });
+      expect(byTitle.get("caption.txt")).toMatchObject({
+        attempts: 1,
+        error: {
+          name: "MediaError",
+          message: expect.stringMatching(/reads images, image groups, image sequences, videos, DICOM files and series, NIfTI volumes and PDFs/) as unknown,
+        },
+      });
       expect(await store.tasksIn("Pre-label")).toHaveLength(2);
     });
 
@@ -96,7 +105,10 @@ describe.each(backends)("on $name", ({ create }) => {
           kept.push(image);
         }
         copies.set(task.dataTitle, seen);
-        keptLengths.set(task.dataTitle, kept.map((k) => k.data.length));
+        keptLengths.set(
+          task.dataTitle,
+          kept.map((k) => k.data.length),
+        );
         return null;
       });
       await runner.execute({ output: "silent" });
@@ -123,7 +135,12 @@ describe.each(backends)("on $name", ({ create }) => {
       const picks: Record<string, number[]> = {};
       let tenth: RgbImage | undefined;
       runner.stage("Pre-label", { deps: { videoSampler } }, async ({ videoSampler }) => {
-        for (const [name, selection] of [["0.25", 0.25], ["1", 1], ["0.1", 0.1], ["list", [30, 10, 10, 47, 0]]] as const) {
+        for (const [name, selection] of [
+          ["0.25", 0.25],
+          ["1", 1],
+          ["0.1", 0.1],
+          ["list", [30, 10, 10, 47, 0]],
+        ] as const) {
           picks[name] = [];
           for await (const { frame, image } of videoSampler(selection)) {
             picks[name].push(frame);
@@ -155,7 +172,9 @@ describe.each(backends)("on $name", ({ create }) => {
           return "annotate";
         });
         const report = await runner.execute({ output: "silent", numRetries: 2 });
-        expect(report.stages[0]!.failures).toEqual([expect.objectContaining({ attempts: 1, error: expect.objectContaining({ message: expect.stringMatching(message) as unknown }) as unknown })]);
+        expect(report.stages[0]!.failures).toEqual([
+          expect.objectContaining({ attempts: 1, error: expect.objectContaining({ message: expect.stringMatching(message) as unknown }) as unknown }),
+        ]);
       }
       expect(await store.tasksIn("Pre-label")).toHaveLength(1);
     });
@@ -187,7 +206,11 @@ describe.each(backends)("on $name", ({ create }) => {
       try {
         const report = await runner.execute({ output: "silent", numRetries: 3 });
         expect(report.stages[0]!.failures).toEqual([
-          expect.objectContaining({ dataTitle: "moving-square.mp4", attempts: 1, error: expect.objectContaining({ message: expect.stringMatching(/needs ffmpeg.*apt-get install ffmpeg/) as unknown }) as unknown }),
+          expect.objectContaining({
+            dataTitle: "moving-square.mp4",
+            attempts: 1,
+            error: expect.objectContaining({ message: expect.stringMatching(/needs ffmpeg.*apt-get install ffmpeg/) as unknown }) as unknown,
+          }),
         ]);
       } finally {
         if (saved === undefined) delete process.env.TASK_AGENTS_FFMPEG;

@@ -22,7 +22,9 @@ const yellow: Rgb = [240, 220, 20];
 
 /** An 8×6 PNG of one colour. */
 function solidPng([r, g, b]: Rgb): Promise<Buffer> {
-  return sharp({ create: { width: 8, height: 6, channels: 3, background: { r, g, b } } }).png().toBuffer();
+  return sharp({ create: { width: 8, height: 6, channels: 3, background: { r, g, b } } })
+    .png()
+    .toBuffer();
 }
 
 /** The colour of an image, checked to be the same on every pixel. */
@@ -173,7 +175,9 @@ describe("an Encord image group", () => {
     });
     const report = await run.execute({ output: "silent", numRetries: 3 });
     expect(imageBytes?.equals(yellowPng)).toBe(true);
-    expect(report.stages[0]!.failures).toEqual([expect.objectContaining({ dataTitle: GROUP, attempts: 1, error: expect.objectContaining({ name: "MediaError" }) as unknown })]);
+    expect(report.stages[0]!.failures).toEqual([
+      expect.objectContaining({ dataTitle: GROUP, attempts: 1, error: expect.objectContaining({ name: "MediaError" }) as unknown }),
+    ]);
     const { message } = report.stages[0]!.failures[0]!.error;
     expect(message).toMatch(/has no single file/);
     expect(message).toContain("Use singleFrame({ frame: N }) for image N");

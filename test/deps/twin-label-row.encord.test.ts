@@ -107,7 +107,12 @@ describe("the fake Encord server with data shared by two projects", () => {
     const [sourceMetadata] = await backend.getLabelRowMetadata(source.projectHash, [blue]);
     const [twinMetadata] = await backend.getLabelRowMetadata(twin.projectHash, [blue]);
     expect(sourceMetadata).toMatchObject({ data_hash: blue, workflow_graph_node: { title: "Annotate" } });
-    expect(twinMetadata).toMatchObject({ data_hash: blue, task_uuid: twin.tasks[0]!.uuid, label_hash: twinRow!.label_hash, workflow_graph_node: { title: "Copy" } });
+    expect(twinMetadata).toMatchObject({
+      data_hash: blue,
+      task_uuid: twin.tasks[0]!.uuid,
+      label_hash: twinRow!.label_hash,
+      workflow_graph_node: { title: "Copy" },
+    });
     expect(twinMetadata!.dataset_hash).toBe(sourceMetadata!.dataset_hash);
 
     const copy = (await backend.getProject(twin.projectHash)).stages.find((s) => s.title === "Copy")!;
@@ -152,7 +157,8 @@ describe("twinLabelRow on Encord", () => {
     // Two batches of two: each asked the source project for its own items only.
     const [blue, green, red] = images.map(dataHashOf) as [string, string, string];
     const captionHash = twin.tasks[3]!.dataHash;
-    const ofSource = (method: "getLabelRowMetadata" | "getLabelRows" | "listStageTasks") => backend.argsOf(method).filter(([project]) => project === source.projectHash);
+    const ofSource = (method: "getLabelRowMetadata" | "getLabelRows" | "listStageTasks") =>
+      backend.argsOf(method).filter(([project]) => project === source.projectHash);
     expect(ofSource("getLabelRowMetadata").map(([, hashes]) => hashes)).toEqual([
       [blue, green],
       [red, captionHash],

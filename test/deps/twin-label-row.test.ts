@@ -61,7 +61,10 @@ describe("twinLabelRow on the local store", () => {
       const [answer] = found.labelRow.getClassificationInstances();
       expect(answer!.getAnswer()).toMatchObject({ label: title.startsWith("red") ? "thumbnail" : "regular" });
       // includeTask: the twin's task, in the stage the source's agent sent it to.
-      expect(found.task).toMatchObject({ dataHash: found.dataHash, stageUuid: (await store.getProject(source)).stages.find((s) => s.title === "Annotate")!.uuid });
+      expect(found.task).toMatchObject({
+        dataHash: found.dataHash,
+        stageUuid: (await store.getProject(source)).stages.find((s) => s.title === "Annotate")!.uuid,
+      });
     }
     // Two batches of two: each asked the source project for its own items only (the second
     // batch's one-red.png is not in the source).

@@ -61,13 +61,21 @@ describe("media examples", () => {
     expect(boxes).toContainEqual(expect.objectContaining({ topLeftX: 120 / 160, topLeftY: 10 / 120, width: 30 / 160, height: 30 / 120 }));
     // The clip: the red square moves through all 48 frames, the green disc sits still.
     const clip = await rowOf(hash, "moving-square.mp4");
-    expect(clip.getObjectInstances().map((i) => i.getAnnotationFrames().length).sort((a, b) => a - b)).toEqual([48, 48]);
+    expect(
+      clip
+        .getObjectInstances()
+        .map((i) => i.getAnnotationFrames().length)
+        .sort((a, b) => a - b),
+    ).toEqual([48, 48]);
 
     await run("media/describe-crops.ts", hash);
     expect(await titlesIn(hash, "Review")).toEqual(["moving-square.mp4", "one-red.png", "red-and-blue.png", "three-blobs.png"]);
     const described = await rowOf(hash, "red-and-blue.png");
     const colour = described.ontology.getChildByTitle("Colour", "attribute");
-    const answers = described.getObjectInstances().map((i) => (i.getAnswer(colour) as { label: string } | undefined)?.label).sort();
+    const answers = described
+      .getObjectInstances()
+      .map((i) => (i.getAnswer(colour) as { label: string } | undefined)?.label)
+      .sort();
     expect(answers).toEqual(["blue", "red"]);
   });
 

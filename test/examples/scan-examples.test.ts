@@ -84,16 +84,22 @@ describe("scans examples", () => {
     const expected = new Map<number, { minX: number; minY: number; maxX: number; maxY: number; pixels: number }>();
     for (let slice = 0; slice < slices; slice++) {
       let box: { minX: number; minY: number; maxX: number; maxY: number; pixels: number } = { minX: width, minY: height, maxX: -1, maxY: -1, pixels: 0 };
-      for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-        if (ctValue(x, y, slice) !== hu.lesion) continue;
-        box = { minX: Math.min(box.minX, x), minY: Math.min(box.minY, y), maxX: Math.max(box.maxX, x), maxY: Math.max(box.maxY, y), pixels: box.pixels + 1 };
-      }
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) {
+          if (ctValue(x, y, slice) !== hu.lesion) continue;
+          box = { minX: Math.min(box.minX, x), minY: Math.min(box.minY, y), maxX: Math.max(box.maxX, x), maxY: Math.max(box.maxY, y), pixels: box.pixels + 1 };
+        }
       if (box.pixels > 0) expected.set(slice, box);
     }
     expect(lesion!.getAnnotationFrames()).toEqual([...expected.keys()]);
     expect([...expected.keys()]).toEqual([1, 2, 3, 4, 5, 6, 7]);
     for (const [slice, box] of expected) {
-      expect(lesion!.getAnnotation(slice).coordinates).toMatchObject({ topLeftX: box.minX / width, topLeftY: box.minY / height, width: (box.maxX - box.minX + 1) / width, height: (box.maxY - box.minY + 1) / height });
+      expect(lesion!.getAnnotation(slice).coordinates).toMatchObject({
+        topLeftX: box.minX / width,
+        topLeftY: box.minY / height,
+        width: (box.maxX - box.minX + 1) / width,
+        height: (box.maxY - box.minY + 1) / height,
+      });
     }
     const largest = Math.max(...[...expected.values()].map((b) => b.pixels)) / (width * height);
     expect(priority).toBeCloseTo(largest * 10, 6);

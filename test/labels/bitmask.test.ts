@@ -59,7 +59,6 @@ function firstDifference(actual: Uint8Array, expected: Uint8Array): number {
   return -1;
 }
 
-
 describe("COCO compressed RLE strings", () => {
   for (const vector of HAND_VECTORS) {
     it(`encodes and decodes a hand-worked vector: ${vector.name}`, () => {

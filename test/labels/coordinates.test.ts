@@ -82,7 +82,6 @@ function collectFixtureEntries(): FixtureEntries {
   return found;
 }
 
-
 describe("round trips of the Encord label-row fixtures", () => {
   const entries = collectFixtureEntries();
 
@@ -139,7 +138,11 @@ const WIRE_ENTRIES: readonly { name: string; entry: Json; type: abstract new (..
   {
     // Values from the SDK's cuboid_2d tests, which use pixel-like numbers: wire data is not range-checked.
     name: "perspective cuboid_2d",
-    entry: { objectHash: "c2d00001", shape: "cuboid_2d", cuboid_2d: { front: [0, 0, 100, 0, 100, 100, 0, 100], vanishingPoint: { x: 400, y: 300 }, scaleRatio: 0.75 } },
+    entry: {
+      objectHash: "c2d00001",
+      shape: "cuboid_2d",
+      cuboid_2d: { front: [0, 0, 100, 0, 100, 100, 0, 100], vanishingPoint: { x: 400, y: 300 }, scaleRatio: 0.75 },
+    },
     type: Cuboid2DPerspectiveCoordinates,
   },
   {
@@ -249,7 +252,14 @@ describe("frameCoordinatesFromEntry", () => {
     const dict = { "10": { x: 0.9, y: 0.9 }, "2": { x: 0.2, y: 0.2 }, "0": { x: 0, y: 0 } };
     const fromDict = frameCoordinatesFromEntry({ objectHash: "l1", shape: "polyline", polyline: dict }) as PolylineCoordinates;
     expect(fromDict.values.map((p) => p.x)).toEqual([0, 0.2, 0.9]);
-    const fromList = frameCoordinatesFromEntry({ objectHash: "l2", shape: "polyline", polyline: [{ x: 0, y: 0 }, { x: 1, y: 1 }] });
+    const fromList = frameCoordinatesFromEntry({
+      objectHash: "l2",
+      shape: "polyline",
+      polyline: [
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+      ],
+    });
     expect(fromList.toFrameFields()).toEqual({ polyline: { "0": { x: 0, y: 0 }, "1": { x: 1, y: 1 } } });
   });
 
@@ -265,13 +275,24 @@ describe("frameCoordinatesFromEntry", () => {
       'Frame object "abc12345"',
       'height "0.2" is not a finite number',
     );
-    expectLabelError(() => frameCoordinatesFromEntry({ objectHash: "abc12345", shape: "bounding_box" }), 'Frame object "abc12345" boundingBox undefined is not an object');
+    expectLabelError(
+      () => frameCoordinatesFromEntry({ objectHash: "abc12345", shape: "bounding_box" }),
+      'Frame object "abc12345" boundingBox undefined is not an object',
+    );
     expectLabelError(() => frameCoordinatesFromEntry({ objectHash: "p", shape: "point", point: { "1": { x: 0, y: 0 } } }), 'point is {"0": {x, y}}');
     expectLabelError(() => frameCoordinatesFromEntry({ objectHash: "p", shape: "polygon", polygon: {} }), "neither polygon nor polygons holds points");
     expectLabelError(() => frameCoordinatesFromEntry({ objectHash: "p", shape: "polygon", polygons: [[[0.1, 0.2, 0.3]]] }), "3 numbers", "pairs");
     expectLabelError(() => frameCoordinatesFromEntry({ objectHash: "p", shape: "polyline", polyline: { a: { x: 0, y: 0 } } }), 'key "a"');
     expectLabelError(
-      () => frameCoordinatesFromEntry({ objectHash: "p", shape: "polyline", polyline: [{ x: 0, y: 0 }, { x: 1, y: 1, z: 1 }] }),
+      () =>
+        frameCoordinatesFromEntry({
+          objectHash: "p",
+          shape: "polyline",
+          polyline: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1, z: 1 },
+          ],
+        }),
       "mixes 2-D points",
     );
     expectLabelError(() => frameCoordinatesFromEntry({ objectHash: "c", shape: "cuboid_2d", cuboid_2d: { front: [0, 0, 1, 1] } }), "neither vanishingPoint");
@@ -279,8 +300,14 @@ describe("frameCoordinatesFromEntry", () => {
       () => frameCoordinatesFromEntry({ objectHash: "c", shape: "cuboid_2d", cuboid_2d: { front: [0, 0, 1, 1], vanishingPoint: { x: 4, y: 3 } } }),
       "vanishingPoint but no scaleRatio",
     );
-    expectLabelError(() => frameCoordinatesFromEntry({ objectHash: "c", cuboid: { position: [0, 0], orientation: [0, 0, 0], size: [1, 1, 1] } }), "position has 2 numbers");
-    expectLabelError(() => frameCoordinatesFromEntry({ objectHash: "b", bitmask: { width: 2, height: 1.5, rleString: "11" } }), "Bitmask height 1.5 is not an integer");
+    expectLabelError(
+      () => frameCoordinatesFromEntry({ objectHash: "c", cuboid: { position: [0, 0], orientation: [0, 0, 0], size: [1, 1, 1] } }),
+      "position has 2 numbers",
+    );
+    expectLabelError(
+      () => frameCoordinatesFromEntry({ objectHash: "b", bitmask: { width: 2, height: 1.5, rleString: "11" } }),
+      "Bitmask height 1.5 is not an integer",
+    );
     expectLabelError(() => frameCoordinatesFromEntry({ shape: "bounding_box" }), "Frame object without objectHash");
   });
 });
@@ -288,7 +315,16 @@ describe("frameCoordinatesFromEntry", () => {
 describe("rangeCoordinatesFromAnswer", () => {
   it("reads audio, text and html ranges", () => {
     expect(rangeCoordinatesFromAnswer({ objectHash: "a", shape: "audio", range: [[10, 20]] })).toBeInstanceOf(AudioCoordinates);
-    expect(rangeCoordinatesFromAnswer({ objectHash: "t", shape: "text", range: [[0, 5], [7, 7]] })).toBeInstanceOf(TextCoordinates);
+    expect(
+      rangeCoordinatesFromAnswer({
+        objectHash: "t",
+        shape: "text",
+        range: [
+          [0, 5],
+          [7, 7],
+        ],
+      }),
+    ).toBeInstanceOf(TextCoordinates);
     const html = rangeCoordinatesFromAnswer({
       objectHash: "h",
       shape: "text",
@@ -341,9 +377,10 @@ describe("building coordinates", () => {
     });
     expect(new AudioCoordinates({ range: [{ start: 0, end: 1500 }] }).toAnswerFields()).toEqual({ range: [[0, 1500]] });
     expect(new TextCoordinates({ range: [{ start: 3, end: 3 }] }).toAnswerFields()).toEqual({ range: [[3, 3]] });
-    expect(
-      new HtmlCoordinates({ range: [{ start: { xpath: "/a", offset: 0 }, end: { xpath: "/b", offset: 4 } }] }).toAnswerFields(),
-    ).toEqual({ range_html: [{ start: { xpath: "/a", offset: 0 }, end: { xpath: "/b", offset: 4 } }], range: [] });
+    expect(new HtmlCoordinates({ range: [{ start: { xpath: "/a", offset: 0 }, end: { xpath: "/b", offset: 4 } }] }).toAnswerFields()).toEqual({
+      range_html: [{ start: { xpath: "/a", offset: 0 }, end: { xpath: "/b", offset: 4 } }],
+      range: [],
+    });
   });
 
   it("derives values from polygons and keeps holes", () => {
@@ -393,7 +430,12 @@ describe("building coordinates", () => {
       new BoundingBoxCoordinates({ height: 0, width: 0, topLeftX: 0, topLeftY: 0 }).shape,
       new RotatableBoundingBoxCoordinates({ height: 0, width: 0, topLeftX: 0, topLeftY: 0, theta: 0 }).shape,
       new PointCoordinate({ x: 0, y: 0 }).shape,
-      new PolylineCoordinates({ values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }).shape,
+      new PolylineCoordinates({
+        values: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ],
+      }).shape,
       new SkeletonCoordinates({ values: [] }).shape,
       new CuboidCoordinates({ position: [0, 0, 0], orientation: [0, 0, 0], size: [0, 0, 0] }).shape,
       new AudioCoordinates({ range: [{ start: 0, end: 0 }] }).shape,
@@ -444,7 +486,16 @@ describe("validation of user-built coordinates", () => {
     expectLabelError(() => new PolygonCoordinates({ values: tri, polygons: [[tri]] } as never), "both values and polygons");
     expectLabelError(() => new PolygonCoordinates({ values: [...tri, { x: 0, y: 0, z: 1 }] }), "Polygon point 3 has a z coordinate");
     expectLabelError(() => new PolylineCoordinates({ values: [{ x: 0, y: 0 }] }), "Polyline has 1 point; at least 2 are needed.");
-    expectLabelError(() => new PolylineCoordinates({ values: [{ x: 0, y: 0 }, { x: -1, y: 0 }] }), "Polyline point 1 x -1 is outside 0..1");
+    expectLabelError(
+      () =>
+        new PolylineCoordinates({
+          values: [
+            { x: 0, y: 0 },
+            { x: -1, y: 0 },
+          ],
+        }),
+      "Polyline point 1 x -1 is outside 0..1",
+    );
   });
 
   it("skeletons", () => {
@@ -459,16 +510,17 @@ describe("validation of user-built coordinates", () => {
 
   it("cuboids", () => {
     expectLabelError(() => new Cuboid2DPerspectiveCoordinates({ front, vanishingPoint: { x: 0, y: 0 }, scaleRatio: Number.NaN }), "Cuboid 2D scaleRatio NaN");
-    expectLabelError(() => new Cuboid2DPerspectiveCoordinates({ front: front.slice(0, 3), vanishingPoint: { x: 0, y: 0 }, scaleRatio: 1 }), "front has 3 points", "4 points");
+    expectLabelError(
+      () => new Cuboid2DPerspectiveCoordinates({ front: front.slice(0, 3), vanishingPoint: { x: 0, y: 0 }, scaleRatio: 1 }),
+      "front has 3 points",
+      "4 points",
+    );
     expectLabelError(
       () => new Cuboid2DIsometricCoordinates({ front: [{ x: 1.2, y: 0 }, ...front.slice(1)], offset: { x: 0, y: 0 } }),
       "Cuboid 2D front point 0 x 1.2 is outside 0..1",
     );
     expectLabelError(() => new Cuboid2DIsometricCoordinates({ front, offset: { x: Number.NaN, y: 0 } }), "Cuboid 2D offset x NaN");
-    expectLabelError(
-      () => new CuboidCoordinates({ position: [0, 0, 0], orientation: [0, 0, 0], size: [1, -1, 1] }),
-      "Cuboid size[1] -1 is negative",
-    );
+    expectLabelError(() => new CuboidCoordinates({ position: [0, 0, 0], orientation: [0, 0, 0], size: [1, -1, 1] }), "Cuboid size[1] -1 is negative");
     expectLabelError(() => new CuboidCoordinates({ position: [0, 0, Number.NaN], orientation: [0, 0, 0], size: [1, 1, 1] }), "Cuboid position[2] NaN");
   });
 
@@ -481,7 +533,10 @@ describe("validation of user-built coordinates", () => {
       () => new HtmlCoordinates({ range: [{ start: { xpath: "/p", offset: -2 }, end: { xpath: "/p", offset: 0 } }] }),
       "HTML range 0 start offset -2 is below 0",
     );
-    expectLabelError(() => new HtmlCoordinates({ range: [{ start: { xpath: 3, offset: 0 }, end: { xpath: "/p", offset: 0 } } as never] }), "xpath 3 is not a string");
+    expectLabelError(
+      () => new HtmlCoordinates({ range: [{ start: { xpath: 3, offset: 0 }, end: { xpath: "/p", offset: 0 } } as never] }),
+      "xpath 3 is not a string",
+    );
   });
 });
 

@@ -46,7 +46,9 @@ interface OntologyVector {
 
 function excludePatterns(vector: RoundTripVector): string[] {
   return (vector.exclude_paths as unknown[]).map((entry) =>
-    typeof entry === "string" ? entry : String((entry as Record<string, unknown>)["regex"] ?? (entry as Record<string, unknown>)["pattern"] ?? (entry as Record<string, unknown>)["path"]),
+    typeof entry === "string"
+      ? entry
+      : String((entry as Record<string, unknown>)["regex"] ?? (entry as Record<string, unknown>)["pattern"] ?? (entry as Record<string, unknown>)["path"]),
   );
 }
 
@@ -55,7 +57,15 @@ function read(dict: unknown, ontology: Record<string, unknown>, metadata: LabelR
 }
 
 /** Feeds the SDK's output back in: it must give what the SDK gave on its second hop. */
-function expectReserialisation(expected: unknown, vector: { ontology: Record<string, unknown>; label_row_metadata: LabelRowMetadataJson | null; reserialisation_check: Reserialisation; nondeterministic_paths: string[] }): void {
+function expectReserialisation(
+  expected: unknown,
+  vector: {
+    ontology: Record<string, unknown>;
+    label_row_metadata: LabelRowMetadataJson | null;
+    reserialisation_check: Reserialisation;
+    nondeterministic_paths: string[];
+  },
+): void {
   const again = read(expected, vector.ontology, vector.label_row_metadata).toEncordDict();
   const check = vector.reserialisation_check;
   const reference = check.expected_after_reload ?? expected;
@@ -77,8 +87,14 @@ describe("round-trip vectors (labels dict → LabelRow → toEncordDict)", () =>
 
     it(`${vector.case}: the SDK test's own comparison (with its excluded paths) holds`, () => {
       const output = read(vector.input, vector.ontology, vector.label_row_metadata).toEncordDict();
-      expect(compareJson(output, vector.input, { excludePaths: excludePatterns(vector), allListsOrdered: vector.sdk_test_comparison.mode === "python_equality" }).length).toBe(
-        compareJson(vector.expected, vector.input, { excludePaths: excludePatterns(vector), allListsOrdered: vector.sdk_test_comparison.mode === "python_equality" }).length,
+      expect(
+        compareJson(output, vector.input, { excludePaths: excludePatterns(vector), allListsOrdered: vector.sdk_test_comparison.mode === "python_equality" })
+          .length,
+      ).toBe(
+        compareJson(vector.expected, vector.input, {
+          excludePaths: excludePatterns(vector),
+          allListsOrdered: vector.sdk_test_comparison.mode === "python_equality",
+        }).length,
       );
     });
   }

@@ -151,7 +151,14 @@ describe("object instances: frames and annotations", () => {
 
   it("with overwrite replaces the coordinates and keeps the metadata not given", () => {
     const instance = box.createInstance();
-    instance.setForFrames(boxAt(0.1), { frames: 0, createdAt: MARCH_1, createdBy: "alice@example.com", confidence: 0.4, manualAnnotation: false, lastEditedAt: MARCH_1 });
+    instance.setForFrames(boxAt(0.1), {
+      frames: 0,
+      createdAt: MARCH_1,
+      createdBy: "alice@example.com",
+      confidence: 0.4,
+      manualAnnotation: false,
+      lastEditedAt: MARCH_1,
+    });
     instance.setForFrames(boxAt(0.5), { frames: [0, 1], overwrite: true, lastEditedAt: MARCH_2, lastEditedBy: "bob@example.com" });
     expect(instance.getAnnotation(0).coordinates).toMatchObject({ topLeftX: 0.5 });
     expect(instance.getAnnotation(0)).toMatchObject({
@@ -339,7 +346,9 @@ describe("object answers: static attributes", () => {
     instance.setForFrames(boxAt(0.1));
     instance.setAnswer(3.5, { attribute: "count001" });
     expect(instance.getAnswer("count001")).toBe(3.5);
-    expect(() => instance.setAnswer("3", { attribute: "count001", overwrite: true })).toThrow(/Attribute "Count" is a numeric question; answer it with a finite number, got "3"/);
+    expect(() => instance.setAnswer("3", { attribute: "count001", overwrite: true })).toThrow(
+      /Attribute "Count" is a numeric question; answer it with a finite number, got "3"/,
+    );
     expect(() => instance.setAnswer(Number.NaN, { attribute: "count001", overwrite: true })).toThrow(LabelError);
     const { dict, metadata } = opsStart("image_group_bbox_frame0");
     const row = LabelRow.fromEncordDict(dict, { ontology: numericOntology, metadata });
@@ -361,15 +370,21 @@ describe("object answers: static attributes", () => {
       /Option "Angry" does not belong to attribute "Radio level 1 "; its options are "1 option 1" and "1 option 2"/,
     );
     expect(() => nestedBox.createInstance().setAnswer(angry, { attribute: mood })).toThrow(/"Mood" is a checklist; answer it with a list of its options/);
-    expect(() => nestedBox.createInstance().setAnswer(42, { attribute: firstName })).toThrow(/Attribute "First name" is a text question; answer it with a string, got 42/);
-    expect(() => nestedBox.createInstance().setAnswer([option(deepRadio, 0)], { attribute: mood })).toThrow(/Option "1 option 1" does not belong to attribute "Mood"/);
+    expect(() => nestedBox.createInstance().setAnswer(42, { attribute: firstName })).toThrow(
+      /Attribute "First name" is a text question; answer it with a string, got 42/,
+    );
+    expect(() => nestedBox.createInstance().setAnswer([option(deepRadio, 0)], { attribute: mood })).toThrow(
+      /Option "1 option 1" does not belong to attribute "Mood"/,
+    );
     expect(instance.getStaticAnswers()).toEqual([]);
   });
 
   it("refuses attributes that are not the object's own", () => {
     const instance = box.createInstance();
     expect(() => instance.setAnswer("x", { attribute: HASH.firstName })).toThrow(LabelError);
-    expect(() => instance.setAnswer("x", { attribute: HASH.firstName })).toThrow(/The object "Box" has no attribute with feature node hash "OTkxMjU1"; its attributes are none/);
+    expect(() => instance.setAnswer("x", { attribute: HASH.firstName })).toThrow(
+      /The object "Box" has no attribute with feature node hash "OTkxMjU1"; its attributes are none/,
+    );
     expect(() => nestedBox.createInstance().setAnswer("x", { attribute: attribute(radioClassification, 0) })).toThrow(
       /The object "Nested Box" has no attribute "Radio classification 1"; its attributes are "First name" and "Mood"/,
     );
@@ -403,7 +418,9 @@ describe("object answers: static attributes", () => {
     const instance = nestedBox.createInstance();
     instance.setForFrames(boxAt(0.1), { frames: [0, 1] });
     expect(() => instance.setAnswer("Ann", { attribute: firstName, frames: 1 })).toThrow(LabelError);
-    expect(() => instance.setAnswer("Ann", { attribute: firstName, frames: 1 })).toThrow(/Attribute "First name" is static \(one answer for the whole object\); leave frames out/);
+    expect(() => instance.setAnswer("Ann", { attribute: firstName, frames: 1 })).toThrow(
+      /Attribute "First name" is static \(one answer for the whole object\); leave frames out/,
+    );
     expect(instance.getAnswer(firstName)).toBeUndefined();
   });
 
@@ -442,7 +459,13 @@ describe("object answers: dynamic attributes", () => {
     expect(instance.getAnswer(dynamicName, { frame: 3 })).toBeUndefined();
     const tracks = instance.getDynamicAnswers(dynamicName);
     expect(tracks.map((track) => [track.value, track.ranges])).toEqual([
-      ["Ann", [[0, 2], [5, 5]]],
+      [
+        "Ann",
+        [
+          [0, 2],
+          [5, 5],
+        ],
+      ],
       ["Bob", [[4, 4]]],
     ]);
     expect(tracks[0]?.frames).toEqual([0, 1, 2, 5]);
@@ -470,7 +493,9 @@ describe("object answers: dynamic attributes", () => {
   it("refuses to replace a frame's answer without overwrite", () => {
     const instance = trackedPoint();
     instance.setAnswer("Ann", { attribute: dynamicName, frames: [0, 1] });
-    expect(() => instance.setAnswer("Bob", { attribute: dynamicName, frames: [1, 2] })).toThrow(/Attribute "First name" is already answered on frame 1; pass overwrite: true/);
+    expect(() => instance.setAnswer("Bob", { attribute: dynamicName, frames: [1, 2] })).toThrow(
+      /Attribute "First name" is already answered on frame 1; pass overwrite: true/,
+    );
     instance.setAnswer("Bob", { attribute: dynamicName, frames: [1, 2], overwrite: true });
     expect(instance.getDynamicAnswers(dynamicName).map((track) => [track.value, track.frames])).toEqual([
       ["Ann", [0]],
@@ -595,7 +620,15 @@ describe("classification instances", () => {
     expect(row.getClassificationInstances({ filterOntologyClassification: HASH.textClassification })).toEqual([]);
 
     const entry = row.toEncordDict().classification_answers["cls00001"] as Json;
-    expect(entry).toMatchObject({ classificationHash: "cls00001", featureHash: HASH.radioClassification, range: [[0, 1], [3, 3]], createdBy: "alice@example.com" });
+    expect(entry).toMatchObject({
+      classificationHash: "cls00001",
+      featureHash: HASH.radioClassification,
+      range: [
+        [0, 1],
+        [3, 3],
+      ],
+      createdBy: "alice@example.com",
+    });
   });
 
   it("refuses frames already taken without overwrite", () => {
@@ -637,7 +670,9 @@ describe("classification instances", () => {
     second.setForFrames({ frames: [2, 3] });
     second.setAnswer(clOption2);
     expect(() => row.addClassificationInstance(second)).toThrow(LabelError);
-    expect(() => row.addClassificationInstance(second)).toThrow(/Classification "Radio classification 1" is already on frame 2 through another instance; pass force: true/);
+    expect(() => row.addClassificationInstance(second)).toThrow(
+      /Classification "Radio classification 1" is already on frame 2 through another instance; pass force: true/,
+    );
     expect(row.getClassificationInstances()).toEqual([first]);
     expect(first.getAnnotationFrames()).toEqual([0, 1, 2]);
 
@@ -654,7 +689,9 @@ describe("classification instances", () => {
     expect(text.getAnnotationFrames()).toEqual([0, 1, 2, 3]);
 
     // Once in the row, setForFrames refuses another instance's frames.
-    expect(() => second.setForFrames({ frames: 1 })).toThrow(/is already on frame 1 through another instance; a frame holds one instance of each classification/);
+    expect(() => second.setForFrames({ frames: 1 })).toThrow(
+      /is already on frame 1 through another instance; a frame holds one instance of each classification/,
+    );
     expect(second.getAnnotationFrames()).toEqual([2, 3]);
 
     const out = row.toEncordDict();
@@ -711,8 +748,12 @@ describe("classification instances", () => {
     const checklistAttribute = attribute(checklistClassification, 0);
     checklist.setAnswer([option(checklistAttribute, 1)]);
     expect(checklist.getAnswer()).toEqual([option(checklistAttribute, 1)]);
-    expect(() => checklist.setAnswer(option(checklistAttribute, 0), { overwrite: true })).toThrow(/"Checklist classification" is a checklist; answer it with a list/);
-    expect(() => textClassification.createInstance().setAnswer(3)).toThrow(/Attribute "Text classification" is a text question; answer it with a string, got 3/);
+    expect(() => checklist.setAnswer(option(checklistAttribute, 0), { overwrite: true })).toThrow(
+      /"Checklist classification" is a checklist; answer it with a list/,
+    );
+    expect(() => textClassification.createInstance().setAnswer(3)).toThrow(
+      /Attribute "Text classification" is a text question; answer it with a string, got 3/,
+    );
     expect(() => textClassification.createInstance().setAnswer("x", { attribute: HASH.firstName })).toThrow(
       /The classification "Text classification" has no attribute with feature node hash "OTkxMjU1"/,
     );
@@ -728,7 +769,13 @@ describe("classification instances", () => {
     instance.lastEditedAt = "2024-03-02 10:00:00";
     instance.manualAnnotation = false;
     instance.confidence = 0.7;
-    expect(instance).toMatchObject({ createdBy: "alice@example.com", lastEditedBy: "bob@example.com", lastEditedAt: MARCH_2, manualAnnotation: false, confidence: 0.7 });
+    expect(instance).toMatchObject({
+      createdBy: "alice@example.com",
+      lastEditedBy: "bob@example.com",
+      lastEditedAt: MARCH_2,
+      manualAnnotation: false,
+      confidence: 0.7,
+    });
     expect(() => {
       instance.confidence = 1.5;
     }).toThrow(/Confidence 1.5 is not accepted/);
@@ -759,7 +806,9 @@ describe("global classifications", () => {
     const instance = globalClassification.createInstance();
     expect(instance.isGlobal).toBe(true);
     expect(() => instance.setForFrames({ frames: 0 })).toThrow(LabelError);
-    expect(() => instance.setForFrames({ frames: 0 })).toThrow(/Classification "Global classification" is global: it applies to the whole data item and has no frames/);
+    expect(() => instance.setForFrames({ frames: 0 })).toThrow(
+      /Classification "Global classification" is global: it applies to the whole data item and has no frames/,
+    );
     expect(() => instance.setForFrames()).toThrow(/is global/);
   });
 
@@ -813,7 +862,15 @@ describe("range-only classifications (plain text, audio)", () => {
         [0, 9],
         [2_000_000, 2_000_010],
       ],
-      classifications: [{ name: "Text classification", value: "text_classification", answers: "document level", featureHash: HASH.textClassificationAttribute, manualAnnotation: true }],
+      classifications: [
+        {
+          name: "Text classification",
+          value: "text_classification",
+          answers: "document level",
+          featureHash: HASH.textClassificationAttribute,
+          manualAnnotation: true,
+        },
+      ],
     });
     expect((Object.values(out.data_units)[0] as Json)["labels"]).toEqual({});
   });
@@ -833,7 +890,11 @@ describe("audio and text objects", () => {
   it("place an audio object by its ranges and write it into object_answers", () => {
     const row = audioRow();
     const instance = audioObject.createInstance({ objectHash: "audio001" });
-    instance.setForFrames(new AudioCoordinates({ range: [{ start: 100, end: 2000 }] }), { createdAt: MARCH_1, lastEditedAt: MARCH_1, createdBy: "alice@example.com" });
+    instance.setForFrames(new AudioCoordinates({ range: [{ start: 100, end: 2000 }] }), {
+      createdAt: MARCH_1,
+      lastEditedAt: MARCH_1,
+      createdBy: "alice@example.com",
+    });
     instance.setAnswer("hello", { attribute: "transcriptFeatureHash" });
     row.addObjectInstance(instance);
     expect(instance.getAnnotationFrames()).toEqual([0]);
@@ -860,7 +921,14 @@ describe("audio and text objects", () => {
   it("place a text object on a plain-text row", () => {
     const row = plainTextRow();
     const instance = textObject.createInstance({ objectHash: "text0001" });
-    instance.setForFrames(new TextCoordinates({ range: [{ start: 0, end: 50 }, { start: 60, end: 70 }] }));
+    instance.setForFrames(
+      new TextCoordinates({
+        range: [
+          { start: 0, end: 50 },
+          { start: 60, end: 70 },
+        ],
+      }),
+    );
     row.addObjectInstance(instance);
     expect((row.toEncordDict().object_answers["text0001"] as Json)["range"]).toEqual([
       [0, 50],
@@ -879,7 +947,9 @@ describe("audio and text objects", () => {
   it("refuse a box on an audio row, and an audio object on an image row", () => {
     const audio = audioRow();
     expect(() => audio.addObjectInstance(placedBox(0))).toThrow(LabelError);
-    expect(() => audio.addObjectInstance(placedBox(0))).toThrow(/Object "Box" is a bounding_box object; this label row is for audio or text and takes audio or text objects only/);
+    expect(() => audio.addObjectInstance(placedBox(0))).toThrow(
+      /Object "Box" is a bounding_box object; this label row is for audio or text and takes audio or text objects only/,
+    );
     expect(audio.getObjectInstances()).toEqual([]);
 
     const image = imageGroupRow();

@@ -1,13 +1,6 @@
 /** LabelRow behaviour through the public API: metadata, priority, what it reads and writes back. */
 import { describe, expect, it } from "vitest";
-import {
-  BoundingBoxCoordinates,
-  LabelError,
-  LabelRow,
-  PointCoordinate,
-  type LabelRowJson,
-  type LabelRowMetadataJson,
-} from "../../src/index.js";
+import { BoundingBoxCoordinates, LabelError, LabelRow, PointCoordinate, type LabelRowJson, type LabelRowMetadataJson } from "../../src/index.js";
 import {
   HASH,
   imageGroupRow,
@@ -288,13 +281,36 @@ describe("LabelRow.fromEncordDict / toEncordDict", () => {
   it("keeps entries whose feature hashes the ontology does not know, and writes them back unchanged", () => {
     const dict = labelledImageGroup();
     // An object and a classification of another ontology, and a static answer to an unknown attribute.
-    const foreignObject = { ...labelsOf(unitsOf(dict)[3]!).objects[0], ...structuredClone(labelsOf(unitsOf(dict)[0]!).objects[0]!), objectHash: "foreign1", featureHash: "unknown1" };
+    const foreignObject = {
+      ...labelsOf(unitsOf(dict)[3]!).objects[0],
+      ...structuredClone(labelsOf(unitsOf(dict)[0]!).objects[0]!),
+      objectHash: "foreign1",
+      featureHash: "unknown1",
+    };
     labelsOf(unitsOf(dict)[3]!).objects.push(foreignObject);
-    dict.object_answers["foreign1"] = { classifications: [{ name: "Old", value: "old", answers: "x", featureHash: "unknownA", manualAnnotation: true }], objectHash: "foreign1" };
-    const foreignClassification = { ...structuredClone(labelsOf(unitsOf(dict)[1]!).classifications[0]!), classificationHash: "foreign2", featureHash: "unknown2" };
+    dict.object_answers["foreign1"] = {
+      classifications: [{ name: "Old", value: "old", answers: "x", featureHash: "unknownA", manualAnnotation: true }],
+      objectHash: "foreign1",
+    };
+    const foreignClassification = {
+      ...structuredClone(labelsOf(unitsOf(dict)[1]!).classifications[0]!),
+      classificationHash: "foreign2",
+      featureHash: "unknown2",
+    };
     labelsOf(unitsOf(dict)[4]!).classifications.push(foreignClassification);
-    dict.classification_answers["foreign2"] = { classifications: [{ name: "Old", value: "old", answers: "y", featureHash: "unknownB", manualAnnotation: true }], classificationHash: "foreign2", featureHash: "unknown2", spaces: {} };
-    ((dict.object_answers["obj00001"] as Json)["classifications"] as Json[]).push({ name: "Gone", value: "gone", answers: "z", featureHash: "unknownC", manualAnnotation: false });
+    dict.classification_answers["foreign2"] = {
+      classifications: [{ name: "Old", value: "old", answers: "y", featureHash: "unknownB", manualAnnotation: true }],
+      classificationHash: "foreign2",
+      featureHash: "unknown2",
+      spaces: {},
+    };
+    ((dict.object_answers["obj00001"] as Json)["classifications"] as Json[]).push({
+      name: "Gone",
+      value: "gone",
+      answers: "z",
+      featureHash: "unknownC",
+      manualAnnotation: false,
+    });
     const before = structuredClone(dict);
 
     const row = LabelRow.fromEncordDict(dict, { ontology, metadata: opsStart("image_group_bbox_frame0").metadata });

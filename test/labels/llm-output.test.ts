@@ -101,7 +101,9 @@ describe("OntologyDataModel schema", () => {
 
   it("makes a radio without follow-up questions an enum of option values, and one with them a union on choice", () => {
     const flat = new OntologyDataModel([object("Deeply Nested Polygon")]).zodSchema.shape["deeply_nested_polygon"];
-    expect(flat?.safeParse([{ polygon: validOutput.deeply_nested_polygon[0]?.polygon, radio_level_1: { choice: "1_option_1", "1_1_text": "t" } }]).success).toBe(true);
+    expect(
+      flat?.safeParse([{ polygon: validOutput.deeply_nested_polygon[0]?.polygon, radio_level_1: { choice: "1_option_1", "1_1_text": "t" } }]).success,
+    ).toBe(true);
     const radio = shape["radio_classification_1"];
     expect(radio?.safeParse({ choice: "cl_1_option_1" }).success).toBe(true);
     expect(radio?.safeParse({ choice: "cl_1_option_2", cl_1_2_text: "t" }).success).toBe(true);
@@ -142,8 +144,26 @@ describe("OntologyDataModel schema", () => {
     expect(keypoint?.safeParse([{ point: { x: 0.5, y: 0.5 }, first_name: "x" }]).success).toBe(false);
     expect(shape["box"]?.safeParse([{ box: { ...box, width: 1.5 } }]).success).toBe(false);
     expect(shape["box"]?.safeParse([{ box, confidence: 2 }]).success).toBe(false);
-    expect(shape["polygon"]?.safeParse([{ polygon: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }]).success).toBe(false);
-    expect(shape["polyline"]?.safeParse([{ polyline: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }]).success).toBe(true);
+    expect(
+      shape["polygon"]?.safeParse([
+        {
+          polygon: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+        },
+      ]).success,
+    ).toBe(false);
+    expect(
+      shape["polyline"]?.safeParse([
+        {
+          polyline: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+        },
+      ]).success,
+    ).toBe(true);
     expect(shape["nested_box"]?.safeParse([{ box, first_name: "Ann", mood: ["sad"] }]).success).toBe(true);
   });
 
@@ -193,7 +213,12 @@ describe("OntologyDataModel.parse", () => {
   it("reads a valid answer into instances with the ontology's options as answers", () => {
     const { classifications, objects } = model.parse(JSON.stringify(validOutput), { frames: 2 });
 
-    expect(classifications.map((c) => c.ontologyItem.name)).toEqual(["Radio classification 1", "Text classification", "Checklist classification", "Global classification"]);
+    expect(classifications.map((c) => c.ontologyItem.name)).toEqual([
+      "Radio classification 1",
+      "Text classification",
+      "Checklist classification",
+      "Global classification",
+    ]);
     const [radio, text, checklist, global] = classifications;
     const radioItem = classification("Radio classification 1");
     expect(radio?.getAnswer()).toBe(option(radioItem, "MjUzMTg1"));
@@ -321,7 +346,10 @@ describe("OntologyDataModel.addTo", () => {
   });
 
   it("refuses items the row's ontology does not have", () => {
-    const other = Ontology.fromDict({ objects: [{ id: "9", name: "Car", color: "#000000", shape: "bounding_box", featureNodeHash: "carHash" }], classifications: [] });
+    const other = Ontology.fromDict({
+      objects: [{ id: "9", name: "Car", color: "#000000", shape: "bounding_box", featureNodeHash: "carHash" }],
+      classifications: [],
+    });
     const error = labelError(() => new OntologyDataModel(other).addTo(freshRow(), { car: [{ box }] }));
     expect(error.message).toContain('no object "Car"');
   });
@@ -347,7 +375,9 @@ describe("OntologyDataModel failures", () => {
       }),
     );
     expect(error.message).toContain("(6 problems)");
-    expect(error.message).toMatch(/checklist_classification\[0\]: Invalid option: expected one of "checklist_classification_answer_1"\|"checklist_classification_answer_2"/);
+    expect(error.message).toMatch(
+      /checklist_classification\[0\]: Invalid option: expected one of "checklist_classification_answer_1"\|"checklist_classification_answer_2"/,
+    );
     expect(error.message).toContain("radio_classification_1.choice:");
     expect(error.message).toContain("box[0].box.topLeftX: Too small");
     expect(error.message).toContain("box[0].box.width: Too big: expected number to be <=1");

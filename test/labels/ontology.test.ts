@@ -42,8 +42,31 @@ describe("Ontology.fromDict / toDict", () => {
 
   it("adds the SDK's defaults: required, archived, dynamic and skeleton_templates", () => {
     const ontology = Ontology.fromDict({
-      objects: [{ id: "1", name: "Car", color: "#fff", shape: "bounding_box", featureNodeHash: "car00001", attributes: [{ id: "1.1", name: "Colour", type: "text", featureNodeHash: "colour01" }] }],
-      classifications: [{ id: "2", featureNodeHash: "cls00001", attributes: [{ id: "2.1", name: "Weather", type: "radio", featureNodeHash: "weather1", options: [{ id: "2.1.1", label: "Sunny", value: "sunny", featureNodeHash: "sunny001" }] }] }],
+      objects: [
+        {
+          id: "1",
+          name: "Car",
+          color: "#fff",
+          shape: "bounding_box",
+          featureNodeHash: "car00001",
+          attributes: [{ id: "1.1", name: "Colour", type: "text", featureNodeHash: "colour01" }],
+        },
+      ],
+      classifications: [
+        {
+          id: "2",
+          featureNodeHash: "cls00001",
+          attributes: [
+            {
+              id: "2.1",
+              name: "Weather",
+              type: "radio",
+              featureNodeHash: "weather1",
+              options: [{ id: "2.1.1", label: "Sunny", value: "sunny", featureNodeHash: "sunny001" }],
+            },
+          ],
+        },
+      ],
     });
     expect(ontology.toDict()).toEqual({
       objects: [

@@ -15,7 +15,12 @@ describe("audioRangeToSamples", () => {
   });
 
   test("takes the spans of AudioCoordinates as they are", () => {
-    const coordinates = new AudioCoordinates({ range: [{ start: 100, end: 200 }, { start: 900, end: 1000 }] });
+    const coordinates = new AudioCoordinates({
+      range: [
+        { start: 100, end: 200 },
+        { start: 900, end: 1000 },
+      ],
+    });
     expect(coordinates.range.map((span) => audioRangeToSamples(span, 16000))).toEqual([
       { start: 1600, end: 3200 },
       { start: 14400, end: 16000 },
@@ -43,7 +48,11 @@ describe("samplesToAudioRange", () => {
   test("gives the milliseconds that cover the samples, and maps back onto them", () => {
     expect(samplesToAudioRange({ start: 8000, end: 24000 }, 16000)).toEqual({ start: 500, end: 1500 });
     expect(samplesToAudioRange({ start: 22, end: 45 }, 22050)).toEqual({ start: 0, end: 3 });
-    for (const range of [{ start: 0, end: 1 }, { start: 12345, end: 67890 }, { start: 44099, end: 44101 }]) {
+    for (const range of [
+      { start: 0, end: 1 },
+      { start: 12345, end: 67890 },
+      { start: 44099, end: 44101 },
+    ]) {
       const back = audioRangeToSamples(samplesToAudioRange(range, 44100), 44100);
       expect(back.start).toBeLessThanOrEqual(range.start);
       expect(back.end).toBeGreaterThanOrEqual(range.end);

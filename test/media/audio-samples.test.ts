@@ -194,7 +194,9 @@ describe("decodeAudioSamples", () => {
         if (chunks % 10 === 0) { globalThis.gc(); peak = Math.max(peak, process.memoryUsage().arrayBuffers - before); }
       }
       console.log(JSON.stringify({ bytes, chunks, peak }));`;
-    const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", "--import", "tsx", "--input-type=module", "-e", script], { cwd: fileURLToPath(new URL("../..", import.meta.url)) });
+    const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", "--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+    });
     const result = JSON.parse(stdout) as { bytes: number; chunks: number; peak: number };
     expect(result.bytes).toBe(600 * 48000 * 2 * 4);
     expect(result.chunks).toBe(600);
@@ -220,7 +222,9 @@ describe("probeAudio", () => {
   test("a corrupt file is a permanent TA_MEDIA_DECODE", async () => {
     const error = await rejection(probeAudio(file("garbage.wav")));
     expect(error).toMatchObject({ code: "TA_MEDIA_DECODE", permanent: true });
-    expect(error.message).toMatch(/ffprobe could not decode .*garbage\.wav.*Invalid data found.*\. Accepted: audio files and videos with sound in a format ffmpeg decodes \(WAV, MP3/);
+    expect(error.message).toMatch(
+      /ffprobe could not decode .*garbage\.wav.*Invalid data found.*\. Accepted: audio files and videos with sound in a format ffmpeg decodes \(WAV, MP3/,
+    );
   });
 
   test("a track in a codec ffmpeg does not know is a permanent TA_UNSUPPORTED_MEDIA saying what is accepted", async () => {

@@ -142,7 +142,13 @@ describe("rotatable boxes (theta in degrees, about the centre)", () => {
 
 describe("polygons (a pixel is inside when its centre is)", () => {
   test("a right triangle: its bounding rectangle, and the pixels under the hypotenuse", () => {
-    const triangle = new PolygonCoordinates({ values: [{ x: 0.25, y: 0.2 }, { x: 0.75, y: 0.2 }, { x: 0.25, y: 0.8 }] });
+    const triangle = new PolygonCoordinates({
+      values: [
+        { x: 0.25, y: 0.2 },
+        { x: 0.75, y: 0.2 },
+        { x: 0.25, y: 0.8 },
+      ],
+    });
     // (10, 6), (30, 6), (10, 24) in pixels.
     const result = crop(triangle);
     expect(result.box).toEqual({ x: 10, y: 6, width: 20, height: 18 });
@@ -176,13 +182,33 @@ describe("polygons (a pixel is inside when its centre is)", () => {
   });
 
   test("a polygon along the frame's edge keeps to the frame", () => {
-    const result = crop(new PolygonCoordinates({ values: [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 1 }, { x: 0, y: 1 }] }));
+    const result = crop(
+      new PolygonCoordinates({
+        values: [
+          { x: 0, y: 0 },
+          { x: 1, y: 0 },
+          { x: 1, y: 1 },
+          { x: 0, y: 1 },
+        ],
+      }),
+    );
     expect(result.box).toEqual({ x: 0, y: 0, width: W, height: H });
     expect(result.mask.every((v) => v === 1)).toBe(true);
   });
 
   test("a polygon without area has no crop", () => {
-    expect(cropToShape(frame(), new PolygonCoordinates({ values: [{ x: 0.5, y: 0.1 }, { x: 0.5, y: 0.5 }, { x: 0.5, y: 0.9 }] }))).toBeUndefined();
+    expect(
+      cropToShape(
+        frame(),
+        new PolygonCoordinates({
+          values: [
+            { x: 0.5, y: 0.1 },
+            { x: 0.5, y: 0.5 },
+            { x: 0.5, y: 0.9 },
+          ],
+        }),
+      ),
+    ).toBeUndefined();
   });
 });
 
@@ -229,10 +255,29 @@ describe("isCroppable", () => {
   test("boxes, rotatable boxes, polygons and bitmasks; not points, polylines or other values", () => {
     expect(isCroppable(box(0, 0, 1, 1))).toBe(true);
     expect(isCroppable(rotated(0, 0, 1, 1, 10))).toBe(true);
-    expect(isCroppable(new PolygonCoordinates({ values: [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 0, y: 1 }] }))).toBe(true);
+    expect(
+      isCroppable(
+        new PolygonCoordinates({
+          values: [
+            { x: 0, y: 0 },
+            { x: 1, y: 0 },
+            { x: 0, y: 1 },
+          ],
+        }),
+      ),
+    ).toBe(true);
     expect(isCroppable(BitmaskCoordinates.fromArray([1], { width: 1, height: 1 }))).toBe(true);
     expect(isCroppable(new PointCoordinate({ x: 0.5, y: 0.5 }))).toBe(false);
-    expect(isCroppable(new PolylineCoordinates({ values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }))).toBe(false);
+    expect(
+      isCroppable(
+        new PolylineCoordinates({
+          values: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+        }),
+      ),
+    ).toBe(false);
     expect(isCroppable(null)).toBe(false);
     expect(isCroppable({ shape: "polygon" })).toBe(false);
     expect(isCroppable({ shape: "bounding_box", topLeftX: "0" })).toBe(false);
@@ -246,6 +291,8 @@ describe("isCroppable", () => {
       caught = error;
     }
     expect(isConfigurationError(caught)).toBe(true);
-    expect((caught as Error).message).toBe('cropToShape cannot crop shape "point"; it crops bounding_box, rotatable_bounding_box, polygon, bitmask coordinates (check with isCroppable first).');
+    expect((caught as Error).message).toBe(
+      'cropToShape cannot crop shape "point"; it crops bounding_box, rotatable_bounding_box, polygon, bitmask coordinates (check with isCroppable first).',
+    );
   });
 });

@@ -62,14 +62,19 @@ describe("decodeImage", () => {
 
   test("a grey PNG decodes to equal R, G and B", async () => {
     const grey = new Uint8Array([0, 64, 128, 255, 7, 9]);
-    await sharp(grey, { raw: { width: 3, height: 2, channels: 1 } }).png().toFile(file("grey.png"));
+    await sharp(grey, { raw: { width: 3, height: 2, channels: 1 } })
+      .png()
+      .toFile(file("grey.png"));
     const decoded = await decodeImage(file("grey.png"));
     expect([...decoded.data]).toEqual([...grey].flatMap((v) => [v, v, v]));
   });
 
   test("EXIF orientation is applied (exactly, for a PNG)", async () => {
     const pixels = patternPixels(5, 3);
-    await sharp(pixels, { raw: { width: 5, height: 3, channels: 3 } }).withMetadata({ orientation: 6 }).png().toFile(file("oriented.png"));
+    await sharp(pixels, { raw: { width: 5, height: 3, channels: 3 } })
+      .withMetadata({ orientation: 6 })
+      .png()
+      .toFile(file("oriented.png"));
     expect((await sharp(file("oriented.png")).metadata()).orientation).toBe(6);
     const decoded = await decodeImage(file("oriented.png"));
     expect([decoded.width, decoded.height]).toEqual([3, 5]);
@@ -91,10 +96,14 @@ describe("decodeImage", () => {
 
   test("a lossless WebP and a GIF decode too", async () => {
     const pixels = patternPixels(8, 6);
-    await sharp(pixels, { raw: { width: 8, height: 6, channels: 3 } }).webp({ lossless: true }).toFile(file("image.webp"));
+    await sharp(pixels, { raw: { width: 8, height: 6, channels: 3 } })
+      .webp({ lossless: true })
+      .toFile(file("image.webp"));
     expect((await decodeImage(file("image.webp"))).data).toEqual(pixels);
     const flat = new Uint8Array(4 * 4 * 3).fill(0).map((_, i) => [10, 200, 30][i % 3]!);
-    await sharp(flat, { raw: { width: 4, height: 4, channels: 3 } }).gif().toFile(file("image.gif"));
+    await sharp(flat, { raw: { width: 4, height: 4, channels: 3 } })
+      .gif()
+      .toFile(file("image.gif"));
     const gif = await decodeImage(file("image.gif"));
     expect([gif.width, gif.height]).toEqual([4, 4]);
     expect(gif.pixel(2, 2).every((v, i) => Math.abs(v - [10, 200, 30][i]!) <= 4)).toBe(true);

@@ -24,7 +24,10 @@ test("a PDF's label row has a frame per page, a NIfTI's one per slice along its 
     const hash = store.createProject(paths.demoSpec);
     await store.addData(hash, { paths: Object.keys(files).map((name) => join(dir.path, name)), actor: "tester" });
     const tasks = (await store.listProjectTasks(hash)).tasks;
-    const metadata = await store.getLabelRowMetadata(hash, tasks.map((t) => t.dataHash));
+    const metadata = await store.getLabelRowMetadata(
+      hash,
+      tasks.map((t) => t.dataHash),
+    );
     const facts = Object.fromEntries(metadata.map((m) => [m.data_title, [m.number_of_frames, m.width, m.height]]));
     expect(facts).toEqual({ "three.pdf": [3, null, null], "volume.nii": [7, 4, 3], "damaged.pdf": [1, null, null] });
   } finally {

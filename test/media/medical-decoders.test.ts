@@ -31,7 +31,10 @@ function expectedLevel(value: number, center: number, width: number): number {
 }
 
 async function mediaFailure(promise: Promise<unknown>): Promise<{ code: string; message: string; permanent: boolean }> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isMediaError(error)).toBe(true);
   const { code, message, permanent } = error as { code: string; message: string; permanent: boolean };
   return { code, message, permanent };
@@ -42,14 +45,29 @@ describe("DICOM", () => {
   const height = 4;
 
   test("raw values are the stored ramp; RGB applies rescale and the file's window", async () => {
-    const path = write(dicomFile({ width, height, pixels: rampSlice(width, height, 0), signed: true, rescale: { slope: 2, intercept: -10 }, window: { center: -1000, width: 400 } }), ".dcm");
+    const path = write(
+      dicomFile({
+        width,
+        height,
+        pixels: rampSlice(width, height, 0),
+        signed: true,
+        rescale: { slope: 2, intercept: -10 },
+        window: { center: -1000, width: 400 },
+      }),
+      ".dcm",
+    );
     const image = await openDicom(path, "ramp.dcm");
     expect([image.width, image.height, image.frameCount]).toEqual([6, 4, 1]);
     const raw = await image.rawFrame(0);
     expect(raw.data).toBeInstanceOf(Int16Array);
     expect(Array.from(raw.data)).toEqual(Array.from(rampSlice(width, height, 0)));
     const rgb = windowToRgb(raw);
-    for (const [x, y] of [[0, 0], [5, 0], [2, 3], [5, 3]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [5, 0],
+      [2, 3],
+      [5, 3],
+    ] as const) {
       const stored = x * 10 + y * 100 - 1024;
       const level = expectedLevel(stored * 2 - 10, -1000, 400);
       expect(Array.from(rgb.data.subarray((y * width + x) * 3, (y * width + x) * 3 + 3))).toEqual([level, level, level]);
@@ -108,10 +126,12 @@ describe("DICOM", () => {
     const require = createRequire(import.meta.url);
     const values = Uint16Array.from(rampSlice(16, 16, 3), (v) => v + 1024);
     const encode = async (pkg: string, name: string, configure?: (e: Record<string, (...a: unknown[]) => unknown>) => void) => {
-      const codec = (await (require(pkg) as () => Promise<Record<string, new () => Record<string, (...a: unknown[]) => unknown>>>)()) ;
+      const codec = await (require(pkg) as () => Promise<Record<string, new () => Record<string, (...a: unknown[]) => unknown>>>)();
       const encoder = new codec[name]!();
       configure?.(encoder);
-      (encoder.getDecodedBuffer!({ width: 16, height: 16, bitsPerSample: 16, componentCount: 1, isSigned: false }) as Uint8Array).set(new Uint8Array(values.buffer));
+      (encoder.getDecodedBuffer!({ width: 16, height: 16, bitsPerSample: 16, componentCount: 1, isSigned: false }) as Uint8Array).set(
+        new Uint8Array(values.buffer),
+      );
       encoder.encode!();
       const bytes = (encoder.getEncodedBuffer!() as Uint8Array).slice();
       encoder.delete!();
@@ -119,7 +139,10 @@ describe("DICOM", () => {
     };
     const jls = await encode("@cornerstonejs/codec-charls", "JpegLSEncoder");
     const j2k = await encode("@cornerstonejs/codec-openjpeg", "J2KEncoder", (e) => e.setDecompositions!(0));
-    for (const [syntax, encoded] of [["1.2.840.10008.1.2.4.80", jls], ["1.2.840.10008.1.2.4.90", j2k]] as const) {
+    for (const [syntax, encoded] of [
+      ["1.2.840.10008.1.2.4.80", jls],
+      ["1.2.840.10008.1.2.4.90", j2k],
+    ] as const) {
       const image = await openDicom(write(dicomFile({ width: 16, height: 16, transferSyntax: syntax, encodedFrames: [encoded] }), ".dcm"), `${syntax}.dcm`);
       expect(Array.from((await image.rawFrame(0)).data)).toEqual(Array.from(values));
     }
@@ -127,8 +150,14 @@ describe("DICOM", () => {
 
   test("JPEG baseline frames decode (8-bit, within JPEG's rounding of a two-level pattern)", async () => {
     const values = new Uint8Array(16 * 8).map((_, i) => (i % 16 < 8 ? 40 : 200));
-    const jpeg = await sharp(Buffer.from(values), { raw: { width: 16, height: 8, channels: 1 } }).toColourspace("b-w").jpeg({ quality: 100 }).toBuffer();
-    const image = await openDicom(write(dicomFile({ width: 16, height: 8, bitsAllocated: 8, transferSyntax: "1.2.840.10008.1.2.4.50", encodedFrames: [new Uint8Array(jpeg)] }), ".dcm"), "jpeg.dcm");
+    const jpeg = await sharp(Buffer.from(values), { raw: { width: 16, height: 8, channels: 1 } })
+      .toColourspace("b-w")
+      .jpeg({ quality: 100 })
+      .toBuffer();
+    const image = await openDicom(
+      write(dicomFile({ width: 16, height: 8, bitsAllocated: 8, transferSyntax: "1.2.840.10008.1.2.4.50", encodedFrames: [new Uint8Array(jpeg)] }), ".dcm"),
+      "jpeg.dcm",
+    );
     const raw = await image.rawFrame(0);
     const decoded = Array.from(raw.data).filter((_, i) => raw.channels === 1 || i % 3 === 0);
     decoded.forEach((v, i) => expect(Math.abs(v - values[i]!)).toBeLessThanOrEqual(3));
@@ -143,8 +172,12 @@ describe("DICOM", () => {
     const truncated = await mediaFailure(openDicom(write(whole.subarray(0, whole.length - 10), ".dcm"), "cut.dcm").then((i) => i.rawFrame(0)));
     expect(truncated.message).toMatch(/cut\.dcm.*ends before the data its header announces \(a truncated file\?\)/);
 
-    const lossless = await mediaFailure(openDicom(write(dicomFile({ width, height, transferSyntax: "1.2.840.10008.1.2.4.70", encodedFrames: [new Uint8Array(8)] }), ".dcm"), "lossless.dcm"));
-    expect(lossless.message).toMatch(/lossless\.dcm.*transfer syntax 1\.2\.840\.10008\.1\.2\.4\.70 is not supported\. Supported: .*JPEG-LS Lossless \(1\.2\.840\.10008\.1\.2\.4\.80\)/);
+    const lossless = await mediaFailure(
+      openDicom(write(dicomFile({ width, height, transferSyntax: "1.2.840.10008.1.2.4.70", encodedFrames: [new Uint8Array(8)] }), ".dcm"), "lossless.dcm"),
+    );
+    expect(lossless.message).toMatch(
+      /lossless\.dcm.*transfer syntax 1\.2\.840\.10008\.1\.2\.4\.70 is not supported\. Supported: .*JPEG-LS Lossless \(1\.2\.840\.10008\.1\.2\.4\.80\)/,
+    );
   });
 });
 
@@ -157,7 +190,10 @@ describe("NIfTI", () => {
 
   test("frame k is the slice along the third axis: width = dim 1, height = dim 2; gzip read; scl_slope/inter and cal_min/max applied", async () => {
     for (const gzip of [false, true]) {
-      const path = write(niftiFile({ dims: [nx, ny, nz], datatype: 4, bitpix: 16, voxels, slope: 2, intercept: 5, calMin: 0, calMax: 1000, gzip }), gzip ? ".nii.gz" : ".nii");
+      const path = write(
+        niftiFile({ dims: [nx, ny, nz], datatype: 4, bitpix: 16, voxels, slope: 2, intercept: 5, calMin: 0, calMax: 1000, gzip }),
+        gzip ? ".nii.gz" : ".nii",
+      );
       const volume = await openNifti(path, "volume.nii");
       expect([volume.width, volume.height, volume.frameCount]).toEqual([5, 3, 4]);
       const raw = volume.rawFrame(2);
@@ -176,7 +212,9 @@ describe("NIfTI", () => {
     const past = await mediaFailure(Promise.resolve().then(() => volume.rawFrame(2)));
     expect(past).toMatchObject({ code: "TA_UNSUPPORTED_FRAME", permanent: true });
 
-    const complex = await mediaFailure(openNifti(write(niftiFile({ dims: [2, 2, 2], datatype: 32, bitpix: 64, voxels: new Float32Array(16) }), ".nii"), "complex.nii"));
+    const complex = await mediaFailure(
+      openNifti(write(niftiFile({ dims: [2, 2, 2], datatype: 32, bitpix: 64, voxels: new Float32Array(16) }), ".nii"), "complex.nii"),
+    );
     expect(complex.message).toMatch(/complex\.nii.*datatype 32 \(complex64\) is not supported\. Supported: uint8, int16/);
     const notNifti = await mediaFailure(openNifti(write(new Uint8Array(400), ".nii"), "zeros.nii"));
     expect(notNifti.message).toMatch(/zeros\.nii.*no NIfTI header/);

@@ -307,7 +307,16 @@ for (const part of parts) {
 
 describe("decodeVideoFrames reads a frame whole into one buffer once it knows the header", () => {
   test.each([false, true])("sizes changing mid-stream, and a smaller last frame, come out exact (reuseBuffers: %s)", async (reuseBuffers) => {
-    const sizes = [[4, 2], [4, 2], [4, 2], [3, 3], [3, 3], [4, 2], [4, 2], [2, 1]] as const;
+    const sizes = [
+      [4, 2],
+      [4, 2],
+      [4, 2],
+      [3, 3],
+      [3, 3],
+      [4, 2],
+      [4, 2],
+      [2, 1],
+    ] as const;
     fakeFfmpeg(sizes);
     const seen: [number, number, number | string | undefined][] = [];
     for await (const { frame, image } of decodeVideoFrames(file("lossless.mp4"), { reuseBuffers })) {
@@ -318,7 +327,13 @@ describe("decodeVideoFrames reads a frame whole into one buffer once it knows th
   });
 
   test.each([3, 20])("output cut %d bytes into a frame is a TA_MEDIA_DECODE after the whole frames", async (cut) => {
-    fakeFfmpeg([[5, 5], [5, 5]], cut);
+    fakeFfmpeg(
+      [
+        [5, 5],
+        [5, 5],
+      ],
+      cut,
+    );
     const seen: number[] = [];
     const iterate = async () => {
       for await (const { frame } of decodeVideoFrames(file("lossless.mp4"), { name: '"cut.mp4"' })) seen.push(frame);
@@ -404,7 +419,9 @@ describe("ffmpegTools", () => {
 
   test("ffmpeg missing from PATH says video needs it and how to install it", () => {
     vi.stubEnv("PATH", dir.path);
-    expect(() => ffmpegTools()).toThrow(/^Decoding video and audio needs ffmpeg, which was not found on PATH\. Install it \(Debian\/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg\)/);
+    expect(() => ffmpegTools()).toThrow(
+      /^Decoding video and audio needs ffmpeg, which was not found on PATH\. Install it \(Debian\/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg\)/,
+    );
   });
 
   test("with TASK_AGENTS_FFMPEG alone, the ffprobe next to it is used", () => {

@@ -93,7 +93,10 @@ describe("createNotificationApp over HTTP", () => {
     const { app, passes, notify } = receiver(store, runner);
     const url = await listen(app);
     expect(await notify(url, "Second")).toMatchObject({ status: 200, json: { status: "ignored", reason: "no-handler" } });
-    expect(await notify(url, "First", { projectHash: "0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b" })).toMatchObject({ status: 200, json: { reason: "other-project" } });
+    expect(await notify(url, "First", { projectHash: "0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b" })).toMatchObject({
+      status: 200,
+      json: { reason: "other-project" },
+    });
     const unknownStage = notificationBody({ projectHash: store.projectHash, stageUuid: "11111111-2222-4333-8444-555555555555" });
     expect(await post(url, unknownStage, signedHeaders(unknownStage, secret))).toMatchObject({ status: 200, json: { reason: "no-handler" } });
     await runner.stagePassesIdle();

@@ -162,7 +162,11 @@ describe("notify refuses", () => {
   test("a project with no notified stage, saying how to add one", async () => {
     using store = freshStore();
     const hash = (await cliOk(store.store, ["project", "create", writeNotifySpec(store.dir, undefined)])).trim();
-    expectUserError(await cli(["--store", store.store, "notify", hash, "--once"]), /no AGENT stage with notification settings/, /notify: \{ url, secret, batchSize, maxWaitSeconds \}/);
+    expectUserError(
+      await cli(["--store", store.store, "notify", hash, "--once"]),
+      /no AGENT stage with notification settings/,
+      /notify: \{ url, secret, batchSize, maxWaitSeconds \}/,
+    );
   });
 
   test("--once with --every, and an --every that is not a positive number", async () => {
@@ -201,9 +205,13 @@ describe("project specs with notify", () => {
   });
 
   test("both secret and secretEnv, an empty secret, a bad variable name, a fractional batch size", async () => {
-    expect(await specProblems({ url: "http://127.0.0.1/x", secret: "a", secretEnv: "B", batchSize: 1, maxWaitSeconds: 0 })).toContain(`${at}: both "secret" and "secretEnv"; give one of them.`);
+    expect(await specProblems({ url: "http://127.0.0.1/x", secret: "a", secretEnv: "B", batchSize: 1, maxWaitSeconds: 0 })).toContain(
+      `${at}: both "secret" and "secretEnv"; give one of them.`,
+    );
     expect(await specProblems({ url: "http://127.0.0.1/x", secret: "", batchSize: 1, maxWaitSeconds: 0 })).toContain(`${at}.secret: must not be empty.`);
-    expect(await specProblems({ url: "http://127.0.0.1/x", secretEnv: "1-BAD", batchSize: 1, maxWaitSeconds: 0 })).toContain(`${at}.secretEnv: "1-BAD" is not an environment variable name`);
+    expect(await specProblems({ url: "http://127.0.0.1/x", secretEnv: "1-BAD", batchSize: 1, maxWaitSeconds: 0 })).toContain(
+      `${at}.secretEnv: "1-BAD" is not an environment variable name`,
+    );
     expect(await specProblems({ url: "http://127.0.0.1/x", secret: "a", batchSize: 2.5, maxWaitSeconds: 0 })).toContain(`${at}.batchSize: 2.5 is not accepted`);
     const withPassword = await specProblems({ url: "http://user:pa55word@127.0.0.1/x", secret: "a", batchSize: 1, maxWaitSeconds: 0 });
     expect(withPassword).toContain(`${at}.url: holds a user name or password; accepted: a URL without them`);

@@ -59,7 +59,9 @@ export function hasValidSignature(request: ReceivedRequest, secret: string): boo
   const timestamp = request.headers["x-encord-timestamp"];
   const signature = request.headers["x-encord-signature"];
   if (typeof timestamp !== "string" || typeof signature !== "string") return false;
-  const expected = createHmac("sha256", secret).update(Buffer.concat([Buffer.from(`${timestamp}.`), request.rawBody])).digest("hex");
+  const expected = createHmac("sha256", secret)
+    .update(Buffer.concat([Buffer.from(`${timestamp}.`), request.rawBody]))
+    .digest("hex");
   return signature.length === expected.length && timingSafeEqual(Buffer.from(signature), Buffer.from(expected));
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { isConfigurationError, isNotificationRefusedError, parseEncordNotification, signEncordNotification, verifyEncordNotification } from "../../src/index.js";
+import {
+  isConfigurationError,
+  isNotificationRefusedError,
+  parseEncordNotification,
+  signEncordNotification,
+  verifyEncordNotification,
+} from "../../src/index.js";
 import { notificationBody, signedHeaders } from "./notification-fixture.js";
 
 const secret = "s3cret-signing-key";
@@ -35,7 +41,9 @@ describe("verifyEncordNotification", () => {
   test("refuses a wrong secret, a tampered body and a re-serialised body", () => {
     const headers = signedHeaders(body, secret, now / 1000);
     expect(refusal(() => verifyEncordNotification(body, headers, { secret: "another", now: () => now }))).toBe("bad-signature");
-    expect(refusal(() => verifyEncordNotification(body.replace('"pending_count":3', '"pending_count":4'), headers, { secret, now: () => now }))).toBe("bad-signature");
+    expect(refusal(() => verifyEncordNotification(body.replace('"pending_count":3', '"pending_count":4'), headers, { secret, now: () => now }))).toBe(
+      "bad-signature",
+    );
     expect(refusal(() => verifyEncordNotification(JSON.stringify(JSON.parse(body), null, 1), headers, { secret, now: () => now }))).toBe("bad-signature");
     expect(refusal(() => verifyEncordNotification(body, { ...headers, "X-Encord-Signature": "zz" }, { secret, now: () => now }))).toBe("bad-signature");
   });
@@ -52,8 +60,12 @@ describe("verifyEncordNotification", () => {
 
   test("refuses missing headers, and says a newer signature header needs an upgrade", () => {
     const headers = signedHeaders(body, secret, now / 1000);
-    expect(refusal(() => verifyEncordNotification(body, { "X-Encord-Timestamp": headers["X-Encord-Timestamp"]! }, { secret, now: () => now }))).toBe("missing-headers");
-    expect(refusal(() => verifyEncordNotification(body, { "X-Encord-Signature": headers["X-Encord-Signature"]! }, { secret, now: () => now }))).toBe("missing-headers");
+    expect(refusal(() => verifyEncordNotification(body, { "X-Encord-Timestamp": headers["X-Encord-Timestamp"]! }, { secret, now: () => now }))).toBe(
+      "missing-headers",
+    );
+    expect(refusal(() => verifyEncordNotification(body, { "X-Encord-Signature": headers["X-Encord-Signature"]! }, { secret, now: () => now }))).toBe(
+      "missing-headers",
+    );
     const newer = { "X-Encord-Timestamp": headers["X-Encord-Timestamp"]!, "X-Encord-Signature-V2": "abc" };
     expect(refusal(() => verifyEncordNotification(body, newer, { secret, now: () => now }))).toBe("newer-signature");
     // Both: the one this version can check decides.
@@ -90,12 +102,21 @@ describe("parseEncordNotification", () => {
   test("reads the v1 envelope and keeps unknown fields and reasons", () => {
     const body = notificationBody({ projectHash: projectHash.toUpperCase(), stageUuid, reason: "a_reason_from_the_future", extra: { colour: "blue" } });
     const n = parseEncordNotification(body);
-    expect(n).toMatchObject({ version: 1, projectHash, stageUuid, pendingCount: 3, reason: "a_reason_from_the_future", eventType: "agent_stage_work_available_event" });
+    expect(n).toMatchObject({
+      version: 1,
+      projectHash,
+      stageUuid,
+      pendingCount: 3,
+      reason: "a_reason_from_the_future",
+      eventType: "agent_stage_work_available_event",
+    });
     expect(n.body.colour).toBe("blue");
   });
 
   test("another event type is told apart (before the version), then an unsupported version, then a bad payload", () => {
-    expect(refusal(() => parseEncordNotification(notificationBody({ projectHash, stageUuid, eventType: "task_submitted_event", version: 7 })))).toBe("other-event");
+    expect(refusal(() => parseEncordNotification(notificationBody({ projectHash, stageUuid, eventType: "task_submitted_event", version: 7 })))).toBe(
+      "other-event",
+    );
     expect(refusal(() => parseEncordNotification(notificationBody({ projectHash, stageUuid, version: 2 })))).toBe("unsupported-version");
     expect(refusal(() => parseEncordNotification(notificationBody({ projectHash: "not-a-uuid", stageUuid })))).toBe("malformed-body");
     expect(refusal(() => parseEncordNotification("{"))).toBe("malformed-body");

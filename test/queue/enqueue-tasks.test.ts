@@ -89,7 +89,8 @@ describe("enqueueTasks", () => {
   test("only stages with handlers are enqueued, each job naming its stage", async () => {
     await using store = await runnerStore({ spec: twoAgentSpec, items: 6 });
     const firstTasks = await store.tasksIn("First");
-    for (const task of firstTasks.slice(0, 2)) store.backend.proceed(store.projectHash, { stage: "First", pathway: "next", taskUuid: task.uuid, actor: "tester" });
+    for (const task of firstTasks.slice(0, 2))
+      store.backend.proceed(store.projectHash, { stage: "First", pathway: "next", taskUuid: task.uuid, actor: "tester" });
     const second = store.stage("Second");
 
     const onlySecond = testQueue();
@@ -102,7 +103,12 @@ describe("enqueueTasks", () => {
       ["Second", second.uuid],
       ["Second", second.uuid],
     ]);
-    expect(jobs.map((j) => (JSON.parse(j.data.spec) as { uuid: string }).uuid).sort()).toEqual(firstTasks.slice(0, 2).map((t) => t.uuid).sort());
+    expect(jobs.map((j) => (JSON.parse(j.data.spec) as { uuid: string }).uuid).sort()).toEqual(
+      firstTasks
+        .slice(0, 2)
+        .map((t) => t.uuid)
+        .sort(),
+    );
     await secondOnly.close();
 
     const both = testQueue();

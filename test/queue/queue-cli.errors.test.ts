@@ -76,7 +76,10 @@ describe("queue commands: a Redis that does not take the URL", () => {
     const storeArgs = ["--store", store.backend.storePath];
 
     const enqueue = await cliProcess([...storeArgs, "queue", "enqueue", agent, "--queue", name], env);
-    expectOneLineError(enqueue, /Redis at redis:\/\/.+\/99 has no database 99 \(ERR DB index is out of range\); this server has databases 0 to \d+\. Give a database it has/);
+    expectOneLineError(
+      enqueue,
+      /Redis at redis:\/\/.+\/99 has no database 99 \(ERR DB index is out of range\); this server has databases 0 to \d+\. Give a database it has/,
+    );
     expect(await queue.getJobCounts()).toSatisfy((counts: Record<string, number>) => Object.values(counts).every((n) => n === 0));
 
     // The same jobs in database 0 must stay where they are: a worker on database 99 takes none.
@@ -97,9 +100,15 @@ describe("queue commands: a Redis that does not take the URL", () => {
     await using store = await runnerStore({ items: 1 });
     const agent = agentFile("queue-route-by-title");
     const env = { PROJECT_HASH: store.projectHash, REDIS_URL: withCredentials(redisUrl(), `nobody-${randomUUID()}`, "not-shown-pw") };
-    for (const command of [["queue", "enqueue", agent], ["queue", "work", agent, "--exit-when-empty"]]) {
+    for (const command of [
+      ["queue", "enqueue", agent],
+      ["queue", "work", agent, "--exit-when-empty"],
+    ]) {
       const result = await cliProcess(["--store", store.backend.storePath, ...command, "--queue", "test-never-used"], env);
-      expectOneLineError(result, /Redis at redis:\/\/nobody-[0-9a-f-]+:…@.+ refused the URL's user or password \(WRONGPASS .+\)\. Check the credentials in REDIS_URL \(or --redis-url\)\.$/m);
+      expectOneLineError(
+        result,
+        /Redis at redis:\/\/nobody-[0-9a-f-]+:…@.+ refused the URL's user or password \(WRONGPASS .+\)\. Check the credentials in REDIS_URL \(or --redis-url\)\.$/m,
+      );
       expect(result.stderr).not.toContain("not-shown-pw");
     }
   });
@@ -110,9 +119,15 @@ describe("queue commands: a Redis that does not take the URL", () => {
     onTestFinished(() => server.stop());
     const agent = agentFile("queue-route-by-title");
     const run = (url: string, ...args: string[]) =>
-      cliProcess(["--store", store.backend.storePath, "queue", "enqueue", agent, "--queue", "test-password", ...args], { PROJECT_HASH: store.projectHash, REDIS_URL: url });
+      cliProcess(["--store", store.backend.storePath, "queue", "enqueue", agent, "--queue", "test-password", ...args], {
+        PROJECT_HASH: store.projectHash,
+        REDIS_URL: url,
+      });
 
-    expectOneLineError(await run(server.url), /Redis at redis:\/\/127\.0\.0\.1:\d+ needs a password \(NOAUTH\); give it in the URL: redis:\/\/:password@host:port/);
+    expectOneLineError(
+      await run(server.url),
+      /Redis at redis:\/\/127\.0\.0\.1:\d+ needs a password \(NOAUTH\); give it in the URL: redis:\/\/:password@host:port/,
+    );
     const wrong = await run(withCredentials(server.url, "", "wrong-pw"));
     expectOneLineError(wrong, /Redis at redis:\/\/:…@127\.0\.0\.1:\d+ refused the URL's user or password \(WRONGPASS/);
     expect(wrong.stderr).not.toContain("wrong-pw");
@@ -153,7 +168,10 @@ describe("queue work: an unknown pathway", () => {
     await using store = await runnerStore({ items: 1 });
     const agent = agentFile("queue-route-by-title");
     const env = { PROJECT_HASH: store.projectHash, REDIS_URL: "redis://127.0.0.1:1" };
-    for (const command of [["queue", "enqueue", agent], ["queue", "work", agent, "--exit-when-empty"]]) {
+    for (const command of [
+      ["queue", "enqueue", agent],
+      ["queue", "work", agent, "--exit-when-empty"],
+    ]) {
       const result = await cliProcess(["--store", store.backend.storePath, ...command], env);
       expectUserError(result, /Cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/, /REDIS_URL/);
     }

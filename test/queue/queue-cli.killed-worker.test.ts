@@ -7,7 +7,8 @@ import { redisUrl, testQueue, waitUntil } from "../support/redis.js";
 import { cliOk } from "../support/run-cli.js";
 import { runnerStore } from "../support/runner-fixture.js";
 
-type WorkerLine = ({ event: "task-done" } & TaskCompletionResult) | { event: "worker-finished"; tasks: number; failed: number; jobFailures: number; left: number };
+type WorkerLine =
+  ({ event: "task-done" } & TaskCompletionResult) | { event: "worker-finished"; tasks: number; failed: number; jobFailures: number; left: number };
 
 /** Task UUIDs after `prefix` on the lines of `text` that start with it. */
 function uuidsAfter(prefix: string, text: string): string[] {
@@ -72,7 +73,9 @@ describe("queue work: workers killed while they hold jobs", () => {
     // Exit 2: the two tasks a dead worker had committed count as failed results.
     expect(rescuer.code, rescuer.stderr).toBe(2);
 
-    const moves = jsonLines<{ taskUuid: string; fromStage: string | null; toStage: string }>(await cliOk(store.backend.storePath, ["--json", "tasks", "history", store.projectHash]));
+    const moves = jsonLines<{ taskUuid: string; fromStage: string | null; toStage: string }>(
+      await cliOk(store.backend.storePath, ["--json", "tasks", "history", store.projectHash]),
+    );
     for (const task of tasks) {
       expect(moves.filter((m) => m.taskUuid === task.uuid && m.fromStage === "Pre-label").map((m) => m.toStage)).toEqual(["Annotate"]);
     }

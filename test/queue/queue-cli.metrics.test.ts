@@ -19,12 +19,21 @@ describe("queue work --metrics-port", () => {
 
     const worker = startCli(["--store", storePath, "queue", "work", agent, "--queue", name, "--concurrency", "4", "--metrics-port", "0"], env);
     let url = "";
-    await worker.waitFor("stderr", (text) => {
-      const match = /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(text);
-      if (match) url = match[1]!;
-      return match !== null;
-    }, 60_000);
-    await expect.poll(async () => /task_agents_tasks_handled_total\{stage="Pre-label"\} (\d+)/.exec(await (await fetch(url)).text())?.[1], { timeout: 60_000, interval: 200 }).toBe(String(taskCount));
+    await worker.waitFor(
+      "stderr",
+      (text) => {
+        const match = /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(text);
+        if (match) url = match[1]!;
+        return match !== null;
+      },
+      60_000,
+    );
+    await expect
+      .poll(async () => /task_agents_tasks_handled_total\{stage="Pre-label"\} (\d+)/.exec(await (await fetch(url)).text())?.[1], {
+        timeout: 60_000,
+        interval: 200,
+      })
+      .toBe(String(taskCount));
     const metrics = await (await fetch(url)).text();
     expect(metrics).toContain(`task_agents_tasks_moved_total{stage="Pre-label",pathway="annotate"} ${taskCount / 2}`);
     expect(metrics).toContain(`task_agents_tasks_moved_total{stage="Pre-label",pathway="skip"} ${taskCount / 2}`);
@@ -38,7 +47,12 @@ describe("queue work --metrics-port", () => {
     // The session is recorded as a run, like a Runner's (runs list, the dashboard).
     const listed = await cli(["--store", storePath, "runs", "list", "--json"]);
     expect(listed.code, listed.stderr).toBe(0);
-    const runs = jsonLines<{ kind: string; outcome: string | null; options: Record<string, unknown>; report: { stages: { title: string; seen: number; moved: Record<string, number> }[] } }>(listed.stdout);
+    const runs = jsonLines<{
+      kind: string;
+      outcome: string | null;
+      options: Record<string, unknown>;
+      report: { stages: { title: string; seen: number; moved: Record<string, number> }[] };
+    }>(listed.stdout);
     const session = runs.find((r) => r.kind === "queue-worker");
     expect(session).toMatchObject({ outcome: "stopped", options: { queue: name, concurrency: 4 } });
     expect(session!.report.stages[0]).toMatchObject({ title: "Pre-label", seen: taskCount, moved: { annotate: taskCount / 2, skip: taskCount / 2 } });

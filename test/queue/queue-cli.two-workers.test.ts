@@ -24,7 +24,14 @@ function summaryOf(stdout: string): { tasks: number; annotate: number; skip: num
   if (!match) throw new Error(`no worker summary on stdout:\n${stdout}`);
   const moved = match[3]!;
   const count = (pathway: string) => Number(new RegExp(`Pre-label → ${pathway}: (\\d+)`).exec(moved)?.[1] ?? 0);
-  return { tasks: Number(match[2]), annotate: count("annotate"), skip: count("skip"), left: Number(match[4]), failed: Number(match[5]), jobFailures: Number(match[6]) };
+  return {
+    tasks: Number(match[2]),
+    annotate: count("annotate"),
+    skip: count("skip"),
+    left: Number(match[4]),
+    failed: Number(match[5]),
+    jobFailures: Number(match[6]),
+  };
 }
 
 describe("queue enqueue + two queue work processes", () => {

@@ -70,7 +70,13 @@ describe("createWorker", () => {
     const results = await resultsByTitle(store, queue, tasks);
     for (const task of tasks) {
       const odd = Number(/\d+/.exec(task.dataTitle)![0]) % 2 === 1;
-      expect(results.get(task.dataTitle)).toEqual({ task_uuid: task.uuid, stage_uuid: stage.uuid, success: true, pathway: (odd ? annotate : skip).uuid, error: null });
+      expect(results.get(task.dataTitle)).toEqual({
+        task_uuid: task.uuid,
+        stage_uuid: stage.uuid,
+        success: true,
+        pathway: (odd ? annotate : skip).uuid,
+        error: null,
+      });
     }
     expect(await queue.queue.getJobCounts("completed", "failed", "waiting", "active")).toEqual({ completed: 10, failed: 0, waiting: 0, active: 0 });
     expect(await store.tasksIn("Pre-label")).toEqual([]);
@@ -194,7 +200,12 @@ describe("createWorker", () => {
     await waitForFinishedJobs(queue.queue, 4);
 
     expect(seen.filter((s) => s.startsWith("Second:"))).toEqual([`Second:${first[0]!.dataTitle}`]);
-    expect(seen.filter((s) => s.startsWith("First:")).sort()).toEqual(first.slice(1).map((t) => `First:${t.dataTitle}`).sort());
+    expect(seen.filter((s) => s.startsWith("First:")).sort()).toEqual(
+      first
+        .slice(1)
+        .map((t) => `First:${t.dataTitle}`)
+        .sort(),
+    );
     expect(titles(await store.tasksIn("Second"))).toEqual(titles(first.slice(1)));
     expect(titles(await store.tasksIn("Done"))).toEqual([first[0]!.dataTitle]);
     await queueRunner.close();

@@ -26,75 +26,91 @@ interface RunFinished {
 }
 
 describe("crash test: task-agents run killed with SIGKILL", () => {
-  test(`on ${taskCount.toLocaleString("en")} tasks, killed ${kills} times at random points and resumed: nothing is lost or done twice`, { timeout: 240_000 }, async () => {
-    const seed = crashSeed();
-    const random = seededRandom(seed);
-    console.info(`runner crash test: seed ${seed} (CRASH_SEED=${seed} repeats these kill points)`);
-    const started = performance.now();
-    await using store = await runnerStore({ spec: notesSpec, items: taskCount });
-    const args = ["run", agentFile("crash-notes"), "--project-hash", store.projectHash, "--task-batch-size", String(taskBatchSize), "--concurrency", String(concurrency), "--json"];
-    const env = { TASK_AGENTS_STORE: store.backend.storePath, HANDLER_DELAY_MS: String(handlerDelayMs), NO_COLOR: "1" };
-    const committed = new Set<string>();
-    const check = async (when: string) => {
-      const state = await crashInvariants(store, { taskCount, committed, actor: "agent" });
-      expect(state.problems, `${when} (seed ${seed})`).toEqual([]);
-      expect(state.moved.size + state.waiting, `${when} (seed ${seed})`).toBe(taskCount);
-      return state;
-    };
-    await check("before the first run");
+  test(
+    `on ${taskCount.toLocaleString("en")} tasks, killed ${kills} times at random points and resumed: nothing is lost or done twice`,
+    { timeout: 240_000 },
+    async () => {
+      const seed = crashSeed();
+      const random = seededRandom(seed);
+      console.info(`runner crash test: seed ${seed} (CRASH_SEED=${seed} repeats these kill points)`);
+      const started = performance.now();
+      await using store = await runnerStore({ spec: notesSpec, items: taskCount });
+      const args = [
+        "run",
+        agentFile("crash-notes"),
+        "--project-hash",
+        store.projectHash,
+        "--task-batch-size",
+        String(taskBatchSize),
+        "--concurrency",
+        String(concurrency),
+        "--json",
+      ];
+      const env = { TASK_AGENTS_STORE: store.backend.storePath, HANDLER_DELAY_MS: String(handlerDelayMs), NO_COLOR: "1" };
+      const committed = new Set<string>();
+      const check = async (when: string) => {
+        const state = await crashInvariants(store, { taskCount, committed, actor: "agent" });
+        expect(state.problems, `${when} (seed ${seed})`).toEqual([]);
+        expect(state.moved.size + state.waiting, `${when} (seed ${seed})`).toBe(taskCount);
+        return state;
+      };
+      await check("before the first run");
 
-    const log: string[] = [];
-    let movedBefore = 0;
-    let unreportedBefore = 0;
-    for (let kill = 1; kill <= kills; kill++) {
-      const delayMs = randomBetween(random, 50, 400);
-      const run = startBuiltCli(args, env);
-      // The random point is counted from the start of the run proper: starting node and loading
-      // the agent file through tsx takes longer than 400 ms, and a kill then would test nothing.
-      await run.waitFor("stdout", /"event":"run-started"/, 60_000);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      run.child.kill("SIGKILL");
-      const exit = await run.exited;
-      const when = `after kill ${kill} (${delayMs} ms into the run)`;
-      // Never finished by itself: every kill landed in the middle of the work.
-      expect({ code: exit.code, signal: exit.signal }, `${when}\n${exit.stderr.slice(-2000)}`).toEqual({ code: null, signal: "SIGKILL" });
-      for (const uuid of committedIn(exit.stderr)) committed.add(uuid);
+      const log: string[] = [];
+      let movedBefore = 0;
+      let unreportedBefore = 0;
+      for (let kill = 1; kill <= kills; kill++) {
+        const delayMs = randomBetween(random, 50, 400);
+        const run = startBuiltCli(args, env);
+        // The random point is counted from the start of the run proper: starting node and loading
+        // the agent file through tsx takes longer than 400 ms, and a kill then would test nothing.
+        await run.waitFor("stdout", /"event":"run-started"/, 60_000);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        run.child.kill("SIGKILL");
+        const exit = await run.exited;
+        const when = `after kill ${kill} (${delayMs} ms into the run)`;
+        // Never finished by itself: every kill landed in the middle of the work.
+        expect({ code: exit.code, signal: exit.signal }, `${when}\n${exit.stderr.slice(-2000)}`).toEqual({ code: null, signal: "SIGKILL" });
+        for (const uuid of committedIn(exit.stderr)) committed.add(uuid);
 
-      const state = await check(when);
-      // Committed work is never lost: the moved tasks only grow.
-      expect(state.moved.size, when).toBeGreaterThanOrEqual(movedBefore);
-      // Tasks moved, but not reported as committed: the process died between its commit and
-      // the line saying so. That can be one batch per kill at most, as commits are one at a time.
-      const unreported = state.moved.size - committed.size;
-      expect(unreported - unreportedBefore, when).toBeLessThanOrEqual(taskBatchSize);
-      log.push(`kill ${String(kill).padStart(2)} at ${String(delayMs).padStart(3)} ms: ${String(state.moved.size - movedBefore).padStart(4)} more moved, ${state.moved.size} in all`);
-      movedBefore = state.moved.size;
-      unreportedBefore = unreported;
-    }
-    console.info(log.join("\n"));
-    // The kills interrupted real work, and left some for the last run.
-    expect(movedBefore, `seed ${seed}`).toBeGreaterThan(0);
-    expect(movedBefore, `seed ${seed}`).toBeLessThan(taskCount);
+        const state = await check(when);
+        // Committed work is never lost: the moved tasks only grow.
+        expect(state.moved.size, when).toBeGreaterThanOrEqual(movedBefore);
+        // Tasks moved, but not reported as committed: the process died between its commit and
+        // the line saying so. That can be one batch per kill at most, as commits are one at a time.
+        const unreported = state.moved.size - committed.size;
+        expect(unreported - unreportedBefore, when).toBeLessThanOrEqual(taskBatchSize);
+        log.push(
+          `kill ${String(kill).padStart(2)} at ${String(delayMs).padStart(3)} ms: ${String(state.moved.size - movedBefore).padStart(4)} more moved, ${state.moved.size} in all`,
+        );
+        movedBefore = state.moved.size;
+        unreportedBefore = unreported;
+      }
+      console.info(log.join("\n"));
+      // The kills interrupted real work, and left some for the last run.
+      expect(movedBefore, `seed ${seed}`).toBeGreaterThan(0);
+      expect(movedBefore, `seed ${seed}`).toBeLessThan(taskCount);
 
-    // The last run is left alone: it finishes what is left, each task once.
-    const last = await startBuiltCli(args, env).exited;
-    expect(last.code, last.stderr.slice(-2000)).toBe(0);
-    for (const uuid of committedIn(last.stderr)) committed.add(uuid);
-    const finished = last.stdout
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as { event: string })
-      .find((event): event is RunFinished => event.event === "run-finished");
-    const stage = finished?.report.stages[0];
-    expect(finished?.report.end).toBe("completed");
-    expect(stage).toMatchObject({ seen: taskCount - movedBefore, succeeded: taskCount - movedBefore, failed: 0 });
-    expect((stage?.moved.annotate ?? 0) + (stage?.moved.skip ?? 0)).toBe(taskCount - movedBefore);
+      // The last run is left alone: it finishes what is left, each task once.
+      const last = await startBuiltCli(args, env).exited;
+      expect(last.code, last.stderr.slice(-2000)).toBe(0);
+      for (const uuid of committedIn(last.stderr)) committed.add(uuid);
+      const finished = last.stdout
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as { event: string })
+        .find((event): event is RunFinished => event.event === "run-finished");
+      const stage = finished?.report.stages[0];
+      expect(finished?.report.end).toBe("completed");
+      expect(stage).toMatchObject({ seen: taskCount - movedBefore, succeeded: taskCount - movedBefore, failed: 0 });
+      expect((stage?.moved.annotate ?? 0) + (stage?.moved.skip ?? 0)).toBe(taskCount - movedBefore);
 
-    const final = await check("at the end");
-    expect(final.moved.size).toBe(taskCount);
-    expect(final.waiting).toBe(0);
-    expect(await store.tasksIn("Annotate")).toHaveLength(taskCount / 2);
-    expect(await store.tasksIn("Complete")).toHaveLength(taskCount / 2);
-    console.info(`runner crash test: ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${seed})`);
-  });
+      const final = await check("at the end");
+      expect(final.moved.size).toBe(taskCount);
+      expect(final.waiting).toBe(0);
+      expect(await store.tasksIn("Annotate")).toHaveLength(taskCount / 2);
+      expect(await store.tasksIn("Complete")).toHaveLength(taskCount / 2);
+      console.info(`runner crash test: ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${seed})`);
+    },
+  );
 });

@@ -35,8 +35,17 @@ describe.each(backends)("on $name", ({ create }) => {
       // The message says what was expected.
       expect(results[1]!.error).toContain(`"uuid"`);
       expect(results[1]!.error).toContain(`"data_hash"`);
-      for (const [result, task] of [[results[0]!, first!], [results[2]!, second!]] as const) {
-        expect(result).toEqual({ task_uuid: task.uuid, stage_uuid: store.stage("Pre-label").uuid, success: true, pathway: store.pathway("Pre-label", "annotate").uuid, error: null });
+      for (const [result, task] of [
+        [results[0]!, first!],
+        [results[2]!, second!],
+      ] as const) {
+        expect(result).toEqual({
+          task_uuid: task.uuid,
+          stage_uuid: store.stage("Pre-label").uuid,
+          success: true,
+          pathway: store.pathway("Pre-label", "annotate").uuid,
+          error: null,
+        });
       }
       expect(calls).toBe(2);
       expect(store.backend.count("commit")).toBe(1);
@@ -242,7 +251,15 @@ describe.each(backends)("on $name", ({ create }) => {
         if (task.dataTitle === "i-2.png") throw new Error("handler broke");
         return "annotate";
       });
-      const input = ["oops", specOf(tasks[0]!), JSON.stringify({ uuid: tasks[2]!.uuid }), specOf(tasks[1]!), specOf(tasks[3]!), specOf(tasks[2]!), specOf(tasks[0]!)];
+      const input = [
+        "oops",
+        specOf(tasks[0]!),
+        JSON.stringify({ uuid: tasks[2]!.uuid }),
+        specOf(tasks[1]!),
+        specOf(tasks[3]!),
+        specOf(tasks[2]!),
+        specOf(tasks[0]!),
+      ];
       const results: TaskCompletionResult[] = resultsOf(await handle(input));
       expect(results.map((r) => r.success)).toEqual([false, true, false, false, false, true, false]);
       const errors = results.map((r) => r.error ?? "");

@@ -35,7 +35,12 @@ describe.each(backends)("on $name", ({ create }) => {
       await using store = await create({ items: 4 });
       const specs = (await store.tasksIn("Pre-label")).map(specOf);
       const peakOf = async (options: { runner?: number; worker?: number }): Promise<number> => {
-        const queueRunner = new QueueRunner({ projectHash: store.projectHash, backend: store.backend, logger: silentLogger, ...(options.runner === undefined ? {} : { concurrency: options.runner }) });
+        const queueRunner = new QueueRunner({
+          projectHash: store.projectHash,
+          backend: store.backend,
+          logger: silentLogger,
+          ...(options.runner === undefined ? {} : { concurrency: options.runner }),
+        });
         let inFlight = 0;
         let peak = 0;
         queueRunner.stage("Pre-label", async () => {
@@ -57,7 +62,17 @@ describe.each(backends)("on $name", ({ create }) => {
       await using store = await create({ items: 1 });
       const [task] = await store.tasksIn("Pre-label");
       const spec = JSON.parse(specOf(task!)) as Record<string, unknown>;
-      expect(Object.keys(spec).sort()).toEqual(["assignee", "created_at", "data_hash", "data_title", "label_branch_name", "last_actioned_by", "status", "updated_at", "uuid"]);
+      expect(Object.keys(spec).sort()).toEqual([
+        "assignee",
+        "created_at",
+        "data_hash",
+        "data_title",
+        "label_branch_name",
+        "last_actioned_by",
+        "status",
+        "updated_at",
+        "uuid",
+      ]);
       expect(spec).toMatchObject({
         uuid: task!.uuid,
         data_hash: task!.dataHash,
@@ -140,7 +155,13 @@ describe.each(backends)("on $name", ({ create }) => {
       const queueRunner = queueRunnerOn(store);
       const handle = queueRunner.stage("Pre-label", answer);
       const [task] = await store.tasksIn("Pre-label");
-      expect(resultOf(await handle(specOf(task!)))).toEqual({ task_uuid: task!.uuid, stage_uuid: store.stage("Pre-label").uuid, success: true, pathway: null, error: null });
+      expect(resultOf(await handle(specOf(task!)))).toEqual({
+        task_uuid: task!.uuid,
+        stage_uuid: store.stage("Pre-label").uuid,
+        success: true,
+        pathway: null,
+        error: null,
+      });
       expect((await store.tasksIn("Pre-label")).map((t) => t.uuid)).toEqual([task!.uuid]);
       expect(store.backend.commits.flatMap((c) => c.moves ?? [])).toEqual([]);
     });
@@ -208,7 +229,10 @@ describe.each(backends)("on $name", ({ create }) => {
       expect(store.backend.count("listStageTasks")).toBe(2);
       expect(store.backend.count("getLabelRows")).toBe(2);
       expect(store.backend.count("commit")).toBe(2);
-      expect(store.backend.commits.map((c) => c.moves?.map((m) => m.taskUuid))).toEqual([tasks.slice(0, 2).map((t) => t.uuid), tasks.slice(2).map((t) => t.uuid)]);
+      expect(store.backend.commits.map((c) => c.moves?.map((m) => m.taskUuid))).toEqual([
+        tasks.slice(0, 2).map((t) => t.uuid),
+        tasks.slice(2).map((t) => t.uuid),
+      ]);
     });
 
     test("without dependencies nothing but the listing and the commit is called", async () => {
@@ -290,7 +314,13 @@ describe.each(backends)("on $name", ({ create }) => {
         `"data_hash": "${t!.dataHash}", "data_title": "${t!.dataTitle}", "label_branch_name": "main", "assignee": null, ` +
         `"last_actioned_by": null, "stage_uuid": "${store.stage("Pre-label").uuid}", "priority": 0.5, "extra": {"nested": [1, 2]}}`;
       const single = resultOf(await handle(pythonSpec(task)));
-      expect(single).toEqual({ task_uuid: task!.uuid, stage_uuid: store.stage("Pre-label").uuid, success: true, pathway: store.pathway("Pre-label", "skip").uuid, error: null });
+      expect(single).toEqual({
+        task_uuid: task!.uuid,
+        stage_uuid: store.stage("Pre-label").uuid,
+        success: true,
+        pathway: store.pathway("Pre-label", "skip").uuid,
+        error: null,
+      });
       const batch = resultsOf(await handle([pythonSpec(other)]));
       expect(batch).toMatchObject([{ task_uuid: other!.uuid, success: true }]);
       expect(titles).toEqual(["i-1.png", "i-2.png"]);

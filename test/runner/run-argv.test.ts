@@ -174,7 +174,9 @@ describe("runner.run(argv) from code", () => {
     expect(await runner.run(["--project-hash", hash, "--store", s.store, "--json"])).toBe(1);
     expect(stdout.text).toBe("");
     const lines = jsonLines<{ error: { code: string; message: string } }>(stderr.text);
-    expect(lines).toEqual([{ error: { code: "TA_UNKNOWN_STAGE", message: expect.stringMatching(/no stage "Pre-lable".*Did you mean "Pre-label"\?/) as unknown } }]);
+    expect(lines).toEqual([
+      { error: { code: "TA_UNKNOWN_STAGE", message: expect.stringMatching(/no stage "Pre-lable".*Did you mean "Pre-label"\?/) as unknown } },
+    ]);
   });
 
   test("--help prints every flag, runs nothing and returns 0", async () => {
@@ -186,7 +188,18 @@ describe("runner.run(argv) from code", () => {
     });
     expect(await runner.run(["--help"])).toBe(0);
     expect(process.exitCode).toBe(0);
-    for (const flag of ["--project-hash", "--refresh-every", "--num-retries", "--task-batch-size", "--max-tasks-per-stage", "--concurrency", "--grace-period", "--store", "--json", "--help"]) {
+    for (const flag of [
+      "--project-hash",
+      "--refresh-every",
+      "--num-retries",
+      "--task-batch-size",
+      "--max-tasks-per-stage",
+      "--concurrency",
+      "--grace-period",
+      "--store",
+      "--json",
+      "--help",
+    ]) {
       expect(stdout.text).toContain(flag);
     }
     expect(calls).toBe(0);

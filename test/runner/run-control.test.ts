@@ -3,7 +3,8 @@ import { ConfigurationError } from "../../src/index.js";
 import { RunControl } from "../../src/runner/run-control.js";
 
 // RunControl is the one place a run's stop state lives (docs/architecture.md, "Stopping").
-const control = (onStop: (reason: string) => void = () => undefined, external?: AbortSignal) => new RunControl({ gracePeriodMs: 60_000, onStop, ...(external ? { external } : {}) });
+const control = (onStop: (reason: string) => void = () => undefined, external?: AbortSignal) =>
+  new RunControl({ gracePeriodMs: 60_000, onStop, ...(external ? { external } : {}) });
 
 test("the first stop cause wins; later requests change neither the cause nor the reason reported", () => {
   const reasons: string[] = [];

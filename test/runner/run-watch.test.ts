@@ -10,7 +10,12 @@ import { cli, cliOk, createDemoProject, expectUserError, freshStore, jsonLines, 
 import { agentFile, startAgentScript } from "../support/agent-process.js";
 
 /** Polls the store until `done(counts)` holds, for at most `timeoutMs` (a bound, not a measurement). */
-async function untilCounts(store: string, hash: string, done: (counts: Record<string, number>) => boolean, timeoutMs = 30_000): Promise<Record<string, number>> {
+async function untilCounts(
+  store: string,
+  hash: string,
+  done: (counts: Record<string, number>) => boolean,
+  timeoutMs = 30_000,
+): Promise<Record<string, number>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const counts = await stageCounts(store, hash);
@@ -38,7 +43,9 @@ describe("run --watch", () => {
     const exit = await run.exited;
     expect(exit.code, exit.stderr).toBe(0);
     expect(exit.stderr).not.toMatch(/^\s+at /m);
-    const finished = jsonLines<{ event: string; report?: { end: string; passes: number; stages: { moved: Record<string, number>; failed: number }[] } }>(exit.stdout).find((e) => e.event === "run-finished");
+    const finished = jsonLines<{ event: string; report?: { end: string; passes: number; stages: { moved: Record<string, number>; failed: number }[] } }>(
+      exit.stdout,
+    ).find((e) => e.event === "run-finished");
     expect(finished?.report).toMatchObject({ end: "stopped", stages: [{ moved: { annotate: 6, skip: 2 }, failed: 0 }] });
     expect(finished!.report!.passes).toBeGreaterThanOrEqual(3);
   }, 90_000);
@@ -70,7 +77,9 @@ describe("execute({ watch: true })", () => {
     };
     const runner = new Runner({ projectHash: hash, backend: blind });
     runner.stage("Pre-label", () => "annotate");
-    await expect(runner.execute({ watch: true, output: "silent" })).rejects.toThrow(/--watch \(watch: true\) needs the local store: Encord https:\/\/api\.encord\.com cannot tell when tasks arrive\. On Encord use `task-agents serve` with notifications/);
+    await expect(runner.execute({ watch: true, output: "silent" })).rejects.toThrow(
+      /--watch \(watch: true\) needs the local store: Encord https:\/\/api\.encord\.com cannot tell when tasks arrive\. On Encord use `task-agents serve` with notifications/,
+    );
     expect(runner.lastReport).toBeUndefined();
   });
 

@@ -192,7 +192,11 @@ describe.each(backends)("on $name", ({ create }) => {
     test("defineDependency() rejects deps that are not dependencies, naming them", () => {
       const notADependency = { resolve: () => 1 } as unknown as Dependency<number>;
       expect(() => defineDependency({ name: "size", deps: { storageItem, helper: notADependency }, resolve: () => 1 })).toThrow(
-        expect.objectContaining({ name: "ConfigurationError", code: "TA_INVALID_ARGUMENT", message: expect.stringContaining(`deps.helper of "size"`) as unknown }),
+        expect.objectContaining({
+          name: "ConfigurationError",
+          code: "TA_INVALID_ARGUMENT",
+          message: expect.stringContaining(`deps.helper of "size"`) as unknown,
+        }),
       );
     });
 

@@ -16,7 +16,9 @@ const rowReader = (prefetch: ("labelRowMetadata" | "labelRow")[]) =>
     prefetch,
     label: `rowReader(${prefetch.join(", ")})`,
     resolve: ({ context, prefetched }) =>
-      prefetched.labelRow === undefined ? undefined : LabelRow.fromEncordDict(prefetched.labelRow, { metadata: prefetched.metadata, ontology: projectOntology(context.project.ontology) }),
+      prefetched.labelRow === undefined
+        ? undefined
+        : LabelRow.fromEncordDict(prefetched.labelRow, { metadata: prefetched.metadata, ontology: projectOntology(context.project.ontology) }),
   });
 
 describe.each(backends)("on $name", ({ create }) => {

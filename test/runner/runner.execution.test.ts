@@ -347,14 +347,7 @@ describe.each(backends)("on $name", ({ create }) => {
       });
       await runner.execute({ output: "silent" });
       await runner.execute({ output: "silent" });
-      expect(log).toEqual([
-        "callback project=Demo listed=0",
-        "task i-1.png",
-        "task i-2.png",
-        `callback project=Demo listed=1`,
-        "task i-1.png",
-        "task i-2.png",
-      ]);
+      expect(log).toEqual(["callback project=Demo listed=0", "task i-1.png", "task i-2.png", `callback project=Demo listed=1`, "task i-1.png", "task i-2.png"]);
     });
 
     test("sees the project also when the hash came through execute() options, and may be async", async () => {

@@ -40,7 +40,14 @@ const catQualitySpec = {
     stages: [
       { title: "Start", type: "START", to: "Pre-label" },
       { title: "Pre-label", type: "AGENT", pathways: [{ name: "labelled", to: "Triage" }] },
-      { title: "Triage", type: "AGENT", pathways: [{ name: "good", to: "Complete" }, { name: "blurry", to: "Relabel" }] },
+      {
+        title: "Triage",
+        type: "AGENT",
+        pathways: [
+          { name: "good", to: "Complete" },
+          { name: "blurry", to: "Relabel" },
+        ],
+      },
       { title: "Relabel", type: "ANNOTATION", to: "Complete" },
       { title: "Complete", type: "DONE" },
     ],
@@ -218,7 +225,9 @@ describe.each(backends)("on $name", ({ create }) => {
       expect(Object.values(failed.data_units)[0]!.labels).toEqual({ objects: [], classifications: [] });
       for (const title of ["blue-tall.png", "red-square.png"]) {
         const row = rows.get(title)!;
-        expect(Object.values(row.classification_answers).map((e) => e.classifications[0]!.answers)).toEqual([[{ name: "good", value: "good", featureHash: hashes.good }]]);
+        expect(Object.values(row.classification_answers).map((e) => e.classifications[0]!.answers)).toEqual([
+          [{ name: "good", value: "good", featureHash: hashes.good }],
+        ]);
         expect(Object.values(row.data_units)[0]!.labels.objects).toHaveLength(1);
       }
     });

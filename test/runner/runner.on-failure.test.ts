@@ -22,7 +22,12 @@ describe.each(backends)("on $name", ({ create }) => {
       expect(poisonAttempts).toBe(3);
       expect(report.stages[0]).toMatchObject({ seen: 3, succeeded: 2, failed: 1, failedRouted: 1, skipped: 0, moved: { annotate: 2 } });
       expect(report.stages[0]!.failures).toHaveLength(1);
-      expect(report.stages[0]!.failures[0]).toMatchObject({ taskUuid: poison!.uuid, attempts: 3, routedTo: "failed", error: { name: "TypeError", message: "cannot read the image" } });
+      expect(report.stages[0]!.failures[0]).toMatchObject({
+        taskUuid: poison!.uuid,
+        attempts: 3,
+        routedTo: "failed",
+        error: { name: "TypeError", message: "cannot read the image" },
+      });
       expect(store.backend.count("commit")).toBe(1);
       expect((await store.tasksIn("Triage")).map((t) => t.uuid)).toEqual([poison!.uuid]);
       expect(await store.tasksIn("Pre-label")).toEqual([]);
@@ -93,7 +98,12 @@ describe.each(backends)("on $name", ({ create }) => {
       });
       const report = await runner.execute({ refreshEvery: 0.02, numRetries: 1, signal: controller.signal, output: "silent" });
       expect(report.passes).toBe(3);
-      expect(calls).toEqual(new Map([["i-1.png", 2], ["i-2.png", 3]]));
+      expect(calls).toEqual(
+        new Map([
+          ["i-1.png", 2],
+          ["i-2.png", 3],
+        ]),
+      );
       expect(report.stages[0]).toMatchObject({ seen: 4, failed: 1, failedRouted: 0, skipped: 2, left: 3 });
       expect(report.stages[0]!.failures).toHaveLength(1);
       expect(await store.tasksIn("Pre-label")).toHaveLength(2);
@@ -197,8 +207,22 @@ describe("the report keeps counts and the first 1,000 failures", () => {
     const [local] = backends;
     await using store = await local!.create({ items: 1003 });
     const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
-    const stdout = { text: "", isTTY: false, write(chunk: string) { this.text += chunk; return true; } };
-    const stderr = { text: "", isTTY: false, write(chunk: string) { this.text += chunk; return true; } };
+    const stdout = {
+      text: "",
+      isTTY: false,
+      write(chunk: string) {
+        this.text += chunk;
+        return true;
+      },
+    };
+    const stderr = {
+      text: "",
+      isTTY: false,
+      write(chunk: string) {
+        this.text += chunk;
+        return true;
+      },
+    };
     runner.streams = { stdout, stderr };
     runner.stage("Pre-label", () => {
       throw new Error("poison");

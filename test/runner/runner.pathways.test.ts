@@ -73,7 +73,9 @@ describe.each(backends)("on $name", ({ create }) => {
       await using store = await create({ items: 3 });
       const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
       let n = 0;
-      runner.stage("Pre-label", { willSetPriority: true }, () => (++n === 2 ? { pathway: "nowhere", labelRowPriority: 0.1 } : { pathway: "skip", labelRowPriority: 0.25 }));
+      runner.stage("Pre-label", { willSetPriority: true }, () =>
+        ++n === 2 ? { pathway: "nowhere", labelRowPriority: 0.1 } : { pathway: "skip", labelRowPriority: 0.25 },
+      );
       await expect(runner.execute({ output: "silent" })).rejects.toBeInstanceOf(ConfigurationError);
       expect(store.backend.commits).toHaveLength(1);
       expect(store.backend.commits[0]!.priorities).toHaveLength(1);

@@ -119,7 +119,12 @@ describe.each(backends)("on $name", ({ create }) => {
     // The listing runs ahead, so page 2 failed while batch 1 was handled. The error comes out
     // where batch 3 is needed: batches 1 and 2, listed whole, were handled and committed first.
     const moved = (await store.moveHistory()).filter((m) => m.fromStage === "Pre-label");
-    expect(moved.map((m) => m.taskUuid).sort()).toEqual(all.slice(0, 6).map((t) => t.uuid).sort());
+    expect(moved.map((m) => m.taskUuid).sort()).toEqual(
+      all
+        .slice(0, 6)
+        .map((t) => t.uuid)
+        .sort(),
+    );
     expect(runner.lastReport?.stages[0]?.moved).toEqual({ skip: 6 });
     expect(await store.tasksIn("Pre-label")).toHaveLength(3);
   });

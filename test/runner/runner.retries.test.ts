@@ -87,7 +87,11 @@ describe.each(backends)("on $name", ({ create }) => {
         const attempt = rows.filter((r) => r.dataHash === task.dataHash).length + 1;
         rows.push(labelRow);
         if (task.uuid === retried!.uuid) {
-          seenAtStart.push({ classifications: labelRow.getClassificationInstances().length, objects: labelRow.getObjectInstances().length, priority: labelRow.priority });
+          seenAtStart.push({
+            classifications: labelRow.getClassificationInstances().length,
+            objects: labelRow.getObjectInstances().length,
+            priority: labelRow.priority,
+          });
         }
         addNote(labelRow, `attempt-${attempt}`);
         const box = labelRow.ontology.getChildByTitle("Cat", "object").createInstance();

@@ -18,7 +18,10 @@ function specWithFirstTitled(title: (secondUuid: string) => string) {
   const newTitle = title(secondUuid);
   const rename = (t: string) => (t === "First" ? newTitle : t);
   // Built past the spec check on purpose: it refuses UUID titles, which Encord allows.
-  return { secondUuid, spec: { ...spec, stages: spec.stages.map((s) => ({ ...s, title: rename(s.title), pathways: s.pathways.map((p) => ({ ...p, to: rename(p.to) })) })) } };
+  return {
+    secondUuid,
+    spec: { ...spec, stages: spec.stages.map((s) => ({ ...s, title: rename(s.title), pathways: s.pathways.map((p) => ({ ...p, to: rename(p.to) })) })) },
+  };
 }
 
 /** A pino logger whose lines are kept, parsed. */
@@ -81,7 +84,10 @@ describe("on Encord: a stage title that parses as a UUID", () => {
 
     expect(report.stages).toMatchObject([{ uuid: store.stage(title).uuid, title, seen: 1 }]);
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: info, msg: `runner.stage("${title}", …): "${title}" names the stage with that title (UUID ${store.stage(title).uuid}); it has the form of a UUID, but no stage has it as its UUID.` }),
+      expect.objectContaining({
+        level: info,
+        msg: `runner.stage("${title}", …): "${title}" names the stage with that title (UUID ${store.stage(title).uuid}); it has the form of a UUID, but no stage has it as its UUID.`,
+      }),
     );
   });
 

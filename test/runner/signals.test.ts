@@ -55,7 +55,18 @@ describe("stopping a run with a signal", () => {
   test("SIGINT on a script: in-flight tasks finish, every decision is committed, the report is printed, exit 0", async () => {
     using s = freshStore();
     const hash = await demoProjectWith36Tasks(s.store);
-    const run = startAgentScript(agentFile("slow"), ["--project-hash", hash, "--store", s.store, "--task-batch-size", "4", "--concurrency", "1", "--grace-period", "5"]);
+    const run = startAgentScript(agentFile("slow"), [
+      "--project-hash",
+      hash,
+      "--store",
+      s.store,
+      "--task-batch-size",
+      "4",
+      "--concurrency",
+      "1",
+      "--grace-period",
+      "5",
+    ]);
     // Six tasks started: batch 1 is committed, batch 2 is in progress.
     await run.waitFor("stderr", (text) => uuidsAfter("handling", text).length >= 6);
     run.child.kill("SIGINT");
@@ -119,7 +130,9 @@ describe("stopping a run with a signal", () => {
     expectNoStack(result);
     expect(result.stdout).toMatch(/ended: stopped/);
     const [stuck] = uuidsAfter("stuck on", result.stderr);
-    expect(result.stdout).toMatch(new RegExp(`Failed tasks \\(1\\):\\n {2}${stuck} .*after 1 attempt: TaskAgentsError: Task ${stuck} was abandoned: .*grace period ran out`));
+    expect(result.stdout).toMatch(
+      new RegExp(`Failed tasks \\(1\\):\\n {2}${stuck} .*after 1 attempt: TaskAgentsError: Task ${stuck} was abandoned: .*grace period ran out`),
+    );
     const handled = uuidsAfter("handling", result.stderr);
     expect(handled).toHaveLength(2);
     expect(await expectConsistentStore(s.store, hash)).toEqual(new Set(handled));

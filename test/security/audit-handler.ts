@@ -19,7 +19,12 @@ export interface AuditContext<Row> {
 /** Title prefix of the items whose task fails. */
 export const failingPrefix = "fail-";
 
-export function auditHandler<Row extends { toEncordDict(): unknown }>({ task, storageItem, labelRow, logger }: AuditContext<Row>): { pathway: string; labelRow: Row } {
+export function auditHandler<Row extends { toEncordDict(): unknown }>({
+  task,
+  storageItem,
+  labelRow,
+  logger,
+}: AuditContext<Row>): { pathway: string; labelRow: Row } {
   const url = storageItem.signedUrl;
   if (url === null) throw new Error(`storage item ${storageItem.uuid} came without a signed URL`);
   logger.debug(storageItem, "the storage item, as the merging object");

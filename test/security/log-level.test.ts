@@ -74,7 +74,9 @@ describe("--log-level and TASK_AGENTS_LOG_LEVEL", () => {
 
   test("the logLevel execute option is validated", async () => {
     const runner = new Runner();
-    await expect(runner.execute({ logLevel: "loud" as never })).rejects.toThrow(/Invalid run options: logLevel must be one of "trace", "debug", "info", "warn", "error", "silent" \(got "loud"\)/);
+    await expect(runner.execute({ logLevel: "loud" as never })).rejects.toThrow(
+      /Invalid run options: logLevel must be one of "trace", "debug", "info", "warn", "error", "silent" \(got "loud"\)/,
+    );
   });
 });
 
@@ -83,8 +85,14 @@ describe("the run logger's cleaning", () => {
 
   test("secrets go from messages, format arguments, objects at any depth, bindings, and errors with their causes", () => {
     let out = "";
-    const logger = createRunLogger("json", { write: (line: string) => (out += line) }, "trace").child({ source: url, headers: { authorization: "Bearer abc.def" } });
-    const error = Object.assign(new Error(`GET ${url} failed`, { cause: new AggregateError([new Error(`retry of ${url}`)], `Bearer tok_123 rejected at ${url}`) }), { request: { url, headers: { Authorization: "x" } } });
+    const logger = createRunLogger("json", { write: (line: string) => (out += line) }, "trace").child({
+      source: url,
+      headers: { authorization: "Bearer abc.def" },
+    });
+    const error = Object.assign(
+      new Error(`GET ${url} failed`, { cause: new AggregateError([new Error(`retry of ${url}`)], `Bearer tok_123 rejected at ${url}`) }),
+      { request: { url, headers: { Authorization: "x" } } },
+    );
     logger.trace("message %s %o %j", url, { url }, [{ signedUrl: url }]);
     logger.debug({ a: [{ b: { c: { d: url, signedUrl: url, sshKey: "k", passphrase: "p", token: "t" } } }] }, "deep");
     logger.warn(error);
@@ -98,7 +106,10 @@ describe("the run logger's cleaning", () => {
     expect(lines[2]).toMatchObject({ msg: "GET https://storage.example.com/bucket/item.png?[query removed] failed", headers: "[removed]" });
     const err = lines[3]!.err as { request: unknown; cause: { type: string; message: string; errors: { message: string }[] } };
     expect(err.request).toEqual({ url: "https://storage.example.com/bucket/item.png?[query removed]", headers: "[removed]" });
-    expect(err.cause).toMatchObject({ type: "AggregateError", message: "Bearer [removed] rejected at https://storage.example.com/bucket/item.png?[query removed]" });
+    expect(err.cause).toMatchObject({
+      type: "AggregateError",
+      message: "Bearer [removed] rejected at https://storage.example.com/bucket/item.png?[query removed]",
+    });
     expect(err.cause.errors[0]!.message).toBe("retry of https://storage.example.com/bucket/item.png?[query removed]");
     expect(lines[4]).toMatchObject({ when: "1970-01-01T00:00:00.000Z" });
   });

@@ -192,7 +192,11 @@ beforeAll(async () => {
   addMarker(passphrase);
   addMarker(wrongPassphrase);
   addMarker(bearerToken);
-  fake = await startFakeEncord({ publicKeys: [publicHex("id_ed25519"), publicHex("id_protected"), publicHex("id_other")], bearerTokens: [bearerToken], seed: 11 });
+  fake = await startFakeEncord({
+    publicKeys: [publicHex("id_ed25519"), publicHex("id_protected"), publicHex("id_other")],
+    bearerTokens: [bearerToken],
+    seed: 11,
+  });
   proxy = await startProxy(fake.url);
 }, 60_000);
 
@@ -208,13 +212,20 @@ function demoProject(options: AddProjectOptions = {}): AddedProject {
 
 /** Only the variables given (the parent's Encord and task-agents variables are blanked). */
 function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const blank = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("ENCORD_") || k.startsWith("TASK_AGENTS_")).map((k) => [k, ""]));
+  const blank = Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => k.startsWith("ENCORD_") || k.startsWith("TASK_AGENTS_"))
+      .map((k) => [k, ""]),
+  );
   return { ...blank, ENCORD_DOMAIN: proxy.url, ...extra };
 }
 
 const credentials = {
   "ENCORD_SSH_KEY (key text)": () => ({ ENCORD_SSH_KEY: text("id_ed25519") }),
-  "ENCORD_SSH_KEY_FILE (protected key) + ENCORD_SSH_KEY_PASSPHRASE": () => ({ ENCORD_SSH_KEY_FILE: file("id_protected"), ENCORD_SSH_KEY_PASSPHRASE: passphrase }),
+  "ENCORD_SSH_KEY_FILE (protected key) + ENCORD_SSH_KEY_PASSPHRASE": () => ({
+    ENCORD_SSH_KEY_FILE: file("id_protected"),
+    ENCORD_SSH_KEY_PASSPHRASE: passphrase,
+  }),
   ENCORD_BEARER_TOKEN: () => ({ ENCORD_BEARER_TOKEN: bearerToken }),
 } as const;
 
@@ -244,7 +255,10 @@ function expectStrippedUrlOf(project: AddedProject, output: string): void {
 
 test("the proxy marks the fake's signed URLs: a storage item fetched here carries the marker and the fake's signature", async () => {
   const project = demoProject();
-  const backend = encordBackend({ settings: encordSettingsFromEnv({ ENCORD_DOMAIN: proxy.url, ENCORD_SSH_KEY: text("id_ed25519") }), requestsPerSecond: Infinity });
+  const backend = encordBackend({
+    settings: encordSettingsFromEnv({ ENCORD_DOMAIN: proxy.url, ENCORD_SSH_KEY: text("id_ed25519") }),
+    requestsPerSecond: Infinity,
+  });
   try {
     const [item] = await backend.getStorageItems([project.tasks[0]!.itemUuid], { signUrls: true });
     const sig = new URL(item!.signedUrl!).searchParams.get("sig")!;
@@ -300,7 +314,8 @@ describe.each(Object.entries(credentials))("the CLI with %s", (_name, credential
     const logs = jsonLines(runJson.stderr);
     expect(logs.some((l) => l.level === 10)).toBe(true);
     expect(logs.some((l) => l.level === 20 && l.msg === "the label row")).toBe(true);
-    const attempt = logs.find((l) => l.msg === "attempt failed") as { err?: { message?: string; cause?: { message?: string; cause?: { message?: string } } } } | undefined;
+    const attempt = logs.find((l) => l.msg === "attempt failed") as
+      { err?: { message?: string; cause?: { message?: string; cause?: { message?: string } } } } | undefined;
     expect(attempt?.err?.message).toMatch(/^download of http:\/\/127\.0\.0\.1:\d+\/files\/[0-9a-f-]+\?\[query removed\] failed$/);
     expect(attempt?.err?.cause?.cause?.message).toMatch(/\?\[query removed\] has expired$/);
     expectCliClean("--json run (TASK_AGENTS_LOG_LEVEL=trace)", runJson);
@@ -316,7 +331,10 @@ describe("the CLI's failure paths, at trace level", () => {
       runCli(["run", agent, "--project-hash", open.projectHash, "--log-level", "trace"], { ENCORD_SSH_KEY: text("id_unregistered") }),
       runCli(["--json", "run", agent, "--project-hash", open.projectHash, "--log-level", "trace"], { ENCORD_SSH_KEY_FILE: file("id_unregistered") }),
       runCli(["run", agent, "--project-hash", forbidden.projectHash, "--log-level", "trace"], { ENCORD_SSH_KEY: text("id_ed25519") }),
-      runCli(["run", agent, "--project-hash", open.projectHash, "--log-level", "trace"], { ENCORD_SSH_KEY_FILE: file("id_protected"), ENCORD_SSH_KEY_PASSPHRASE: wrongPassphrase }),
+      runCli(["run", agent, "--project-hash", open.projectHash, "--log-level", "trace"], {
+        ENCORD_SSH_KEY_FILE: file("id_protected"),
+        ENCORD_SSH_KEY_PASSPHRASE: wrongPassphrase,
+      }),
     ]);
     expect(unregistered.code, unregistered.stderr).toBe(1);
     expect(unregistered.stderr).toMatch(/^error: Encord did not accept the credentials/);
@@ -341,7 +359,8 @@ describe("the CLI's failure paths, at trace level", () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const project = demoProject();
     const agent = agentFile("secrets-audit");
-    const run = (env: NodeJS.ProcessEnv, json = false) => runCli([...(json ? ["--json"] : []), "run", agent, "--project-hash", project.projectHash, "--log-level", "trace"], env);
+    const run = (env: NodeJS.ProcessEnv, json = false) =>
+      runCli([...(json ? ["--json"] : []), "run", agent, "--project-hash", project.projectHash, "--log-level", "trace"], env);
     const [echoedBearer, echoedKey, echoedJson, network] = await Promise.all([
       run({ ENCORD_DOMAIN: echo.url, ENCORD_BEARER_TOKEN: bearerToken }),
       run({ ENCORD_DOMAIN: echo.url, ENCORD_SSH_KEY: text("id_ed25519") }),
@@ -350,7 +369,10 @@ describe("the CLI's failure paths, at trace level", () => {
     ]);
     // The echo proxy saw the credentials it echoed (so they are markers).
     expect(echo.requests).toBeGreaterThanOrEqual(3);
-    for (const [label, result] of [["500 echo (bearer)", echoedBearer], ["500 echo (key)", echoedKey]] as const) {
+    for (const [label, result] of [
+      ["500 echo (bearer)", echoedBearer],
+      ["500 echo (key)", echoedKey],
+    ] as const) {
       expect(result.code, result.stderr).toBe(1);
       expect(result.stderr).toMatch(/^error: Encord failed \(Encord said: Internal server error/);
       expectCliClean(label, result);
@@ -449,7 +471,10 @@ describe("the Runner in process, Encord backend", () => {
 describe("errors outside any task, through the runner's command line", () => {
   test("preExecutionCallback throws quoting a signed URL and the token: the command's error (text and --json) strips them", async () => {
     const project = demoProject();
-    const backend = encordBackend({ settings: encordSettingsFromEnv({ ENCORD_DOMAIN: proxy.url, ENCORD_BEARER_TOKEN: bearerToken }), requestsPerSecond: Infinity });
+    const backend = encordBackend({
+      settings: encordSettingsFromEnv({ ENCORD_DOMAIN: proxy.url, ENCORD_BEARER_TOKEN: bearerToken }),
+      requestsPerSecond: Infinity,
+    });
     try {
       const [item] = await backend.getStorageItems([project.tasks[0]!.itemUuid], { signUrls: true });
       const url = item!.signedUrl!;

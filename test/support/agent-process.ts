@@ -77,9 +77,13 @@ export function startNode(args: readonly string[], env: NodeJS.ProcessEnv = {}):
         const matches = typeof pattern === "function" ? pattern : (text: string) => pattern.test(text);
         const check = () => {
           if (matches(output[stream])) done(() => resolve());
-          else if (ended) done(() => reject(new Error(`the process ended before its ${stream} matched ${String(pattern)}:\n${output.stdout}\n${output.stderr}`)));
+          else if (ended)
+            done(() => reject(new Error(`the process ended before its ${stream} matched ${String(pattern)}:\n${output.stdout}\n${output.stderr}`)));
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`no ${String(pattern)} on ${stream} within ${timeoutMs} ms:\n${output[stream]}`))), timeoutMs);
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`no ${String(pattern)} on ${stream} within ${timeoutMs} ms:\n${output[stream]}`))),
+          timeoutMs,
+        );
         const done = (settle: () => void) => {
           clearTimeout(timer);
           listeners.delete(check);

@@ -101,7 +101,7 @@ function finder(project: Project): Pick<BackendProject, "stage" | "pathway"> {
 
 async function allTasks(backend: Pick<Backend, "listStageTasks">, projectHash: string, stageUuid: string): Promise<WorkflowTask[]> {
   const tasks: WorkflowTask[] = [];
-  for (let pageToken: string | null | undefined; ; ) {
+  for (let pageToken: string | null | undefined; ;) {
     const page = await backend.listStageTasks(projectHash, stageUuid, pageToken ? { pageToken } : {});
     tasks.push(...page.tasks);
     if (page.nextPageToken === null) return tasks;
@@ -215,7 +215,11 @@ function fileItem(path: string): FakeItemSpec {
 
 /** Size, rate and length of a clip, as Encord reads them when a video is uploaded. */
 function probeClip(path: string): { width: number; height: number; fps: number; frameCount: number; duration: number } {
-  const output = execFileSync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries", "stream=width,height,r_frame_rate,nb_read_frames", "-of", "json", path], { encoding: "utf8" });
+  const output = execFileSync(
+    "ffprobe",
+    ["-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries", "stream=width,height,r_frame_rate,nb_read_frames", "-of", "json", path],
+    { encoding: "utf8" },
+  );
   const stream = (JSON.parse(output) as { streams: { width: number; height: number; r_frame_rate: string; nb_read_frames: string }[] }).streams[0]!;
   const [num, den] = stream.r_frame_rate.split("/").map(Number);
   const fps = num! / (den ?? 1);
@@ -302,7 +306,7 @@ export async function createEncordProject(options: EncordProjectOptions = {}): P
  */
 export async function createEncordProjectFromItems(items: readonly FakeItemSpec[], options: Omit<EncordProjectOptions, "items"> = {}): Promise<EncordProject> {
   const fake = await startFakeEncord({ publicKeys: [key.publicKeyHex], seed: options.seed ?? 1 });
-  const spec = typeof options.spec === "string" ? loadProjectSpec(options.spec) : options.spec ?? loadProjectSpec(paths.demoSpec);
+  const spec = typeof options.spec === "string" ? loadProjectSpec(options.spec) : (options.spec ?? loadProjectSpec(paths.demoSpec));
   const added = fake.addProject(spec, items, options.pageSize === undefined ? {} : { pageSize: options.pageSize });
   const { projectHash } = added;
   const encord = fastEncordBackend(fake);
@@ -321,7 +325,7 @@ export async function createEncordProjectFromItems(items: readonly FakeItemSpec[
   }
   const { stage, pathway } = finder(project);
   const stageTitle = (uuid: string) => project.stages.find((s) => s.uuid === uuid)?.title ?? uuid;
-  const pathwayName = (uuid: string | null) => (uuid === null ? null : project.stages.flatMap((s) => s.pathways).find((p) => p.uuid === uuid)?.name ?? uuid);
+  const pathwayName = (uuid: string | null) => (uuid === null ? null : (project.stages.flatMap((s) => s.pathways).find((p) => p.uuid === uuid)?.name ?? uuid));
   const taskOf = (dataHash: string) => {
     const task = fake.state.tasks.find((t) => t.projectHash === projectHash && t.dataHash === dataHash);
     if (!task) throw new Error(`no task of data ${dataHash}`);

@@ -10,7 +10,10 @@ import { localBackend } from "../../src/index.js";
 const [storePath, projectHash, stageUuid, pathwayUuid, mode] = process.argv.slice(2) as [string, string, string, string, string];
 const backend = localBackend({ storePath });
 const tasks = (await backend.listStageTasks(projectHash, stageUuid)).tasks;
-const rows = await backend.getLabelRows(projectHash, tasks.map((t) => t.dataHash));
+const rows = await backend.getLabelRows(
+  projectHash,
+  tasks.map((t) => t.dataHash),
+);
 const move = (i: number) => ({ taskUuid: tasks[i]!.uuid, fromStageUuid: stageUuid, pathwayUuid });
 const labelled = (i: number) => ({ dataHash: tasks[i]!.dataHash, labelRow: { ...rows[i]!, label_status: "LABELLED" } });
 

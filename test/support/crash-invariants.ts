@@ -67,7 +67,8 @@ export async function crashInvariants(store: RunnerStore, options: CrashInvarian
     if (dataHashes.has(task.dataHash)) problem("data item with two tasks", task.dataHash);
     dataHashes.add(task.dataHash);
     const stage = stageTitle.get(task.stageUuid);
-    if (stage !== "Pre-label" && stage !== "Annotate" && stage !== "Complete") problem("task in an unexpected stage", `${task.uuid} in ${stage ?? task.stageUuid}`);
+    if (stage !== "Pre-label" && stage !== "Annotate" && stage !== "Complete")
+      problem("task in an unexpected stage", `${task.uuid} in ${stage ?? task.stageUuid}`);
   }
 
   const entered = new Map<string, number>();
@@ -107,14 +108,16 @@ export async function crashInvariants(store: RunnerStore, options: CrashInvarian
       continue;
     }
     moved.add(task.uuid);
-    const expected = Number(/\d+/.exec(task.dataTitle)?.[0] ?? 0) % 2 === 1 ? { stage: "Annotate", pathway: "annotate" } : { stage: "Complete", pathway: "skip" };
+    const expected =
+      Number(/\d+/.exec(task.dataTitle)?.[0] ?? 0) % 2 === 1 ? { stage: "Annotate", pathway: "annotate" } : { stage: "Complete", pathway: "skip" };
     if (stage !== expected.stage) problem("in the wrong stage", `${task.uuid} (${task.dataTitle}) in ${stage}, expected ${expected.stage}`);
     if (moves.length === 0) problem("left Pre-label without a recorded move", `${task.uuid} in ${stage}`);
     const move = moves.at(-1);
     if (move && (move.toStage !== stage || move.pathway !== expected.pathway || move.actor !== options.actor)) {
       problem("move does not match", `${task.uuid} in ${stage}: ${JSON.stringify(move)}, expected pathway ${expected.pathway} by ${options.actor}`);
     }
-    if (saved !== undefined && (saved.length !== 1 || saved[0] !== noteFor(task.uuid))) problem("moved, but its note is not saved once", `${task.uuid}: ${JSON.stringify(saved)}`);
+    if (saved !== undefined && (saved.length !== 1 || saved[0] !== noteFor(task.uuid)))
+      problem("moved, but its note is not saved once", `${task.uuid}: ${JSON.stringify(saved)}`);
   }
   for (const uuid of options.committed) if (!byUuid.has(uuid)) problem("reported committed, but no such task", uuid);
 

@@ -4,7 +4,14 @@ export const failurePathSpec = {
   workflow: {
     stages: [
       { title: "Start", type: "START", to: "Pre-label" },
-      { title: "Pre-label", type: "AGENT", pathways: [{ name: "annotate", to: "Annotate" }, { name: "failed", to: "Triage" }] },
+      {
+        title: "Pre-label",
+        type: "AGENT",
+        pathways: [
+          { name: "annotate", to: "Annotate" },
+          { name: "failed", to: "Triage" },
+        ],
+      },
       { title: "Annotate", type: "ANNOTATION", to: "Done" },
       { title: "Triage", type: "ANNOTATION", to: "Done" },
       { title: "Done", type: "DONE" },

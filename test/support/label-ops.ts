@@ -104,7 +104,10 @@ export function replayOperations(row: LabelRow, operations: readonly Operation[]
   for (const { op, args } of operations) {
     switch (op) {
       case "create_object_instance":
-        objects.set(args["ref"] as string, row.ontology.getChildByHash(args["feature_hash"] as string, "object").createInstance({ objectHash: args["object_hash"] as string }));
+        objects.set(
+          args["ref"] as string,
+          row.ontology.getChildByHash(args["feature_hash"] as string, "object").createInstance({ objectHash: args["object_hash"] as string }),
+        );
         break;
       case "object_set_for_frames":
         object(args).setForFrames(coordinates(args["coordinates"] as Args), {

@@ -24,7 +24,12 @@ export interface ToneSpec {
 
 /** Writes one sine per channel (channel i at `frequencies[i]`), in the container `path`'s extension names. */
 export async function makeTone(path: string, spec: ToneSpec): Promise<void> {
-  const inputs = spec.frequencies.flatMap((frequency) => ["-f", "lavfi", "-i", `sine=frequency=${frequency}:sample_rate=${spec.sampleRate}:duration=${spec.seconds}`]);
+  const inputs = spec.frequencies.flatMap((frequency) => [
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=frequency=${frequency}:sample_rate=${spec.sampleRate}:duration=${spec.seconds}`,
+  ]);
   const n = spec.frequencies.length;
   const video = spec.video === true ? ["-f", "lavfi", "-i", `testsrc2=size=64x48:rate=10:duration=${spec.seconds}`] : [];
   const join = `${spec.frequencies.map((_, i) => `[${i}:a]`).join("")}join=inputs=${n}:channel_layout=${n === 1 ? "mono" : n === 2 ? "stereo" : `${n}c`}[a]`;

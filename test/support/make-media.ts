@@ -57,7 +57,9 @@ export async function makePng(path: string, spec: ImageSpec): Promise<Uint8Array
 
 /** Writes a JPEG (lossy: decoded pixels are near, not equal, to the returned ones; flat colours stay within a few levels). */
 export async function makeJpeg(path: string, spec: ImageSpec & { readonly quality?: number }): Promise<Uint8Array> {
-  await rawImage(spec).jpeg({ quality: spec.quality ?? 95, chromaSubsampling: "4:4:4" }).toFile(path);
+  await rawImage(spec)
+    .jpeg({ quality: spec.quality ?? 95, chromaSubsampling: "4:4:4" })
+    .toFile(path);
   return imagePixels(spec);
 }
 
@@ -69,7 +71,9 @@ export async function makeRgbaPng(path: string, spec: ImageSpec & { readonly alp
     rgba.set(rgb.subarray(i, i + 3), j);
     rgba[j + 3] = spec.alpha;
   }
-  await sharp(rgba, { raw: { width: spec.width, height: spec.height, channels: 4 } }).png().toFile(path);
+  await sharp(rgba, { raw: { width: spec.width, height: spec.height, channels: 4 } })
+    .png()
+    .toFile(path);
   return rgb;
 }
 

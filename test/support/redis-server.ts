@@ -73,9 +73,13 @@ async function startPrivateRedis(binary: string, extraArgs: readonly string[] = 
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
-    const child = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir, ...extraArgs], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      binary,
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir, ...extraArgs],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));

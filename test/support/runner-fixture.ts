@@ -25,7 +25,14 @@ export const twoAgentSpec = {
   workflow: {
     stages: [
       { title: "Start", type: "START", to: "First" },
-      { title: "First", type: "AGENT", pathways: [{ name: "next", to: "Second" }, { name: "finish", to: "Done" }] },
+      {
+        title: "First",
+        type: "AGENT",
+        pathways: [
+          { name: "next", to: "Second" },
+          { name: "finish", to: "Done" },
+        ],
+      },
       { title: "Second", type: "AGENT", pathways: [{ name: "finish", to: "Done" }] },
       { title: "Done", type: "DONE" },
     ],
@@ -66,7 +73,14 @@ export const notesSpec = {
   workflow: {
     stages: [
       { title: "Start", type: "START", to: "Pre-label" },
-      { title: "Pre-label", type: "AGENT", pathways: [{ name: "annotate", to: "Annotate" }, { name: "skip", to: "Complete" }] },
+      {
+        title: "Pre-label",
+        type: "AGENT",
+        pathways: [
+          { name: "annotate", to: "Annotate" },
+          { name: "skip", to: "Complete" },
+        ],
+      },
       { title: "Annotate", type: "ANNOTATION", to: "Review" },
       { title: "Review", type: "REVIEW", approve: "Complete", reject: "Annotate" },
       { title: "Complete", type: "DONE" },
@@ -93,7 +107,10 @@ export function notesOf(row: LabelRowJson): string[] {
     for (const entry of unit.labels?.classifications ?? []) onFrames.add(entry.classificationHash);
   }
   const notes: string[] = [];
-  for (const [hash, entry] of Object.entries(row.classification_answers) as [string, { featureHash?: unknown; classifications?: { featureHash?: unknown; answers?: unknown }[] }][]) {
+  for (const [hash, entry] of Object.entries(row.classification_answers) as [
+    string,
+    { featureHash?: unknown; classifications?: { featureHash?: unknown; answers?: unknown }[] },
+  ][]) {
     if (entry.featureHash !== notesHashes.note) continue;
     if (!onFrames.has(hash)) throw new Error(`note ${hash} is in classification_answers but on no frame of data_units`);
     const answer = entry.classifications?.find((c) => c.featureHash === notesHashes.noteText)?.answers;
@@ -197,7 +214,11 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { 
  * Expects the configuration error of a handler that returned the unknown pathway `bad` in the
  * demo project's "Pre-label" stage: it names what was returned and every accepted name and UUID.
  */
-export function expectUnknownPathwayError(error: Error & { code?: string }, bad: string, project: { pathway(stageTitle: string, name: string): Pathway }): void {
+export function expectUnknownPathwayError(
+  error: Error & { code?: string },
+  bad: string,
+  project: { pathway(stageTitle: string, name: string): Pathway },
+): void {
   expect(error).toBeInstanceOf(ConfigurationError);
   expect(isTaskAgentsError(error)).toBe(true);
   expect(error.code).toBe("TA_UNKNOWN_PATHWAY");

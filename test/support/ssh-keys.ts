@@ -31,7 +31,18 @@ export function runKeyTool(tool: "ssh-keygen" | "openssl", args: readonly string
 
 /** Writes a new key to `file` (and `file.pub`): `ssh-keygen -t <type> -N <passphrase>`. */
 export function sshKeygen(file: string, options: { type?: string; passphrase?: string; comment?: string; extra?: readonly string[] } = {}): void {
-  runKeyTool("ssh-keygen", ["-q", "-t", options.type ?? "ed25519", ...(options.extra ?? []), "-N", options.passphrase ?? "", "-C", options.comment ?? "test@example", "-f", file]);
+  runKeyTool("ssh-keygen", [
+    "-q",
+    "-t",
+    options.type ?? "ed25519",
+    ...(options.extra ?? []),
+    "-N",
+    options.passphrase ?? "",
+    "-C",
+    options.comment ?? "test@example",
+    "-f",
+    file,
+  ]);
 }
 
 /** The raw public key of a `.pub` file (`ssh-ed25519 AAAA… comment`): the last 32 bytes of the blob, hex. */

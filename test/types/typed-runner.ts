@@ -23,7 +23,9 @@ export function stagesAndPathways(): void {
   runner.stage("Pre-label", { overwrite: true }, () => undefined);
   runner.stage("Pre-label", { overwrite: true }, () => {});
   runner.stage("Pre-label", { overwrite: true, deps: { labelRow } }, ({ labelRow }) => ({ pathway: "skip", labelRow }));
-  runner.stage("Pre-label", { overwrite: true, deps: { labelRow } }, async ({ labelRow }) => (labelRow.width === 0 ? { pathway: null } : { pathway: "annotate", labelRowPriority: 0.5 }));
+  runner.stage("Pre-label", { overwrite: true, deps: { labelRow } }, async ({ labelRow }) =>
+    labelRow.width === 0 ? { pathway: null } : { pathway: "annotate", labelRowPriority: 0.5 },
+  );
   runner.stage("Pre-label", { overwrite: true, onFailure: "skip" }, () => "annotate");
   runner.stage("Triage", { overwrite: true, onFailure: "discard" }, () => "to review");
 

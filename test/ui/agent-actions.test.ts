@@ -33,7 +33,12 @@ async function demoDashboard(options: { agent: boolean }) {
   open.push(ui);
   const origin = new URL(ui.url).origin;
   const act = (mode: string, stage = prelabel.uuid) =>
-    fetch(new URL(`/projects/${projectHash}/tasks/${task.uuid}/agent`, ui.url), { method: "POST", body: new URLSearchParams({ stage, mode }), headers: { origin }, redirect: "manual" });
+    fetch(new URL(`/projects/${projectHash}/tasks/${task.uuid}/agent`, ui.url), {
+      method: "POST",
+      body: new URLSearchParams({ stage, mode }),
+      headers: { origin },
+      redirect: "manual",
+    });
   const state = async () => {
     await using reader = localBackend({ storePath });
     const moves = [...reader.history(projectHash, task.uuid)].flat();

@@ -27,7 +27,9 @@ describe("dashboard pages in a browser", () => {
     }
     // AGENT stages are marked, and every pathway is a labelled arrow.
     expect(await page.locator("svg#workflow g.stage.AGENT").count()).toBe(project.stages.filter((st) => st.type === "AGENT").length);
-    expect(await page.locator("svg#workflow g.edge text").allTextContents()).toEqual(expect.arrayContaining(["annotate", "skip", "submit", "approve", "reject"]));
+    expect(await page.locator("svg#workflow g.edge text").allTextContents()).toEqual(
+      expect.arrayContaining(["annotate", "skip", "submit", "approve", "reject"]),
+    );
   });
 
   test("counts change on the open page while a run moves tasks, without reloading it", async () => {
@@ -92,7 +94,12 @@ describe("dashboard pages in a browser", () => {
     expect(new URL(page.url()).pathname).toBe("/projects");
     const row = page.locator(`table#projects tr[data-project="${hash}"]`);
     expect(await row.locator("td").allTextContents()).toEqual(["Demo", hash, "4", "0", "4", "0", "0", "0", "none recorded"]);
-    for (const path of [`projects/${hash}/stages/00000000-0000-4000-8000-000000000000`, "projects/00000000-0000-4000-8000-000000000000", "runs/7", "no/such/page"]) {
+    for (const path of [
+      `projects/${hash}/stages/00000000-0000-4000-8000-000000000000`,
+      "projects/00000000-0000-4000-8000-000000000000",
+      "runs/7",
+      "no/such/page",
+    ]) {
       const response = await page.goto(`${ui.url}${path}`);
       expect(response?.status(), path).toBe(404);
       expect(await page.locator("h1").textContent()).toBe("Not found");

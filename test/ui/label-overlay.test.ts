@@ -56,7 +56,13 @@ describe("label overlay", () => {
     const box = shapes[0]!;
     expect(box).toMatchObject({ kind: "box", rotationDegrees: 0 });
     if (box.kind !== "box") throw new Error("not a box");
-    for (const [got, want] of [[box.x, 20], [box.y, 20], [box.width, 40], [box.height, 40]] as const) expect(got).toBeCloseTo(want, 6);
+    for (const [got, want] of [
+      [box.x, 20],
+      [box.y, 20],
+      [box.width, 40],
+      [box.height, 40],
+    ] as const)
+      expect(got).toBeCloseTo(want, 6);
     expect(shapes[1]).toMatchObject({ kind: "box", rotationDegrees: 30 });
     const pose = shapes[5]!;
     if (pose.kind !== "skeleton") throw new Error("not a skeleton");

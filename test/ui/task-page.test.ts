@@ -109,13 +109,13 @@ describe("task page", () => {
     expect(foreign.status).toBe(403);
     const wrongPathway = await post(path, { stage: review.uuid, pathway: "submit" });
     expect(wrongPathway.status).toBe(400);
-    expect(await wrongPathway.text()).toContain('accepted: &quot;approve&quot;, &quot;reject&quot;');
+    expect(await wrongPathway.text()).toContain("accepted: &quot;approve&quot;, &quot;reject&quot;");
     expect(await stageOf(taskUuid)).toMatchObject({ stage: "Review", moves: 1 });
 
     const readOnly = await dashboard({ readOnly: true });
     const page = await (await readOnly.get(`/projects/${readOnly.projectHash}/tasks/${readOnly.taskUuid}`)).text();
-    expect(page).not.toContain("data-key=\"a\"");
-    expect(page).not.toContain("<form method=\"post\"");
+    expect(page).not.toContain('data-key="a"');
+    expect(page).not.toContain('<form method="post"');
     const refused = await readOnly.post(`/projects/${readOnly.projectHash}/tasks/${readOnly.taskUuid}/proceed`, { stage: review.uuid, pathway: "approve" });
     expect(refused.status).toBe(404);
     expect(await readOnly.stageOf(readOnly.taskUuid)).toMatchObject({ stage: "Review", moves: 1 });

@@ -36,7 +36,11 @@ export function findBlobs(image: RgbImage, minPixels = 20): Blob[] {
   for (let start = 0; start < width * height; start++) {
     const colour = colours[start];
     if (!colour || seen[start]) continue;
-    let minX = width, minY = height, maxX = -1, maxY = -1, pixels = 0;
+    let minX = width,
+      minY = height,
+      maxX = -1,
+      maxY = -1,
+      pixels = 0;
     const stack = [start];
     seen[start] = 1;
     while (stack.length > 0) {
@@ -44,8 +48,10 @@ export function findBlobs(image: RgbImage, minPixels = 20): Blob[] {
       const x = at % width;
       const y = (at - x) / width;
       pixels++;
-      minX = Math.min(minX, x); maxX = Math.max(maxX, x);
-      minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+      minX = Math.min(minX, x);
+      maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y);
+      maxY = Math.max(maxY, y);
       for (const next of [x > 0 ? at - 1 : -1, x < width - 1 ? at + 1 : -1, y > 0 ? at - width : -1, y < height - 1 ? at + width : -1]) {
         if (next >= 0 && !seen[next] && colours[next] === colour) {
           seen[next] = 1;

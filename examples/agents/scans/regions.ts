@@ -16,13 +16,19 @@ export interface PixelBox {
 /** The box around every pixel whose red channel (a windowed scan's grey) is above `level`; undefined when none is. */
 export function brightBox(image: RgbImage, level: number): PixelBox | undefined {
   const { width, height, data } = image;
-  let minX = width, minY = height, maxX = -1, maxY = -1, pixels = 0;
+  let minX = width,
+    minY = height,
+    maxX = -1,
+    maxY = -1,
+    pixels = 0;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (data[(y * width + x) * 3]! <= level) continue;
       pixels++;
-      minX = Math.min(minX, x); maxX = Math.max(maxX, x);
-      minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+      minX = Math.min(minX, x);
+      maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y);
+      maxY = Math.max(maxY, y);
     }
   }
   return pixels === 0 ? undefined : { minX, minY, maxX, maxY, pixels };

@@ -4,9 +4,30 @@ import type { StorageItem, StorageItemType } from "../../domain/storage-item.js"
 import type { Project } from "../../domain/workflow.js";
 import { settleAll } from "../../shared/settle-all.js";
 import { assertProjectHash, assertWorkflowProject } from "../../domain/project-checks.js";
-import type { BackOff, Backend, RequestOutcome, BatchCommit, CommitResult, InitialiseLabelsArgs, ListTasksOptions, ReadStageOptions, StageReader, StorageItemPatch, TaskPage } from "../backend.js";
+import type {
+  BackOff,
+  Backend,
+  RequestOutcome,
+  BatchCommit,
+  CommitResult,
+  InitialiseLabelsArgs,
+  ListTasksOptions,
+  ReadStageOptions,
+  StageReader,
+  StorageItemPatch,
+  TaskPage,
+} from "../backend.js";
 import { chunks } from "./chunks.js";
-import { labelRowsFromWire, listFromWire, metadataFromWire, ontologyStructureFromWire, pageFromWire, projectFromWire, storageItemFromWire, taskFromWire } from "./encord-wire.js";
+import {
+  labelRowsFromWire,
+  listFromWire,
+  metadataFromWire,
+  ontologyStructureFromWire,
+  pageFromWire,
+  projectFromWire,
+  storageItemFromWire,
+  taskFromWire,
+} from "./encord-wire.js";
 import { abortableSleep } from "./http/abortable-sleep.js";
 import { isEncordApiError, type EncordApiError } from "./http/errors.js";
 import { EncordHttpClient, type EncordHttpClientOptions } from "./http/index.js";
@@ -69,7 +90,8 @@ export class EncordBackend implements Backend {
         sleep: options.sleep ?? abortableSleep,
       },
       (projectHash, stageUuid, listOptions) => this.listStageTasks(projectHash, stageUuid, listOptions),
-      async (projectHash, dataHashes) => new Map((await this.getLabelRowMetadata(projectHash, dataHashes)).map((m) => [m.data_hash, m.workflow_graph_node?.uuid ?? null])),
+      async (projectHash, dataHashes) =>
+        new Map((await this.getLabelRowMetadata(projectHash, dataHashes)).map((m) => [m.data_hash, m.workflow_graph_node?.uuid ?? null])),
     );
   }
 
@@ -93,8 +115,12 @@ export class EncordBackend implements Backend {
     try {
       wire = await this.#client.v2<Record<string, unknown>>("GET", `projects/${projectHash}`, withSignal(options.signal));
       if (wire === null) throw new NotFoundError("TA_UNKNOWN_PROJECT", `Project ${projectHash} was not found on ${this.#domain}.`);
-      const ontologyHash = typeof wire["ontologyHash"] === "string" ? wire["ontologyHash"] : typeof wire["ontology_hash"] === "string" ? wire["ontology_hash"] : null;
-      ontologyWire = ontologyHash === null ? { editor: wire["editorOntology"] ?? wire["editor_ontology"] } : await this.#client.v2("GET", `ontologies/${ontologyHash}`, withSignal(options.signal));
+      const ontologyHash =
+        typeof wire["ontologyHash"] === "string" ? wire["ontologyHash"] : typeof wire["ontology_hash"] === "string" ? wire["ontology_hash"] : null;
+      ontologyWire =
+        ontologyHash === null
+          ? { editor: wire["editorOntology"] ?? wire["editor_ontology"] }
+          : await this.#client.v2("GET", `ontologies/${ontologyHash}`, withSignal(options.signal));
     } catch (error) {
       throw this.#projectError(projectHash, error);
     }
@@ -134,7 +160,8 @@ export class EncordBackend implements Backend {
   readStageAhead(projectHash: string, stageUuid: string, options: ReadStageOptions = {}): StageReader {
     const reader = new ThreadedStageReader({
       thread: this.#readerThreadData(`projects/${projectHash}/workflow/stages/${stageUuid}/tasks`),
-      readPage: (pageToken) => this.listStageTasks(projectHash, stageUuid, { ...(pageToken === undefined ? {} : { pageToken }), ...withSignal(options.signal) }),
+      readPage: (pageToken) =>
+        this.listStageTasks(projectHash, stageUuid, { ...(pageToken === undefined ? {} : { pageToken }), ...withSignal(options.signal) }),
       decodePage: (page) => this.#taskPage(page, stageUuid),
       onRequest: (event) => this.#client.relayRequest(event),
       onBackOff: (event) => this.#client.relayBackOff(event),
@@ -155,7 +182,8 @@ export class EncordBackend implements Backend {
   #readerThreadData(path: string): ReaderThreadData | undefined {
     const options = this.#options;
     // A fixed rate is this client's to keep: a second client would double it.
-    if (options.readerThread === false || Number.isFinite(options.requestsPerSecond ?? Infinity) || options.sleep !== undefined || options.now !== undefined) return undefined;
+    if (options.readerThread === false || Number.isFinite(options.requestsPerSecond ?? Infinity) || options.sleep !== undefined || options.now !== undefined)
+      return undefined;
     const { credentials } = options.settings;
     let threadCredentials: ReaderThreadData["credentials"];
     if (credentials.kind === "bearer") threadCredentials = { kind: "bearer", token: credentials.token.reveal() };
@@ -222,22 +250,36 @@ export class EncordBackend implements Backend {
     const byDataHash = new Map<string, LabelRowJson>();
     // Reading existing rows and creating missing ones are independent: all chunks go out together.
     const fetched = chunks(existing, encordLimits.labelRowsPerGet).map((chunk) =>
-      this.#client.v1<unknown>({ projectHash }, "labelrow", "GET", chunk, {
-        get_signed_url: false,
-        multi_request: true,
-        include_object_feature_hashes: args.includeObjectFeatureHashes ?? null,
-        include_classification_feature_hashes: args.includeClassificationFeatureHashes ?? null,
-        include_reviews: args.includeReviews ?? false,
-        include_export_history: false,
-        include_archived: false,
-      }, { retryable: true }),
+      this.#client.v1<unknown>(
+        { projectHash },
+        "labelrow",
+        "GET",
+        chunk,
+        {
+          get_signed_url: false,
+          multi_request: true,
+          include_object_feature_hashes: args.includeObjectFeatureHashes ?? null,
+          include_classification_feature_hashes: args.includeClassificationFeatureHashes ?? null,
+          include_reviews: args.includeReviews ?? false,
+          include_export_history: false,
+          include_archived: false,
+        },
+        { retryable: true },
+      ),
     );
     // Rows that do not exist yet are created (the SDK's initialise_labels does the same). Retried,
     // unlike the SDK (§3.3 (c)): else one 429, 5xx or reset connection ends the whole run. A retry
     // after a lost answer relies on creating an existing row returning it (the fake server's
     // choice; UNCONFIRMED on Encord).
     const created = chunks(missing, encordLimits.labelRowsPerCreate).map((chunk) =>
-      this.#client.v1<unknown>({ projectHash }, "labelrow", "PUT", chunk, { multi_request: true, get_signed_url: false, branch_name: null }, { retryable: true }),
+      this.#client.v1<unknown>(
+        { projectHash },
+        "labelrow",
+        "PUT",
+        chunk,
+        { multi_request: true, get_signed_url: false, branch_name: null },
+        { retryable: true },
+      ),
     );
     const answers = await settleAll([...fetched, ...created]);
     for (const rows of answers.slice(0, fetched.length)) for (const row of labelRowsFromWire(rows)) byDataHash.set(row.data_hash, row);
@@ -281,7 +323,11 @@ export class EncordBackend implements Backend {
       throw new BackendError("TA_STORE_ERROR", `Encord sent storage item ${item.uuid} without its folder ("parent"), which listing its child items needs.`);
     }
     const children: StorageItem[] = [];
-    const pages = this.#client.v2Pages<unknown>(`storage/folders/${parent}/items/${item.uuid}/child-items`, { signUrls: options.signUrls ?? false }, withSignal(options.signal));
+    const pages = this.#client.v2Pages<unknown>(
+      `storage/folders/${parent}/items/${item.uuid}/child-items`,
+      { signUrls: options.signUrls ?? false },
+      withSignal(options.signal),
+    );
     try {
       for await (const results of pages) children.push(...pageFromWire({ results }, `the child items of ${item.uuid}`).results.map(storageItemFromWire));
     } catch (error) {
@@ -319,7 +365,10 @@ export class EncordBackend implements Backend {
       try {
         page = await this.#client.v2<PageWire>("PATCH", "storage/items/patch-bulk", { body: { itemPatches: Object.fromEntries(chunk) } });
       } catch (error) {
-        throw asMissingItems(chunk.map(([uuid]) => uuid), error);
+        throw asMissingItems(
+          chunk.map(([uuid]) => uuid),
+          error,
+        );
       }
       for (const item of pageFromWire(page, "storage items").results.map(storageItemFromWire)) byUuid.set(item.uuid.toLowerCase(), item);
     }
@@ -334,7 +383,11 @@ export class EncordBackend implements Backend {
     // Every save is checked before any is sent, so a bad one cannot leave half a batch saved.
     const rows = saves.map((save) => {
       const labelHash = save.labelRow.label_hash ?? this.#metadataByDataHash.get(cacheKey(projectHash, save.dataHash))?.label_hash ?? null;
-      return { dataHash: save.dataHash, labelHash, labelRow: labelHash === save.labelRow.label_hash ? save.labelRow : { ...save.labelRow, label_hash: labelHash } };
+      return {
+        dataHash: save.dataHash,
+        labelHash,
+        labelRow: labelHash === save.labelRow.label_hash ? save.labelRow : { ...save.labelRow, label_hash: labelHash },
+      };
     });
     const unsaved = rows.filter((row) => !row.labelHash);
     if (unsaved.length > 0) {
@@ -349,12 +402,26 @@ export class EncordBackend implements Backend {
     await settleAll(
       saveChunks.map((chunk) =>
         // Saving overwrites the row, so a retry after a lost answer stores the same content again.
-        this.#client.v1({ projectHash }, "labelrow", "POST", chunk.map((row) => row.labelHash), { multi_request: true, labels: chunk.map((row) => row.labelRow), validate_before_saving: false }, { retryable: true, ...withSignal(signal) }),
+        this.#client.v1(
+          { projectHash },
+          "labelrow",
+          "POST",
+          chunk.map((row) => row.labelHash),
+          { multi_request: true, labels: chunk.map((row) => row.labelRow), validate_before_saving: false },
+          { retryable: true, ...withSignal(signal) },
+        ),
       ),
     );
     const saved = rows.length;
     const priorityChunks = chunks(batch.priorities ?? [], encordLimits.prioritiesPerRequest);
-    await settleAll(priorityChunks.map((chunk) => this.#client.v2("POST", `projects/${projectHash}/priorities`, { body: { priorities: chunk.map((p) => [p.dataHash, p.priority]) }, ...withSignal(signal) })));
+    await settleAll(
+      priorityChunks.map((chunk) =>
+        this.#client.v2("POST", `projects/${projectHash}/priorities`, {
+          body: { priorities: chunk.map((p) => [p.dataHash, p.priority]) },
+          ...withSignal(signal),
+        }),
+      ),
+    );
     const prioritised = batch.priorities?.length ?? 0;
     let stages = this.#pathwaysByProject.get(projectHash);
     if (stages === undefined && (batch.moves ?? []).length > 0) {
@@ -377,7 +444,6 @@ export class EncordBackend implements Backend {
     // Bounded: a long polling run sees every item of the project over time.
     if (this.#metadataByDataHash.size > 20_000) this.#metadataByDataHash.delete(this.#metadataByDataHash.keys().next().value as string);
   }
-
 }
 
 function cacheKey(projectHash: string, dataHash: string): string {

@@ -24,7 +24,8 @@ export function field(wire: Wire, camelKey: string): unknown {
 
 function text(wire: Wire, key: string, what: string): string {
   const value = field(wire, key);
-  if (typeof value !== "string") throw new BackendError("TA_STORE_ERROR", `Encord sent ${what} without a ${key} (got ${value === undefined ? "nothing" : typeof value}).`);
+  if (typeof value !== "string")
+    throw new BackendError("TA_STORE_ERROR", `Encord sent ${what} without a ${key} (got ${value === undefined ? "nothing" : typeof value}).`);
   return value;
 }
 
@@ -104,14 +105,22 @@ export function projectFromWire(wire: unknown, ontology: OntologyStructureJson):
   if (!isWire(wire)) throw new BackendError("TA_STORE_ERROR", `Encord sent a project that is not an object (got ${describeWire(wire)}).`);
   const workflow = field(wire, "workflow");
   // Absent or null: no workflow (a manual QA project). Anything else must be { stages: [...] }.
-  if (workflow !== undefined && workflow !== null && (!isWire(workflow) || (workflow["stages"] !== undefined && workflow["stages"] !== null && !Array.isArray(workflow["stages"])))) {
+  if (
+    workflow !== undefined &&
+    workflow !== null &&
+    (!isWire(workflow) || (workflow["stages"] !== undefined && workflow["stages"] !== null && !Array.isArray(workflow["stages"])))
+  ) {
     const got = isWire(workflow) ? `"stages" ${describeWire(workflow["stages"])}` : describeWire(workflow);
-    throw new BackendError("TA_STORE_ERROR", `Encord sent project ${JSON.stringify(optionalText(wire, "projectHash") ?? "")} with a "workflow" that is not an object with a list of stages (got ${got}).`);
+    throw new BackendError(
+      "TA_STORE_ERROR",
+      `Encord sent project ${JSON.stringify(optionalText(wire, "projectHash") ?? "")} with a "workflow" that is not an object with a list of stages (got ${got}).`,
+    );
   }
   const stages = isWire(workflow) && Array.isArray(workflow["stages"]) ? (workflow["stages"] as unknown[]) : [];
   const declared = field(wire, "projectType");
   // An absent type is judged by the workflow; anything but "workflow" is no workflow project.
-  const projectType = declared === undefined || declared === null ? (isWire(workflow) ? "workflow" : "manual_qa") : declared === "workflow" ? "workflow" : "manual_qa";
+  const projectType =
+    declared === undefined || declared === null ? (isWire(workflow) ? "workflow" : "manual_qa") : declared === "workflow" ? "workflow" : "manual_qa";
   return {
     uuid: uuidText(wire, "projectHash", "a project"),
     title: optionalText(wire, "title") ?? "",
@@ -204,7 +213,10 @@ export function metadataFromWire(wire: unknown): LabelRowMetadataJson {
 export function labelRowsFromWire(value: unknown): LabelRowJson[] {
   return listFromWire(value, "label rows").map((row, index) => {
     if (!isWire(row) || typeof row["data_hash"] !== "string") {
-      throw new BackendError("TA_STORE_ERROR", `Encord sent label row ${index} ${isWire(row) ? `without a data_hash (got ${describeWire(row["data_hash"])})` : `that is not an object (got ${describeWire(row)})`}.`);
+      throw new BackendError(
+        "TA_STORE_ERROR",
+        `Encord sent label row ${index} ${isWire(row) ? `without a data_hash (got ${describeWire(row["data_hash"])})` : `that is not an object (got ${describeWire(row)})`}.`,
+      );
     }
     return row as unknown as LabelRowJson;
   });

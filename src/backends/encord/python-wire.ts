@@ -105,7 +105,10 @@ export function pythonJsonDumps(value: unknown): string {
     throw error;
   }
   if (out === undefined) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `Cannot serialise a ${typeof value} as JSON; accepted: objects, arrays, strings, numbers, booleans, null.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `Cannot serialise a ${typeof value} as JSON; accepted: objects, arrays, strings, numbers, booleans, null.`,
+    );
   }
   return out;
 }
@@ -139,7 +142,9 @@ function dump(value: unknown, seen: Set<object>): string | undefined {
       return pythonJsonString(value);
     case "number":
       if (Number.isFinite(value)) return pythonNumber(value);
-      throw new UnserialisableValue((where) => `${where.charAt(0).toUpperCase() + where.slice(1)} is ${String(value)}; Encord accepts only finite numbers (JSON has no NaN or Infinity).`);
+      throw new UnserialisableValue(
+        (where) => `${where.charAt(0).toUpperCase() + where.slice(1)} is ${String(value)}; Encord accepts only finite numbers (JSON has no NaN or Infinity).`,
+      );
     case "bigint":
       return value.toString();
     case "boolean":

@@ -9,7 +9,10 @@ export const maxRequestsPerSecondVariable = "TASK_AGENTS_ENCORD_MAX_RPS";
  */
 export function checkRequestsPerSecond(value: number, where: string, given = String(value)): number {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `${where} is ${JSON.stringify(given)}; accepted: a number of requests per second greater than 0 (e.g. 20), or unset for no fixed cap.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `${where} is ${JSON.stringify(given)}; accepted: a number of requests per second greater than 0 (e.g. 20), or unset for no fixed cap.`,
+    );
   }
   return value;
 }

@@ -136,7 +136,9 @@ function rejectPathInKeyContent(value: string, home: string): void {
   const pathLike =
     text.length < 1024 &&
     !text.startsWith("b3BlbnNzaC1rZXktdjE") &&
-    (/^(~|\.{1,2})?[/\\]/.test(text) || /^[A-Za-z]:[/\\]/.test(text) || keyFileName.test(basename(text.replaceAll("\\", "/"))) ||
+    (/^(~|\.{1,2})?[/\\]/.test(text) ||
+      /^[A-Za-z]:[/\\]/.test(text) ||
+      keyFileName.test(basename(text.replaceAll("\\", "/"))) ||
       (text.includes("/") && !/^[A-Za-z0-9+/=]{40,}$/.test(text)));
   if (pathLike) throw new ConfigurationError("TA_ENCORD_CREDENTIALS", `ENCORD_SSH_KEY looks like a file path, not a key. ${fix}`);
 }

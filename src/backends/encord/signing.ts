@@ -123,8 +123,7 @@ export interface VerifyV2Input {
   readonly maxAgeSeconds?: number;
 }
 
-const signatureInputPattern =
-  /^encord-sig=\("@method" "@request-target" "content-digest"\);created=(0|[1-9][0-9]{0,15});keyid="([^"]*)";alg="([^"]*)"$/;
+const signatureInputPattern = /^encord-sig=\("@method" "@request-target" "content-digest"\);created=(0|[1-9][0-9]{0,15});keyid="([^"]*)";alg="([^"]*)"$/;
 const signaturePattern = /^encord-sig=:([A-Za-z0-9+/]+={0,2}):$/;
 
 /** Checks a v2-signed request: digest, `Signature-Input` format, keyid, alg, created, signature. */

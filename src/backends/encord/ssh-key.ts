@@ -108,10 +108,7 @@ export function ed25519KeyFromSeed(seed: Uint8Array): Ed25519Key {
 /** The public KeyObject of a raw Ed25519 public key given as 64 hex characters. */
 export function ed25519PublicKeyFromHex(publicKeyHex: string): KeyObject {
   if (!/^[0-9a-fA-F]{64}$/.test(publicKeyHex)) {
-    throw new ConfigurationError(
-      "TA_INVALID_ARGUMENT",
-      `${JSON.stringify(publicKeyHex)} is not an Ed25519 public key; expected 64 hex characters (32 bytes).`,
-    );
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `${JSON.stringify(publicKeyHex)} is not an Ed25519 public key; expected 64 hex characters (32 bytes).`);
   }
   return createPublicKey({ key: Buffer.concat([spkiEd25519Prefix, Buffer.from(publicKeyHex, "hex")]), format: "der", type: "spki" });
 }
@@ -142,9 +139,7 @@ export function parseEd25519PrivateKey(text: string, options: ParseEd25519KeyOpt
       );
     }
     if (normalised.startsWith("PuTTY-User-Key-File")) {
-      return fail(
-        `${Source} is a PuTTY key (.ppk); convert it with "puttygen key.ppk -O private-openssh -o id_ed25519". ${accepted}.`,
-      );
+      return fail(`${Source} is a PuTTY key (.ppk); convert it with "puttygen key.ppk -O private-openssh -o id_ed25519". ${accepted}.`);
     }
     if (normalised.startsWith("b3BlbnNzaC1rZXktdjE")) {
       return fail(
@@ -211,7 +206,9 @@ export function parseEd25519PrivateKey(text: string, options: ParseEd25519KeyOpt
         return fail(`${Source} is protected by a passphrase; set ${passphraseVariable} to it (or remove it with ssh-keygen -p).`);
       }
       if (/incorrect passphrase/i.test(message)) {
-        return fail(`${Source} cannot be decrypted with the passphrase in ${passphraseVariable}: wrong passphrase. Set the passphrase the key was created with.`);
+        return fail(
+          `${Source} cannot be decrypted with the passphrase in ${passphraseVariable}: wrong passphrase. Set the passphrase the key was created with.`,
+        );
       }
       // sshpk's own message is not quoted: it may echo bytes of a damaged key.
       return fail(
@@ -240,7 +237,9 @@ export function parseEd25519PrivateKey(text: string, options: ParseEd25519KeyOpt
       privateKey = createPrivateKey(encrypted ? { key: block, format: "pem", passphrase } : { key: block, format: "pem" });
     } catch {
       if (encrypted) {
-        return fail(`${Source} cannot be decrypted with the passphrase in ${passphraseVariable}: wrong passphrase. Set the passphrase the key was created with.`);
+        return fail(
+          `${Source} cannot be decrypted with the passphrase in ${passphraseVariable}: wrong passphrase. Set the passphrase the key was created with.`,
+        );
       }
       return fail(`${Source} starts with -----BEGIN PRIVATE KEY----- but its content cannot be read (damaged or truncated). ${accepted}.`);
     }

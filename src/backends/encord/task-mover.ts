@@ -40,7 +40,12 @@ export class TaskMover {
   ) {}
 
   /** Moves tasks along their pathways, stage by stage, in chunks of the actions limit. */
-  async move(projectHash: string, moves: readonly TaskMove[], stages: StagePathways, signal: AbortSignal | undefined): Promise<Pick<CommitResult, "moved" | "refused">> {
+  async move(
+    projectHash: string,
+    moves: readonly TaskMove[],
+    stages: StagePathways,
+    signal: AbortSignal | undefined,
+  ): Promise<Pick<CommitResult, "moved" | "refused">> {
     const moved: Moved[] = [];
     const refused: RefusedMove[] = [];
     if (moves.length === 0) return { moved, refused };
@@ -49,8 +54,15 @@ export class TaskMover {
     for (const move of moves) {
       const pathways = stages.get(move.fromStageUuid);
       if (!pathways?.has(move.pathwayUuid)) {
-        const accepted = pathways === undefined ? "it is not an AGENT stage of the project" : `its pathways: ${[...pathways.values()].map((p) => `${JSON.stringify(p.name)} (${p.uuid})`).join(", ")}`;
-        refused.push({ taskUuid: move.taskUuid, reason: "unknown-pathway", message: `Pathway ${move.pathwayUuid} is not a pathway of stage ${move.fromStageUuid}; ${accepted}.` });
+        const accepted =
+          pathways === undefined
+            ? "it is not an AGENT stage of the project"
+            : `its pathways: ${[...pathways.values()].map((p) => `${JSON.stringify(p.name)} (${p.uuid})`).join(", ")}`;
+        refused.push({
+          taskUuid: move.taskUuid,
+          reason: "unknown-pathway",
+          message: `Pathway ${move.pathwayUuid} is not a pathway of stage ${move.fromStageUuid}; ${accepted}.`,
+        });
         continue;
       }
       // Encord refuses a whole request that names a task twice: the first decision counts.
@@ -77,13 +89,20 @@ export class TaskMover {
    * unless an attempt whose answer was lost may have moved them: a task found at its pathway's
    * destination then counts as moved, once.
    */
-  async #proceed(projectHash: string, stageUuid: string, chunk: readonly TaskMove[], pathways: ReadonlyMap<string, Pathway>, signal: AbortSignal | undefined): Promise<Pick<CommitResult, "moved" | "refused">> {
+  async #proceed(
+    projectHash: string,
+    stageUuid: string,
+    chunk: readonly TaskMove[],
+    pathways: ReadonlyMap<string, Pathway>,
+    signal: AbortSignal | undefined,
+  ): Promise<Pick<CommitResult, "moved" | "refused">> {
     const moved: Moved[] = [];
     const refused: RefusedMove[] = [];
-    const done = (items: readonly TaskMove[]) => items.map((move) => ({ taskUuid: move.taskUuid, toStageUuid: pathways.get(move.pathwayUuid)!.destinationUuid }));
+    const done = (items: readonly TaskMove[]) =>
+      items.map((move) => ({ taskUuid: move.taskUuid, toStageUuid: pathways.get(move.pathwayUuid)!.destinationUuid }));
     let pending = chunk;
     let mayHaveMoved = false;
-    for (let retries = 0; pending.length > 0; ) {
+    for (let retries = 0; pending.length > 0;) {
       let error: EncordApiError;
       try {
         await this.client.v2("POST", `projects/${projectHash}/workflow/stages/${stageUuid}/actions`, {
@@ -117,7 +136,11 @@ export class TaskMover {
       refused.push(
         ...gone
           .filter((move) => !arrived.has(move.taskUuid.toLowerCase()))
-          .map((move): RefusedMove => ({ taskUuid: move.taskUuid, reason: "not-in-stage", message: `Task ${move.taskUuid} is no longer in stage ${stageUuid} (someone else moved it); it was not moved.` })),
+          .map((move): RefusedMove => ({
+            taskUuid: move.taskUuid,
+            reason: "not-in-stage",
+            message: `Task ${move.taskUuid} is no longer in stage ${stageUuid} (someone else moved it); it was not moved.`,
+          })),
       );
       pending = pending.filter((move) => stillThere.has(move.taskUuid.toLowerCase()));
     }
@@ -143,9 +166,15 @@ export class TaskMover {
     signal: AbortSignal | undefined,
   ): Promise<{ stillThere: Set<string>; arrived: (gone: readonly TaskMove[]) => Promise<Set<string>> }> {
     if (moves.some((move) => !move.dataHash)) {
-      return { stillThere: await this.#tasksInStage(projectHash, stageUuid, moves, signal), arrived: (gone) => this.#arrivedAlready(projectHash, gone, pathways, signal) };
+      return {
+        stillThere: await this.#tasksInStage(projectHash, stageUuid, moves, signal),
+        arrived: (gone) => this.#arrivedAlready(projectHash, gone, pathways, signal),
+      };
     }
-    const stages = await this.stagesOfData(projectHash, moves.map((move) => move.dataHash!));
+    const stages = await this.stagesOfData(
+      projectHash,
+      moves.map((move) => move.dataHash!),
+    );
     const isIn = (move: TaskMove, stage: string): boolean => stages.get(move.dataHash!)?.toLowerCase() === stage.toLowerCase();
     const uuids = (list: readonly TaskMove[]) => new Set(list.map((move) => move.taskUuid.toLowerCase()));
     return {
@@ -161,12 +190,21 @@ export class TaskMover {
     const filters = dataHashes.length < moves.length ? [undefined] : chunks(dataHashes, 100);
     const present = new Set<string>();
     for (const filter of filters) {
-      for await (const task of stageTasks({ listStageTasks: this.listStageTasks }, projectHash, stageUuid, { ...(filter ? { dataHashes: filter } : {}), ...withSignal(signal) })) present.add(task.uuid.toLowerCase());
+      for await (const task of stageTasks({ listStageTasks: this.listStageTasks }, projectHash, stageUuid, {
+        ...(filter ? { dataHashes: filter } : {}),
+        ...withSignal(signal),
+      }))
+        present.add(task.uuid.toLowerCase());
     }
     return present;
   }
 
-  async #arrivedAlready(projectHash: string, moves: readonly TaskMove[], pathways: ReadonlyMap<string, Pathway>, signal: AbortSignal | undefined): Promise<Set<string>> {
+  async #arrivedAlready(
+    projectHash: string,
+    moves: readonly TaskMove[],
+    pathways: ReadonlyMap<string, Pathway>,
+    signal: AbortSignal | undefined,
+  ): Promise<Set<string>> {
     const arrived = new Set<string>();
     const byDestination = new Map<string, TaskMove[]>();
     for (const move of moves) {
@@ -184,4 +222,3 @@ export class TaskMover {
     return arrived;
   }
 }
-

@@ -58,7 +58,10 @@ export async function addDataItems(
     const count = await withIntakeCache(db, async () => {
       const written = await stageItems(staging, items, project);
       if (written === 0) {
-        throw new DataInputError("TA_INVALID_ARGUMENT", "Nothing to add: the files, folders or manifest given hold no items (folders are walked recursively; hidden entries and blank manifest lines are skipped).");
+        throw new DataInputError(
+          "TA_INVALID_ARGUMENT",
+          "Nothing to add: the files, folders or manifest given hold no items (folders are walked recursively; hidden entries and blank manifest lines are skipped).",
+        );
       }
       await writeIntake(db, staging, { projectUuid: project.uuid, entry, status, actor: options.actor }, busy);
       return written;

@@ -81,7 +81,11 @@ export async function* itemsFromManifest(manifestPath: string): AsyncGenerator<N
   // A folder opens fine but fails on the first read; say so before reading.
   const info = await stat(manifestPath).catch(() => undefined);
   if (info !== undefined && !info.isFile()) {
-    throw new DataInputError("TA_INVALID_MANIFEST", `Manifest ${JSON.stringify(manifestPath)} is not a file; give a JSON Lines file (.jsonl) with one item per line.`, manifestPath);
+    throw new DataInputError(
+      "TA_INVALID_MANIFEST",
+      `Manifest ${JSON.stringify(manifestPath)} is not a file; give a JSON Lines file (.jsonl) with one item per line.`,
+      manifestPath,
+    );
   }
   const stream = createReadStream(manifestPath, { encoding: "utf8" });
   const opened = new Promise<void>((ok, fail) => {
@@ -124,7 +128,10 @@ async function itemFromManifestLine(line: string, where: string, folder: string)
   if (duplicate) throw fail(`${describeDuplicateJsonKey(duplicate, true)}; give each key once`);
   const record = entry as Record<string, unknown>;
   const unknown = Object.keys(record).filter((k) => !manifestKeys.includes(k));
-  if (unknown.length > 0) throw fail(`unknown key${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted keys: ${manifestKeys.map((k) => JSON.stringify(k)).join(", ")}`);
+  if (unknown.length > 0)
+    throw fail(
+      `unknown key${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted keys: ${manifestKeys.map((k) => JSON.stringify(k)).join(", ")}`,
+    );
   const { title, path, url, clientMetadata = {} } = record;
   if (title !== undefined && (typeof title !== "string" || title.trim() === "")) throw fail(`"title" must be a non-empty string`);
   if (clientMetadata === null || typeof clientMetadata !== "object" || Array.isArray(clientMetadata)) throw fail(`"clientMetadata" must be a JSON object`);
@@ -161,6 +168,7 @@ async function itemFromManifestLine(line: string, where: string, folder: string)
     }
     return probed(() => itemFromFile(filePath, title ?? basename(filePath), metadata));
   }
-  if (!remoteSchemes.has(parsed.protocol)) throw fail(`"url" scheme ${JSON.stringify(parsed.protocol)} is not accepted; accepted: http, https, s3, gs, az, file`);
+  if (!remoteSchemes.has(parsed.protocol))
+    throw fail(`"url" scheme ${JSON.stringify(parsed.protocol)} is not accepted; accepted: http, https, s3, gs, az, file`);
   return probed(() => ({ title: title ?? basename(decodeUrlPath(parsed.pathname)), url, media: probeUrl(url), clientMetadata: metadata }));
 }

@@ -102,7 +102,11 @@ export class StoreConnection {
           `The store at ${quoted(path)} has schema version ${newer}, but this task-agents knows versions up to ${newest}. Upgrade task-agents to use it.`,
         );
       }
-      return new StoreConnection(db, path, migrations.filter((m) => !applied.has(m.version)));
+      return new StoreConnection(
+        db,
+        path,
+        migrations.filter((m) => !applied.has(m.version)),
+      );
     } catch (error) {
       db.close();
       throw notUsable(path, error);

@@ -56,7 +56,16 @@ function seriesItem(folder: string, seriesUid: string, title: string, members: S
     title,
     // The folder and the series together name the item: a folder may hold several series.
     url: `${pathToFileURL(folder).href}#series=${encodeURIComponent(seriesUid)}`,
-    media: { kind: dicomSeriesKind, mimeType: first.mimeType, fileSize, width: first.width, height: first.height, fps: null, duration: null, frameCount: children.length },
+    media: {
+      kind: dicomSeriesKind,
+      mimeType: first.mimeType,
+      fileSize,
+      width: first.width,
+      height: first.height,
+      fps: null,
+      duration: null,
+      frameCount: children.length,
+    },
     clientMetadata: {},
     children,
   };

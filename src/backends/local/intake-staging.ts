@@ -85,13 +85,41 @@ export class IntakeStaging {
           createdAt: now,
         });
         insert.run(
-          ids.storageItemUuid, ids.dataHash, ids.labelHash, ids.taskUuid, media.kind.itemType, item.title, media.mimeType, media.fileSize,
-          media.width, media.height, media.fps, media.duration, media.frameCount, item.url, JSON.stringify(item.clientMetadata),
-          media.kind.dataType, stamp, JSON.stringify(labelRow),
+          ids.storageItemUuid,
+          ids.dataHash,
+          ids.labelHash,
+          ids.taskUuid,
+          media.kind.itemType,
+          item.title,
+          media.mimeType,
+          media.fileSize,
+          media.width,
+          media.height,
+          media.fps,
+          media.duration,
+          media.frameCount,
+          item.url,
+          JSON.stringify(item.clientMetadata),
+          media.kind.dataType,
+          stamp,
+          JSON.stringify(labelRow),
         );
         item.children?.forEach((child, index) => {
           const m = child.media;
-          insertChild.run(timeOrderedUuid(), ids.storageItemUuid, index, m.kind.itemType, child.title, m.mimeType, m.fileSize, m.width, m.height, m.frameCount, child.url, stamp);
+          insertChild.run(
+            timeOrderedUuid(),
+            ids.storageItemUuid,
+            index,
+            m.kind.itemType,
+            child.title,
+            m.mimeType,
+            m.fileSize,
+            m.width,
+            m.height,
+            m.frameCount,
+            child.url,
+            stamp,
+          );
         });
       }
     })();
@@ -121,9 +149,15 @@ export class IntakeStaging {
       )
       .run(projectUuid, intakeId, first, last);
     this.#db
-      .prepare(`INSERT INTO data_units (data_hash, project_uuid, storage_item_uuid, title, data_type, created_at, intake_id) SELECT data_hash, ?, storage_item_uuid, name, data_type, stamp, ? ${from}`)
+      .prepare(
+        `INSERT INTO data_units (data_hash, project_uuid, storage_item_uuid, title, data_type, created_at, intake_id) SELECT data_hash, ?, storage_item_uuid, name, data_type, stamp, ? ${from}`,
+      )
       .run(projectUuid, intakeId, first, last);
-    this.#db.prepare(`INSERT INTO label_rows (data_hash, label_hash, label_json, created_at, last_edited_at) SELECT data_hash, label_hash, label_json, stamp, stamp ${from}`).run(first, last);
+    this.#db
+      .prepare(
+        `INSERT INTO label_rows (data_hash, label_hash, label_json, created_at, last_edited_at) SELECT data_hash, label_hash, label_json, stamp, stamp ${from}`,
+      )
+      .run(first, last);
     this.#db
       .prepare(
         `INSERT INTO tasks (uuid, project_uuid, data_hash, stage_uuid, status, last_actioned_by, created_at, updated_at, intake_id)

@@ -37,7 +37,7 @@ const maxChunkRows = 5000;
 
 async function writeInChunks(db: Db, intakeId: number, count: number, write: (first: number, last: number) => void, busy: BusyRetryOptions): Promise<void> {
   let rows = firstChunkRows;
-  for (let first = 1; first <= count; ) {
+  for (let first = 1; first <= count;) {
     const last = Math.min(count, first + rows - 1);
     const tookMs = await retryWhileBusy(
       db,

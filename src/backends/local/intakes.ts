@@ -46,9 +46,7 @@ export function abandonedIntakes(db: Db): number[] {
   const me = thisProcess();
   const rows = db.prepare("SELECT id, host, pid, touched_at FROM intakes").all() as { id: number; host: string; pid: number; touched_at: number }[];
   const now = Date.now();
-  return rows
-    .filter((r) => (r.host === me.host && r.pid !== me.pid && isGone(r.pid)) || now - r.touched_at > abandonedAfterMs)
-    .map((r) => r.id);
+  return rows.filter((r) => (r.host === me.host && r.pid !== me.pid && isGone(r.pid)) || now - r.touched_at > abandonedAfterMs).map((r) => r.id);
 }
 
 /**

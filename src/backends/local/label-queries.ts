@@ -15,8 +15,9 @@ export function selectLabelRowMetadata(
   dataHashes: readonly string[],
   include: LabelRowMetadataIncludeArgs = {},
 ): LabelRowMetadataJson[] {
-  const records = statement(db, 
-      `SELECT l.label_hash, l.branch_name, l.label_status, l.created_at AS label_created_at, l.last_edited_at AS label_edited_at,
+  const records = statement(
+    db,
+    `SELECT l.label_hash, l.branch_name, l.label_status, l.created_at AS label_created_at, l.last_edited_at AS label_edited_at,
          d.data_hash, d.title AS data_title, d.data_type, p.dataset_uuid, p.title AS dataset_title,
          i.url, i.mime_type, i.width, i.height, i.fps, i.duration, i.frame_count, i.client_metadata, i.uuid AS storage_item_uuid,
          t.uuid AS task_uuid, t.priority, t.assignee, t.last_actioned_by, s.uuid AS stage_uuid, s.title AS stage_title, s.type AS stage_type
@@ -28,20 +29,19 @@ export function selectLabelRowMetadata(
        JOIN tasks t ON t.data_hash = d.data_hash
        JOIN stages s ON s.uuid = t.stage_uuid
        ORDER BY wanted.key`,
-    )
-    .all(JSON.stringify(dataHashes), projectUuid) as MetadataRecord[];
+  ).all(JSON.stringify(dataHashes), projectUuid) as MetadataRecord[];
   return records.map((r) => labelRowMetadata(r, include.includeClientMetadata === true));
 }
 
 /** Full label rows for these data items of a project, in the order given; unknown ones left out. */
 export function selectLabelRows(db: Db, projectUuid: string, dataHashes: readonly string[]): LabelRowJson[] {
-  const rows = statement(db, 
-      `SELECT l.label_json FROM json_each(?) wanted
+  const rows = statement(
+    db,
+    `SELECT l.label_json FROM json_each(?) wanted
        CROSS JOIN data_units d ON d.data_hash = wanted.value AND d.project_uuid = ? AND ${published("d")}
        JOIN label_rows l ON l.data_hash = d.data_hash ORDER BY wanted.key`,
     { pluck: true },
-  )
-    .all(JSON.stringify(dataHashes), projectUuid) as string[];
+  ).all(JSON.stringify(dataHashes), projectUuid) as string[];
   return rows.map((json) => JSON.parse(json) as LabelRowJson);
 }
 
@@ -50,7 +50,8 @@ export function selectLabelRows(db: Db, projectUuid: string, dataHashes: readonl
  * so an export never holds the project in memory.
  */
 export function* iterateLabelRowJson(db: Db, projectUuid: string, pageSize = 500): Generator<string> {
-  const page = statement(db, 
+  const page = statement(
+    db,
     `SELECT d.rowid AS id, l.label_json FROM data_units d JOIN label_rows l ON l.data_hash = d.data_hash
      WHERE d.project_uuid = ? AND d.rowid > ? AND ${published("d")} ORDER BY d.rowid LIMIT ?`,
   );
@@ -69,7 +70,8 @@ export function* iterateLabelRowJson(db: Db, projectUuid: string, pageSize = 500
  * file twice, the first added wins.
  */
 export function selectSameData(db: Db, fromProjectUuid: string, dataHashes: readonly string[], toProjectUuid: string): Map<string, string> {
-  const rows = statement(db,
+  const rows = statement(
+    db,
     `SELECT d.data_hash AS source, (
          SELECT t.data_hash FROM storage_items ti JOIN data_units t ON t.storage_item_uuid = ti.uuid
          WHERE ti.project_uuid = ? AND ti.url = i.url AND ${published("t")} ORDER BY t.rowid LIMIT 1

@@ -2,7 +2,6 @@ import type { LabelRowJson, LabelRowMetadataJson } from "../../domain/label-row-
 import { formatLabelDate } from "../../labels/dates.js";
 import type { MediaKind } from "./media-types.js";
 
-
 /** What an empty label row is built from. */
 export interface EmptyLabelRowInput {
   readonly labelHash: string;

@@ -22,7 +22,16 @@ import { StoreConnection, type Db, type StoreAccess } from "./database.js";
 import { iterateLabelRowJson, selectLabelRowMetadata, selectLabelRows, selectSameData } from "./label-queries.js";
 import { proceedTasks, type ProceedRequest, type ProceedResult } from "./proceed-tasks.js";
 import { loadProjectSpec, validateProjectSpec } from "./project-spec.js";
-import { countStageTasks, countTasksByStage, insertProject, listProjects, readProject, requireProjectRow, type ProjectSummary, type StageCounts } from "./projects.js";
+import {
+  countStageTasks,
+  countTasksByStage,
+  insertProject,
+  listProjects,
+  readProject,
+  requireProjectRow,
+  type ProjectSummary,
+  type StageCounts,
+} from "./projects.js";
 import { selectChildItems, selectStorageItems, updateStorageItems } from "./storage-queries.js";
 import { iterateHistoryPages, listTasksPage, requireStageOfProject, type TaskMoveRecord } from "./task-queries.js";
 import { resolveStorePath } from "./store-path.js";
@@ -296,7 +305,8 @@ export class LocalBackend implements Backend, RunRecorder, AsyncDisposable {
   /** One recorded run with the failures it listed; throws NotFoundError for an unknown id. */
   getRun(id: number): { run: RunDetail; failures: RunFailureRow[] } {
     const run = findRun(this.#database, id);
-    if (run === undefined) throw new NotFoundError("TA_UNKNOWN_RUN", `There is no run ${id} in ${this.storePath}; \`task-agents runs list\` lists the recorded runs.`);
+    if (run === undefined)
+      throw new NotFoundError("TA_UNKNOWN_RUN", `There is no run ${id} in ${this.storePath}; \`task-agents runs list\` lists the recorded runs.`);
     return { run, failures: runFailures(this.#database, id) };
   }
 

@@ -33,7 +33,10 @@ export interface ProceedResult {
  */
 export function proceedTasks(db: Db, projectHash: string, request: ProceedRequest): ProceedResult {
   if ((request.taskUuid === undefined) === (request.all !== true)) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", "Say which tasks to move: either --task <uuid> for one task or --all for every task in the stage, not both.");
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      "Say which tasks to move: either --task <uuid> for one task or --all for every task in the stage, not both.",
+    );
   }
   const project = readProject(db, projectHash);
   const stage = requireStage(project, request.stage);
@@ -46,29 +49,50 @@ export function proceedTasks(db: Db, projectHash: string, request: ProceedReques
   // Every task of the stage in two set-based statements: 100,000 tasks move in about a second.
   const status = arrivalStatus(destination.type, stage.type === "REVIEW" && pathway.name === "reject");
   const now = new Date().toISOString();
-  return db.transaction((): ProceedResult => {
-    db.prepare(
-      `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at)
+  return db
+    .transaction((): ProceedResult => {
+      db.prepare(
+        `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at)
        SELECT uuid, project_uuid, stage_uuid, ?, ?, ?, ?, ? FROM tasks t WHERE stage_uuid = ? AND ${published("t")} ORDER BY id`,
-    ).run(destination.uuid, pathway.uuid, pathway.name, request.actor, now, stage.uuid);
-    const { changes } = db
-      .prepare(`UPDATE tasks AS t SET stage_uuid = ?, status = ?, assignee = NULL, last_actioned_by = ?, updated_at = ? WHERE stage_uuid = ? AND ${published("t")}`)
-      .run(destination.uuid, status, request.actor, now, stage.uuid);
-    return { moved: changes, ...result };
-  }).immediate();
+      ).run(destination.uuid, pathway.uuid, pathway.name, request.actor, now, stage.uuid);
+      const { changes } = db
+        .prepare(
+          `UPDATE tasks AS t SET stage_uuid = ?, status = ?, assignee = NULL, last_actioned_by = ?, updated_at = ? WHERE stage_uuid = ? AND ${published("t")}`,
+        )
+        .run(destination.uuid, status, request.actor, now, stage.uuid);
+      return { moved: changes, ...result };
+    })
+    .immediate();
 }
 
 // One task goes through the same commit as an agent's decision, so both refuse a task that is
 // not (or no longer) in the stage in the same way.
-function proceedOne(db: Db, project: Project, stage: Stage, pathway: Pathway, taskUuid: string, actor: string, result: Omit<ProceedResult, "moved">): ProceedResult {
+function proceedOne(
+  db: Db,
+  project: Project,
+  stage: Stage,
+  pathway: Pathway,
+  taskUuid: string,
+  actor: string,
+  result: Omit<ProceedResult, "moved">,
+): ProceedResult {
   const { refused } = commitBatch(db, project.uuid, { moves: [{ taskUuid, fromStageUuid: stage.uuid, pathwayUuid: pathway.uuid }], actor });
   const refusal = refused[0];
   if (refusal?.reason === "unknown-task") {
-    throw new NotFoundError("TA_UNKNOWN_TASK", `Project ${JSON.stringify(project.title)} has no task ${JSON.stringify(taskUuid)}; a task is given by its UUID. Run \`task-agents tasks list ${project.uuid} --stage ${JSON.stringify(stage.title)}\` to see the tasks of the stage.`);
+    throw new NotFoundError(
+      "TA_UNKNOWN_TASK",
+      `Project ${JSON.stringify(project.title)} has no task ${JSON.stringify(taskUuid)}; a task is given by its UUID. Run \`task-agents tasks list ${project.uuid} --stage ${JSON.stringify(stage.title)}\` to see the tasks of the stage.`,
+    );
   }
   if (refusal) {
-    const current = db.prepare("SELECT s.title FROM tasks t JOIN stages s ON s.uuid = t.stage_uuid WHERE t.uuid = ?").pluck().get(taskUuid.toLowerCase()) as string;
-    throw new ConfigurationError("TA_TASK_NOT_IN_STAGE", `Task ${taskUuid} is in stage ${JSON.stringify(current)}, not in ${JSON.stringify(stage.title)}; nothing was moved.`);
+    const current = db
+      .prepare("SELECT s.title FROM tasks t JOIN stages s ON s.uuid = t.stage_uuid WHERE t.uuid = ?")
+      .pluck()
+      .get(taskUuid.toLowerCase()) as string;
+    throw new ConfigurationError(
+      "TA_TASK_NOT_IN_STAGE",
+      `Task ${taskUuid} is in stage ${JSON.stringify(current)}, not in ${JSON.stringify(stage.title)}; nothing was moved.`,
+    );
   }
   return { moved: 1, ...result };
 }

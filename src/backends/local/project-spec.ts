@@ -92,7 +92,9 @@ export function loadProjectSpec(path: string): ProjectSpec {
     const code = (error as NodeJS.ErrnoException).code;
     throw new DataInputError(
       code === "ENOENT" ? "TA_FILE_NOT_FOUND" : "TA_INVALID_SPEC",
-      code === "ENOENT" ? `Project spec ${JSON.stringify(path)} does not exist.` : `Cannot read project spec ${JSON.stringify(path)}: ${code ?? String(error)}.`,
+      code === "ENOENT"
+        ? `Project spec ${JSON.stringify(path)} does not exist.`
+        : `Cannot read project spec ${JSON.stringify(path)}: ${code ?? String(error)}.`,
       path,
       { cause: error },
     );
@@ -128,7 +130,9 @@ function parseYaml(text: string, source: string): unknown {
   } catch (error) {
     // The yaml package refuses aliases that expand past its limit (a "billion laughs" document).
     if (error instanceof ReferenceError && /alias/i.test(error.message)) {
-      throw new SpecValidationError(source, ["not valid YAML: its aliases (*name) expand to too much data; a project spec needs few or no aliases, so write the values out"]);
+      throw new SpecValidationError(source, [
+        "not valid YAML: its aliases (*name) expand to too much data; a project spec needs few or no aliases, so write the values out",
+      ]);
     }
     throw error;
   }
@@ -142,7 +146,10 @@ function parseYaml(text: string, source: string): unknown {
 export function validateProjectSpec(input: unknown, source = "(inline)"): ProjectSpec {
   const parsed = specSchema.safeParse(input);
   if (!parsed.success) {
-    throw new SpecValidationError(source, parsed.error.issues.flatMap((issue) => describeIssue(issue, input)));
+    throw new SpecValidationError(
+      source,
+      parsed.error.issues.flatMap((issue) => describeIssue(issue, input)),
+    );
   }
   const problems = [...checkOntology(parsed.data.ontology), ...checkGraph(parsed.data)];
   if (problems.length > 0) throw new SpecValidationError(source, problems);
@@ -264,12 +271,16 @@ function checkGraph(spec: RawSpec): string[] {
   stages.forEach((stage, i) => {
     const first = firstIndexByTitle.get(stage.title);
     if (first === undefined) firstIndexByTitle.set(stage.title, i);
-    else problems.push(`workflow.stages[${i}].title: duplicate title ${JSON.stringify(stage.title)} (also workflow.stages[${first}]); stage titles must be unique.`);
+    else
+      problems.push(
+        `workflow.stages[${i}].title: duplicate title ${JSON.stringify(stage.title)} (also workflow.stages[${first}]); stage titles must be unique.`,
+      );
   });
 
   const starts = stages.flatMap((s, i) => (s.type === "START" ? [i] : []));
   if (starts.length === 0) problems.push(`workflow.stages: no START stage; exactly one stage must have type "START".`);
-  if (starts.length > 1) problems.push(`workflow.stages: ${starts.length} START stages (${starts.map((i) => `workflow.stages[${i}]`).join(", ")}); exactly one is accepted.`);
+  if (starts.length > 1)
+    problems.push(`workflow.stages: ${starts.length} START stages (${starts.map((i) => `workflow.stages[${i}]`).join(", ")}); exactly one is accepted.`);
   if (!stages.some((s) => s.type === "DONE")) problems.push(`workflow.stages: no DONE stage; at least one stage must have type "DONE" so tasks can finish.`);
 
   const checkTarget = (path: string, target: string, fromIndex: number) => {
@@ -286,11 +297,16 @@ function checkGraph(spec: RawSpec): string[] {
   stages.forEach((stage, i) => {
     const allowed = edgeFieldsByType[stage.type];
     // Runners take a stage as a title or a UUID: a title that parses as a UUID would be read as one.
-    if (isUuid(stage.title)) problems.push(`${at(i)}.title: ${JSON.stringify(stage.title)} is a UUID; a stage title must not be one, since agents name a stage by either (put it in "uuid" instead).`);
+    if (isUuid(stage.title))
+      problems.push(
+        `${at(i)}.title: ${JSON.stringify(stage.title)} is a UUID; a stage title must not be one, since agents name a stage by either (put it in "uuid" instead).`,
+      );
     for (const field of ["to", "approve", "reject", "pathways"] as const) {
       const present = stage[field] !== undefined;
       if (present && !allowed.includes(field)) {
-        problems.push(`${at(i)}.${field}: not accepted on ${article(stage.type)} ${stage.type} stage; ${stage.type} accepts ${allowed.length ? quoteList(allowed, "and") : "no outgoing edges"}.`);
+        problems.push(
+          `${at(i)}.${field}: not accepted on ${article(stage.type)} ${stage.type} stage; ${stage.type} accepts ${allowed.length ? quoteList(allowed, "and") : "no outgoing edges"}.`,
+        );
       }
       if (!present && allowed.includes(field)) {
         problems.push(`${at(i)}.${field}: missing; ${article(stage.type)} ${stage.type} stage needs ${quoteList(allowed, "and")}.`);
@@ -305,9 +321,11 @@ function checkGraph(spec: RawSpec): string[] {
       const names = new Set<string>();
       stage.pathways.forEach((pathway, j) => {
         const path = `${at(i)}.pathways[${j}]`;
-        if (names.has(pathway.name)) problems.push(`${path}.name: duplicate pathway name ${JSON.stringify(pathway.name)}; names must be unique within a stage.`);
+        if (names.has(pathway.name))
+          problems.push(`${path}.name: duplicate pathway name ${JSON.stringify(pathway.name)}; names must be unique within a stage.`);
         names.add(pathway.name);
-        if (isUuid(pathway.name)) problems.push(`${path}.name: ${JSON.stringify(pathway.name)} is a UUID; a pathway name must not be one, since agents return either.`);
+        if (isUuid(pathway.name))
+          problems.push(`${path}.name: ${JSON.stringify(pathway.name)} is a UUID; a pathway name must not be one, since agents return either.`);
         checkTarget(`${path}.to`, pathway.to, i);
       });
     }

@@ -34,7 +34,10 @@ interface ProjectRow {
  * project's (a copied spec with fixed UUIDs) is refused, naming the stage, the UUID and the project.
  */
 function uuidsTakenElsewhere(db: Db, spec: ProjectSpec): string[] {
-  const stageOwner = statement(db, "SELECT s.title AS stage, p.title AS project, p.uuid AS projectUuid FROM stages s JOIN projects p ON p.uuid = s.project_uuid WHERE s.uuid = ?");
+  const stageOwner = statement(
+    db,
+    "SELECT s.title AS stage, p.title AS project, p.uuid AS projectUuid FROM stages s JOIN projects p ON p.uuid = s.project_uuid WHERE s.uuid = ?",
+  );
   const pathwayOwner = statement(
     db,
     "SELECT w.name AS pathway, s.title AS stage, p.title AS project, p.uuid AS projectUuid FROM pathways w JOIN stages s ON s.uuid = w.stage_uuid JOIN projects p ON p.uuid = s.project_uuid WHERE w.uuid = ?",
@@ -43,12 +46,16 @@ function uuidsTakenElsewhere(db: Db, spec: ProjectSpec): string[] {
   spec.stages.forEach((stage, i) => {
     const owner = stageOwner.get(stage.uuid) as { stage: string; project: string; projectUuid: string } | undefined;
     if (owner) {
-      problems.push(`workflow.stages[${i}] (${JSON.stringify(stage.title)}).uuid: ${stage.uuid} is already the UUID of stage ${JSON.stringify(owner.stage)} of project ${JSON.stringify(owner.project)} (${owner.projectUuid}); UUIDs are unique in a store: leave "uuid" out to get a new one.`);
+      problems.push(
+        `workflow.stages[${i}] (${JSON.stringify(stage.title)}).uuid: ${stage.uuid} is already the UUID of stage ${JSON.stringify(owner.stage)} of project ${JSON.stringify(owner.project)} (${owner.projectUuid}); UUIDs are unique in a store: leave "uuid" out to get a new one.`,
+      );
     }
     stage.pathways.forEach((pathway, j) => {
       const taken = pathwayOwner.get(pathway.uuid) as { pathway: string; stage: string; project: string; projectUuid: string } | undefined;
       if (taken) {
-        problems.push(`workflow.stages[${i}] (${JSON.stringify(stage.title)}).pathways[${j}].uuid: ${pathway.uuid} is already the UUID of pathway ${JSON.stringify(taken.pathway)} of stage ${JSON.stringify(taken.stage)} in project ${JSON.stringify(taken.project)} (${taken.projectUuid}); leave "uuid" out to get a new one.`);
+        problems.push(
+          `workflow.stages[${i}] (${JSON.stringify(stage.title)}).pathways[${j}].uuid: ${pathway.uuid} is already the UUID of pathway ${JSON.stringify(taken.pathway)} of stage ${JSON.stringify(taken.stage)} in project ${JSON.stringify(taken.project)} (${taken.projectUuid}); leave "uuid" out to get a new one.`,
+        );
       }
     });
   });
@@ -61,20 +68,22 @@ export function insertProject(db: Db, spec: ProjectSpec, source = "(inline)"): s
   const now = new Date().toISOString();
   const stageUuidByTitle = new Map(spec.stages.map((s) => [s.title, s.uuid]));
   const insertStage = db.prepare("INSERT INTO stages (uuid, project_uuid, position, title, type) VALUES (?, ?, ?, ?, ?)");
-  const insertPathway = db.prepare(
-    "INSERT INTO pathways (uuid, stage_uuid, position, name, destination_uuid) VALUES (?, ?, ?, ?, ?)",
-  );
+  const insertPathway = db.prepare("INSERT INTO pathways (uuid, stage_uuid, position, name, destination_uuid) VALUES (?, ?, ?, ?, ?)");
   db.transaction(() => {
     const taken = uuidsTakenElsewhere(db, spec);
     if (taken.length > 0) throw new SpecValidationError(source, taken);
-    db.prepare(
-      "INSERT INTO projects (uuid, title, description, ontology_json, spec_json, dataset_uuid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    ).run(projectUuid, spec.title, spec.description, JSON.stringify(spec.ontology), JSON.stringify(spec), randomUUID(), now);
+    db.prepare("INSERT INTO projects (uuid, title, description, ontology_json, spec_json, dataset_uuid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)").run(
+      projectUuid,
+      spec.title,
+      spec.description,
+      JSON.stringify(spec.ontology),
+      JSON.stringify(spec),
+      randomUUID(),
+      now,
+    );
     spec.stages.forEach((stage, i) => insertStage.run(stage.uuid, projectUuid, i, stage.title, stage.type));
     for (const stage of spec.stages) {
-      stage.pathways.forEach((pathway, i) =>
-        insertPathway.run(pathway.uuid, stage.uuid, i, pathway.name, stageUuidByTitle.get(pathway.to)!),
-      );
+      stage.pathways.forEach((pathway, i) => insertPathway.run(pathway.uuid, stage.uuid, i, pathway.name, stageUuidByTitle.get(pathway.to)!));
     }
     insertStageNotifications(db, spec);
   }).immediate();
@@ -99,9 +108,11 @@ export function requireProjectRow(db: Db, projectHash: string): ProjectRow & { d
 /** Reads a whole project: ontology, stages and pathways. */
 export function readProject(db: Db, projectHash: string): Project {
   const row = requireProjectRow(db, projectHash);
-  const stageRows = db
-    .prepare("SELECT uuid, title, type FROM stages WHERE project_uuid = ? ORDER BY position")
-    .all(row.uuid) as { uuid: string; title: string; type: StageType }[];
+  const stageRows = db.prepare("SELECT uuid, title, type FROM stages WHERE project_uuid = ? ORDER BY position").all(row.uuid) as {
+    uuid: string;
+    title: string;
+    type: StageType;
+  }[];
   const pathwayRows = db
     .prepare(
       `SELECT p.uuid, p.name, p.destination_uuid, p.stage_uuid FROM pathways p
@@ -161,5 +172,8 @@ export function countTasksByStage(db: Db, projectUuid: string): StageCounts {
 /** How many tasks sit in one stage (an index count, not a scan of the project). */
 export function countStageTasks(db: Db, projectUuid: string, stageUuid: string): number {
   const plain = "SELECT COUNT(*) FROM tasks t WHERE stage_uuid = @stage AND project_uuid = @project";
-  return statement(db, `SELECT ${visibleCount(plain, `${plain} AND ${published("t")}`)}`, { pluck: true }).get({ stage: stageUuid, project: projectUuid }) as number;
+  return statement(db, `SELECT ${visibleCount(plain, `${plain} AND ${published("t")}`)}`, { pluck: true }).get({
+    stage: stageUuid,
+    project: projectUuid,
+  }) as number;
 }

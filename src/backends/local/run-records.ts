@@ -28,7 +28,16 @@ export function insertRun(db: Db, projectUuid: string, start: RunStart): { id: n
     `INSERT INTO runs (project_uuid, kind, options_json, started_at, updated_at, report_json, pid, host)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     { pluck: true },
-  ).get(projectUuid, start.kind, JSON.stringify(start.options), start.report.startedAt.toISOString(), now, reportJson(start.report), process.pid, hostname()) as number;
+  ).get(
+    projectUuid,
+    start.kind,
+    JSON.stringify(start.options),
+    start.report.startedAt.toISOString(),
+    now,
+    reportJson(start.report),
+    process.pid,
+    hostname(),
+  ) as number;
   return { id, written: { failuresListed: new Map(), countsDigest: countsDigest(start.report) } };
 }
 
@@ -58,7 +67,18 @@ export function updateRun(db: Db, id: number, report: RunReport, written: Writte
   for (const stage of report.stages) {
     const from = listed.get(stage.uuid) ?? 0;
     for (const failure of stage.failures.slice(from)) {
-      insertFailure.run(id, stage.uuid, failure.taskUuid, failure.dataTitle, failure.attempts, failure.error.name, failure.error.message, failure.error.stack ?? null, failure.routedTo ?? null, now);
+      insertFailure.run(
+        id,
+        stage.uuid,
+        failure.taskUuid,
+        failure.dataTitle,
+        failure.attempts,
+        failure.error.name,
+        failure.error.message,
+        failure.error.stack ?? null,
+        failure.routedTo ?? null,
+        now,
+      );
     }
     listed.set(stage.uuid, stage.failures.length);
   }

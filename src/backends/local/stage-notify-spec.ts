@@ -22,7 +22,9 @@ export const notifyKeys: readonly string[] = ["url", "secret", "secretEnv", "bat
 export const notifySchema = z.strictObject({
   url: z.string(),
   // Checked without the generic "got number 12345" message, which would print the secret.
-  secret: z.custom<string>((value) => typeof value === "string", "expected a string (quote it in YAML); its value is not shown, since it is a secret").optional(),
+  secret: z
+    .custom<string>((value) => typeof value === "string", "expected a string (quote it in YAML); its value is not shown, since it is a secret")
+    .optional(),
   secretEnv: z.string().optional(),
   batchSize: z.number(),
   maxWaitSeconds: z.number(),
@@ -34,10 +36,14 @@ const variableName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function checkStageNotify(notify: StageNotifySpec, at: string): string[] {
   const problems: string[] = [];
   if (!isHttpUrl(notify.url)) {
-    problems.push(`${at}.url: ${JSON.stringify(notify.url)} is not accepted; accepted: an http:// or https:// URL, e.g. "http://127.0.0.1:8080/notifications".`);
+    problems.push(
+      `${at}.url: ${JSON.stringify(notify.url)} is not accepted; accepted: an http:// or https:// URL, e.g. "http://127.0.0.1:8080/notifications".`,
+    );
   } else if (hasUserInfo(notify.url)) {
     // Not quoted: the user info may be a password.
-    problems.push(`${at}.url: holds a user name or password; accepted: a URL without them (the signature authenticates the sender; a token may go in the query).`);
+    problems.push(
+      `${at}.url: holds a user name or password; accepted: a URL without them (the signature authenticates the sender; a token may go in the query).`,
+    );
   }
   if ((notify.secret === undefined) === (notify.secretEnv === undefined)) {
     problems.push(
@@ -49,7 +55,9 @@ export function checkStageNotify(notify: StageNotifySpec, at: string): string[] 
   // The secret is never quoted back: a spec error must not print it.
   if (notify.secret !== undefined && notify.secret.length === 0) problems.push(`${at}.secret: must not be empty.`);
   if (notify.secretEnv !== undefined && !variableName.test(notify.secretEnv)) {
-    problems.push(`${at}.secretEnv: ${JSON.stringify(notify.secretEnv)} is not an environment variable name; accepted: letters, digits and "_", not starting with a digit, e.g. "RECEIVER_SECRET".`);
+    problems.push(
+      `${at}.secretEnv: ${JSON.stringify(notify.secretEnv)} is not an environment variable name; accepted: letters, digits and "_", not starting with a digit, e.g. "RECEIVER_SECRET".`,
+    );
   }
   if (!Number.isInteger(notify.batchSize) || notify.batchSize < 1) {
     problems.push(`${at}.batchSize: ${String(notify.batchSize)} is not accepted; accepted: a whole number of at least 1.`);

@@ -27,8 +27,10 @@ interface StorageItemRecord {
  * not in the store is an error naming it, as Encord reports items the key cannot see.
  */
 export function selectStorageItems(db: Db, itemUuids: readonly string[], signUrls: boolean): StorageItem[] {
-  const records = statement(db, `SELECT i.* FROM json_each(?) wanted CROSS JOIN storage_items i ON i.uuid = lower(wanted.value) AND ${published("i")} ORDER BY wanted.key`)
-    .all(JSON.stringify(itemUuids)) as StorageItemRecord[];
+  const records = statement(
+    db,
+    `SELECT i.* FROM json_each(?) wanted CROSS JOIN storage_items i ON i.uuid = lower(wanted.value) AND ${published("i")} ORDER BY wanted.key`,
+  ).all(JSON.stringify(itemUuids)) as StorageItemRecord[];
   if (records.length !== itemUuids.length) {
     const found = new Set(records.map((r) => r.uuid));
     const missing = itemUuids.filter((u) => !found.has(u.toLowerCase()));
@@ -46,7 +48,9 @@ export function selectStorageItems(db: Db, itemUuids: readonly string[], signUrl
  */
 export function selectChildItems(db: Db, parentUuid: string, signUrls: boolean): StorageItem[] {
   selectStorageItems(db, [parentUuid], false);
-  const records = statement(db, `SELECT * FROM storage_items i WHERE parent_uuid = lower(?) AND ${published("i")} ORDER BY child_index`).all(parentUuid) as StorageItemRecord[];
+  const records = statement(db, `SELECT * FROM storage_items i WHERE parent_uuid = lower(?) AND ${published("i")} ORDER BY child_index`).all(
+    parentUuid,
+  ) as StorageItemRecord[];
   return records.map((r) => storageItemOf(r, signUrls));
 }
 
@@ -81,11 +85,19 @@ export function updateStorageItems(db: Db, patches: readonly StorageItemPatch[])
   );
   return db.transaction(() => {
     // Looked up first so an unknown UUID is reported before anything changes.
-    selectStorageItems(db, patches.map((p) => p.uuid), false);
+    selectStorageItems(
+      db,
+      patches.map((p) => p.uuid),
+      false,
+    );
     const now = new Date().toISOString();
     for (const patch of patches) {
       update.run(patch.name ?? null, patch.clientMetadata === undefined ? null : JSON.stringify(patch.clientMetadata), now, patch.uuid);
     }
-    return selectStorageItems(db, patches.map((p) => p.uuid), false);
+    return selectStorageItems(
+      db,
+      patches.map((p) => p.uuid),
+      false,
+    );
   })();
 }

@@ -14,7 +14,10 @@ function checkClaim(options: ClaimTasksOptions): number {
     throw new ConfigurationError("TA_INVALID_ARGUMENT", `Claim limit ${JSON.stringify(limit)} is not accepted; use an integer from 1 to ${maxClaim}.`);
   }
   if (typeof leaseMs !== "number" || !Number.isFinite(leaseMs) || leaseMs <= 0) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `Claim lease ${JSON.stringify(leaseMs)} ms is not accepted; a lease is a number of milliseconds above 0.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `Claim lease ${JSON.stringify(leaseMs)} ms is not accepted; a lease is a number of milliseconds above 0.`,
+    );
   }
   if (typeof owner !== "string" || owner.trim() === "") {
     throw new ConfigurationError("TA_INVALID_ARGUMENT", `Claim owner ${JSON.stringify(owner)} is not accepted; give a non-empty id of the claimer's own.`);
@@ -22,7 +25,10 @@ function checkClaim(options: ClaimTasksOptions): number {
   if (options.after === undefined) return 0;
   const afterId = decodePageToken(options.after);
   if (afterId === undefined) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `Claim position ${JSON.stringify(options.after)} was not issued by this store; pass the nextPageToken of the previous claim.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `Claim position ${JSON.stringify(options.after)} was not issued by this store; pass the nextPageToken of the previous claim.`,
+    );
   }
   return afterId;
 }

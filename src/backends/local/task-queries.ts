@@ -21,7 +21,10 @@ export function listTasksPage(db: Db, projectUuid: string, stageUuid: string | u
   if (options.pageToken !== undefined) {
     const decoded = decodePageToken(options.pageToken);
     if (decoded === undefined) {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `Page token ${JSON.stringify(options.pageToken)} was not issued by this store; pass the nextPageToken of the previous page.`);
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `Page token ${JSON.stringify(options.pageToken)} was not issued by this store; pass the nextPageToken of the previous page.`,
+      );
     }
     afterId = decoded;
   }
@@ -50,7 +53,10 @@ export function listTasksPage(db: Db, projectUuid: string, stageUuid: string | u
 export function requireStageOfProject(db: Db, projectUuid: string, stageUuid: string): void {
   const found = statement(db, "SELECT 1 FROM stages WHERE uuid = ? AND project_uuid = ?").get(stageUuid.toLowerCase(), projectUuid);
   if (!found) {
-    throw new NotFoundError("TA_UNKNOWN_STAGE", `Project ${projectUuid} has no stage with UUID ${JSON.stringify(stageUuid)}. Run \`task-agents project show ${projectUuid}\` to see its stages.`);
+    throw new NotFoundError(
+      "TA_UNKNOWN_STAGE",
+      `Project ${projectUuid} has no stage with UUID ${JSON.stringify(stageUuid)}. Run \`task-agents project show ${projectUuid}\` to see its stages.`,
+    );
   }
 }
 
@@ -71,7 +77,8 @@ export interface TaskMoveRecord {
  * move id), so a long history is never held in memory.
  */
 export function* iterateHistoryPages(db: Db, projectUuid: string, taskUuid?: string, pageSize = 1000): Generator<TaskMoveRecord[]> {
-  const page = statement(db, 
+  const page = statement(
+    db,
     `SELECT m.id, m.task_uuid, f.title AS from_title, t.title AS to_title, m.pathway_name, m.actor, m.moved_at, m.error
      FROM task_moves m LEFT JOIN stages f ON f.uuid = m.from_stage_uuid JOIN stages t ON t.uuid = m.to_stage_uuid
      WHERE m.project_uuid = ? AND m.id > ? ${taskUuid === undefined ? "" : "AND m.task_uuid = ?"} AND ${published("m")} ORDER BY m.id LIMIT ?`,

@@ -14,16 +14,30 @@ const specExtensions = [".json", ".yaml", ".yml"];
 
 /** The command that writes the module again, as the module and drift messages quote it. */
 function regenerateCommand(source: string, out: string | undefined, globals: GlobalOptions): string {
-  const words = ["task-agents", "codegen", source, ...(out === undefined ? [] : ["--out", out]), ...(globals.backend === undefined ? [] : ["--backend", globals.backend]), ...(globals.store === undefined ? [] : ["--store", globals.store])];
+  const words = [
+    "task-agents",
+    "codegen",
+    source,
+    ...(out === undefined ? [] : ["--out", out]),
+    ...(globals.backend === undefined ? [] : ["--backend", globals.backend]),
+    ...(globals.store === undefined ? [] : ["--store", globals.store]),
+  ];
   // Quoted for a POSIX shell where needed; one line, so the module's header stays a comment.
-  return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`)).join(" ").replace(/[\r\n\u2028\u2029]/g, " ");
+  return words
+    .map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`))
+    .join(" ")
+    .replace(/[\r\n\u2028\u2029]/g, " ");
 }
 
 /** Writes through a temporary file in the same folder, so a reader never sees half a module. */
 function writeAtomically(path: string, text: string): void {
   const folder = dirname(path);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new DataInputError("TA_FILE_NOT_FOUND", `Cannot write ${JSON.stringify(path)}: folder ${JSON.stringify(folder)} does not exist; create it first or choose another --out.`, path);
+    throw new DataInputError(
+      "TA_FILE_NOT_FOUND",
+      `Cannot write ${JSON.stringify(path)}: folder ${JSON.stringify(folder)} does not exist; create it first or choose another --out.`,
+      path,
+    );
   }
   const temporary = join(folder, `.${basename(path)}.${process.pid}.tmp`);
   try {
@@ -31,7 +45,9 @@ function writeAtomically(path: string, text: string): void {
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw new DataInputError("TA_INVALID_ARGUMENT", `Cannot write ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, path, { cause: error });
+    throw new DataInputError("TA_INVALID_ARGUMENT", `Cannot write ${JSON.stringify(path)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, path, {
+      cause: error,
+    });
   }
 }
 
@@ -87,9 +103,20 @@ Examples:
       }
       writeAtomically(out, renderModule(shape));
       const agentStages = shape.stages.filter((s) => s.type === "AGENT").length;
-      const summary = { file: out, project: shape.title, projectHash: shape.projectHash ?? null, stages: shape.stages.length, agentStages, objects: Object.keys(shape.ontology.objects).length, classifications: Object.keys(shape.ontology.classifications).length };
+      const summary = {
+        file: out,
+        project: shape.title,
+        projectHash: shape.projectHash ?? null,
+        stages: shape.stages.length,
+        agentStages,
+        objects: Object.keys(shape.ontology.objects).length,
+        classifications: Object.keys(shape.ontology.classifications).length,
+      };
       if (globals.json) writeJsonLine(io.stdout, summary);
-      else io.stderr.write(`Wrote ${out}: project ${JSON.stringify(shape.title)}, ${summary.stages} stages (${agentStages} AGENT), ${summary.objects} objects, ${summary.classifications} classifications.\n`);
+      else
+        io.stderr.write(
+          `Wrote ${out}: project ${JSON.stringify(shape.title)}, ${summary.stages} stages (${agentStages} AGENT), ${summary.objects} objects, ${summary.classifications} classifications.\n`,
+        );
     });
 }
 
@@ -118,5 +145,7 @@ function report(
     stdout.write(`${result.file} is up to date with project ${JSON.stringify(title)}.\n`);
     return;
   }
-  stderr.write(`error: ${result.file} is out of date${title === undefined ? "" : ` with project ${JSON.stringify(title)}`}:\n${result.differences.map((d) => `  - ${d}\n`).join("")}Update it with: ${codegen}\n`);
+  stderr.write(
+    `error: ${result.file} is out of date${title === undefined ? "" : ` with project ${JSON.stringify(title)}`}:\n${result.differences.map((d) => `  - ${d}\n`).join("")}Update it with: ${codegen}\n`,
+  );
 }

@@ -16,14 +16,17 @@ export function addDataCommands(root: RootCommand, { io, withLocalBackend }: Com
     .addOption(new Option("--actor <name>", "who added the data, for the task history"))
     .addHelpText(
       "after",
-      '\nAll or nothing: if any item cannot be added, none is.\n\nExamples:\n  task-agents data add $HASH images/ clip.mp4\n  task-agents data add $HASH --manifest items.jsonl',
+      "\nAll or nothing: if any item cannot be added, none is.\n\nExamples:\n  task-agents data add $HASH images/ clip.mp4\n  task-agents data add $HASH --manifest items.jsonl",
     )
     .action(async (hash, paths, options, command) => {
       const globals = command.optsWithGlobals();
       await withLocalBackend("data add", globals, async (backend) => {
         const result = await backend.addData(hash, { paths, manifest: options.manifest, actor: options.actor ?? defaultActor(io.env) });
         if (globals.json) writeJsonLine(io.stdout, { added: result.added, stage: result.stageTitle });
-        else io.stdout.write(`Added ${result.added} item${result.added === 1 ? "; its task is" : "s; their tasks are"} in stage ${JSON.stringify(result.stageTitle)}.\n`);
+        else
+          io.stdout.write(
+            `Added ${result.added} item${result.added === 1 ? "; its task is" : "s; their tasks are"} in stage ${JSON.stringify(result.stageTitle)}.\n`,
+          );
       });
     });
 }

@@ -50,7 +50,10 @@ export function addDemoCommand(root: RootCommand, { io, setExitCode }: CommandCo
         const project = await after.getProject(hash);
         say(renderWorkflow(project, after.countTasksByStage(hash)));
         say(`\nLabels saved by the agent:\n${summariseLabels(project.ontology, after.exportLabelRows(hash))}`);
-        if (options.keep) say(`\nThe store is kept at ${storePath}. Look around:\n  task-agents --store ${storePath} tasks list ${hash}\n  task-agents --store ${storePath} tasks history ${hash}\n`);
+        if (options.keep)
+          say(
+            `\nThe store is kept at ${storePath}. Look around:\n  task-agents --store ${storePath} tasks list ${hash}\n  task-agents --store ${storePath} tasks history ${hash}\n`,
+          );
         setExitCode(code);
       } finally {
         if (!options.keep) rmSync(dir, { recursive: true, force: true });

@@ -63,7 +63,12 @@ export function addInitCommand(root: RootCommand, { io }: CommandContext): void 
     .argument("[dir]", "folder to create the project in (created when missing)", ".")
     .addOption(new Option("--spec <file>", "project spec (YAML or JSON) the example agent is written for (default: the example project's spec)"))
     .addOption(new Option("--name <name>", "npm package name of the project (default: made from the folder's name)"))
-    .addOption(new Option("--from <npm-spec>", "how package.json names task-agents: a folder or .tgz path, a git URL, a tarball URL or a version range (default: where this copy was installed from)"))
+    .addOption(
+      new Option(
+        "--from <npm-spec>",
+        "how package.json names task-agents: a folder or .tgz path, a git URL, a tarball URL or a version range (default: where this copy was installed from)",
+      ),
+    )
     .addHelpText("after", help)
     .action((dirArgument, options, command) => {
       const globals = command.optsWithGlobals();
@@ -73,7 +78,10 @@ export function addInitCommand(root: RootCommand, { io }: CommandContext): void 
       const spec = loadProjectSpec(specPath);
       const stage = spec.stages.find((s) => s.type === "AGENT");
       if (stage === undefined) {
-        throw new ConfigurationError("TA_NO_AGENT_STAGES", `Project spec ${JSON.stringify(options.spec ?? specPath)} has no AGENT stage, so there is nothing for an agent to do; add a stage with type: AGENT and its pathways.`);
+        throw new ConfigurationError(
+          "TA_NO_AGENT_STAGES",
+          `Project spec ${JSON.stringify(options.spec ?? specPath)} has no AGENT stage, so there is nothing for an agent to do; add a stage with type: AGENT and its pathways.`,
+        );
       }
       const name = options.name === undefined ? nameFromFolder(dir) : checkedName(options.name);
       const dependencySpec = options.from === undefined ? dependencySpecFor() : normaliseFromSpec(options.from, cwd);

@@ -54,13 +54,22 @@ async function exportToFile(target: string, rows: AsyncIterable<string> | Iterab
   const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
   // Checked up front: renaming over a folder would fail only after the whole export was written.
   if ((await stat(target).catch(() => undefined))?.isDirectory() === true) {
-    throw new DataInputError("TA_INVALID_ARGUMENT", `Cannot write ${JSON.stringify(target)}: it is a folder; give a file path such as ${JSON.stringify(join(target, "labels.json"))}.`, target);
+    throw new DataInputError(
+      "TA_INVALID_ARGUMENT",
+      `Cannot write ${JSON.stringify(target)}: it is a folder; give a file path such as ${JSON.stringify(join(target, "labels.json"))}.`,
+      target,
+    );
   }
   let handle;
   try {
     handle = await open(temporary, "w");
   } catch (error) {
-    throw new DataInputError("TA_FILE_NOT_FOUND", `Cannot write ${JSON.stringify(target)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; check that its folder exists and is writable.`, target, { cause: error });
+    throw new DataInputError(
+      "TA_FILE_NOT_FOUND",
+      `Cannot write ${JSON.stringify(target)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; check that its folder exists and is writable.`,
+      target,
+      { cause: error },
+    );
   }
   try {
     const file = handle;
@@ -77,4 +86,3 @@ async function exportToFile(target: string, rows: AsyncIterable<string> | Iterab
     throw error;
   }
 }
-

@@ -23,7 +23,9 @@ const seconds = (s: number) => `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
 function describeEvent(event: NotifierEvent): { stdout?: string; stderr?: string } {
   switch (event.kind) {
     case "delivered":
-      return { stdout: `Notified stage ${JSON.stringify(event.stageTitle)} (${event.reason}, ${event.pendingCount} pending): ${event.url} answered ${event.outcome.status} (uid ${event.uid}).\n` };
+      return {
+        stdout: `Notified stage ${JSON.stringify(event.stageTitle)} (${event.reason}, ${event.pendingCount} pending): ${event.url} answered ${event.outcome.status} (uid ${event.uid}).\n`,
+      };
     case "delivery-failed":
       return { stderr: `error: notification for stage ${JSON.stringify(event.stageTitle)} to ${event.url} failed: ${event.outcome.problem}.\n` };
     case "not-due": {
@@ -39,17 +41,29 @@ function describeEvent(event: NotifierEvent): { stdout?: string; stderr?: string
 
 function eventJson(event: NotifierEvent): Record<string, unknown> {
   const base = { event: event.kind, cycle: event.cycle, stage: event.stageTitle, stageUuid: event.stageUuid, pendingCount: event.pendingCount };
-  if (event.kind === "not-due") return { ...base, oldestWaitSeconds: event.oldestWaitSeconds, batchSize: event.batchSize, maxWaitSeconds: event.maxWaitSeconds };
-  return { ...base, url: event.url, uid: event.uid, reason: event.reason, status: event.outcome.status, ...(event.outcome.ok ? {} : { problem: event.outcome.problem }) };
+  if (event.kind === "not-due")
+    return { ...base, oldestWaitSeconds: event.oldestWaitSeconds, batchSize: event.batchSize, maxWaitSeconds: event.maxWaitSeconds };
+  return {
+    ...base,
+    url: event.url,
+    uid: event.uid,
+    reason: event.reason,
+    status: event.outcome.status,
+    ...(event.outcome.ok ? {} : { problem: event.outcome.problem }),
+  };
 }
 
 /** `task-agents notify <hash>`: Encord's agent-stage notifications, sent from the local store. */
 export function addNotifyCommand(root: RootCommand, { io, setExitCode, withLocalBackend }: CommandContext): void {
   root
     .command("notify")
-    .description("send the signed notifications Encord would send for a local project's AGENT stages that have notify settings, to test a receiver offline (local store only)")
+    .description(
+      "send the signed notifications Encord would send for a local project's AGENT stages that have notify settings, to test a receiver offline (local store only)",
+    )
     .argument("<hash>", "project hash")
-    .addOption(new Option("--every <seconds>", `seconds from one cycle's start to the next (default ${defaultEverySeconds}, Encord's cycle)`).argParser(everySeconds))
+    .addOption(
+      new Option("--every <seconds>", `seconds from one cycle's start to the next (default ${defaultEverySeconds}, Encord's cycle)`).argParser(everySeconds),
+    )
     .addOption(new Option("--once", "one cycle, then exit: 0 when every notification got a 2xx answer, else 1"))
     .addHelpText(
       "after",
@@ -69,7 +83,10 @@ Examples:
     .action(async (hash, options, command) => {
       const globals = command.optsWithGlobals();
       if (options.once && options.every !== undefined) {
-        throw new ConfigurationError("TA_INVALID_ARGUMENT", "--once and --every cannot be combined: --once sends one cycle and exits, --every repeats cycles until Ctrl-C. Choose one.");
+        throw new ConfigurationError(
+          "TA_INVALID_ARGUMENT",
+          "--once and --every cannot be combined: --once sends one cycle and exits, --every repeats cycles until Ctrl-C. Choose one.",
+        );
       }
       await withLocalBackend("notify", globals, async (backend) => {
         const project = await backend.getProject(hash);
@@ -101,7 +118,10 @@ Examples:
             },
           });
           if (globals.json) writeJsonLine(io.stdout, { event: "finished", ...summary });
-          else io.stderr.write(`${summary.delivered + summary.failed} notification${summary.delivered + summary.failed === 1 ? "" : "s"} sent in ${summary.cycles} cycle${summary.cycles === 1 ? "" : "s"}${summary.failed > 0 ? `; ${summary.failed} failed` : ""}.\n`);
+          else
+            io.stderr.write(
+              `${summary.delivered + summary.failed} notification${summary.delivered + summary.failed === 1 ? "" : "s"} sent in ${summary.cycles} cycle${summary.cycles === 1 ? "" : "s"}${summary.failed > 0 ? `; ${summary.failed} failed` : ""}.\n`,
+            );
           // 1, as for any problem a person must fix: here the receiver or its URL.
           setExitCode(summary.failed > 0 ? exitCodes.usageError : exitCodes.ok);
         } finally {

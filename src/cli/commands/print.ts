@@ -30,7 +30,12 @@ export function addPrintCommands(root: RootCommand, { io, withBackend }: Command
             writeJsonLine(io.stdout, {
               uuid: stage.uuid,
               title: stage.title,
-              pathways: stage.pathways.map((p) => ({ uuid: p.uuid, name: p.name, destinationUuid: p.destinationUuid, destinationTitle: titleById.get(p.destinationUuid) })),
+              pathways: stage.pathways.map((p) => ({
+                uuid: p.uuid,
+                name: p.name,
+                destinationUuid: p.destinationUuid,
+                destinationTitle: titleById.get(p.destinationUuid),
+              })),
             });
           }
           return;
@@ -89,6 +94,10 @@ export function addPrintCommands(root: RootCommand, { io, withBackend }: Command
         return;
       }
       const width = Math.max(...Object.keys(info).map((k) => k.length));
-      io.stdout.write(Object.entries(info).map(([k, v]) => `${k.padEnd(width)}  ${v === null ? "-" : String(v)}`).join("\n") + "\n");
+      io.stdout.write(
+        Object.entries(info)
+          .map(([k, v]) => `${k.padEnd(width)}  ${v === null ? "-" : String(v)}`)
+          .join("\n") + "\n",
+      );
     });
 }

@@ -29,7 +29,8 @@ export function addProjectCommands(root: RootCommand, { io, withLocalBackend }: 
       await withLocalBackend("project list", globals, (backend) => {
         const projects = backend.listProjects();
         if (globals.json) {
-          for (const p of projects) writeJsonLine(io.stdout, { uuid: p.uuid, title: p.title, stageCount: p.stageCount, taskCount: p.taskCount, createdAt: p.createdAt.toISOString() });
+          for (const p of projects)
+            writeJsonLine(io.stdout, { uuid: p.uuid, title: p.title, stageCount: p.stageCount, taskCount: p.taskCount, createdAt: p.createdAt.toISOString() });
           return;
         }
         if (projects.length === 0) {

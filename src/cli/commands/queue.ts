@@ -38,7 +38,10 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: C
         const result = await enqueueTasks(queueRunner, { redisUrl: options.redisUrl ?? (io.env.REDIS_URL || undefined), queueName: options.queue });
         for (const stage of result.stages) {
           if (globals.json) writeJsonLine(io.stdout, { queue: result.queueName, stage: stage.title, stageUuid: stage.uuid, enqueued: stage.enqueued });
-          else io.stdout.write(`Queued ${stage.enqueued} task${stage.enqueued === 1 ? "" : "s"} of stage ${JSON.stringify(stage.title)} on ${result.queueName}.\n`);
+          else
+            io.stdout.write(
+              `Queued ${stage.enqueued} task${stage.enqueued === 1 ? "" : "s"} of stage ${JSON.stringify(stage.title)} on ${result.queueName}.\n`,
+            );
         }
       } finally {
         await queueRunner.close();
@@ -53,11 +56,26 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: C
     .addOption(new Option("--redis-url <url>", "Redis to use (env: REDIS_URL; default redis://127.0.0.1:6379)"))
     .addOption(new Option("--queue <name>", "queue name (default task-agents-<project hash>)"))
     .addOption(new Option("--exit-when-empty", "stop once the queue has no waiting, delayed or active job"))
-    .addOption(new Option("--lock-duration <seconds>", "how long a job's lock lasts; a dead worker's jobs go to others after it (default 30)").argParser(durationSeconds("--lock-duration")))
-    .addOption(new Option("--max-stalled <n>", "how many dead workers a job may outlive before it fails (default 10); rerunning is safe").argParser(positiveInteger("--max-stalled")))
-    .addOption(new Option("--metrics-port <n>", "serve Prometheus metrics at http://<metrics host>:<n>/metrics while working (0: any free port)").argParser(portNumber("--metrics-port")))
+    .addOption(
+      new Option("--lock-duration <seconds>", "how long a job's lock lasts; a dead worker's jobs go to others after it (default 30)").argParser(
+        durationSeconds("--lock-duration"),
+      ),
+    )
+    .addOption(
+      new Option("--max-stalled <n>", "how many dead workers a job may outlive before it fails (default 10); rerunning is safe").argParser(
+        positiveInteger("--max-stalled"),
+      ),
+    )
+    .addOption(
+      new Option("--metrics-port <n>", "serve Prometheus metrics at http://<metrics host>:<n>/metrics while working (0: any free port)").argParser(
+        portNumber("--metrics-port"),
+      ),
+    )
     .addOption(new Option("--metrics-host <address>", "address of the metrics server (default 127.0.0.1)"))
-    .addHelpText("after", "\nRun one per process or machine against the same Redis; each task is handled by one of them.\n\nExit codes: 0 no task failed, 1 configuration error, 2 some tasks or jobs failed, 130 a second\nCtrl-C (143 for SIGTERM): the first finishes active jobs, the second exits at once (its jobs go\nback to the queue when their lock runs out).\n\nExample:\n  REDIS_URL=redis://queue-host:6379 task-agents queue work examples/agents/prelabel-queue.ts --concurrency 16")
+    .addHelpText(
+      "after",
+      "\nRun one per process or machine against the same Redis; each task is handled by one of them.\n\nExit codes: 0 no task failed, 1 configuration error, 2 some tasks or jobs failed, 130 a second\nCtrl-C (143 for SIGTERM): the first finishes active jobs, the second exits at once (its jobs go\nback to the queue when their lock runs out).\n\nExample:\n  REDIS_URL=redis://queue-host:6379 task-agents queue work examples/agents/prelabel-queue.ts --concurrency 16",
+    )
     .action(async (file, options, command) => {
       const globals = command.optsWithGlobals();
       const queueRunner = await loadQueueRunnerFile(file, { json: globals.json === true });

@@ -37,7 +37,15 @@ function runJson(run: RunDetail) {
 }
 
 function failureJson(f: RunFailureRow) {
-  return { stage: { uuid: f.stageUuid, title: f.stageTitle }, taskUuid: f.taskUuid, dataTitle: f.dataTitle, attempts: f.attempts, error: { name: f.errorName, message: f.errorMessage, stack: f.errorStack }, routedTo: f.routedTo, recordedAt: f.recordedAt };
+  return {
+    stage: { uuid: f.stageUuid, title: f.stageTitle },
+    taskUuid: f.taskUuid,
+    dataTitle: f.dataTitle,
+    attempts: f.attempts,
+    error: { name: f.errorName, message: f.errorMessage, stack: f.errorStack },
+    routedTo: f.routedTo,
+    recordedAt: f.recordedAt,
+  };
 }
 
 /** `task-agents runs list|show`: the runs recorded in the local store. */
@@ -58,7 +66,9 @@ export function addRunsCommands(root: RootCommand, { io, withLocalBackend }: Com
           return;
         }
         if (list.length === 0) {
-          io.stderr.write(`No runs recorded in ${backend.storePath}${flags.projectHash === undefined ? "" : ` for project ${flags.projectHash}`} yet; \`task-agents run <agent-file>\` records one.\n`);
+          io.stderr.write(
+            `No runs recorded in ${backend.storePath}${flags.projectHash === undefined ? "" : ` for project ${flags.projectHash}`} yet; \`task-agents run <agent-file>\` records one.\n`,
+          );
           return;
         }
         io.stdout.write(
@@ -108,14 +118,23 @@ export function addRunsCommands(root: RootCommand, { io, withLocalBackend }: Com
               { header: "OK", value: (s) => String(s.succeeded), align: "right" },
               { header: "FAILED", value: (s) => String(s.failed), align: "right" },
               { header: "LEFT", value: (s) => String(s.left), align: "right" },
-              { header: "MOVED", value: (s) => Object.entries(s.moved).map(([name, n]) => `${name}: ${n}`).join(", ") || "-" },
+              {
+                header: "MOVED",
+                value: (s) =>
+                  Object.entries(s.moved)
+                    .map(([name, n]) => `${name}: ${n}`)
+                    .join(", ") || "-",
+              },
             ],
             run.stages,
           ),
         );
         if (failures.length > 0) {
           io.stdout.write(`\nFailures (${failures.length}):\n`);
-          for (const f of failures) io.stdout.write(`  ${f.taskUuid}  ${f.stageTitle ?? f.stageUuid}  ${JSON.stringify(f.dataTitle)}  after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}: ${f.errorName}: ${f.errorMessage}${f.routedTo === null ? "" : ` → moved along ${JSON.stringify(f.routedTo)}`}\n`);
+          for (const f of failures)
+            io.stdout.write(
+              `  ${f.taskUuid}  ${f.stageTitle ?? f.stageUuid}  ${JSON.stringify(f.dataTitle)}  after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}: ${f.errorName}: ${f.errorMessage}${f.routedTo === null ? "" : ` → moved along ${JSON.stringify(f.routedTo)}`}\n`,
+            );
         }
       });
     });

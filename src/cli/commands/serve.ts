@@ -49,14 +49,22 @@ export function addServeCommand(root: RootCommand, { io, setExitCode }: CommandC
       const json = flags.json ?? globals?.json === true;
       const given = flags as { refreshEvery?: number; watch?: boolean };
       if (given.refreshEvery !== undefined || given.watch !== undefined) {
-        throw new ConfigurationError("TA_INVALID_ARGUMENT", "serve runs a pass over a stage for each notification; --refresh-every and --watch are flags of `task-agents run`.");
+        throw new ConfigurationError(
+          "TA_INVALID_ARGUMENT",
+          "serve runs a pass over a stage for each notification; --refresh-every and --watch are flags of `task-agents run`.",
+        );
       }
       const secret = notificationSecret(undefined, io.env);
       const runner = await loadRunnerFile(file, { json });
       const interrupts = new RunInterrupts(io.stderr, json);
       let accepting = true;
       try {
-        attachBackend(runner, { ...flags, store: flags.store ?? globals?.store, backend: flags.backend ?? globals?.backend, ...(json ? { json: true as const } : {}) }, io, io.env);
+        attachBackend(
+          runner,
+          { ...flags, store: flags.store ?? globals?.store, backend: flags.backend ?? globals?.backend, ...(json ? { json: true as const } : {}) },
+          io,
+          io.env,
+        );
         runner.streams = io;
         const stages = await runner.handledStages(flags.projectHash);
         const project = runner.project!;
@@ -87,7 +95,10 @@ export function addServeCommand(root: RootCommand, { io, setExitCode }: CommandC
         const address = server.address() as AddressInfo;
         const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}${flags.path}`;
         const stageList = stages.map((s) => `${JSON.stringify(s.title)} (${s.uuid})`).join(", ");
-        logger.info({ url, project: project.uuid, stages: stages.map((s) => s.uuid) }, `listening on ${url} for notifications of ${project.title}: ${stageList}; health at /healthz, metrics at /metrics`);
+        logger.info(
+          { url, project: project.uuid, stages: stages.map((s) => s.uuid) },
+          `listening on ${url} for notifications of ${project.title}: ${stageList}; health at /healthz, metrics at /metrics`,
+        );
 
         await new Promise<void>((resolve) => interrupts.signal.addEventListener("abort", () => resolve(), { once: true }));
         accepting = false;
@@ -98,7 +109,10 @@ export function addServeCommand(root: RootCommand, { io, setExitCode }: CommandC
         interrupts.finish();
         if (io.installSignalHandlers === true) noticeAbandonedHandlers(io.stderr, json);
         const failed = cutShort.reduce((sum, report) => sum + failedCount(report), 0);
-        logger.info({ failedDuringStop: failed }, `stopped${failed > 0 ? `; ${failed} task${failed === 1 ? "" : "s"} failed or were abandoned while stopping` : ""}`);
+        logger.info(
+          { failedDuringStop: failed },
+          `stopped${failed > 0 ? `; ${failed} task${failed === 1 ? "" : "s"} failed or were abandoned while stopping` : ""}`,
+        );
         setExitCode(taskWorkExitCode({ failedTasks: failed, forcedBy: interrupts.forcedBy }));
       } finally {
         interrupts.dispose();
@@ -109,6 +123,10 @@ export function addServeCommand(root: RootCommand, { io, setExitCode }: CommandC
 }
 
 function urlPath(value: string): string {
-  if (!value.startsWith("/") || /[\s?#]/.test(value)) throw new ConfigurationError("TA_INVALID_ARGUMENT", `--path takes a URL path that starts with "/" and has no spaces, "?" or "#"; got ${JSON.stringify(value)}.`);
+  if (!value.startsWith("/") || /[\s?#]/.test(value))
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `--path takes a URL path that starts with "/" and has no spaces, "?" or "#"; got ${JSON.stringify(value)}.`,
+    );
   return value;
 }

@@ -122,7 +122,7 @@ export function addTasksCommands(root: RootCommand, { io, withBackend, withLocal
     .addOption(new Option("--actor <name>", "who acted, for the task history"))
     .addHelpText(
       "after",
-      '\nAll or nothing: with --all every task in the stage moves, in one transaction.\n\nExamples:\n  task-agents tasks proceed $HASH --stage Annotate --pathway submit --all\n  task-agents tasks proceed $HASH --stage Review --pathway reject --task 5d1f…',
+      "\nAll or nothing: with --all every task in the stage moves, in one transaction.\n\nExamples:\n  task-agents tasks proceed $HASH --stage Annotate --pathway submit --all\n  task-agents tasks proceed $HASH --stage Review --pathway reject --task 5d1f…",
     )
     .action(async (hash, options, command) => {
       const globals = command.optsWithGlobals();
@@ -145,7 +145,9 @@ export function addTasksCommands(root: RootCommand, { io, withBackend, withLocal
 
   tasks
     .command("history")
-    .description("show the recorded moves of a project's tasks, oldest first, with the error that sent a failed task along its onFailure pathway (local store only)")
+    .description(
+      "show the recorded moves of a project's tasks, oldest first, with the error that sent a failed task along its onFailure pathway (local store only)",
+    )
     .argument("<hash>", "project hash")
     .addOption(new Option("--task <uuid>", "only this task"))
     .addHelpText("after", "\nExample:\n  task-agents tasks history $HASH --task 5d1f…")
@@ -158,7 +160,10 @@ export function addTasksCommands(root: RootCommand, { io, withBackend, withLocal
         const moves = withFirstPage(backend.history(hash, options.task));
         // Every task has at least the move that created it: no moves means no such task.
         if (options.task !== undefined && moves.isEmpty) {
-          throw new NotFoundError("TA_UNKNOWN_TASK", `Project ${JSON.stringify(project.title)} has no task ${JSON.stringify(options.task)}; a task is given by its UUID. Run \`task-agents tasks list ${project.uuid}\` to see its tasks.`);
+          throw new NotFoundError(
+            "TA_UNKNOWN_TASK",
+            `Project ${JSON.stringify(project.title)} has no task ${JSON.stringify(options.task)}; a task is given by its UUID. Run \`task-agents tasks list ${project.uuid}\` to see its tasks.`,
+          );
         }
         if (globals.json) {
           await streamJsonLines(io.stdout, moves, (m) => ({ ...m, movedAt: m.movedAt.toISOString() }));

@@ -23,38 +23,42 @@ Examples:
 /** `task-agents ui`: the local web dashboard of a store. */
 export function addUiCommand(root: RootCommand, { io }: CommandContext): void {
   root
-      .command("ui")
-      .description("start the web dashboard of the local store: workflows, tasks, labels and runs")
-      .addOption(new Option("--port <n>", "TCP port to listen on (0: any free port)").default(4321).argParser(portNumber("--port")))
-      .addOption(new Option("--host <address>", "address to listen on; anything but loopback needs --token").default("127.0.0.1"))
-      .addOption(new Option("--store <path>", "store file (env: TASK_AGENTS_STORE; default ./.task-agents/store.db)"))
-      .addOption(new Option("--read-only", "show the store only: no page offers or accepts an action"))
-      .addOption(new Option("--agent <file>", "agent file (exporting a Runner) for the task page's run and dry-run actions"))
-      .addOption(new Option("--token <secret>", "access token every request must carry (env: TASK_AGENTS_UI_TOKEN); required for a non-loopback --host"))
-      .option("--json", "print the URL and log lines as JSON")
-      .addHelpText("after", uiHelp)
-      .action(async (flags, cmd) => {
-        const globals = cmd.parent?.opts() as GlobalOptions | undefined;
-        const json = flags.json ?? globals?.json === true;
-        const { startUi, uiTokenVariable } = await import("../../ui/start-ui.js");
-        const token = flags.token ?? (io.env[uiTokenVariable] || undefined);
-        const logger = createRunLogger(json ? "json" : "human", io.stderr, "info");
-        const ui = await startUi({
-          storePath: resolveStorePath(flags.store ?? globals?.store, io.env),
-          host: flags.host,
-          port: flags.port,
-          ...(token === undefined ? {} : { token }),
-          readOnly: flags.readOnly === true,
-          ...(flags.agent === undefined ? {} : { agentFile: flags.agent }),
-          logger,
-        });
-        const access = token === undefined ? "" : " (add ?token=<your token> once; a cookie keeps it)";
-        io.stdout.write(json ? `${JSON.stringify({ url: ui.url, store: ui.context.storePath, readOnly: ui.context.readOnly })}\n` : `task-agents dashboard of ${ui.context.storePath} at ${ui.url}${access}${ui.context.readOnly ? ", read-only" : ""}; Ctrl-C stops it\n`);
-        if (io.installSignalHandlers !== true) return ui.close();
-        await new Promise<void>((resolve) => {
-          process.once("SIGINT", resolve);
-          process.once("SIGTERM", resolve);
-        });
-        await ui.close();
+    .command("ui")
+    .description("start the web dashboard of the local store: workflows, tasks, labels and runs")
+    .addOption(new Option("--port <n>", "TCP port to listen on (0: any free port)").default(4321).argParser(portNumber("--port")))
+    .addOption(new Option("--host <address>", "address to listen on; anything but loopback needs --token").default("127.0.0.1"))
+    .addOption(new Option("--store <path>", "store file (env: TASK_AGENTS_STORE; default ./.task-agents/store.db)"))
+    .addOption(new Option("--read-only", "show the store only: no page offers or accepts an action"))
+    .addOption(new Option("--agent <file>", "agent file (exporting a Runner) for the task page's run and dry-run actions"))
+    .addOption(new Option("--token <secret>", "access token every request must carry (env: TASK_AGENTS_UI_TOKEN); required for a non-loopback --host"))
+    .option("--json", "print the URL and log lines as JSON")
+    .addHelpText("after", uiHelp)
+    .action(async (flags, cmd) => {
+      const globals = cmd.parent?.opts() as GlobalOptions | undefined;
+      const json = flags.json ?? globals?.json === true;
+      const { startUi, uiTokenVariable } = await import("../../ui/start-ui.js");
+      const token = flags.token ?? (io.env[uiTokenVariable] || undefined);
+      const logger = createRunLogger(json ? "json" : "human", io.stderr, "info");
+      const ui = await startUi({
+        storePath: resolveStorePath(flags.store ?? globals?.store, io.env),
+        host: flags.host,
+        port: flags.port,
+        ...(token === undefined ? {} : { token }),
+        readOnly: flags.readOnly === true,
+        ...(flags.agent === undefined ? {} : { agentFile: flags.agent }),
+        logger,
       });
+      const access = token === undefined ? "" : " (add ?token=<your token> once; a cookie keeps it)";
+      io.stdout.write(
+        json
+          ? `${JSON.stringify({ url: ui.url, store: ui.context.storePath, readOnly: ui.context.readOnly })}\n`
+          : `task-agents dashboard of ${ui.context.storePath} at ${ui.url}${access}${ui.context.readOnly ? ", read-only" : ""}; Ctrl-C stops it\n`,
+      );
+      if (io.installSignalHandlers !== true) return ui.close();
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await ui.close();
+    });
 }

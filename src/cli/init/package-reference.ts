@@ -69,10 +69,16 @@ export function normaliseFromSpec(from: string, cwd: string): string {
     try {
       name = (JSON.parse(readFileSync(manifestPath, "utf8")) as { name?: unknown }).name;
     } catch {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `--from ${JSON.stringify(from)}: ${path} has no readable package.json, so it is not a copy of ${packageInfo.name}; ${accepted}.`);
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `--from ${JSON.stringify(from)}: ${path} has no readable package.json, so it is not a copy of ${packageInfo.name}; ${accepted}.`,
+      );
     }
     if (name !== packageInfo.name) {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `--from ${JSON.stringify(from)}: the package in ${path} is ${JSON.stringify(name)}, not ${JSON.stringify(packageInfo.name)}; ${accepted}.`);
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `--from ${JSON.stringify(from)}: the package in ${path} is ${JSON.stringify(name)}, not ${JSON.stringify(packageInfo.name)}; ${accepted}.`,
+      );
     }
   }
   return fileSpec;

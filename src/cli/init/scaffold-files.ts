@@ -96,7 +96,9 @@ On Encord, set \`ENCORD_SSH_KEY_FILE\` (or \`ENCORD_SSH_KEY\`) and run
 /** Every file of a new agent project, in the order they are written. */
 export function scaffoldFiles(input: ScaffoldInput): ScaffoldFile[] {
   const specFileName = extname(input.specPath).toLowerCase() === ".json" ? "project.json" : "project.yaml";
-  const dataFiles = readdirSync(exampleData).filter((name) => name.endsWith(".png")).sort();
+  const dataFiles = readdirSync(exampleData)
+    .filter((name) => name.endsWith(".png"))
+    .sort();
   return [
     { path: "package.json", content: packageJson(input) },
     { path: "tsconfig.json", content: tsconfig },

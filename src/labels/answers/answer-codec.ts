@@ -7,7 +7,12 @@ import { isJsonObject, type JsonObject } from "../ontology/wire.js";
 export type AnswerValue = string | number | AttributeOption | readonly AttributeOption[];
 
 function optionNames(attribute: Attribute): string {
-  return attribute.options.length === 0 ? "it has no options" : `its options are ${quoteList(attribute.options.map((o) => o.label), "and")}`;
+  return attribute.options.length === 0
+    ? "it has no options"
+    : `its options are ${quoteList(
+        attribute.options.map((o) => o.label),
+        "and",
+      )}`;
 }
 
 function ownOption(attribute: Attribute, option: unknown): AttributeOption {
@@ -29,19 +34,30 @@ function ownOption(attribute: Attribute, option: unknown): AttributeOption {
 export function checkAnswer(attribute: Attribute, answer: unknown): AnswerValue {
   switch (attribute.type) {
     case "text":
-      if (typeof answer !== "string") throw new LabelError("TA_INVALID_LABEL", `Attribute "${attribute.name}" is a text question; answer it with a string, got ${JSON.stringify(answer)}.`);
+      if (typeof answer !== "string")
+        throw new LabelError("TA_INVALID_LABEL", `Attribute "${attribute.name}" is a text question; answer it with a string, got ${JSON.stringify(answer)}.`);
       return answer;
     case "numeric":
       if (typeof answer !== "number" || !Number.isFinite(answer)) {
-        throw new LabelError("TA_INVALID_LABEL", `Attribute "${attribute.name}" is a numeric question; answer it with a finite number, got ${JSON.stringify(answer)}.`);
+        throw new LabelError(
+          "TA_INVALID_LABEL",
+          `Attribute "${attribute.name}" is a numeric question; answer it with a finite number, got ${JSON.stringify(answer)}.`,
+        );
       }
       return answer;
     case "radio":
-      if (Array.isArray(answer)) throw new LabelError("TA_INVALID_LABEL", `Attribute "${attribute.name}" is a radio question; answer it with one option, not a list (${optionNames(attribute)}).`);
+      if (Array.isArray(answer))
+        throw new LabelError(
+          "TA_INVALID_LABEL",
+          `Attribute "${attribute.name}" is a radio question; answer it with one option, not a list (${optionNames(attribute)}).`,
+        );
       return ownOption(attribute, answer);
     case "checklist": {
       if (!Array.isArray(answer)) {
-        throw new LabelError("TA_INVALID_LABEL", `Attribute "${attribute.name}" is a checklist; answer it with a list of its options (${optionNames(attribute)}), got ${JSON.stringify(answer)}.`);
+        throw new LabelError(
+          "TA_INVALID_LABEL",
+          `Attribute "${attribute.name}" is a checklist; answer it with a list of its options (${optionNames(attribute)}), got ${JSON.stringify(answer)}.`,
+        );
       }
       const chosen = (answer as unknown[]).map((option) => ownOption(attribute, option));
       return [...new Set(chosen)];
@@ -67,7 +83,8 @@ export function answerToWire(attribute: Attribute, value: AnswerValue): unknown 
 
 /** Same answer? Options compare by identity, lists as sets. */
 export function sameAnswer(a: AnswerValue, b: AnswerValue): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((option) => (b as readonly AttributeOption[]).includes(option as AttributeOption));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((option) => (b as readonly AttributeOption[]).includes(option as AttributeOption));
   return a === b;
 }
 
@@ -105,7 +122,11 @@ export function answerFromWire(attribute: Attribute, answers: unknown): AnswerVa
 
 /** A stable text key of an answer, for grouping equal answers. */
 export function answerKey(value: AnswerValue): string {
-  if (Array.isArray(value)) return `[${(value as readonly AttributeOption[]).map((o) => o.featureNodeHash).sort().join(",")}]`;
+  if (Array.isArray(value))
+    return `[${(value as readonly AttributeOption[])
+      .map((o) => o.featureNodeHash)
+      .sort()
+      .join(",")}]`;
   if (typeof value === "object") return `option:${(value as AttributeOption).featureNodeHash}`;
   return `${typeof value}:${String(value)}`;
 }

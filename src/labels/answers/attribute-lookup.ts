@@ -23,7 +23,14 @@ export function resolveAttribute(owner: AttributeOwner, attribute: Attribute | s
     const label = typeof attribute === "string" ? `with feature node hash ${JSON.stringify(attribute)}` : `"${String((attribute as Partial<Attribute>).name)}"`;
     throw new LabelError(
       "TA_INVALID_LABEL",
-      `The ${owner.kind} "${owner.name}" has no attribute ${label}; its attributes are ${all.length === 0 ? "none" : quoteList(all.map((a) => a.name), "and")}.`,
+      `The ${owner.kind} "${owner.name}" has no attribute ${label}; its attributes are ${
+        all.length === 0
+          ? "none"
+          : quoteList(
+              all.map((a) => a.name),
+              "and",
+            )
+      }.`,
     );
   }
   return found;

@@ -124,7 +124,13 @@ export class DynamicAnswers {
         if (earlier !== undefined && attribute.type === "checklist") {
           earlier.value = [...new Set([...(earlier.value as readonly AnswerValue[]), ...(value as readonly AnswerValue[])])] as AnswerValue;
         } else {
-          byFrame.set(frame, { value, manualAnnotation: action["manualAnnotation"] !== false, trackHash, shouldPropagate: action["shouldPropagate"] === true, extra });
+          byFrame.set(frame, {
+            value,
+            manualAnnotation: action["manualAnnotation"] !== false,
+            trackHash,
+            shouldPropagate: action["shouldPropagate"] === true,
+            extra,
+          });
         }
       }
       this.#answers.set(attribute, byFrame);

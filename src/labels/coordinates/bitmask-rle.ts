@@ -63,9 +63,7 @@ export function rleCountsFromString(rleString: string): number[] {
       }
       const c = rleString.charCodeAt(p) - 48;
       if (c < 0 || c > 63) {
-        throw invalid(
-          `RLE string has ${JSON.stringify(rleString[p])} at position ${p}; a COCO compressed RLE uses only characters "0" to "o".`,
-        );
+        throw invalid(`RLE string has ${JSON.stringify(rleString[p])} at position ${p}; a COCO compressed RLE uses only characters "0" to "o".`);
       }
       x += (c & 0x1f) * scale;
       scale *= 32;

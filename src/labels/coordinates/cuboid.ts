@@ -1,13 +1,5 @@
 import { flatToPoints, planarPoint, type PointCoordinate, type PointInput } from "./point-shapes.js";
-import {
-  invalid,
-  lenient,
-  requireArray,
-  requireFinite,
-  requireNonNegative,
-  requireRecord,
-  show,
-} from "./validate.js";
+import { invalid, lenient, requireArray, requireFinite, requireNonNegative, requireRecord, show } from "./validate.js";
 
 export type Vector3 = readonly [number, number, number];
 
@@ -148,9 +140,7 @@ export function cuboid2DFromWire(entry: Record<string, unknown>, where: string):
     });
   }
   if (isometric) return new Cuboid2DIsometricCoordinates({ front, offset: raw.offset as { x: number; y: number } });
-  throw invalid(
-    `${where} cuboid_2d ${show(raw)} has neither vanishingPoint + scaleRatio (perspective) nor offset (isometric); one of them is needed.`,
-  );
+  throw invalid(`${where} cuboid_2d ${show(raw)} has neither vanishingPoint + scaleRatio (perspective) nor offset (isometric); one of them is needed.`);
 }
 
 export function cuboidFromWire(entry: Record<string, unknown>, where: string): CuboidCoordinates {

@@ -1,12 +1,12 @@
 import { LabelError } from "../../domain/errors.js";
 import { BitmaskCoordinates, type BitmaskOptions } from "./bitmask.js";
 import { BoundingBoxCoordinates, RotatableBoundingBoxCoordinates } from "./box.js";
-import type { Cuboid2DIsometricCoordinates, Cuboid2DPerspectiveCoordinates, CuboidCoordinates} from "./cuboid.js";
+import type { Cuboid2DIsometricCoordinates, Cuboid2DPerspectiveCoordinates, CuboidCoordinates } from "./cuboid.js";
 import { cuboid2DFromWire, cuboidFromWire } from "./cuboid.js";
-import type { PolygonCoordinates} from "./point-shapes.js";
+import type { PolygonCoordinates } from "./point-shapes.js";
 import { PointCoordinate, PolylineCoordinates, polygonFromWire, wirePointList, type PointInput } from "./point-shapes.js";
 import { AudioCoordinates, HtmlCoordinates, TextCoordinates, spansFromWire, type HtmlSpan } from "./range-coordinates.js";
-import type { SkeletonCoordinates} from "./skeleton.js";
+import type { SkeletonCoordinates } from "./skeleton.js";
 import { skeletonFromWire } from "./skeleton.js";
 import { fromWire, invalid, requireArray, requireRecord, show } from "./validate.js";
 
@@ -109,7 +109,9 @@ export function frameCoordinatesFromEntry(entry: Record<string, unknown>): Frame
     }
     if ("skeleton" in entry) return skeletonFromWire(entry, where);
     if ("bitmask" in entry) {
-      return new BitmaskCoordinates(requireRecord(entry.bitmask, `${where} bitmask`, "bitmask is {top, left, width, height, rleString}") as unknown as BitmaskOptions);
+      return new BitmaskCoordinates(
+        requireRecord(entry.bitmask, `${where} bitmask`, "bitmask is {top, left, width, height, rleString}") as unknown as BitmaskOptions,
+      );
     }
     if ("cuboid" in entry) return cuboidFromWire(entry, where);
     throw invalid(
@@ -132,9 +134,7 @@ export function rangeCoordinatesFromAnswer(entry: Record<string, unknown>): Rang
     }
     if (entry.shape === "audio") return new AudioCoordinates({ range: spansFromWire(entry.range, `${where} range`) });
     if (entry.shape === "text") return new TextCoordinates({ range: spansFromWire(entry.range, `${where} range`) });
-    throw invalid(
-      `${where} has shape ${show(entry.shape)}; range coordinates belong to objects of shape audio or text (HTML ones carry range_html).`,
-    );
+    throw invalid(`${where} has shape ${show(entry.shape)}; range coordinates belong to objects of shape audio or text (HTML ones carry range_html).`);
   });
 }
 

@@ -1,13 +1,4 @@
-import {
-  invalid,
-  isRecord,
-  requireArray,
-  requireFinite,
-  requireMinLength,
-  requireRecord,
-  requireUnit,
-  show,
-} from "./validate.js";
+import { invalid, isRecord, requireArray, requireFinite, requireMinLength, requireRecord, requireUnit, show } from "./validate.js";
 
 /** A point as callers write it: normalised x/y (0..1 of the image size); `z` only in 3-D spaces. */
 export interface PointInput {

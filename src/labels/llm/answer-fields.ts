@@ -115,7 +115,8 @@ function radioField(attribute: Attribute, key: () => string, options: AnswerFiel
     const fields = followUps[i] ?? [];
     const shape: Record<string, z.ZodType> = { [CHOICE_KEY]: z.literal(choices.values[i] as string) };
     for (const field of fields) shape[field.key] = optionalProperty(field.schema, describeAttribute(field));
-    const follow = fields.length === 0 ? "" : `, with its follow-up question${fields.length === 1 ? "" : "s"} ${fields.map((f) => JSON.stringify(f.key)).join(", ")}`;
+    const follow =
+      fields.length === 0 ? "" : `, with its follow-up question${fields.length === 1 ? "" : "s"} ${fields.map((f) => JSON.stringify(f.key)).join(", ")}`;
     return z.strictObject(shape).describe(`Option "${option.label}"${follow}`);
   });
   const [first, ...rest] = members;

@@ -48,7 +48,10 @@ const CONFIDENCE_KEY = "confidence";
 /** Model output is not a person's work: every answer and frame is marked so. */
 const BY_MODEL = { manualAnnotation: false } as const;
 
-function setAnswers(instance: { setAnswer(answer: AnswerPair[1], options: { attribute: AnswerPair[0]; manualAnnotation: boolean }): void }, pairs: readonly AnswerPair[]): void {
+function setAnswers(
+  instance: { setAnswer(answer: AnswerPair[1], options: { attribute: AnswerPair[0]; manualAnnotation: boolean }): void },
+  pairs: readonly AnswerPair[],
+): void {
   for (const [attribute, answer] of pairs) instance.setAnswer(answer, { attribute, ...BY_MODEL });
 }
 
@@ -98,7 +101,10 @@ export function objectField(item: OntologyObject, keys: KeyAllocator): FieldResu
   const attributes = item.attributes.flatMap((attribute) => answerField(attribute, entryKeys, { skipDynamic: true }) ?? []);
   const entry: Record<string, z.ZodType> = {
     [shape.key]: shape.schema,
-    [CONFIDENCE_KEY]: optionalProperty(z.number().min(0).max(1), "How sure you are of this object, from 0 (a guess) to 1 (certain). Null when you cannot say (taken as 1)."),
+    [CONFIDENCE_KEY]: optionalProperty(
+      z.number().min(0).max(1),
+      "How sure you are of this object, from 0 (a guess) to 1 (certain). Null when you cannot say (taken as 1).",
+    ),
   };
   for (const field of attributes) entry[field.key] = optionalProperty(field.schema, describeAttribute(field));
   const extra = attributes.length === 0 ? "" : " and its attributes";
@@ -116,10 +122,20 @@ export function objectField(item: OntologyObject, keys: KeyAllocator): FieldResu
   };
 }
 
-function buildObject(item: OntologyObject, shape: ShapeField, attributes: readonly AnswerField[], entry: Record<string, unknown>, context: BuildContext): ObjectInstance {
+function buildObject(
+  item: OntologyObject,
+  shape: ShapeField,
+  attributes: readonly AnswerField[],
+  entry: Record<string, unknown>,
+  context: BuildContext,
+): ObjectInstance {
   const instance = context.resolve(item).createInstance();
   const confidence = entry[CONFIDENCE_KEY];
-  instance.setForFrames(shape.toCoordinates(entry[shape.key]), { frames: context.frames, confidence: typeof confidence === "number" ? confidence : 1, ...BY_MODEL });
+  instance.setForFrames(shape.toCoordinates(entry[shape.key]), {
+    frames: context.frames,
+    confidence: typeof confidence === "number" ? confidence : 1,
+    ...BY_MODEL,
+  });
   for (const field of attributes) {
     const value = entry[field.key];
     if (value !== null && value !== undefined) setAnswers(instance, field.answers(value));

@@ -40,7 +40,13 @@ function isOntology(items: unknown): items is Ontology {
   if (items instanceof Ontology) return true;
   // An Ontology of another copy of the package.
   const candidate = items as { objects?: unknown; classifications?: unknown } | null;
-  return typeof candidate === "object" && candidate !== null && !Array.isArray(candidate) && Array.isArray(candidate.objects) && Array.isArray(candidate.classifications);
+  return (
+    typeof candidate === "object" &&
+    candidate !== null &&
+    !Array.isArray(candidate) &&
+    Array.isArray(candidate.objects) &&
+    Array.isArray(candidate.classifications)
+  );
 }
 
 function itemKind(item: unknown): "classification" | "object" | undefined {
@@ -184,7 +190,11 @@ export class OntologyDataModel {
     return result;
   }
 
-  #build(output: unknown, options: OntologyDataModelParseOptions, resolve: (item: Classification | OntologyObject) => Classification | OntologyObject): OntologyDataModelResult {
+  #build(
+    output: unknown,
+    options: OntologyDataModelParseOptions,
+    resolve: (item: Classification | OntologyObject) => Classification | OntologyObject,
+  ): OntologyDataModelResult {
     const frames = options.frames ?? 0;
     frameList(frames); // refuses bad frames before anything is built
     const value = validateOutput(

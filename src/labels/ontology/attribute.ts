@@ -30,10 +30,7 @@ export class Attribute {
     const dict = requireObject(input, path);
     const type = dict["type"];
     if (typeof type !== "string" || !(ATTRIBUTE_TYPES as readonly string[]).includes(type)) {
-      throw new LabelError(
-        "TA_INVALID_ONTOLOGY",
-        `Ontology ${path}.type is ${describe(type)}; accepted attribute types: ${ATTRIBUTE_TYPES.join(", ")}.`,
-      );
+      throw new LabelError("TA_INVALID_ONTOLOGY", `Ontology ${path}.type is ${describe(type)}; accepted attribute types: ${ATTRIBUTE_TYPES.join(", ")}.`);
     }
     const attributeType = type as AttributeType;
     const options =

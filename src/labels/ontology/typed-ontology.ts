@@ -139,7 +139,10 @@ type OptionHashes<A extends AttributeShape> = Values<A["options"]>["featureNodeH
 /** A runtime option known to be one of these. */
 export type TypedOption<H extends string = string> = AttributeOption & { readonly featureNodeHash: H };
 /** A runtime attribute of this shape. */
-export type TypedAttribute<A extends AttributeShape = AttributeShape> = Attribute & { readonly featureNodeHash: A["featureNodeHash"]; readonly type: A["type"] };
+export type TypedAttribute<A extends AttributeShape = AttributeShape> = Attribute & {
+  readonly featureNodeHash: A["featureNodeHash"];
+  readonly type: A["type"];
+};
 
 /**
  * An attribute's answer: radio → one of its options, checklist → a list of them, text → a
@@ -165,7 +168,10 @@ export interface TypedObjectInstance<O extends OntologyObjectShape = OntologyObj
     answer: NoInfer<AnswerOf<AttributeByHash<O["attributes"], H>>>,
     options: Omit<ObjectSetAnswerOptions, "attribute"> & { readonly attribute: Attribute & { readonly featureNodeHash: H } },
   ): void;
-  getAnswer<H extends AttributeHashes<O["attributes"]>>(attribute: Attribute & { readonly featureNodeHash: H }, options?: { frame?: number }): AnswerOf<AttributeByHash<O["attributes"], H>> | undefined;
+  getAnswer<H extends AttributeHashes<O["attributes"]>>(
+    attribute: Attribute & { readonly featureNodeHash: H },
+    options?: { frame?: number },
+  ): AnswerOf<AttributeByHash<O["attributes"], H>> | undefined;
 }
 
 type FirstAttribute<C extends ClassificationShape> = C["attributes"][C["firstAttribute"]];
@@ -177,7 +183,9 @@ export interface TypedClassificationInstance<C extends ClassificationShape = Cla
     answer: NoInfer<AnswerOf<AttributeByHash<C["attributes"], H>>>,
     options?: Omit<ClassificationSetAnswerOptions, "attribute"> & { readonly attribute?: Attribute & { readonly featureNodeHash: H } },
   ): void;
-  getAnswer<H extends AttributeHashes<C["attributes"]> = FirstAttribute<C>["featureNodeHash"]>(attribute?: Attribute & { readonly featureNodeHash: H }): AnswerOf<AttributeByHash<C["attributes"], H>> | undefined;
+  getAnswer<H extends AttributeHashes<C["attributes"]> = FirstAttribute<C>["featureNodeHash"]>(
+    attribute?: Attribute & { readonly featureNodeHash: H },
+  ): AnswerOf<AttributeByHash<C["attributes"], H>> | undefined;
 }
 
 /** A runtime ontology object whose instances are typed. */
@@ -215,11 +223,24 @@ function attributeRef(shape: AttributeShape, parent: readonly string[]): Attribu
   const options = Object.fromEntries(
     Object.entries(shape.options ?? {}).map(([key, option]) => {
       const optionPath = [...path, option.featureNodeHash];
-      const ref: OptionRef = Object.freeze({ kind: "option", title: option.title, featureNodeHash: option.featureNodeHash, attributes: attributeRefs(option.attributes, optionPath), path: optionPath });
+      const ref: OptionRef = Object.freeze({
+        kind: "option",
+        title: option.title,
+        featureNodeHash: option.featureNodeHash,
+        attributes: attributeRefs(option.attributes, optionPath),
+        path: optionPath,
+      });
       return [key, ref];
     }),
   );
-  return Object.freeze({ kind: "attribute", title: shape.title, featureNodeHash: shape.featureNodeHash, type: shape.type, options: Object.freeze(options), path });
+  return Object.freeze({
+    kind: "attribute",
+    title: shape.title,
+    featureNodeHash: shape.featureNodeHash,
+    type: shape.type,
+    options: Object.freeze(options),
+    path,
+  });
 }
 
 /** The reference tree of an ontology shape (frozen plain data). */
@@ -227,7 +248,14 @@ export function ontologyRefs<S extends OntologyShape>(shape: S): OntologyRefs<S>
   const objects = Object.fromEntries(
     Object.entries(shape.objects).map(([key, object]) => {
       const path = [object.featureNodeHash];
-      const ref: ObjectRef = Object.freeze({ kind: "object", title: object.title, featureNodeHash: object.featureNodeHash, shape: object.shape, attributes: Object.freeze(attributeRefs(object.attributes, path)), path });
+      const ref: ObjectRef = Object.freeze({
+        kind: "object",
+        title: object.title,
+        featureNodeHash: object.featureNodeHash,
+        shape: object.shape,
+        attributes: Object.freeze(attributeRefs(object.attributes, path)),
+        path,
+      });
       return [key, ref];
     }),
   );
@@ -264,16 +292,21 @@ function missing(ref: OntologyRef, detail: string): LabelError {
  */
 export function resolveOntologyRef(ontology: Ontology, ref: OntologyRef): OntologyObject | Classification | Attribute | AttributeOption {
   const [topHash, ...rest] = ref.path;
-  const top = ref.path[0] === undefined ? undefined : ontology.objects.find((o) => o.featureNodeHash === topHash) ?? ontology.classifications.find((c) => c.featureNodeHash === topHash);
+  const top =
+    ref.path[0] === undefined
+      ? undefined
+      : (ontology.objects.find((o) => o.featureNodeHash === topHash) ?? ontology.classifications.find((c) => c.featureNodeHash === topHash));
   if (top === undefined) return fail(ref, `no object or classification has hash ${JSON.stringify(topHash)}`);
   let node: OntologyObject | Classification | Attribute | AttributeOption = top;
   for (const hash of rest) {
     const children: readonly (Attribute | AttributeOption)[] = node.kind === "attribute" ? node.options : node.attributes;
     const next = children.find((child) => child.featureNodeHash === hash);
-    if (next === undefined) return fail(ref, `${node.kind} ${JSON.stringify(node.kind === "option" ? node.label : node.name)} has no child with hash ${JSON.stringify(hash)}`);
+    if (next === undefined)
+      return fail(ref, `${node.kind} ${JSON.stringify(node.kind === "option" ? node.label : node.name)} has no child with hash ${JSON.stringify(hash)}`);
     node = next;
   }
-  if (node.kind !== ref.kind) return fail(ref, `hash ${JSON.stringify(ref.featureNodeHash)} names ${node.kind === "attribute" ? "an" : "a"} ${node.kind} there`);
+  if (node.kind !== ref.kind)
+    return fail(ref, `hash ${JSON.stringify(ref.featureNodeHash)} names ${node.kind === "attribute" ? "an" : "a"} ${node.kind} there`);
   return node;
 }
 

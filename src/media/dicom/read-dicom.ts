@@ -40,7 +40,9 @@ export function parseDataSet(bytes: Uint8Array, subject: string, untilPixels = f
   } catch (error) {
     // dicom-parser throws strings as well as Errors.
     const reason = error instanceof Error ? error.message : typeof error === "string" ? error : String((error as { exception?: unknown }).exception ?? error);
-    const problem = /buffer overrun/i.test(reason) ? "the file ends before the data its header announces (a truncated file?)" : reason.replace(/^dicomParser[.:]\w+: /, "").replace(/\.$/, "");
+    const problem = /buffer overrun/i.test(reason)
+      ? "the file ends before the data its header announces (a truncated file?)"
+      : reason.replace(/^dicomParser[.:]\w+: /, "").replace(/\.$/, "");
     throw decodeError(subject, `${problem}. Accepted: DICOM Part 10 files ("DICM" after a 128-byte preamble)`, error);
   }
 }
@@ -69,7 +71,11 @@ export function parseDicomImage(bytes: Uint8Array, subject: string): DicomImage 
     frameCount,
     async rawFrame(frame) {
       if (frame >= frameCount) {
-        throw new MediaError("TA_UNSUPPORTED_FRAME", `${subject} has ${frameCount} frame${frameCount === 1 ? "" : "s"} (0–${frameCount - 1}); frame ${frame} does not exist.`, true);
+        throw new MediaError(
+          "TA_UNSUPPORTED_FRAME",
+          `${subject} has ${frameCount} frame${frameCount === 1 ? "" : "s"} (0–${frameCount - 1}); frame ${frame} does not exist.`,
+          true,
+        );
       }
       const decoded = compressed
         ? await compressedFrame(data, pixelElement, frame, frameCount, layout, subject, compressed)
@@ -98,7 +104,10 @@ function pixelLayout(data: DataSet, subject: string, compressed: boolean): Pixel
   const photometric = (data.string(tags.photometricInterpretation) ?? "MONOCHROME2").trim().toUpperCase();
   const bitsAllocated = data.uint16(tags.bitsAllocated) ?? 16;
   const bitsStored = data.uint16(tags.bitsStored) ?? bitsAllocated;
-  const colourOk = samplesPerPixel === 3 && (compressed ? compressedColour.has(photometric) : photometric === "RGB" || photometric === "YBR_FULL") && (compressed || bitsAllocated === 8);
+  const colourOk =
+    samplesPerPixel === 3 &&
+    (compressed ? compressedColour.has(photometric) : photometric === "RGB" || photometric === "YBR_FULL") &&
+    (compressed || bitsAllocated === 8);
   const greyOk = samplesPerPixel === 1 && greyscale.has(photometric) && (compressed || bitsAllocated === 8 || bitsAllocated === 16);
   if (!colourOk && !greyOk) {
     throw decodeError(
@@ -132,11 +141,15 @@ function uncompressedFrame(data: DataSet, element: Element, frame: number, layou
   const start = element.dataOffset + frame * frameBytes;
   const available = data.byteArray.length - start;
   if (available < frameBytes) {
-    throw decodeError(subject, `its pixel data is cut short: frame ${frame} needs ${frameBytes} bytes, the file has ${Math.max(0, available)} (a truncated file?)`);
+    throw decodeError(
+      subject,
+      `its pixel data is cut short: frame ${frame} needs ${frameBytes} bytes, the file has ${Math.max(0, available)} (a truncated file?)`,
+    );
   }
   // A copy, so the samples are aligned for their typed array and outlive the file's bytes.
   const bytes = Uint8Array.prototype.slice.call(data.byteArray, start, start + frameBytes);
-  if (layout.samplesPerPixel === 3) return { data: layout.planar ? interleave(bytes) : layout.photometric === "YBR_FULL" ? ybrToRgb(bytes) : bytes, channels: 3 };
+  if (layout.samplesPerPixel === 3)
+    return { data: layout.planar ? interleave(bytes) : layout.photometric === "YBR_FULL" ? ybrToRgb(bytes) : bytes, channels: 3 };
   if (bytesPerSample === 1) return { data: layout.signed ? new Int8Array(bytes.buffer) : bytes, channels: 1 };
   if (bigEndian) swapPairs(bytes);
   return { data: sixteenBit(bytes, layout), channels: 1 };

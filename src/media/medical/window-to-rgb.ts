@@ -50,7 +50,16 @@ export function windowToRgb(raw: RawFrame, window?: DisplayWindow): RgbImage {
 
 /** For 8- and 16-bit integer samples, the level of every value the type holds, indexed by value + offset. */
 function lookupTable(source: RawFrame["data"], level: (stored: number) => number): { levels: Uint8Array; offset: number } | undefined {
-  const range = source instanceof Int16Array ? [-32768, 32767] : source instanceof Uint16Array ? [0, 65535] : source instanceof Int8Array ? [-128, 127] : source instanceof Uint8Array ? [0, 255] : undefined;
+  const range =
+    source instanceof Int16Array
+      ? [-32768, 32767]
+      : source instanceof Uint16Array
+        ? [0, 65535]
+        : source instanceof Int8Array
+          ? [-128, 127]
+          : source instanceof Uint8Array
+            ? [0, 255]
+            : undefined;
   // A table of 65,536 costs more than it saves on a small frame.
   if (range === undefined || source.length < (range[1]! - range[0]!) / 4) return undefined;
   const [min, max] = range as [number, number];

@@ -79,12 +79,16 @@ export function parseNifti(buffer: ArrayBuffer, subject: string): NiftiVolume {
   const width = dims[1] ?? 0;
   const height = (dims[0] ?? 0) >= 2 ? (dims[2] ?? 1) : 1;
   const frameCount = (dims[0] ?? 0) >= 3 ? (dims[3] ?? 1) : 1;
-  if (width < 1 || height < 1 || frameCount < 1) throw decodeError(subject, `its dimensions ${JSON.stringify(dims.slice(1, (dims[0] ?? 0) + 1))} are not a volume`);
+  if (width < 1 || height < 1 || frameCount < 1)
+    throw decodeError(subject, `its dimensions ${JSON.stringify(dims.slice(1, (dims[0] ?? 0) + 1))} are not a volume`);
   const sliceBytes = width * height * sample.bytes;
   const image = nifti.readImage(header, buffer);
   // A 4-D volume's frames are the slices of its first time point, as a viewer shows them first.
   if (image.byteLength < sliceBytes * frameCount) {
-    throw decodeError(subject, `its voxel data is cut short: ${frameCount} slices of ${width}×${height} ${sample.name} need ${sliceBytes * frameCount} bytes, the file has ${image.byteLength} (a truncated file?)`);
+    throw decodeError(
+      subject,
+      `its voxel data is cut short: ${frameCount} slices of ${width}×${height} ${sample.name} need ${sliceBytes * frameCount} bytes, the file has ${image.byteLength} (a truncated file?)`,
+    );
   }
   // NIfTI: a slope of 0 means "not scaled".
   const scaled = Number.isFinite(header.scl_slope) && header.scl_slope !== 0;
@@ -97,7 +101,11 @@ export function parseNifti(buffer: ArrayBuffer, subject: string): NiftiVolume {
     frameCount,
     rawFrame(frame) {
       if (frame >= frameCount) {
-        throw new MediaError("TA_UNSUPPORTED_FRAME", `${subject} has ${frameCount} slice${frameCount === 1 ? "" : "s"} (frames 0–${frameCount - 1}); frame ${frame} does not exist.`, true);
+        throw new MediaError(
+          "TA_UNSUPPORTED_FRAME",
+          `${subject} has ${frameCount} slice${frameCount === 1 ? "" : "s"} (frames 0–${frameCount - 1}); frame ${frame} does not exist.`,
+          true,
+        );
       }
       const slice = image.slice(frame * sliceBytes, (frame + 1) * sliceBytes);
       if (!header.littleEndian && sample.bytes > 1) swapEach(new Uint8Array(slice), sample.bytes);

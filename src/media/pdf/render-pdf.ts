@@ -26,7 +26,10 @@ function loadMupdf(): Promise<typeof Mupdf> {
 /** A `dpi` option as given by a caller, checked. */
 export function checkDpi(dpi: unknown, where: string): number {
   if (typeof dpi !== "number" || !Number.isFinite(dpi) || dpi < dpiRange.min || dpi > dpiRange.max) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `${where}: dpi must be a number from ${dpiRange.min} to ${dpiRange.max} (pages are rendered at ${defaultDpi} unless told), got ${JSON.stringify(dpi) ?? String(dpi)}.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `${where}: dpi must be a number from ${dpiRange.min} to ${dpiRange.max} (pages are rendered at ${defaultDpi} unless told), got ${JSON.stringify(dpi) ?? String(dpi)}.`,
+    );
   }
   return dpi;
 }
@@ -46,7 +49,10 @@ export async function openPdf(path: string, subject: string): Promise<PdfDocumen
   }
   if (document.needsPassword()) {
     document.destroy();
-    throw decodeError(subject, "it is encrypted with a password. Accepted: PDFs that open without one (remove the password, e.g. with qpdf --decrypt, before adding it)");
+    throw decodeError(
+      subject,
+      "it is encrypted with a password. Accepted: PDFs that open without one (remove the password, e.g. with qpdf --decrypt, before adding it)",
+    );
   }
   let pageCount: number;
   try {
@@ -59,7 +65,11 @@ export async function openPdf(path: string, subject: string): Promise<PdfDocumen
     pageCount,
     renderPage(page, dpi = defaultDpi) {
       if (page >= pageCount) {
-        throw new MediaError("TA_UNSUPPORTED_FRAME", `${subject} has ${pageCount} page${pageCount === 1 ? "" : "s"} (frames 0–${pageCount - 1}); frame ${page} does not exist.`, true);
+        throw new MediaError(
+          "TA_UNSUPPORTED_FRAME",
+          `${subject} has ${pageCount} page${pageCount === 1 ? "" : "s"} (frames 0–${pageCount - 1}); frame ${page} does not exist.`,
+          true,
+        );
       }
       return renderPage(mupdf, document, page, dpi, subject);
     },
@@ -78,7 +88,11 @@ function renderPage(mupdf: typeof Mupdf, document: Mupdf.Document, index: number
     const scale = dpi / 72;
     const pixels = Math.ceil((x1 - x0) * scale) * Math.ceil((y1 - y0) * scale);
     if (pixels > maxPixels) {
-      throw new MediaError("TA_MEDIA_DECODE", `Page ${index} of ${subject} at ${dpi} DPI would be ${pixels} pixels, more than ${maxPixels}; ask for a lower dpi.`, true);
+      throw new MediaError(
+        "TA_MEDIA_DECODE",
+        `Page ${index} of ${subject} at ${dpi} DPI would be ${pixels} pixels, more than ${maxPixels}; ask for a lower dpi.`,
+        true,
+      );
     }
     pixmap = page.toPixmap(mupdf.Matrix.scale(scale, scale), mupdf.ColorSpace.DeviceRGB, false, true);
     return tightRgb(pixmap);

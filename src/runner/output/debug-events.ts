@@ -12,7 +12,10 @@ export function withDebugLogs(events: RunEvents): RunEvents {
   return {
     ...events,
     batchStarted: (stage, batch, size) => {
-      logger.debug({ stage: stage.title, batch, tasks: size }, `stage ${JSON.stringify(stage.title)} batch ${batch}: ${size} task${size === 1 ? "" : "s"} fetched`);
+      logger.debug(
+        { stage: stage.title, batch, tasks: size },
+        `stage ${JSON.stringify(stage.title)} batch ${batch}: ${size} task${size === 1 ? "" : "s"} fetched`,
+      );
       events.batchStarted(stage, batch, size);
     },
     taskFinished: (stage, outcome) => {
@@ -21,14 +24,34 @@ export function withDebugLogs(events: RunEvents): RunEvents {
     },
     batchCommitted: (stage, batch) => {
       logger.debug(
-        { stage: stage.title, batch: batch.number, tasks: batch.size, moved: batch.moved, left: batch.left, failed: batch.failed, refused: batch.refused, durationMs: Math.round(batch.durationMs) },
+        {
+          stage: stage.title,
+          batch: batch.number,
+          tasks: batch.size,
+          moved: batch.moved,
+          left: batch.left,
+          failed: batch.failed,
+          refused: batch.refused,
+          durationMs: Math.round(batch.durationMs),
+        },
         `stage ${JSON.stringify(stage.title)} batch ${batch.number} committed`,
       );
       events.batchCommitted(stage, batch);
     },
     stageFinished: (stage) => {
       logger.debug(
-        { stage: stage.title, seen: stage.seen, succeeded: stage.succeeded, failed: stage.failed, failedRouted: stage.failedRouted, skipped: stage.skipped, left: stage.left, refused: stage.refused, moved: stage.moved, durationMs: Math.round(stage.durationMs) },
+        {
+          stage: stage.title,
+          seen: stage.seen,
+          succeeded: stage.succeeded,
+          failed: stage.failed,
+          failedRouted: stage.failedRouted,
+          skipped: stage.skipped,
+          left: stage.left,
+          refused: stage.refused,
+          moved: stage.moved,
+          durationMs: Math.round(stage.durationMs),
+        },
         `stage ${JSON.stringify(stage.title)} finished`,
       );
       events.stageFinished(stage);

@@ -5,7 +5,8 @@ import type { OutputStreams } from "./output-streams.js";
 
 /** One JSON object per event on stdout (`--json`); logs go to stderr as pino JSON. */
 export function jsonOutput(logger: Logger, streams: OutputStreams): RunEvents {
-  const emit = (event: string, fields: Record<string, unknown>) => streams.stdout.write(JSON.stringify({ event, time: new Date().toISOString(), ...fields }) + "\n");
+  const emit = (event: string, fields: Record<string, unknown>) =>
+    streams.stdout.write(JSON.stringify({ event, time: new Date().toISOString(), ...fields }) + "\n");
   return {
     logger,
     runStarted: ({ backend, project, stages }) =>
@@ -16,11 +17,22 @@ export function jsonOutput(logger: Logger, streams: OutputStreams): RunEvents {
     taskFailed: (stage, failure) => emit("task-failed", { stage: stage.title, ...failure }),
     // `batch` is the batch's number, as in batch-started; `number` stays for readers written before.
     batchCommitted: (stage, { number, ...counts }) => emit("batch-committed", { stage: stage.title, batch: number, ...counts, number }),
-    stageFinished: (stage) => emit("stage-finished", { stage: stage.title, seen: stage.seen, succeeded: stage.succeeded, failed: stage.failed, failedRouted: stage.failedRouted, skipped: stage.skipped, left: stage.left, moved: stage.moved }),
+    stageFinished: (stage) =>
+      emit("stage-finished", {
+        stage: stage.title,
+        seen: stage.seen,
+        succeeded: stage.succeeded,
+        failed: stage.failed,
+        failedRouted: stage.failedRouted,
+        skipped: stage.skipped,
+        left: stage.left,
+        moved: stage.moved,
+      }),
     passFinished: (pass, next) => emit("pass-finished", { pass, nextPassInMs: next ?? null }),
     stopRequested: (reason) => emit("stop-requested", { reason }),
     // failuresNotListed: failures counted but past the report's list of the first ones per stage.
-    runFinished: (report: RunReport, error?: unknown) => emit("run-finished", { report, failuresNotListed: unlistedFailures(report), ...(error === undefined ? {} : { error: describeFailure(error) }) }),
+    runFinished: (report: RunReport, error?: unknown) =>
+      emit("run-finished", { report, failuresNotListed: unlistedFailures(report), ...(error === undefined ? {} : { error: describeFailure(error) }) }),
     close: () => undefined,
   };
 }

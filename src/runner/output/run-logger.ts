@@ -32,8 +32,14 @@ function humanLines(sink: LogSink): DestinationStream {
       const level = (levelNames[record.level as number] ?? String(record.level)).padEnd(5);
       const fields = Object.entries(record)
         .filter(([k]) => !reserved.has(k))
-        .map(([k, v]) => (k === "err" && typeof v === "object" && v !== null ? `error=${JSON.stringify(messageChain(v))}` : `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`));
-      sink.write(`${time} ${level} ${typeof record.msg === "string" ? record.msg : JSON.stringify(record.msg ?? "")}${fields.length ? "  " + fields.join(" ") : ""}\n`);
+        .map(([k, v]) =>
+          k === "err" && typeof v === "object" && v !== null
+            ? `error=${JSON.stringify(messageChain(v))}`
+            : `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`,
+        );
+      sink.write(
+        `${time} ${level} ${typeof record.msg === "string" ? record.msg : JSON.stringify(record.msg ?? "")}${fields.length ? "  " + fields.join(" ") : ""}\n`,
+      );
     },
   };
 }
@@ -82,7 +88,8 @@ export function createRunLogger(format: "human" | "json" | "silent", sink: LogSi
           // Without a message pino takes the error's own, unstripped: hand it a stripped one.
           const [first] = cleaned;
           if (cleaned.length === 1 && typeof first === "object" && first !== null) {
-            const error = first instanceof Error ? first : (first as { err?: unknown; msg?: unknown }).msg === undefined ? (first as { err?: unknown }).err : undefined;
+            const error =
+              first instanceof Error ? first : (first as { err?: unknown; msg?: unknown }).msg === undefined ? (first as { err?: unknown }).err : undefined;
             if (error instanceof Error) cleaned.push(stripSecrets(String(error.message)));
           }
           method.apply(this, cleaned as Parameters<typeof method>);

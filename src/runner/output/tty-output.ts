@@ -48,7 +48,10 @@ export function ttyOutput(streams: OutputStreams, level: LogLevel = "info"): Run
         stageBar.increment(1, payload);
       }
     },
-    taskFailed: (stage, failure) => logger.warn(`task ${failure.taskUuid} failed after ${failure.attempts} attempt(s) in ${JSON.stringify(stage.title)}: ${failure.error.message}${failure.routedTo === undefined ? "" : `; moved along ${JSON.stringify(failure.routedTo)}`}`),
+    taskFailed: (stage, failure) =>
+      logger.warn(
+        `task ${failure.taskUuid} failed after ${failure.attempts} attempt(s) in ${JSON.stringify(stage.title)}: ${failure.error.message}${failure.routedTo === undefined ? "" : `; moved along ${JSON.stringify(failure.routedTo)}`}`,
+      ),
     batchCommitted: () => undefined,
     stageFinished: () => {
       if (batchBar) bars.remove(batchBar);

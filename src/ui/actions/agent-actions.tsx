@@ -37,7 +37,10 @@ const queues = new WeakMap<UiContext, Promise<unknown>>();
 function oneAtATime<T>(context: UiContext, work: () => Promise<T>): Promise<T> {
   const previous = queues.get(context) ?? Promise.resolve();
   const next = previous.then(work, work);
-  queues.set(context, next.catch(() => undefined));
+  queues.set(
+    context,
+    next.catch(() => undefined),
+  );
   return next;
 }
 
@@ -49,7 +52,10 @@ interface AgentOutcome {
 async function runOnTask(context: UiContext, agentFile: string, project: Project, stage: Stage, task: TaskRecord, dryRun: boolean): Promise<AgentOutcome> {
   const runner = await agentRunner(context, agentFile);
   if (runner.hasOwnBackend) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `The Runner of ${JSON.stringify(agentFile)} brings its own backend; the dashboard runs agents on the store it shows. Create the Runner without \`backend\` (as for \`task-agents run --store\`).`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `The Runner of ${JSON.stringify(agentFile)} brings its own backend; the dashboard runs agents on the store it shows. Create the Runner without \`backend\` (as for \`task-agents run --store\`).`,
+    );
   }
   return oneAtATime(context, async () => {
     const backend = singleTaskBackend(context.backend, task.dataHash, { dryRun });
@@ -68,7 +74,21 @@ async function runOnTask(context: UiContext, agentFile: string, project: Project
 }
 
 /** What a dry run decided: pathway and destination, priority, and the labels it would save, drawn. */
-async function dryRunPage({ context, project, stage, task, outcome, agentFile }: { context: UiContext; project: Project; stage: Stage; task: TaskRecord; outcome: AgentOutcome; agentFile: string }) {
+async function dryRunPage({
+  context,
+  project,
+  stage,
+  task,
+  outcome,
+  agentFile,
+}: {
+  context: UiContext;
+  project: Project;
+  stage: Stage;
+  task: TaskRecord;
+  outcome: AgentOutcome;
+  agentFile: string;
+}) {
   const batch = outcome.commits.at(-1)?.batch;
   const move = batch?.moves?.find((m) => m.taskUuid === task.uuid);
   const pathway = move === undefined ? undefined : stage.pathways.find((p) => p.uuid === move.pathwayUuid);
@@ -80,7 +100,9 @@ async function dryRunPage({ context, project, stage, task, outcome, agentFile }:
   const item = await findMediaItem(context.backend, project.uuid, task.dataHash);
   let drawing = null;
   if (labelRow !== undefined && item !== undefined && hasFrames(item)) {
-    const image = await frameCacheOf(context).get(item, 0).catch(() => undefined);
+    const image = await frameCacheOf(context)
+      .get(item, 0)
+      .catch(() => undefined);
     if (image !== undefined) {
       const size = { width: image.width, height: image.height };
       const shapes = overlayShapes(labelRow, 0, size);
@@ -114,14 +136,25 @@ async function dryRunPage({ context, project, stage, task, outcome, agentFile }:
         </div>
       ) : (
         <p id="dry-run-pathway">
-          {pathway === undefined ? "It would leave the task in the stage." : `It would move the task along ${JSON.stringify(pathway.name)} to ${destination?.title ?? "?"}.`}
+          {pathway === undefined
+            ? "It would leave the task in the stage."
+            : `It would move the task along ${JSON.stringify(pathway.name)} to ${destination?.title ?? "?"}.`}
           {priority === undefined ? "" : ` Priority ${priority.toFixed(2)}.`}
         </p>
       )}
       <h2>Labels it would save</h2>
-      {labelRow === undefined ? <p class="muted">It would save no labels.</p> : <>{drawing}<LabelTable labels={listLabels(labelRow, 0)} /></>}
+      {labelRow === undefined ? (
+        <p class="muted">It would save no labels.</p>
+      ) : (
+        <>
+          {drawing}
+          <LabelTable labels={listLabels(labelRow, 0)} />
+        </>
+      )}
       <p>
-        <a class="button" href={urls.task(project.uuid, task.uuid)}>Back to the task</a>
+        <a class="button" href={urls.task(project.uuid, task.uuid)}>
+          Back to the task
+        </a>
       </p>
     </Layout>
   );
@@ -140,16 +173,25 @@ export const agentActionRoutes: RouteModule = (app, context) => {
     const form = await c.req.parseBody();
     const mode = form["mode"];
     if (mode !== "run" && mode !== "dry-run") {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `Agent action ${JSON.stringify(mode ?? "")} is not accepted; accepted: "run" (commit) and "dry-run" (commit nothing).`);
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `Agent action ${JSON.stringify(mode ?? "")} is not accepted; accepted: "run" (commit) and "dry-run" (commit nothing).`,
+      );
     }
     const project = await context.backend.getProject(c.req.param("hash"));
     const task = requireTask(context.db, project.uuid, project.title, c.req.param("task"));
     const stage = project.stages.find((s) => s.uuid === task.stageUuid)!;
     if (typeof form["stage"] !== "string" || form["stage"].toLowerCase() !== stage.uuid) {
-      throw new ConfigurationError("TA_TASK_NOT_IN_STAGE", `Task ${task.uuid} is now in stage ${JSON.stringify(stage.title)}, not in the stage the page showed; nothing was run. Reload the task page.`);
+      throw new ConfigurationError(
+        "TA_TASK_NOT_IN_STAGE",
+        `Task ${task.uuid} is now in stage ${JSON.stringify(stage.title)}, not in the stage the page showed; nothing was run. Reload the task page.`,
+      );
     }
     if (stage.type !== "AGENT") {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `Task ${task.uuid} is in ${stage.type} stage ${JSON.stringify(stage.title)}; agents run on tasks in AGENT stages.`);
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `Task ${task.uuid} is in ${stage.type} stage ${JSON.stringify(stage.title)}; agents run on tasks in AGENT stages.`,
+      );
     }
     const outcome = await runOnTask(context, agentFile, project, stage, task, mode === "dry-run");
     if (mode === "dry-run") return sendPage(c, await dryRunPage({ context, project, stage, task, outcome, agentFile }));

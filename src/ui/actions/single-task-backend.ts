@@ -23,7 +23,8 @@ export function singleTaskBackend(store: LocalBackend, dataHash: string, options
     description: store.description,
     commits,
     getProject: (projectHash, opts) => store.getProject(projectHash, opts),
-    listStageTasks: (projectHash, stageUuid, opts?: ListTasksOptions): Promise<TaskPage> => store.listStageTasks(projectHash, stageUuid, { ...opts, dataHashes: [dataHash] }),
+    listStageTasks: (projectHash, stageUuid, opts?: ListTasksOptions): Promise<TaskPage> =>
+      store.listStageTasks(projectHash, stageUuid, { ...opts, dataHashes: [dataHash] }),
     getLabelRowMetadata: (projectHash, dataHashes, include) => store.getLabelRowMetadata(projectHash, dataHashes, include),
     getLabelRows: (projectHash, dataHashes, args) => store.getLabelRows(projectHash, dataHashes, args),
     getStorageItems: (uuids, opts) => store.getStorageItems(uuids, opts),

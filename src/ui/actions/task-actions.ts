@@ -24,7 +24,10 @@ export const taskActionRoutes: RouteModule = (app, context) => {
     const task = requireTask(context.db, project.uuid, project.title, c.req.param("task"));
     const stage = project.stages.find((s) => s.uuid === stageUuid.toLowerCase());
     if (stage === undefined) {
-      throw new ConfigurationError("TA_INVALID_ARGUMENT", `The action names stage ${JSON.stringify(stageUuid)}, which project ${JSON.stringify(project.title)} does not have; reload the task page and act from there.`);
+      throw new ConfigurationError(
+        "TA_INVALID_ARGUMENT",
+        `The action names stage ${JSON.stringify(stageUuid)}, which project ${JSON.stringify(project.title)} does not have; reload the task page and act from there.`,
+      );
     }
     const offered = humanActionsOf(stage);
     if (!offered.some((action) => action.pathway === pathway)) {

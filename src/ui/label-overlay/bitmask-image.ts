@@ -27,7 +27,9 @@ export async function bitmaskPng(mask: BitmaskCoordinates, color: string): Promi
     rgba[at + 3] = maskAlpha;
   }
   const sharp = await loadSharp();
-  return sharp(rgba, { raw: { width: mask.width, height: mask.height, channels: 4 } }).png().toBuffer();
+  return sharp(rgba, { raw: { width: mask.width, height: mask.height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 /** The mask as a `data:image/png;base64,…` URL, to place in the overlay without a request of its own. */

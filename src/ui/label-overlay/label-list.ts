@@ -58,7 +58,10 @@ function objectWhere(instance: ObjectInstance, dataType: string): string {
     const html: string[] = [];
     for (const span of coordinates.range) {
       if (typeof span.start === "number") spans.push([span.start, span.end as number]);
-      else html.push(`${span.start.xpath}:${span.start.offset}–${(span.end as { xpath: string; offset: number }).xpath}:${(span.end as { offset: number }).offset}`);
+      else
+        html.push(
+          `${span.start.xpath}:${span.start.offset}–${(span.end as { xpath: string; offset: number }).xpath}:${(span.end as { offset: number }).offset}`,
+        );
     }
     if (html.length > 0) return `HTML ${html.join(", ")}`;
     // Audio ranges are milliseconds; text ranges are character offsets.

@@ -106,7 +106,15 @@ function ShapeBody({ shape, bitmasks }: { shape: OverlayShape; bitmasks: Readonl
     case "bitmask": {
       const href = bitmasks.get(shape.objectHash);
       return href === undefined ? null : (
-        <image href={href} x={n(shape.x)} y={n(shape.y)} width={n(shape.mask.width)} height={n(shape.mask.height)} preserveAspectRatio="none" image-rendering="pixelated" />
+        <image
+          href={href}
+          x={n(shape.x)}
+          y={n(shape.y)}
+          width={n(shape.mask.width)}
+          height={n(shape.mask.height)}
+          preserveAspectRatio="none"
+          image-rendering="pixelated"
+        />
       );
     }
     case "cuboid":
@@ -166,7 +174,16 @@ export function LabelOverlay({ size, mediaUrl, shapes, bitmasks }: LabelOverlayP
           <g class={`label ${shape.kind}`} data-feature={shape.featureHash} data-object={shape.objectHash}>
             <title>{`${shape.title} (${shape.objectHash})`}</title>
             <ShapeBody shape={shape} bitmasks={bitmasks} />
-            <text x={n(anchor.x)} y={n(Math.max(fontSize, anchor.y - 4 / scale))} fill={shape.color} font-size={n(fontSize)} stroke="#ffffff" stroke-width="3" vector-effect="non-scaling-stroke" paint-order="stroke">
+            <text
+              x={n(anchor.x)}
+              y={n(Math.max(fontSize, anchor.y - 4 / scale))}
+              fill={shape.color}
+              font-size={n(fontSize)}
+              stroke="#ffffff"
+              stroke-width="3"
+              vector-effect="non-scaling-stroke"
+              paint-order="stroke"
+            >
               {shape.title}
             </text>
           </g>

@@ -45,7 +45,11 @@ export type OverlayShape = OverlayObject &
     | { readonly kind: "polygon"; readonly polygons: readonly (readonly (readonly PixelPoint[])[])[] }
     | { readonly kind: "polyline"; readonly points: readonly PixelPoint[] }
     | { readonly kind: "point"; readonly point: PixelPoint }
-    | { readonly kind: "skeleton"; readonly nodes: readonly (PixelPoint & { readonly name: string; readonly hidden: boolean })[]; readonly edges: readonly (readonly [number, number])[] }
+    | {
+        readonly kind: "skeleton";
+        readonly nodes: readonly (PixelPoint & { readonly name: string; readonly hidden: boolean })[];
+        readonly edges: readonly (readonly [number, number])[];
+      }
     /** A mask is drawn as an image of its own; `x`/`y` place its top-left pixel. */
     | { readonly kind: "bitmask"; readonly mask: BitmaskCoordinates; readonly x: number; readonly y: number }
     | { readonly kind: "cuboid"; readonly front: readonly PixelPoint[]; readonly back: readonly PixelPoint[] }

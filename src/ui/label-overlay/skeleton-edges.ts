@@ -17,8 +17,7 @@ function isRecord(value: unknown): value is JsonRecord {
  */
 export function skeletonEdges(ontology: Ontology, object: OntologyObject, nodes: readonly SkeletonPoint[]): [number, number][] {
   const templates = ontology.skeletonTemplates.map((t) => t.toDict()["template"]).filter(isRecord);
-  const template =
-    templates.find((t) => t["feature_node_hash"] === object.featureNodeHash) ?? templates.find((t) => t["name"] === object.name);
+  const template = templates.find((t) => t["feature_node_hash"] === object.featureNodeHash) ?? templates.find((t) => t["name"] === object.name);
   if (template === undefined || !isRecord(template["skeletonEdges"])) return [];
   const templateNodes = isRecord(template["skeleton"]) ? template["skeleton"] : {};
   const nodeIndex = (key: string): number | undefined => {

@@ -21,9 +21,19 @@ async function withItemFile<T>(item: MediaItem, signal: AbortSignal | undefined,
   const url = storageItem.signedUrl ?? storageItem.url;
   if (url?.startsWith("file:")) return use(fileURLToPath(url));
   if (url === null || !/^https?:/i.test(url)) {
-    throw new MediaError("TA_DOWNLOAD_FAILED", `The file of ${JSON.stringify(item.dataTitle)} cannot be read: the store has ${url === null ? "no URL" : `a ${url.split(":")[0]}: URL`} for it; file: and http(s) URLs are read.`, true);
+    throw new MediaError(
+      "TA_DOWNLOAD_FAILED",
+      `The file of ${JSON.stringify(item.dataTitle)} cannot be read: the store has ${url === null ? "no URL" : `a ${url.split(":")[0]}: URL`} for it; file: and http(s) URLs are read.`,
+      true,
+    );
   }
-  const downloaded = await downloadToTemp(url, { name: storageItem.name, mimeType: storageItem.mimeType, itemType: storageItem.itemType, ...(signal ? { signal } : {}), ...downloadLimitsFromEnv() });
+  const downloaded = await downloadToTemp(url, {
+    name: storageItem.name,
+    mimeType: storageItem.mimeType,
+    itemType: storageItem.itemType,
+    ...(signal ? { signal } : {}),
+    ...downloadLimitsFromEnv(),
+  });
   try {
     return await use(downloaded.path);
   } finally {
@@ -54,5 +64,9 @@ export async function renderFrameImage(item: MediaItem, frame: number, signal?: 
   if (itemType === "video") {
     return withItemFile(item, signal, async (path) => encode(await decodeVideoFrame(path, frame, { name: shown, ...(signal ? { signal } : {}) }), false));
   }
-  throw new MediaError("TA_UNSUPPORTED_MEDIA", `${shown} is ${itemType === "audio" ? "audio" : `a ${itemType} item`}: the dashboard shows pictures of images and videos only; its labels are listed instead.`, true);
+  throw new MediaError(
+    "TA_UNSUPPORTED_MEDIA",
+    `${shown} is ${itemType === "audio" ? "audio" : `a ${itemType} item`}: the dashboard shows pictures of images and videos only; its labels are listed instead.`,
+    true,
+  );
 }

@@ -15,7 +15,10 @@ import { count } from "./format.js";
 export const projectRoutes: RouteModule = (app, context) => {
   app.get("/projects/:hash", (c) => {
     const project = readProject(context.db, c.req.param("hash"));
-    const counts = stageCounts(context.db, project.stages.map((s) => s.uuid));
+    const counts = stageCounts(
+      context.db,
+      project.stages.map((s) => s.uuid),
+    );
     const byUuid = new Map(project.stages.map((s) => [s.uuid, s]));
     return sendPage(
       c,

@@ -12,7 +12,8 @@ const movedTotal = (run: RunDetail) => run.stages.reduce((total, s) => total + O
 
 /** A positive whole number from the URL, or a 404 (a run id that cannot exist names no page). */
 function runId(text: string): number {
-  if (!/^\d{1,15}$/.test(text)) throw new NotFoundError("TA_UNKNOWN_RUN", `${JSON.stringify(text)} is not a run id; run ids are whole numbers, listed on the Runs page.`);
+  if (!/^\d{1,15}$/.test(text))
+    throw new NotFoundError("TA_UNKNOWN_RUN", `${JSON.stringify(text)} is not a run id; run ids are whole numbers, listed on the Runs page.`);
   return Number(text);
 }
 
@@ -22,13 +23,20 @@ export const runsRoutes: RouteModule = (app, context) => {
     const project = c.req.query("project") || undefined;
     const beforeText = c.req.query("before");
     const before = beforeText === undefined || beforeText === "" ? undefined : runId(beforeText);
-    const runs = listRuns(context.db, { limit: runsPerPage, ...(project === undefined ? {} : { projectUuid: project }), ...(before === undefined ? {} : { before }) });
+    const runs = listRuns(context.db, {
+      limit: runsPerPage,
+      ...(project === undefined ? {} : { projectUuid: project }),
+      ...(before === undefined ? {} : { before }),
+    });
     const last = runs.at(-1);
     return sendPage(
       c,
       <Layout title="Runs" crumbs={[{ label: "Projects", href: urls.projects() }, { label: "Runs" }]}>
         {runs.length === 0 ? (
-          <p class="muted">No runs recorded{before === undefined ? "" : " before these"}. Every `task-agents run` and serve pass on this store records one (queue workers do not yet).</p>
+          <p class="muted">
+            No runs recorded{before === undefined ? "" : " before these"}. Every `task-agents run` and serve pass on this store records one (queue workers do
+            not yet).
+          </p>
         ) : (
           <table id="runs">
             <thead>
@@ -105,7 +113,11 @@ export const runsRoutes: RouteModule = (app, context) => {
             </tr>
             <tr>
               <th>Ended</th>
-              <td>{run.finishedAt === null ? `no end recorded: running, or process ${run.pid} on ${run.host} ended without finishing (last update ${shortTime(run.updatedAt)})` : `${shortTime(run.finishedAt)} after ${duration(run.report.durationMs)}, ${run.report.passes} pass${run.report.passes === 1 ? "" : "es"}`}</td>
+              <td>
+                {run.finishedAt === null
+                  ? `no end recorded: running, or process ${run.pid} on ${run.host} ended without finishing (last update ${shortTime(run.updatedAt)})`
+                  : `${shortTime(run.finishedAt)} after ${duration(run.report.durationMs)}, ${run.report.passes} pass${run.report.passes === 1 ? "" : "es"}`}
+              </td>
             </tr>
             <tr>
               <th>How it ended</th>
@@ -144,7 +156,11 @@ export const runsRoutes: RouteModule = (app, context) => {
                 <td class="num">{count(s.succeeded)}</td>
                 <td class="num">{count(s.failed)}</td>
                 <td class="num">{count(s.left)}</td>
-                <td>{Object.entries(s.moved).map(([name, n]) => `${name}: ${n}`).join(", ") || "—"}</td>
+                <td>
+                  {Object.entries(s.moved)
+                    .map(([name, n]) => `${name}: ${n}`)
+                    .join(", ") || "—"}
+                </td>
               </tr>
             ))}
           </tbody>

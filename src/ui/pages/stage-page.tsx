@@ -13,7 +13,8 @@ import { count, shortTime } from "./format.js";
 function oneOf<T extends string>(name: string, value: string | undefined, accepted: readonly T[]): T | undefined {
   if (value === undefined || value === "") return undefined;
   const upper = accepted.find((a) => a.toLowerCase() === value.toLowerCase());
-  if (upper === undefined) throw new ConfigurationError("TA_INVALID_ARGUMENT", `"${name}" must be one of ${accepted.join(", ")}; got ${JSON.stringify(value)}.`);
+  if (upper === undefined)
+    throw new ConfigurationError("TA_INVALID_ARGUMENT", `"${name}" must be one of ${accepted.join(", ")}; got ${JSON.stringify(value)}.`);
   return upper;
 }
 
@@ -27,21 +28,35 @@ export const stageRoutes: RouteModule = (app, context) => {
     const ref = c.req.param("stage").toLowerCase();
     const stage = project.stages.find((s) => s.uuid === ref);
     if (stage === undefined) {
-      throw new NotFoundError("TA_UNKNOWN_STAGE", `Project ${JSON.stringify(project.title)} has no stage ${JSON.stringify(c.req.param("stage"))}; its stages are ${project.stages.map((s) => `${JSON.stringify(s.title)} (${s.uuid})`).join(", ")}.`);
+      throw new NotFoundError(
+        "TA_UNKNOWN_STAGE",
+        `Project ${JSON.stringify(project.title)} has no stage ${JSON.stringify(c.req.param("stage"))}; its stages are ${project.stages.map((s) => `${JSON.stringify(s.title)} (${s.uuid})`).join(", ")}.`,
+      );
     }
     const status = oneOf<TaskStatus>("status", c.req.query("status"), taskStatuses);
     const sort: StageSort = oneOf("sort", c.req.query("sort"), stageSorts) ?? "age";
     const title = c.req.query("title")?.trim() || undefined;
     const after = c.req.query("after") || undefined;
-    const page = stageTaskPage(context.db, { projectUuid: project.uuid, stageUuid: stage.uuid, sort, ...(status === undefined ? {} : { status }), ...(title === undefined ? {} : { title }), ...(after === undefined ? {} : { after }) });
+    const page = stageTaskPage(context.db, {
+      projectUuid: project.uuid,
+      stageUuid: stage.uuid,
+      sort,
+      ...(status === undefined ? {} : { status }),
+      ...(title === undefined ? {} : { title }),
+      ...(after === undefined ? {} : { after }),
+    });
     const total = stageCounts(context.db, [stage.uuid]).get(stage.uuid) ?? 0;
     const failures = stage.type === "AGENT" ? latestStageFailures(context.db, stage.uuid, 20) : [];
     const filters = { status, title, sort: sort === "age" ? undefined : sort };
     return sendPage(
       c,
-      <Layout title={stage.title} crumbs={[{ label: "Projects", href: urls.projects() }, { label: project.title, href: urls.project(project.uuid) }, { label: stage.title }]}>
+      <Layout
+        title={stage.title}
+        crumbs={[{ label: "Projects", href: urls.projects() }, { label: project.title, href: urls.project(project.uuid) }, { label: stage.title }]}
+      >
         <p class="muted">
-          <span class={`badge ${stage.type}`}>{stage.type}</span> <span class="hash">{stage.uuid}</span> · {count(total)} task{total === 1 ? "" : "s"} in this stage
+          <span class={`badge ${stage.type}`}>{stage.type}</span> <span class="hash">{stage.uuid}</span> · {count(total)} task{total === 1 ? "" : "s"} in this
+          stage
         </p>
         {stage.type === "AGENT" && (
           <section id="failures">
@@ -65,7 +80,10 @@ export const stageRoutes: RouteModule = (app, context) => {
                       <td>
                         <a href={urls.task(project.uuid, f.taskUuid)}>{f.dataTitle}</a>
                       </td>
-                      <td class="error">{`${f.errorName}: ${f.errorMessage}`}{f.routedTo === null ? "" : ` → moved along ${f.routedTo}`}</td>
+                      <td class="error">
+                        {`${f.errorName}: ${f.errorMessage}`}
+                        {f.routedTo === null ? "" : ` → moved along ${f.routedTo}`}
+                      </td>
                       <td>
                         <a href={urls.run(f.runId)}>#{f.runId}</a>
                       </td>

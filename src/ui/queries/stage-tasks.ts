@@ -59,7 +59,10 @@ function parseCursor(after: string | undefined, sort: StageSort): { id: number; 
   if (after === undefined) return { id: 0, priority: Number.POSITIVE_INFINITY };
   const match = sort === "age" ? /^(\d{1,15})$/.exec(after) : /^(0|1|0?\.\d{1,20}|\d(?:\.\d+)?e-\d+):(\d{1,15})$/.exec(after);
   if (match === null) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `The page cursor ${JSON.stringify(after)} is not one this page made for sorting by ${sort}; follow the page's "Next" link, or drop "after" from the URL for the first page.`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `The page cursor ${JSON.stringify(after)} is not one this page made for sorting by ${sort}; follow the page's "Next" link, or drop "after" from the URL for the first page.`,
+    );
   }
   return sort === "age" ? { id: Number(match[1]), priority: Number.POSITIVE_INFINITY } : { id: Number(match[2]), priority: Number(match[1]) };
 }
@@ -85,7 +88,15 @@ const fewTitles = 20_000;
  */
 export function stageTaskPage(db: Db, query: StageTaskQuery): StageTaskPage {
   const cursor = parseCursor(query.after, query.sort);
-  const params = { project: query.projectUuid, stage: query.stageUuid, status: query.status ?? null, title: query.title === undefined || query.title === "" ? null : query.title, id: cursor.id, priority: cursor.priority, limit: stagePageSize + 1 };
+  const params = {
+    project: query.projectUuid,
+    stage: query.stageUuid,
+    status: query.status ?? null,
+    title: query.title === undefined || query.title === "" ? null : query.title,
+    id: cursor.id,
+    priority: cursor.priority,
+    limit: stagePageSize + 1,
+  };
   let where = select;
   let bound: Record<string, unknown> = params;
   if (params.title !== null) {
@@ -107,7 +118,15 @@ export function stageTaskPage(db: Db, query: StageTaskQuery): StageTaskPage {
   const shown = rows.slice(0, stagePageSize);
   const last = shown.at(-1);
   return {
-    tasks: shown.map((r) => ({ uuid: r.uuid, dataTitle: r.title, status: r.status, priority: r.priority, assignee: r.assignee, createdAt: r.created_at, updatedAt: r.updated_at })),
+    tasks: shown.map((r) => ({
+      uuid: r.uuid,
+      dataTitle: r.title,
+      status: r.status,
+      priority: r.priority,
+      assignee: r.assignee,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    })),
     next: rows.length > stagePageSize && last !== undefined ? (query.sort === "age" ? String(last.id) : `${last.priority}:${last.id}`) : undefined,
   };
 }

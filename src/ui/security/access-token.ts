@@ -25,15 +25,24 @@ export function requireAccessToken(token: string, refuse: Refuse): MiddlewareHan
     const url = new URL(c.req.url);
     const fromLink = url.searchParams.get("token");
     if (fromLink !== null) {
-      if (!sameSecret(fromLink, token)) return refuse(c, "The token in this link is not this dashboard's token (the --token or TASK_AGENTS_UI_TOKEN value it was started with).");
+      if (!sameSecret(fromLink, token))
+        return refuse(c, "The token in this link is not this dashboard's token (the --token or TASK_AGENTS_UI_TOKEN value it was started with).");
       setCookie(c, tokenCookie, token, { httpOnly: true, sameSite: "Strict", path: "/" });
       url.searchParams.delete("token");
       return c.redirect(`${url.pathname}${url.search}`, 303);
     }
     const bearer = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
     const given = bearer ?? getCookie(c, tokenCookie);
-    if (given === undefined) return refuse(c, "This dashboard needs its access token: open it once with ?token=<the --token or TASK_AGENTS_UI_TOKEN value> at the end of the URL; a cookie keeps it from then on.");
-    if (!sameSecret(given, token)) return refuse(c, "The access token this browser sent is not this dashboard's token; open the dashboard again with ?token=<the --token or TASK_AGENTS_UI_TOKEN value>.");
+    if (given === undefined)
+      return refuse(
+        c,
+        "This dashboard needs its access token: open it once with ?token=<the --token or TASK_AGENTS_UI_TOKEN value> at the end of the URL; a cookie keeps it from then on.",
+      );
+    if (!sameSecret(given, token))
+      return refuse(
+        c,
+        "The access token this browser sent is not this dashboard's token; open the dashboard again with ?token=<the --token or TASK_AGENTS_UI_TOKEN value>.",
+      );
     await next();
   };
 }

@@ -21,7 +21,10 @@ export function requireLoopbackHostHeader(boundHost: string, refuse: Refuse): Mi
     const hostHeader = c.req.header("host") ?? "";
     const name = hostHeader.replace(/:\d+$/, "").toLowerCase();
     if (!loopbackNames.has(name) && name !== boundHost.toLowerCase() && !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) {
-      return refuse(c, `This dashboard answers requests to localhost or 127.0.0.1 only, not to ${JSON.stringify(hostHeader)}. To open it under another name, start it with --token.`);
+      return refuse(
+        c,
+        `This dashboard answers requests to localhost or 127.0.0.1 only, not to ${JSON.stringify(hostHeader)}. To open it under another name, start it with --token.`,
+      );
     }
     await next();
   };
@@ -40,7 +43,8 @@ export function requireSameOrigin(refuse: Refuse): MiddlewareHandler {
     const origin = c.req.header("origin");
     const site = c.req.header("sec-fetch-site");
     if (origin !== undefined ? origin === own : site === "same-origin") return next();
-    return refuse(c, 
+    return refuse(
+      c,
       origin !== undefined
         ? `Actions are accepted from this dashboard's own pages only (origin ${own}); this request came from ${origin}.`
         : "Actions are accepted from this dashboard's own pages only; this request carried neither an Origin header nor Sec-Fetch-Site: same-origin.",

@@ -42,11 +42,20 @@ function FrameNavigation({ view }: { view: TaskView }) {
   const link = (to: number) => urls.task(project.uuid, task.uuid, { frame: to });
   return (
     <form class="frames" method="get" action={urls.task(project.uuid, task.uuid)}>
-      {frame > 0 ? <a class="button" href={link(frame - 1)} data-key="p" rel="prev">← frame {frame - 1} (p)</a> : null}
+      {frame > 0 ? (
+        <a class="button" href={link(frame - 1)} data-key="p" rel="prev">
+          ← frame {frame - 1} (p)
+        </a>
+      ) : null}
       <label>
-        Frame <input type="number" name="frame" min="0" max={last === undefined ? undefined : String(last)} value={String(frame)} /> {last === undefined ? "" : `of 0–${last}`}
+        Frame <input type="number" name="frame" min="0" max={last === undefined ? undefined : String(last)} value={String(frame)} />{" "}
+        {last === undefined ? "" : `of 0–${last}`}
       </label>
-      {last === undefined || frame < last ? <a class="button" href={link(frame + 1)} data-key="n" rel="next">frame {frame + 1} → (n)</a> : null}
+      {last === undefined || frame < last ? (
+        <a class="button" href={link(frame + 1)} data-key="n" rel="next">
+          frame {frame + 1} → (n)
+        </a>
+      ) : null}
     </form>
   );
 }
@@ -62,8 +71,16 @@ function Actions({ view, context }: { view: TaskView; context: UiContext }) {
   const actions = context.readOnly ? [] : humanActionsOf(stage);
   return (
     <div class="task-actions">
-      {previous === undefined ? null : <a class="button" href={urls.task(project.uuid, previous)} data-key="k">← previous task (k)</a>}
-      {next === undefined ? null : <a class="button" href={urls.task(project.uuid, next)} data-key="j">next task (j) →</a>}
+      {previous === undefined ? null : (
+        <a class="button" href={urls.task(project.uuid, previous)} data-key="k">
+          ← previous task (k)
+        </a>
+      )}
+      {next === undefined ? null : (
+        <a class="button" href={urls.task(project.uuid, next)} data-key="j">
+          next task (j) →
+        </a>
+      )}
       {actions.map((action) => (
         <form method="post" action={urls.taskProceed(project.uuid, task.uuid)} class="inline">
           <input type="hidden" name="stage" value={stage.uuid} />
@@ -175,7 +192,11 @@ function TaskPage({ view, context, moved }: { view: TaskView; context: UiContext
       </p>
       <Actions view={view} context={context} />
       {picture === undefined ? (
-        <p class="muted">{view.dataType === "audio" || view.dataType === "plain_text" ? "Audio and text items have no picture; their labels, with their ranges, are listed below." : "This item has no picture the dashboard can show; its labels are listed below."}</p>
+        <p class="muted">
+          {view.dataType === "audio" || view.dataType === "plain_text"
+            ? "Audio and text items have no picture; their labels, with their ranges, are listed below."
+            : "This item has no picture the dashboard can show; its labels are listed below."}
+        </p>
       ) : (
         <section class="media">
           <FrameNavigation view={view} />

@@ -41,7 +41,10 @@ export function requireTask(db: Db, projectUuid: string, projectTitle: string, t
      FROM tasks t JOIN data_units d ON d.data_hash = t.data_hash WHERE t.uuid = ? AND t.project_uuid = ? AND ${published("t")}`,
   ).get(taskUuid.toLowerCase(), projectUuid) as TaskRow | undefined;
   if (row === undefined) {
-    throw new NotFoundError("TA_UNKNOWN_TASK", `Project ${JSON.stringify(projectTitle)} has no task ${JSON.stringify(taskUuid)}; a task is given by its UUID, as its stage page links it.`);
+    throw new NotFoundError(
+      "TA_UNKNOWN_TASK",
+      `Project ${JSON.stringify(projectTitle)} has no task ${JSON.stringify(taskUuid)}; a task is given by its UUID, as its stage page links it.`,
+    );
   }
   return {
     id: row.id,
@@ -64,15 +67,21 @@ export function requireTask(db: Db, projectUuid: string, projectTitle: string, t
  * followed it.
  */
 export function stageNeighbours(db: Db, stageUuid: string, id: number): { previous: string | undefined; next: string | undefined } {
-  const previous = statement(db, `SELECT uuid FROM tasks t WHERE stage_uuid = ? AND id < ? AND ${published("t")} ORDER BY id DESC LIMIT 1`, { pluck: true }).get(stageUuid, id) as string | undefined;
-  const next = statement(db, `SELECT uuid FROM tasks t WHERE stage_uuid = ? AND id > ? AND ${published("t")} ORDER BY id LIMIT 1`, { pluck: true }).get(stageUuid, id) as string | undefined;
+  const previous = statement(db, `SELECT uuid FROM tasks t WHERE stage_uuid = ? AND id < ? AND ${published("t")} ORDER BY id DESC LIMIT 1`, {
+    pluck: true,
+  }).get(stageUuid, id) as string | undefined;
+  const next = statement(db, `SELECT uuid FROM tasks t WHERE stage_uuid = ? AND id > ? AND ${published("t")} ORDER BY id LIMIT 1`, { pluck: true }).get(
+    stageUuid,
+    id,
+  ) as string | undefined;
   return { previous, next };
 }
 
 /** The data title of a project's task, or undefined when the project has no such task. */
 export function taskDataTitle(db: Db, projectUuid: string, taskUuid: string): string | undefined {
-  return statement(db, `SELECT d.title FROM tasks t JOIN data_units d ON d.data_hash = t.data_hash WHERE t.uuid = ? AND t.project_uuid = ? AND ${published("t")}`, { pluck: true }).get(
-    taskUuid.toLowerCase(),
-    projectUuid,
-  ) as string | undefined;
+  return statement(
+    db,
+    `SELECT d.title FROM tasks t JOIN data_units d ON d.data_hash = t.data_hash WHERE t.uuid = ? AND t.project_uuid = ? AND ${published("t")}`,
+    { pluck: true },
+  ).get(taskUuid.toLowerCase(), projectUuid) as string | undefined;
 }

@@ -65,7 +65,10 @@ export async function loadTaskView(context: UiContext, projectHash: string, task
   const item = await findMediaItem(backend, project.uuid, task.dataHash);
   const frameCount = labelRow.dataType === "video" ? (item?.storageItem.frameCount ?? labelRow.numberOfFrames) : labelRow.dataType === "image" ? 1 : null;
   if (frameCount !== null && frame >= frameCount) {
-    throw new ConfigurationError("TA_INVALID_ARGUMENT", `Frame ${frame} is past the end of ${JSON.stringify(task.dataTitle)}, which has ${frameCount} frame${frameCount === 1 ? "" : "s"} (0–${frameCount - 1}).`);
+    throw new ConfigurationError(
+      "TA_INVALID_ARGUMENT",
+      `Frame ${frame} is past the end of ${JSON.stringify(task.dataTitle)}, which has ${frameCount} frame${frameCount === 1 ? "" : "s"} (0–${frameCount - 1}).`,
+    );
   }
   const picture = item !== undefined && hasFrames(item) ? await pictureOf(context, item, frame) : undefined;
   const shapes = picture === undefined ? [] : overlayShapes(labelRow, frame, picture.size);

@@ -82,7 +82,14 @@ export function layoutWorkflow(stages: readonly Stage[]): GraphLayout {
         const x2 = target.x;
         const y2 = target.y + boxHeight / 2;
         const mid = (x1 + x2) / 2;
-        arrows.push({ name: pathway.name, from: box.stage.uuid, to: target.stage.uuid, path: `M ${x1} ${y1} C ${mid} ${y1}, ${mid} ${y2}, ${x2 - 2} ${y2}`, labelX: mid, labelY: (y1 + y2) / 2 - 6 });
+        arrows.push({
+          name: pathway.name,
+          from: box.stage.uuid,
+          to: target.stage.uuid,
+          path: `M ${x1} ${y1} C ${mid} ${y1}, ${mid} ${y2}, ${x2 - 2} ${y2}`,
+          labelX: mid,
+          labelY: (y1 + y2) / 2 - 6,
+        });
       } else {
         // Back (or sideways) to an earlier column: down from the box, along the bottom, up into the target.
         loops++;

@@ -15,7 +15,16 @@ function fit(title: string, max = 22): string {
 export function WorkflowSvg({ project, counts }: { project: Project; counts: ReadonlyMap<string, number> }) {
   const layout = layoutWorkflow(project.stages);
   return (
-    <svg class="workflow" id="workflow" xmlns="http://www.w3.org/2000/svg" viewBox={`0 0 ${layout.width} ${layout.height}`} width={layout.width} height={layout.height} role="img" aria-label={`Workflow of ${project.title}`}>
+    <svg
+      class="workflow"
+      id="workflow"
+      xmlns="http://www.w3.org/2000/svg"
+      viewBox={`0 0 ${layout.width} ${layout.height}`}
+      width={layout.width}
+      height={layout.height}
+      role="img"
+      aria-label={`Workflow of ${project.title}`}
+    >
       <defs>
         <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
           <path d="M 0 0 L 10 5 L 0 10 z" />

@@ -33,7 +33,11 @@ afterEach(async () => {
 });
 
 function backend(): EncordBackend {
-  const made = encordBackend({ settings: { credentials: { kind: "ssh", key }, domain: fake.url, warnings: [] }, requestsPerSecond: Infinity, sleep: () => Promise.resolve() });
+  const made = encordBackend({
+    settings: { credentials: { kind: "ssh", key }, domain: fake.url, warnings: [] },
+    requestsPerSecond: Infinity,
+    sleep: () => Promise.resolve(),
+  });
   open.push(made);
   return made;
 }
@@ -45,7 +49,11 @@ function group(title: string, images: readonly Buffer[]): FakeItemSpec {
 }
 
 /** A project holding one image group and one image; returns their storage items (from Encord, unsigned). */
-async function groupProject(prefix: string, images: readonly Buffer[], pageSize = 100): Promise<{ folderUuid: string; group: StorageItem; image: StorageItem }> {
+async function groupProject(
+  prefix: string,
+  images: readonly Buffer[],
+  pageSize = 100,
+): Promise<{ folderUuid: string; group: StorageItem; image: StorageItem }> {
   const added = fake.addProject(
     loadProjectSpec(paths.demoSpec),
     [group(`${prefix}-group`, images), { title: `${prefix}.png`, dataType: "image", mimeType: "image/png", fileBytes: Buffer.from("single") }],
@@ -61,7 +69,6 @@ function recorder(): () => RecordedRequest[] {
   return () => fake.requests.slice(start);
 }
 
-
 describe("getChildItems", () => {
   test("an image group's images in frame order, with signed URLs that download each frame", async () => {
     const images = frames("signed", 3);
@@ -71,7 +78,9 @@ describe("getChildItems", () => {
     const children = await backend().getChildItems(item, { signUrls: true });
     expect(children.map((c) => c.name)).toEqual(["signed-group (1)", "signed-group (2)", "signed-group (3)"]);
     expect(children.every((c) => c.itemType === "image" && c.mimeType === "image/png" && c.parentFolderUuid === folderUuid)).toBe(true);
-    expect(requests().map((r) => `${r.method} ${r.path}?${r.query}`)).toEqual([`GET /v2/public/storage/folders/${folderUuid}/items/${item.uuid}/child-items?signUrls=True`]);
+    expect(requests().map((r) => `${r.method} ${r.path}?${r.query}`)).toEqual([
+      `GET /v2/public/storage/folders/${folderUuid}/items/${item.uuid}/child-items?signUrls=True`,
+    ]);
     for (const [index, child] of children.entries()) {
       expect(child.signedUrl).toMatch(new RegExp(`^${fake.url}/files/${child.uuid}\\?sig=`));
       const response = await fetch(child.signedUrl!);

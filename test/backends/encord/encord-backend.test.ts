@@ -11,7 +11,15 @@ import { loadProjectSpec } from "../../../src/backends/local/project-spec.js";
 import type { LabelRowJson } from "../../../src/domain/label-row-json.js";
 import { isConfigurationError } from "../../../src/domain/errors.js";
 import { labelRow, Runner, storageItem } from "../../../src/index.js";
-import { startFakeEncord, type AddProjectOptions, type AddedProject, type FakeEncord, type FakeItemSpec, type FakeStage, type RecordedRequest } from "../../support/fake-encord/index.js";
+import {
+  startFakeEncord,
+  type AddProjectOptions,
+  type AddedProject,
+  type FakeEncord,
+  type FakeItemSpec,
+  type FakeStage,
+  type RecordedRequest,
+} from "../../support/fake-encord/index.js";
 import { paths } from "../../support/paths.js";
 import { failure } from "../../support/failure.js";
 
@@ -54,7 +62,11 @@ afterEach(async () => {
 
 /** A backend on the fake with no rate limit and no waiting between retries. */
 function backendWith(signingKey: Ed25519Key = key): EncordBackend {
-  const backend = encordBackend({ settings: { credentials: { kind: "ssh", key: signingKey }, domain: fake.url, warnings: [] }, requestsPerSecond: Infinity, sleep: () => Promise.resolve() });
+  const backend = encordBackend({
+    settings: { credentials: { kind: "ssh", key: signingKey }, domain: fake.url, warnings: [] },
+    requestsPerSecond: Infinity,
+    sleep: () => Promise.resolve(),
+  });
   open.push(backend);
   return backend;
 }
@@ -105,7 +117,6 @@ function tally(requests: readonly RecordedRequest[]): Record<string, number> {
 function v1Values(request: RecordedRequest): { uid: unknown; payload: Record<string, unknown> } {
   return (request.body as { values: { uid: unknown; payload: Record<string, unknown> } }).values;
 }
-
 
 /** Every page of a stage, in order. */
 async function allPages(backend: EncordBackend, project: DemoProject) {
@@ -207,7 +218,15 @@ describe("listStageTasks", () => {
     expect(pages.map((p) => p.tasks.length)).toEqual([100, 100, 50]);
     expect(pages.map((p) => p.nextPageToken === null)).toEqual([false, false, true]);
     expect(pages.flatMap((p) => p.tasks.map((t) => t.uuid))).toEqual(demo.tasks.map((t) => t.uuid));
-    expect(pages[0]!.tasks[0]).toMatchObject({ uuid: demo.tasks[0]!.uuid, dataHash: demo.tasks[0]!.dataHash, dataTitle: "paged-000.png", status: "NEW", stageUuid: demo.agent.uuid, labelBranchName: "main", priority: null });
+    expect(pages[0]!.tasks[0]).toMatchObject({
+      uuid: demo.tasks[0]!.uuid,
+      dataHash: demo.tasks[0]!.dataHash,
+      dataTitle: "paged-000.png",
+      status: "NEW",
+      stageUuid: demo.agent.uuid,
+      labelBranchName: "main",
+      priority: null,
+    });
     expect(pages[0]!.tasks[0]!.createdAt).toBeInstanceOf(Date);
     // The token (base64 with + / =) went back percent-encoded, exactly as received.
     expect(requests()[1]!.query).toBe(`pageToken=${encodeURIComponent(pages[0]!.nextPageToken!)}`);
@@ -234,7 +253,13 @@ describe("getLabelRowMetadata", () => {
     const requests = recorder();
     const metadata = await backendWith().getLabelRowMetadata(demo.projectHash, [c!.dataHash, randomUUID(), a!.dataHash, b!.dataHash]);
     expect(metadata.map((m) => m.data_hash)).toEqual([c!.dataHash, a!.dataHash, b!.dataHash]);
-    expect(metadata[0]).toMatchObject({ label_hash: null, backing_item_uuid: c!.itemUuid, task_uuid: c!.uuid, data_title: "meta-002.png", workflow_graph_node: { uuid: demo.agent.uuid, title: "Pre-label" } });
+    expect(metadata[0]).toMatchObject({
+      label_hash: null,
+      backing_item_uuid: c!.itemUuid,
+      task_uuid: c!.uuid,
+      data_title: "meta-002.png",
+      workflow_graph_node: { uuid: demo.agent.uuid, title: "Pre-label" },
+    });
     expect(requests().map(kindOf)).toEqual(["v1 labelrowmetadata GET"]);
     expect(v1Values(requests()[0]!).payload).toMatchObject({ include_uninitialised_labels: true, include_workflow_graph_node: true });
   });
@@ -258,7 +283,10 @@ describe("getLabelRows", () => {
 
     const backend = backendWith();
     const requests = recorder();
-    await backend.getLabelRowMetadata(demo.projectHash, demo.tasks.map((t) => t.dataHash));
+    await backend.getLabelRowMetadata(
+      demo.projectHash,
+      demo.tasks.map((t) => t.dataHash),
+    );
     const rows = await backend.getLabelRows(demo.projectHash, [t3!.dataHash, t0!.dataHash, t2!.dataHash, t1!.dataHash]);
     expect(rows.map((r) => r.data_hash)).toEqual([t3!.dataHash, t0!.dataHash, t2!.dataHash, t1!.dataHash]);
     expect(rows.map((r) => r.label_hash)).toEqual([t3, t0, t2, t1].map((t) => fake.state.labelRows.get(t!.dataHash)!.labelHash));
@@ -272,7 +300,10 @@ describe("getLabelRows", () => {
     const demo = demoProject(2, "fresh");
     await backendWith().getLabelRows(demo.projectHash, [demo.tasks[0]!.dataHash]);
     const requests = recorder();
-    const rows = await backendWith().getLabelRows(demo.projectHash, demo.tasks.map((t) => t.dataHash));
+    const rows = await backendWith().getLabelRows(
+      demo.projectHash,
+      demo.tasks.map((t) => t.dataHash),
+    );
     expect(rows.map((r) => r.data_hash)).toEqual(demo.tasks.map((t) => t.dataHash));
     expect(requests().map(kindOf)).toEqual(["v1 labelrowmetadata GET", "v1 labelrow GET", "v1 labelrow PUT"]);
   });
@@ -323,7 +354,12 @@ describe("updateStorageItems", () => {
   test("an unknown item fails the call and changes nothing", async () => {
     const demo = demoProject(1, "patch-missing");
     const unknown = randomUUID();
-    const error = await failure(backendWith().updateStorageItems([{ uuid: demo.tasks[0]!.itemUuid, name: "x.png" }, { uuid: unknown, name: "y.png" }]));
+    const error = await failure(
+      backendWith().updateStorageItems([
+        { uuid: demo.tasks[0]!.itemUuid, name: "x.png" },
+        { uuid: unknown, name: "y.png" },
+      ]),
+    );
     expect(error.code).toBe("TA_MISSING_STORAGE_ITEMS");
     expect(fake.state.storageItems.get(demo.tasks[0]!.itemUuid)!.name).toBe("patch-missing-000.png");
   });
@@ -334,12 +370,19 @@ async function readyToCommit(count: number, prefix: string) {
   const demo = demoProject(count, prefix);
   const backend = backendWith();
   await backend.getProject(demo.projectHash);
-  const rows = await backend.getLabelRows(demo.projectHash, demo.tasks.map((t) => t.dataHash));
+  const rows = await backend.getLabelRows(
+    demo.projectHash,
+    demo.tasks.map((t) => t.dataHash),
+  );
   return { demo, backend, rows };
 }
 
 function edited(row: LabelRowJson, note: string): LabelRowJson {
-  return { ...row, label_status: "LABEL_IN_PROGRESS", classification_answers: { note: { classificationHash: "note", featureHash: note, classifications: [], spaces: {} } } };
+  return {
+    ...row,
+    label_status: "LABEL_IN_PROGRESS",
+    classification_answers: { note: { classificationHash: "note", featureHash: note, classifications: [], spaces: {} } },
+  };
 }
 
 /** Moves recorded by the fake for a task, through task actions. */
@@ -354,7 +397,12 @@ describe("commit", () => {
     const result = await backend.commit(demo.projectHash, {
       labelSaves: rows.map((row, i) => ({ dataHash: row.data_hash, labelRow: edited(row, `n${i}`) })),
       priorities: demo.tasks.map((t, i) => ({ dataHash: t.dataHash, priority: i / 1000 })),
-      moves: demo.tasks.map((t, i) => ({ taskUuid: t.uuid, fromStageUuid: demo.agent.uuid, pathwayUuid: i % 2 === 0 ? demo.pathway.annotate : demo.pathway.skip, dataHash: t.dataHash })),
+      moves: demo.tasks.map((t, i) => ({
+        taskUuid: t.uuid,
+        fromStageUuid: demo.agent.uuid,
+        pathwayUuid: i % 2 === 0 ? demo.pathway.annotate : demo.pathway.skip,
+        dataHash: t.dataHash,
+      })),
     });
     expect(result.saved).toBe(250);
     expect(result.prioritised).toBe(250);
@@ -364,8 +412,18 @@ describe("commit", () => {
     const sent = requests();
     expect(sent.map(kindOf)).toEqual([...Array<string>(3).fill("v1 labelrow POST"), ...Array<string>(3).fill(PRIORITIES), ACTIONS]);
     // The chunks of a phase go out together, so they may arrive in any order.
-    expect(sent.slice(0, 3).map((r) => (v1Values(r).uid as string[]).length).sort((a, b) => b - a)).toEqual([100, 100, 50]);
-    expect(sent.slice(3, 6).map((r) => (r.body as { priorities: unknown[] }).priorities.length).sort((a, b) => b - a)).toEqual([100, 100, 50]);
+    expect(
+      sent
+        .slice(0, 3)
+        .map((r) => (v1Values(r).uid as string[]).length)
+        .sort((a, b) => b - a),
+    ).toEqual([100, 100, 50]);
+    expect(
+      sent
+        .slice(3, 6)
+        .map((r) => (r.body as { priorities: unknown[] }).priorities.length)
+        .sort((a, b) => b - a),
+    ).toEqual([100, 100, 50]);
     expect((sent[6]!.body as unknown[]).length).toBe(250);
     expect(sent.every((r) => r.status === 200 || r.status === 204)).toBe(true);
 
@@ -373,7 +431,10 @@ describe("commit", () => {
       const state = fake.state.tasksByUuid.get(t.uuid)!;
       expect(state.stageUuid).toBe(i % 2 === 0 ? demo.annotate.uuid : demo.complete.uuid);
       expect(state.priority).toBe(i / 1000);
-      expect(fake.state.labelRows.get(t.dataHash)!.row).toMatchObject({ label_status: "LABEL_IN_PROGRESS", classification_answers: { note: { featureHash: `n${i}` } } });
+      expect(fake.state.labelRows.get(t.dataHash)!.row).toMatchObject({
+        label_status: "LABEL_IN_PROGRESS",
+        classification_answers: { note: { featureHash: `n${i}` } },
+      });
     });
   });
 
@@ -395,7 +456,12 @@ describe("commit", () => {
     fake.faults.failNext(1, { kind: "drop", dropAfterHandling: true, match: { path: /\/actions$/ } });
     const requests = recorder();
     const result = await backend.commit(demo.projectHash, {
-      moves: demo.tasks.map((t, i) => ({ taskUuid: t.uuid, fromStageUuid: demo.agent.uuid, pathwayUuid: i === 2 ? demo.pathway.skip : demo.pathway.annotate, dataHash: t.dataHash })),
+      moves: demo.tasks.map((t, i) => ({
+        taskUuid: t.uuid,
+        fromStageUuid: demo.agent.uuid,
+        pathwayUuid: i === 2 ? demo.pathway.skip : demo.pathway.annotate,
+        dataHash: t.dataHash,
+      })),
     });
     expect(result.refused).toEqual([]);
     expect(result.moved).toEqual(demo.tasks.map((t, i) => ({ taskUuid: t.uuid, toStageUuid: i === 2 ? demo.complete.uuid : demo.annotate.uuid })));
@@ -471,9 +537,13 @@ describe("commit", () => {
   test("a pathway that is not the stage's is refused (unknown-pathway) without asking Encord", async () => {
     const { demo, backend } = await readyToCommit(1, "bad-pathway");
     const requests = recorder();
-    const result = await backend.commit(demo.projectHash, { moves: [{ taskUuid: demo.tasks[0]!.uuid, fromStageUuid: demo.agent.uuid, pathwayUuid: randomUUID() }] });
+    const result = await backend.commit(demo.projectHash, {
+      moves: [{ taskUuid: demo.tasks[0]!.uuid, fromStageUuid: demo.agent.uuid, pathwayUuid: randomUUID() }],
+    });
     expect(result.moved).toEqual([]);
-    expect(result.refused).toEqual([{ taskUuid: demo.tasks[0]!.uuid, reason: "unknown-pathway", message: expect.stringMatching(/its pathways: "annotate" .*"skip"/) as unknown }]);
+    expect(result.refused).toEqual([
+      { taskUuid: demo.tasks[0]!.uuid, reason: "unknown-pathway", message: expect.stringMatching(/its pathways: "annotate" .*"skip"/) as unknown },
+    ]);
     expect(requests()).toEqual([]);
   });
 
@@ -481,7 +551,14 @@ describe("commit", () => {
     const { demo, backend, rows } = await readyToCommit(2, "unsaved");
     const requests = recorder();
     const stranger = { ...rows[1]!, label_hash: null, data_hash: randomUUID() };
-    const error = await failure(backend.commit(demo.projectHash, { labelSaves: [{ dataHash: rows[0]!.data_hash, labelRow: rows[0]! }, { dataHash: stranger.data_hash, labelRow: stranger }] }));
+    const error = await failure(
+      backend.commit(demo.projectHash, {
+        labelSaves: [
+          { dataHash: rows[0]!.data_hash, labelRow: rows[0]! },
+          { dataHash: stranger.data_hash, labelRow: stranger },
+        ],
+      }),
+    );
     expect(error.message).toContain(stranger.data_hash);
     expect(requests()).toEqual([]);
   });
@@ -503,14 +580,27 @@ describe("requests for a batch of 300 tasks", () => {
     ["existing label rows (fetched)", "v1 labelrow GET" as const],
   ])("list, label rows, storage items, saves, priorities, moves: the minimal pattern, %s", async (_name, rowsCall) => {
     const demo = demoProject(300, `batch-${rowsCall.slice(-3)}`);
-    if (rowsCall === "v1 labelrow GET") await backendWith().getLabelRows(demo.projectHash, demo.tasks.map((t) => t.dataHash));
+    if (rowsCall === "v1 labelrow GET")
+      await backendWith().getLabelRows(
+        demo.projectHash,
+        demo.tasks.map((t) => t.dataHash),
+      );
     const backend = backendWith();
     await backend.getProject(demo.projectHash);
     const requests = recorder();
     const tasks = (await allPages(backend, demo)).flatMap((p) => p.tasks);
-    const metadata = await backend.getLabelRowMetadata(demo.projectHash, tasks.map((t) => t.dataHash));
-    const rows = await backend.getLabelRows(demo.projectHash, tasks.map((t) => t.dataHash));
-    const items = await backend.getStorageItems(metadata.map((m) => m.backing_item_uuid!), { signUrls: true });
+    const metadata = await backend.getLabelRowMetadata(
+      demo.projectHash,
+      tasks.map((t) => t.dataHash),
+    );
+    const rows = await backend.getLabelRows(
+      demo.projectHash,
+      tasks.map((t) => t.dataHash),
+    );
+    const items = await backend.getStorageItems(
+      metadata.map((m) => m.backing_item_uuid!),
+      { signUrls: true },
+    );
     expect([tasks.length, metadata.length, rows.length, items.length]).toEqual([300, 300, 300, 300]);
     const result = await backend.commit(demo.projectHash, {
       labelSaves: rows.map((row) => ({ dataHash: row.data_hash, labelRow: edited(row, "batch") })),

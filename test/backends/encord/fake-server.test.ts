@@ -23,7 +23,11 @@ function newKey(): Key {
 }
 
 function keyFromSeed(seedHex: string): Key {
-  const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), Buffer.from(seedHex, "hex")]), format: "der", type: "pkcs8" });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), Buffer.from(seedHex, "hex")]),
+    format: "der",
+    type: "pkcs8",
+  });
   const publicKey = Buffer.from(privateKey.export({ format: "jwk" }).x!, "base64url");
   return { hex: publicKey.toString("hex"), privateKey };
 }
@@ -33,7 +37,11 @@ function v2SignatureHeaders(key: Key, method: string, target: string, body: Buff
   const digest = `sha-256=:${createHash("sha256").update(body).digest("base64")}:`;
   const params = `("@method" "@request-target" "content-digest");created=${created};keyid="${key.hex}";alg="ed25519"`;
   const base = [`"@method": ${method}`, `"@request-target": ${target}`, `"content-digest": ${digest}`, `"@signature-params": ${params}`].join("\n");
-  return { "Content-Digest": digest, "Signature-Input": `encord-sig=${params}`, Signature: `encord-sig=:${sign(null, Buffer.from(base), key.privateKey).toString("base64")}:` };
+  return {
+    "Content-Digest": digest,
+    "Signature-Input": `encord-sig=${params}`,
+    Signature: `encord-sig=:${sign(null, Buffer.from(base), key.privateKey).toString("base64")}:`,
+  };
 }
 
 /** §1.5: `<pubkey hex>:<hex(Ed25519(sha256(body)))>`. */
@@ -81,7 +89,9 @@ async function v2(request: RawV2): Promise<Answer> {
   if (auth && "key" in auth) Object.assign(headers, v2SignatureHeaders(auth.key, method, request.target, body, auth.created));
   if (auth && "bearer" in auth) headers["Authorization"] = `Bearer ${auth.bearer}`;
   const sent = request.sentBody ?? body;
-  return answer(await fetch(fake.url + (request.sentTarget ?? request.target), { method, headers, ...(sent.length > 0 ? { body: new Uint8Array(sent) } : {}) }));
+  return answer(
+    await fetch(fake.url + (request.sentTarget ?? request.target), { method, headers, ...(sent.length > 0 ? { body: new Uint8Array(sent) } : {}) }),
+  );
 }
 
 interface RawV1 {
@@ -95,8 +105,16 @@ interface RawV1 {
 }
 
 async function v1(request: RawV1): Promise<Answer> {
-  const body = Buffer.from(pythonJson({ query_type: request.queryType, query_method: request.queryMethod, values: { uid: request.uid, payload: request.payload } }), "utf8");
-  const headers: Record<string, string> = { Accept: "application/json", "Content-Type": "application/json", ResourceType: "project", ResourceID: request.projectHash };
+  const body = Buffer.from(
+    pythonJson({ query_type: request.queryType, query_method: request.queryMethod, values: { uid: request.uid, payload: request.payload } }),
+    "utf8",
+  );
+  const headers: Record<string, string> = {
+    Accept: "application/json",
+    "Content-Type": "application/json",
+    ResourceType: "project",
+    ResourceID: request.projectHash,
+  };
   const auth = request.auth === undefined ? { key } : request.auth;
   if (auth && "key" in auth) headers["Authorization"] = v1Authorization(auth.key, body);
   if (auth && "bearer" in auth) headers["Authorization"] = `Bearer ${auth.bearer}`;
@@ -211,7 +229,13 @@ describe("signature verification", () => {
   });
 
   it("refuses unsigned, tampered and unknown-key v1 requests", async () => {
-    const base = { projectHash: demo.projectHash, queryType: "labelrowmetadata", queryMethod: "GET", uid: null, payload: metadataPayload([demo.tasks[0]!.dataHash]) };
+    const base = {
+      projectHash: demo.projectHash,
+      queryType: "labelrowmetadata",
+      queryMethod: "GET",
+      uid: null,
+      payload: metadataPayload([demo.tasks[0]!.dataHash]),
+    };
     const unsigned = await v1({ ...base, auth: null });
     expect(unsigned.status).toBe(401);
     expect(unsigned.json).toMatchObject({ status: 401, response: ["AUTHENTICATION_ERROR"] });
@@ -225,7 +249,14 @@ describe("signature verification", () => {
   it("accepts bearer tokens on v2 and v1, and refuses unknown ones", async () => {
     expect((await v2({ target: `/v2/public/projects/${demo.projectHash}`, auth: { bearer } })).status).toBe(200);
     expect((await v2({ target: `/v2/public/projects/${demo.projectHash}`, auth: { bearer: "nope" } })).status).toBe(401);
-    const listed = await v1({ projectHash: demo.projectHash, queryType: "labelrowmetadata", queryMethod: "GET", uid: null, payload: metadataPayload([demo.tasks[1]!.dataHash]), auth: { bearer } });
+    const listed = await v1({
+      projectHash: demo.projectHash,
+      queryType: "labelrowmetadata",
+      queryMethod: "GET",
+      uid: null,
+      payload: metadataPayload([demo.tasks[1]!.dataHash]),
+      auth: { bearer },
+    });
     expect(listed.json).toMatchObject({ status: 200 });
     expect(fake.requests.at(-1)!.identity).toBe(bearer);
   });
@@ -236,10 +267,22 @@ describe("signature verification", () => {
     const denied = await v2({ target: `/v2/public/projects/${restricted.projectHash}`, auth: { key: other } });
     expect(denied.status).toBe(403);
     expect(typeof record(denied.json)["message"]).toBe("string");
-    const deniedV1 = await v1({ projectHash: restricted.projectHash, queryType: "labelrowmetadata", queryMethod: "GET", uid: null, payload: metadataPayload(null), auth: { key: other } });
+    const deniedV1 = await v1({
+      projectHash: restricted.projectHash,
+      queryType: "labelrowmetadata",
+      queryMethod: "GET",
+      uid: null,
+      payload: metadataPayload(null),
+      auth: { key: other },
+    });
     expect(deniedV1.status).toBe(403);
     expect(deniedV1.json).toMatchObject({ status: 403, response: ["AUTHORISATION_ERROR"] });
-    const items = await v2({ method: "POST", target: "/v2/public/storage/items/get-bulk", body: { itemUuids: [restricted.tasks[0]!.itemUuid], signUrls: false }, auth: { key: other } });
+    const items = await v2({
+      method: "POST",
+      target: "/v2/public/storage/items/get-bulk",
+      body: { itemUuids: [restricted.tasks[0]!.itemUuid], signUrls: false },
+      auth: { key: other },
+    });
     expect(items.status).toBe(403);
   });
 });
@@ -289,8 +332,26 @@ describe("tasks", () => {
     const first = record((await v2({ target: tasksPath(project, stage.uuid) })).json);
     const firstResults = list(first["results"]);
     expect(firstResults).toHaveLength(100);
-    expect(Object.keys(firstResults[0]!).sort()).toEqual(["assignee", "createdAt", "dataHash", "dataTitle", "labelBranchName", "lastActionedBy", "status", "updatedAt", "uuid"]);
-    expect(firstResults[0]).toMatchObject({ uuid: project.tasks[0]!.uuid, status: "NEW", dataHash: project.tasks[0]!.dataHash, dataTitle: "page-000.png", labelBranchName: "main", assignee: null, lastActionedBy: null });
+    expect(Object.keys(firstResults[0]!).sort()).toEqual([
+      "assignee",
+      "createdAt",
+      "dataHash",
+      "dataTitle",
+      "labelBranchName",
+      "lastActionedBy",
+      "status",
+      "updatedAt",
+      "uuid",
+    ]);
+    expect(firstResults[0]).toMatchObject({
+      uuid: project.tasks[0]!.uuid,
+      status: "NEW",
+      dataHash: project.tasks[0]!.dataHash,
+      dataTitle: "page-000.png",
+      labelBranchName: "main",
+      assignee: null,
+      lastActionedBy: null,
+    });
     const token = first["nextPageToken"] as string;
     expect(token).toMatch(/[+/=]/);
 
@@ -312,7 +373,16 @@ describe("tasks", () => {
     const raw = await v2({ target: `${tasksPath(project, stage.uuid)}?pageToken=${token}` });
     expect(raw.status).toBe(400);
 
-    const filtered = record((await v2({ target: `${tasksPath(project, stage.uuid)}?${new URLSearchParams([["dataHashes", project.tasks[200]!.dataHash], ["dataHashes", project.tasks[3]!.dataHash]]).toString()}` })).json);
+    const filtered = record(
+      (
+        await v2({
+          target: `${tasksPath(project, stage.uuid)}?${new URLSearchParams([
+            ["dataHashes", project.tasks[200]!.dataHash],
+            ["dataHashes", project.tasks[3]!.dataHash],
+          ]).toString()}`,
+        })
+      ).json,
+    );
     expect(list(filtered["results"]).map((t) => t["uuid"])).toEqual([project.tasks[200]!.uuid]);
     expect(filtered["nextPageToken"]).toBeNull();
   });
@@ -328,7 +398,15 @@ describe("tasks", () => {
     expect((await v2({ method: "POST", target: path, body: [{ taskUuid: a!.uuid, action: "PATHWAY_ACTION", pathwayName: "annotate" }] })).status).toBe(204);
     expect(fake.state.tasksByUuid.get(a!.uuid)).toMatchObject({ stageUuid: annotate.uuid, status: "NEW" });
     expect(fake.state.history.filter((h) => h.taskUuid === a!.uuid)).toEqual([
-      { taskUuid: a!.uuid, projectHash: project.projectHash, from: stage.uuid, to: annotate.uuid, pathwayUuid: stage.pathways[0]!.uuid, at: anyNumber, via: "action" },
+      {
+        taskUuid: a!.uuid,
+        projectHash: project.projectHash,
+        from: stage.uuid,
+        to: annotate.uuid,
+        pathwayUuid: stage.pathways[0]!.uuid,
+        at: anyNumber,
+        via: "action",
+      },
     ]);
 
     const refused = await v2({
@@ -346,7 +424,9 @@ describe("tasks", () => {
     const unknownPathway = await v2({ method: "POST", target: path, body: [{ taskUuid: b!.uuid, action: "PATHWAY_ACTION", pathwayName: "nowhere" }] });
     expect(unknownPathway.status).toBe(400);
 
-    expect((await v2({ method: "POST", target: path, body: [{ taskUuid: b!.uuid, action: "PATHWAY_ACTION", pathwayUuid: stage.pathways[1]!.uuid }] })).status).toBe(204);
+    expect(
+      (await v2({ method: "POST", target: path, body: [{ taskUuid: b!.uuid, action: "PATHWAY_ACTION", pathwayUuid: stage.pathways[1]!.uuid }] })).status,
+    ).toBe(204);
     expect(fake.state.tasksByUuid.get(b!.uuid)!.stageUuid).toBe(done.uuid);
     const doneTasks = list(record((await v2({ target: tasksPath(project, done.uuid) })).json)["results"]);
     expect(Object.keys(doneTasks[0]!).sort()).toEqual(["createdAt", "dataHash", "dataTitle", "updatedAt", "uuid"]);
@@ -358,12 +438,31 @@ describe("tasks", () => {
   it("sets priorities by data hash", async () => {
     const [t0, t1] = demo.tasks.slice(10, 12);
     const path = `/v2/public/projects/${demo.projectHash}/priorities`;
-    expect((await v2({ method: "POST", target: path, body: { priorities: [[t0!.dataHash, 0.9], [t1!.dataHash, 0.1]] } })).status).toBe(204);
+    expect(
+      (
+        await v2({
+          method: "POST",
+          target: path,
+          body: {
+            priorities: [
+              [t0!.dataHash, 0.9],
+              [t1!.dataHash, 0.1],
+            ],
+          },
+        })
+      ).status,
+    ).toBe(204);
     expect(fake.state.tasksByUuid.get(t0!.uuid)!.priority).toBe(0.9);
     expect(fake.state.tasksByUuid.get(t1!.uuid)!.priority).toBe(0.1);
     expect((await v2({ method: "POST", target: path, body: { priorities: [[t0!.dataHash, 1.5]] } })).status).toBe(400);
     expect(fake.state.tasksByUuid.get(t0!.uuid)!.priority).toBe(0.9);
-    const metadata = await v1({ projectHash: demo.projectHash, queryType: "labelrowmetadata", queryMethod: "GET", uid: null, payload: metadataPayload([t0!.dataHash]) });
+    const metadata = await v1({
+      projectHash: demo.projectHash,
+      queryType: "labelrowmetadata",
+      queryMethod: "GET",
+      uid: null,
+      payload: metadataPayload([t0!.dataHash]),
+    });
     expect(list(record(metadata.json)["response"])[0]!["priority"]).toBe(0.9);
   });
 });
@@ -376,7 +475,8 @@ describe("label rows (v1)", () => {
     ]);
     const stage = project.stages.find((s) => s.type === "AGENT")!;
     const hashes = project.tasks.map((t) => t.dataHash);
-    const call = (queryType: string, queryMethod: string, uid: unknown, payload: unknown) => v1({ projectHash: project.projectHash, queryType, queryMethod, uid, payload });
+    const call = (queryType: string, queryMethod: string, uid: unknown, payload: unknown) =>
+      v1({ projectHash: project.projectHash, queryType, queryMethod, uid, payload });
 
     const listed = await call("labelrowmetadata", "GET", null, metadataPayload(hashes));
     expect(listed.status).toBe(200);
@@ -424,20 +524,49 @@ describe("label rows (v1)", () => {
       "spaces",
     ]);
     expect(image["data_type"]).toBe("image");
-    expect(record(record(image["data_units"])[hashes[0]!])).toMatchObject({ data_hash: hashes[0], data_type: "image/png", data_sequence: 0, width: 640, height: 480, labels: { objects: [], classifications: [] } });
+    expect(record(record(image["data_units"])[hashes[0]!])).toMatchObject({
+      data_hash: hashes[0],
+      data_type: "image/png",
+      data_sequence: 0,
+      width: 640,
+      height: 480,
+      labels: { objects: [], classifications: [] },
+    });
     expect(record(record(createdRows[2]!["data_units"])[hashes[2]!])).toMatchObject({ data_type: "video/mp4", labels: {}, data_fps: 25, data_duration: 2 });
     const labelHashes = createdRows.map((r) => r["label_hash"] as string);
     expect(fake.state.labelRows.get(hashes[0]!)!.labelHash).toBe(labelHashes[0]);
     // PUT again: the existing rows come back.
-    expect(list(record((await call("labelrow", "PUT", [hashes[0]], { multi_request: true, get_signed_url: false, branch_name: null })).json)["response"])[0]!["label_hash"]).toBe(labelHashes[0]);
+    expect(
+      list(record((await call("labelrow", "PUT", [hashes[0]], { multi_request: true, get_signed_url: false, branch_name: null })).json)["response"])[0]![
+        "label_hash"
+      ],
+    ).toBe(labelHashes[0]);
 
-    const getPayload = { get_signed_url: false, multi_request: true, include_object_feature_hashes: null, include_classification_feature_hashes: null, include_reviews: false, include_export_history: false, include_archived: false };
+    const getPayload = {
+      get_signed_url: false,
+      multi_request: true,
+      include_object_feature_hashes: null,
+      include_classification_feature_hashes: null,
+      include_reviews: false,
+      include_export_history: false,
+      include_archived: false,
+    };
     const fetched = list(record((await call("labelrow", "GET", labelHashes, getPayload)).json)["response"]);
     expect(fetched).toEqual(createdRows);
 
     const edited = structuredClone(fetched[0]!);
     const unit = record(record(edited["data_units"])[hashes[0]!]);
-    record(unit["labels"])["objects"] = [{ objectHash: "AAAAAAAA", featureHash: "Y2F0Ym94", name: "Cat", value: "cat", color: "#D33115", shape: "bounding_box", boundingBox: { h: 0.1, w: 0.1, x: 0.2, y: 0.2 } }];
+    record(unit["labels"])["objects"] = [
+      {
+        objectHash: "AAAAAAAA",
+        featureHash: "Y2F0Ym94",
+        name: "Cat",
+        value: "cat",
+        color: "#D33115",
+        shape: "bounding_box",
+        boundingBox: { h: 0.1, w: 0.1, x: 0.2, y: 0.2 },
+      },
+    ];
     edited["object_answers"] = { AAAAAAAA: { objectHash: "AAAAAAAA", classifications: [] } };
     const saved = await call("labelrow", "POST", [labelHashes[0]], { multi_request: true, labels: [edited], validate_before_saving: false });
     expect(saved.json).toEqual({ status: 200, response: { success: true } });
@@ -456,7 +585,13 @@ describe("label rows (v1)", () => {
 
   it("refuses more label rows per call than the limit", async () => {
     const project = fake.addProject(loadProjectSpec(paths.demoSpec), images(3, "limit"), { maxLabelsPerRequest: 2 });
-    const result = await v1({ projectHash: project.projectHash, queryType: "labelrow", queryMethod: "PUT", uid: project.tasks.map((t) => t.dataHash), payload: { multi_request: true, get_signed_url: false, branch_name: null } });
+    const result = await v1({
+      projectHash: project.projectHash,
+      queryType: "labelrow",
+      queryMethod: "PUT",
+      uid: project.tasks.map((t) => t.dataHash),
+      payload: { multi_request: true, get_signed_url: false, branch_name: null },
+    });
     expect(result.json).toEqual({ status: 400, response: ["MULTI_LABEL_LIMIT_ERROR"], payload: { maximum_labels_allowed: 2 } });
     expect(fake.state.labelRows.get(project.tasks[0]!.dataHash)!.labelHash).toBeNull();
   });
@@ -465,7 +600,11 @@ describe("label rows (v1)", () => {
 describe("storage items", () => {
   it("returns get-bulk results in request order and serves signed URLs", async () => {
     const [a, b, c] = demo.tasks.slice(20, 23);
-    const bulk = await v2({ method: "POST", target: "/v2/public/storage/items/get-bulk", body: { itemUuids: [c!.itemUuid, a!.itemUuid, b!.itemUuid], signUrls: true } });
+    const bulk = await v2({
+      method: "POST",
+      target: "/v2/public/storage/items/get-bulk",
+      body: { itemUuids: [c!.itemUuid, a!.itemUuid, b!.itemUuid], signUrls: true },
+    });
     expect(bulk.status).toBe(200);
     const results = list(record(bulk.json)["results"]);
     expect(record(bulk.json)["nextPageToken"]).toBeNull();
@@ -483,14 +622,22 @@ describe("storage items", () => {
 
     const unsigned = await v2({ method: "POST", target: "/v2/public/storage/items/get-bulk", body: { itemUuids: [a!.itemUuid], signUrls: false } });
     expect(list(record(unsigned.json)["results"])[0]!["signedUrl"]).toBeNull();
-    const unknown = await v2({ method: "POST", target: "/v2/public/storage/items/get-bulk", body: { itemUuids: [a!.itemUuid, "00000000-0000-0000-0000-000000000000"], signUrls: true } });
+    const unknown = await v2({
+      method: "POST",
+      target: "/v2/public/storage/items/get-bulk",
+      body: { itemUuids: [a!.itemUuid, "00000000-0000-0000-0000-000000000000"], signUrls: true },
+    });
     expect(unknown.status).toBe(403);
 
     const single = await v2({ target: `/v2/public/storage/items/${a!.itemUuid}?signUrl=True` });
     expect(record(single.json)["signedUrl"]).toEqual(expect.stringContaining("/files/"));
     expect((await v2({ target: `/v2/public/storage/items/${a!.itemUuid}?signUrl=true` })).status).toBe(400);
 
-    const patched = await v2({ method: "PATCH", target: "/v2/public/storage/items/patch-bulk", body: { itemPatches: { [a!.itemUuid]: { clientMetadata: { fresh: true } } } } });
+    const patched = await v2({
+      method: "PATCH",
+      target: "/v2/public/storage/items/patch-bulk",
+      body: { itemPatches: { [a!.itemUuid]: { clientMetadata: { fresh: true } } } },
+    });
     expect(patched.status).toBe(200);
     expect(list(record(patched.json)["results"])[0]!["clientMetadata"]).toBe('{"fresh": true}');
     expect(fake.state.storageItems.get(a!.itemUuid)!.clientMetadata).toEqual({ fresh: true });

@@ -142,7 +142,9 @@ function verifyV2Request(request: Recorded): { created: number; keyId: string } 
   const input = headerText(request, "signature-input");
   expect(input).toMatch(/^encord-sig=\("@method" "@request-target" "content-digest"\);created=\d+;keyid="[0-9a-f]{64}";alg="ed25519"$/);
   const params = input.slice("encord-sig=".length);
-  const base = [`"@method": ${request.method}`, `"@request-target": ${request.url}`, `"content-digest": ${digest}`, `"@signature-params": ${params}`].join("\n");
+  const base = [`"@method": ${request.method}`, `"@request-target": ${request.url}`, `"content-digest": ${digest}`, `"@signature-params": ${params}`].join(
+    "\n",
+  );
   const signature = /^encord-sig=:([A-Za-z0-9+/=]+):$/.exec(headerText(request, "signature"))?.[1] ?? "";
   expect(verify(null, Buffer.from(base, "utf8"), key.verifyKey, Buffer.from(signature, "base64"))).toBe(true);
   expect(request.headers.authorization).toBeUndefined();
@@ -185,7 +187,9 @@ describe("v2 requests on the wire", () => {
       query: { pageToken: "tok/+=", statuses: ["NEW", "ASSIGNED"], dataTitleContains: "a b", signUrl: true, skipped: null, gone: undefined, title: "é&x" },
     });
     const [request] = server.requests;
-    expect(request?.url).toBe("/v2/public/projects/p/tasks?pageToken=tok%2F%2B%3D&statuses=NEW&statuses=ASSIGNED&dataTitleContains=a+b&signUrl=True&title=%C3%A9%26x");
+    expect(request?.url).toBe(
+      "/v2/public/projects/p/tasks?pageToken=tok%2F%2B%3D&statuses=NEW&statuses=ASSIGNED&dataTitleContains=a+b&signUrl=True&title=%C3%A9%26x",
+    );
     verifyV2Request(request!);
   });
 
@@ -211,7 +215,9 @@ describe("v2 requests on the wire", () => {
     expect(result).toEqual({ done: 1 });
     const [request] = server.requests;
     expect(request?.body.toString("utf8")).toBe(pythonJsonDumps(withoutNulls(value)));
-    expect(request?.body.toString("utf8")).toBe('{"itemUuids": ["u1"], "signUrls": false, "nested": {"title": "\\u00e9", "inner": {"keep": 0}}, "list": [null, 1]}');
+    expect(request?.body.toString("utf8")).toBe(
+      '{"itemUuids": ["u1"], "signUrls": false, "nested": {"title": "\\u00e9", "inner": {"keep": 0}}, "list": [null, 1]}',
+    );
     expect(request?.headers["content-type"]).toBe("application/json");
     verifyV2Request(request!);
   });
@@ -313,8 +319,12 @@ describe("v2 responses", () => {
     expect(auth.message).toContain("nope");
     const forbidden = await rejection(client.v2("GET", "403/projects/0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b"));
     expect(forbidden.message).toContain("the key's user has no access to this project");
-    const missing = await rejection(client.v2("GET", "404/projects/0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b/workflow/stages/9a7e0000-0000-4000-8000-000000000001/tasks"));
-    expect(missing.message).toContain('Encord found no workflow stage "9a7e0000-0000-4000-8000-000000000001" of project "0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b"');
+    const missing = await rejection(
+      client.v2("GET", "404/projects/0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b/workflow/stages/9a7e0000-0000-4000-8000-000000000001/tasks"),
+    );
+    expect(missing.message).toContain(
+      'Encord found no workflow stage "9a7e0000-0000-4000-8000-000000000001" of project "0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b"',
+    );
   });
 });
 
@@ -324,7 +334,14 @@ describe("v1 requests", () => {
   test("project scope: POST /public with ResourceType/ResourceID, the envelope as pythonJsonDumps, v1 signature", async () => {
     const server = await startServer((_req, res) => json(res, 200, { status: 200, response: [{ label_hash: "l1" }] }));
     const client = makeClient(`${server.origin}/`);
-    const rows = await client.v1<{ label_hash: string }[]>({ projectHash: "p-1" }, "labelrow", "GET", ["l1"], { get_signed_url: false, include_reviews: null }, { retryable: true });
+    const rows = await client.v1<{ label_hash: string }[]>(
+      { projectHash: "p-1" },
+      "labelrow",
+      "GET",
+      ["l1"],
+      { get_signed_url: false, include_reviews: null },
+      { retryable: true },
+    );
     expect(rows).toEqual([{ label_hash: "l1" }]);
     const [request] = server.requests;
     expect(request?.method).toBe("POST");
@@ -339,7 +356,9 @@ describe("v1 requests", () => {
     expect(request?.body.toString("utf8")).toBe(
       pythonJsonDumps({ query_type: "labelrow", query_method: "GET", values: { uid: ["l1"], payload: { get_signed_url: false, include_reviews: null } } }),
     );
-    expect(request?.body.toString("utf8")).toBe('{"query_type": "labelrow", "query_method": "GET", "values": {"uid": ["l1"], "payload": {"get_signed_url": false, "include_reviews": null}}}');
+    expect(request?.body.toString("utf8")).toBe(
+      '{"query_type": "labelrow", "query_method": "GET", "values": {"uid": ["l1"], "payload": {"get_signed_url": false, "include_reviews": null}}}',
+    );
     verifyV1Request(request!);
   });
 
@@ -368,7 +387,9 @@ describe("v1 requests", () => {
   test("the SSH_KEY_NOT_FOUND_ERROR fixture (§3.2) → TA_ENCORD_AUTH with the payload, advice and domain", async () => {
     const server = await startServer((_req, res) => {
       res.writeHead(200, { "Content-Type": "application/json" });
-      res.end('{"status":400,"response":["SSH_KEY_NOT_FOUND_ERROR"],"payload":"Your used SSH key does not exist. Please add this SSH key to your user profile."}');
+      res.end(
+        '{"status":400,"response":["SSH_KEY_NOT_FOUND_ERROR"],"payload":"Your used SSH key does not exist. Please add this SSH key to your user profile."}',
+      );
     });
     const client = makeClient(server.origin);
     const error = await rejection(client.v1({ projectHash: "p" }, "labelrowmetadata", "GET", null, {}, { retryable: true }));
@@ -608,7 +629,9 @@ describe("concurrency and rate limits", () => {
     client.onBackOff((event) => backOffs.push(event));
     expect(client.window).toBe(8);
     await client.v2("GET", "x");
-    expect(backOffs).toEqual([8, 4, 2, 1].map((from) => ({ status: 429, endpoint: "GET /v2/public/x", retryAfterMs: 0, window: { from, to: Math.max(1, from / 2) } })));
+    expect(backOffs).toEqual(
+      [8, 4, 2, 1].map((from) => ({ status: 429, endpoint: "GET /v2/public/x", retryAfterMs: 0, window: { from, to: Math.max(1, from / 2) } })),
+    );
     // The success that ended the retries counts: at window 1, one success makes it 2.
     expect(client.window).toBe(2);
     expect(client.stats.throttled).toBe(4);
@@ -650,7 +673,9 @@ describe("concurrency and rate limits", () => {
   });
 
   test("500 and transport failures do not shrink the window; Retry-After of a 429 is honoured for its retry", async () => {
-    const server = await startServer((_req, res, i) => (i === 0 ? json(res, 500, {}) : i === 1 ? json(res, 429, {}, { "Retry-After": "7" }) : json(res, 200, {})));
+    const server = await startServer((_req, res, i) =>
+      i === 0 ? json(res, 500, {}) : i === 1 ? json(res, 429, {}, { "Retry-After": "7" }) : json(res, 200, {}),
+    );
     const { waits, sleep } = recordingSleep();
     const client = makeClient(server.origin, { sleep });
     await client.v2("GET", "x");
@@ -728,11 +753,15 @@ describe("no secrets in error messages", () => {
       else json(res, Number(req.url.split("/")[3]), { message: echo });
     });
     const ssh = makeClient(server.origin);
-    const bearer = new EncordHttpClient({ settings: { credentials: { kind: "bearer", token: new BearerToken(token) }, domain: server.origin, warnings: [] }, sleep: async () => {} });
+    const bearer = new EncordHttpClient({
+      settings: { credentials: { kind: "bearer", token: new BearerToken(token) }, domain: server.origin, warnings: [] },
+      sleep: async () => {},
+    });
     clients.push(bearer);
     const errors: EncordApiError[] = [];
     for (const client of [ssh, bearer]) {
-      for (const status of [400, 401, 403, 404, 429, 500]) errors.push(await rejection(client.v2("GET", `${status}/x`, { query: { signUrl: true, token: "q" } })));
+      for (const status of [400, 401, 403, 404, 429, 500])
+        errors.push(await rejection(client.v2("GET", `${status}/x`, { query: { signUrl: true, token: "q" } })));
       errors.push(await rejection(client.v1({ projectHash: "p" }, "labelrow", "GET", ["l"], {})));
     }
     const secrets = new Set<string>([token, "X-Goog-Signature=deadbeefcafe", "deadbeefcafe"]);

@@ -18,9 +18,7 @@ describe("encodeQuery (requests' params encoding)", () => {
   });
 
   it("follows quote_plus: space is +, A-Za-z0-9_.-~ kept, everything else %XX uppercase (UTF-8)", () => {
-    expect(encodeQuery({ a: "~._-*'()!", é: "ü €😀", sp: "a b+c&d=e" })).toBe(
-      "a=~._-%2A%27%28%29%21&%C3%A9=%C3%BC+%E2%82%AC%F0%9F%98%80&sp=a+b%2Bc%26d%3De",
-    );
+    expect(encodeQuery({ a: "~._-*'()!", é: "ü €😀", sp: "a b+c&d=e" })).toBe("a=~._-%2A%27%28%29%21&%C3%A9=%C3%BC+%E2%82%AC%F0%9F%98%80&sp=a+b%2Bc%26d%3De");
     expect(quotePlus("a/b c")).toBe("a%2Fb+c");
   });
 
@@ -56,7 +54,7 @@ describe("pythonJsonDumps (json.dumps defaults)", () => {
   });
 
   it("escapes like ensure_ascii=True: lowercase \\uXXXX, surrogate pairs, DEL and controls, / kept", () => {
-    expect(pythonJsonDumps({ ké: ["é€😀", "\x00\x1f\x7f\"\\/\n\r\t\b\f"] })).toBe(
+    expect(pythonJsonDumps({ ké: ["é€😀", '\x00\x1f\x7f"\\/\n\r\t\b\f'] })).toBe(
       '{"k\\u00e9": ["\\u00e9\\u20ac\\ud83d\\ude00", "\\u0000\\u001f\\u007f\\"\\\\/\\n\\r\\t\\b\\f"]}',
     );
   });

@@ -79,7 +79,10 @@ describe("credentials", () => {
   it("ENCORD_SSH_KEY with something else: the parser's message, naming ENCORD_SSH_KEY", () => {
     expect(loadError({ ENCORD_SSH_KEY: "not a key" }).message).toMatch(/^ENCORD_SSH_KEY does not hold an OpenSSH private key/);
     // A key body pasted without its BEGIN/END lines holds "/" but is no path.
-    const body = vectorPem.split("\n").filter((line) => line !== "" && !line.startsWith("-----")).join("");
+    const body = vectorPem
+      .split("\n")
+      .filter((line) => line !== "" && !line.startsWith("-----"))
+      .join("");
     expect(loadError({ ENCORD_SSH_KEY: body }).message).toMatch(/without its -----BEGIN OPENSSH PRIVATE KEY-----/);
   });
 
@@ -98,7 +101,9 @@ describe("credentials", () => {
     const missing = join(dir.path, "nope", "id_ed25519");
     const absent = loadError({ ENCORD_SSH_KEY_FILE: missing });
     expect(absent.code).toBe("TA_ENCORD_CREDENTIALS");
-    expect(absent.message).toBe(`ENCORD_SSH_KEY_FILE (${JSON.stringify(missing)}) does not exist. It must name a readable file holding an Ed25519 private key (e.g. ~/.ssh/id_ed25519).`);
+    expect(absent.message).toBe(
+      `ENCORD_SSH_KEY_FILE (${JSON.stringify(missing)}) does not exist. It must name a readable file holding an Ed25519 private key (e.g. ~/.ssh/id_ed25519).`,
+    );
     expect(loadError({ ENCORD_SSH_KEY_FILE: "~/missing" }).message).toContain(`("~/missing" = ${JSON.stringify(join(home, "missing"))}) does not exist`);
     expect(loadError({ ENCORD_SSH_KEY_FILE: home }).message).toMatch(/is not a regular file/);
     const denied = Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });

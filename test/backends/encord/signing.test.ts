@@ -79,7 +79,8 @@ describe("contentDigest", () => {
 });
 
 describe("own known-answer vector: v2 POST with a JSON body", () => {
-  const target = "/v2/public/projects/00000000-0000-0000-0000-0000000000aa/workflow/stages/00000000-0000-0000-0000-0000000000bb/tasks/00000000-0000-0000-0000-0000000000cc/actions";
+  const target =
+    "/v2/public/projects/00000000-0000-0000-0000-0000000000aa/workflow/stages/00000000-0000-0000-0000-0000000000bb/tasks/00000000-0000-0000-0000-0000000000cc/actions";
   const body = Buffer.from(pythonJsonDumps({ action: "proceed", pathwayUuid: "22222222-2222-2222-2222-222222222222", note: "é" }), "utf8");
 
   it("the JSON body is Python's json.dumps bytes", () => {
@@ -140,9 +141,7 @@ describe("own known-answer vector: v2 POST with a JSON body", () => {
       const other = ed25519KeyFromSeed(Buffer.alloc(32, 7));
       expect(reason({ ...good, publicKeyHex: other.publicKeyHex })).toMatch(/keyid/);
       const swapped = headers["Signature-Input"].replace(publicKeyHex, other.publicKeyHex);
-      expect(reason({ ...good, publicKeyHex: other.publicKeyHex, headers: { ...headers, "Signature-Input": swapped } })).toMatch(
-        /signature does not verify/,
-      );
+      expect(reason({ ...good, publicKeyHex: other.publicKeyHex, headers: { ...headers, "Signature-Input": swapped } })).toMatch(/signature does not verify/);
     });
     it("changed created", () => {
       const shifted = headers["Signature-Input"].replace("created=1700000000", "created=1700000001");
@@ -170,10 +169,7 @@ describe("own known-answer vector: v2 POST with a JSON body", () => {
 });
 
 describe("own known-answer vector: v1 Authorization", () => {
-  const body = Buffer.from(
-    pythonJsonDumps({ query_type: "labelrow", query_method: "GET", values: { uid: "abc", payload: null } }),
-    "utf8",
-  );
+  const body = Buffer.from(pythonJsonDumps({ query_type: "labelrow", query_method: "GET", values: { uid: "abc", payload: null } }), "utf8");
 
   it("is <pubkey hex>:<hex of Ed25519(SHA-256(body))>, computed independently", () => {
     const digest = createHash("sha256").update(body).digest();
@@ -219,8 +215,6 @@ describe("authHeaders", () => {
     }
   });
   it("refuses a request target that is not a path", () => {
-    expect(() => authHeaders(ssh, { method: "GET", requestTarget: "https://api.encord.com/v2/public/x", body: empty, api: "v2" })).toThrow(
-      /starting with \//,
-    );
+    expect(() => authHeaders(ssh, { method: "GET", requestTarget: "https://api.encord.com/v2/public/x", body: empty, api: "v2" })).toThrow(/starting with \//);
   });
 });

@@ -125,7 +125,10 @@ describe("keys that are refused", () => {
     expect(parseError("hello world, this is not a key", { source: "ENCORD_SSH_KEY" })).toMatch(new RegExp(`^ENCORD_SSH_KEY ${notKey.source}`));
     expect(parseError("")).toMatch(/is empty/);
     expect(parseError(text("id_ed25519.pub"))).toMatch(/public key \(the \.pub file\)/);
-    const body = text("id_ed25519").split("\n").filter((line) => line !== "" && !line.startsWith("-----")).join("\n");
+    const body = text("id_ed25519")
+      .split("\n")
+      .filter((line) => line !== "" && !line.startsWith("-----"))
+      .join("\n");
     expect(parseError(body)).toMatch(/without its -----BEGIN OPENSSH PRIVATE KEY-----/);
   });
 
@@ -138,7 +141,7 @@ describe("keys that are refused", () => {
   });
 
   it("names the source in the message", () => {
-    expect(parseError("nope", { source: "the file in ENCORD_SSH_KEY_FILE (\"/x/id\")" })).toMatch(/^The file in ENCORD_SSH_KEY_FILE \("\/x\/id"\) does not hold/);
+    expect(parseError("nope", { source: 'the file in ENCORD_SSH_KEY_FILE ("/x/id")' })).toMatch(/^The file in ENCORD_SSH_KEY_FILE \("\/x\/id"\) does not hold/);
   });
 });
 

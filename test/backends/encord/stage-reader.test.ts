@@ -16,7 +16,8 @@ import { startFakeEncord, type FakeEncord, type FakeItemSpec } from "../../suppo
 import { paths } from "../../support/paths.js";
 
 const dist = new URL("../../../dist/", import.meta.url);
-if (!existsSync(fileURLToPath(new URL("backends/encord/listing/reader-thread.js", dist)))) throw new Error("dist/ is missing the stage reader: run `npm run build` before this test.");
+if (!existsSync(fileURLToPath(new URL("backends/encord/listing/reader-thread.js", dist))))
+  throw new Error("dist/ is missing the stage reader: run `npm run build` before this test.");
 type Built = typeof BackendModule;
 type BuiltKeys = typeof KeyModule;
 const { encordBackend } = (await import(new URL("backends/encord/encord-backend.js", dist).href)) as Built;
@@ -45,7 +46,14 @@ afterEach(async () => {
 });
 
 function project(): { projectHash: string; stageUuid: string; taskUuids: string[] } {
-  const items: FakeItemSpec[] = Array.from({ length: taskCount }, (_, i) => ({ title: `img-${String(i).padStart(3, "0")}.png`, dataType: "image", mimeType: "image/png", width: 8, height: 8, fileBytes: Buffer.from(`png ${i}`) }));
+  const items: FakeItemSpec[] = Array.from({ length: taskCount }, (_, i) => ({
+    title: `img-${String(i).padStart(3, "0")}.png`,
+    dataType: "image",
+    mimeType: "image/png",
+    width: 8,
+    height: 8,
+    fileBytes: Buffer.from(`png ${i}`),
+  }));
   const added = fake.addProject(loadProjectSpec(paths.demoSpec), items, { pageSize });
   const stage = added.stages.find((s) => s.title === "Pre-label")!;
   return { projectHash: added.projectHash, stageUuid: stage.uuid, taskUuids: added.tasks.filter((t) => t.stageUuid === stage.uuid).map((t) => t.uuid) };

@@ -22,7 +22,10 @@ describe("commit", () => {
     const stage = store.stage("Pre-label");
     const [annotate, skip] = stage.pathways;
     const tasks = await preLabelTasks(store);
-    const rows = await backend.getLabelRows(project.uuid, tasks.map((t) => t.dataHash));
+    const rows = await backend.getLabelRows(
+      project.uuid,
+      tasks.map((t) => t.dataHash),
+    );
 
     const result = await backend.commit(project.uuid, {
       labelSaves: [{ dataHash: tasks[0]!.dataHash, labelRow: withClassification(rows[0]!, "cat") }],
@@ -165,7 +168,10 @@ describe("a crash", () => {
     await using reopened = localBackend({ storePath: store.storePath });
     const annotate = (await reopened.listStageTasks(project.uuid, store.stage("Annotate").uuid)).tasks.map((t) => t.uuid);
     expect(annotate).toEqual([tasks[0]!.uuid, tasks[1]!.uuid]);
-    const metadata = await reopened.getLabelRowMetadata(project.uuid, tasks.map((t) => t.dataHash));
+    const metadata = await reopened.getLabelRowMetadata(
+      project.uuid,
+      tasks.map((t) => t.dataHash),
+    );
     // Batch 1 is all there; of batch 2 (killed mid-transaction in "during") nothing is.
     expect(metadata.map((m) => m.label_status)).toEqual(["LABELLED", "LABELLED", "NOT_LABELLED", "NOT_LABELLED"]);
     const remaining = (await reopened.listStageTasks(project.uuid, stage.uuid)).tasks.map((t) => t.uuid);

@@ -30,7 +30,9 @@ function writeUrlManifest(path: string, count: number): string {
 
 /** `task-agents data add` in a process of its own. */
 function startDataAdd(storePath: string, hash: string, manifest: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", mainTs, "--store", storePath, "data", "add", hash, "--manifest", manifest], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", mainTs, "--store", storePath, "data", "add", hash, "--manifest", manifest], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
   let done = false;
@@ -124,8 +126,28 @@ describe("data add as an intake published at once", () => {
           dashboard.close();
         }
       };
-      const allBefore = { projectList: before, stageCountsOfProject: before, stageCount: before, stageListing: before, projectListing: before, claims: before, dashboardStageCount: before, dashboardOverview: before, dashboardStagePage: before };
-      const allAfter = { projectList: after, stageCountsOfProject: after, stageCount: after, stageListing: 10_000, projectListing: 10_000, claims: 10_000, dashboardStageCount: after, dashboardOverview: after, dashboardStagePage: 100 };
+      const allBefore = {
+        projectList: before,
+        stageCountsOfProject: before,
+        stageCount: before,
+        stageListing: before,
+        projectListing: before,
+        claims: before,
+        dashboardStageCount: before,
+        dashboardOverview: before,
+        dashboardStagePage: before,
+      };
+      const allAfter = {
+        projectList: after,
+        stageCountsOfProject: after,
+        stageCount: after,
+        stageListing: 10_000,
+        projectListing: 10_000,
+        claims: 10_000,
+        dashboardStageCount: after,
+        dashboardOverview: after,
+        dashboardStagePage: 100,
+      };
       let duringIntake = 0;
       while (add.running()) {
         const rowsBefore = rawTaskCount(raw, added);
@@ -146,7 +168,8 @@ describe("data add as an intake published at once", () => {
           expect(fetched).toMatch(/not in this store/);
         } else {
           // The look may span the publishing: each reader saw the one state or the other.
-          for (const [reader, count] of Object.entries(seen)) expect([allBefore[reader as keyof typeof allBefore], allAfter[reader as keyof typeof allAfter]], reader).toContain(count);
+          for (const [reader, count] of Object.entries(seen))
+            expect([allBefore[reader as keyof typeof allBefore], allAfter[reader as keyof typeof allAfter]], reader).toContain(count);
         }
         await sleep(50);
       }
@@ -180,7 +203,10 @@ describe("data add as an intake published at once", () => {
       expect(check.prepare("SELECT count(*) FROM data_units WHERE project_uuid = ? AND title LIKE 'second-%'").pluck().get(added)).toBe(20_000);
       expect(check.prepare("SELECT count(*) FROM intakes").pluck().get()).toBe(0);
       // Each intake's tasks in the order of its lines, whatever the other wrote in between.
-      const order = check.prepare("SELECT d.title FROM tasks t JOIN data_units d ON d.data_hash = t.data_hash WHERE d.title LIKE 'second-%' ORDER BY t.id").pluck().all() as string[];
+      const order = check
+        .prepare("SELECT d.title FROM tasks t JOIN data_units d ON d.data_hash = t.data_hash WHERE d.title LIKE 'second-%' ORDER BY t.id")
+        .pluck()
+        .all() as string[];
       expect(order).toEqual(secondLines.map((line) => (JSON.parse(line) as { title: string }).title));
     } finally {
       check.close();
@@ -202,7 +228,10 @@ describe("data add as an intake published at once", () => {
       expect(left).toBeGreaterThan(0);
       expect(left).toBeLessThan(items);
 
-      const shown = JSON.parse(await cliOk(storePath, ["--json", "project", "show", added])) as { taskCount: number; stages: { title: string; taskCount: number }[] };
+      const shown = JSON.parse(await cliOk(storePath, ["--json", "project", "show", added])) as {
+        taskCount: number;
+        stages: { title: string; taskCount: number }[];
+      };
       expect(shown.taskCount).toBe(0);
       expect((await cliOk(storePath, ["--json", "tasks", "list", added])).trim()).toBe("");
       // Moving every task of the stage moves none of the intake's.
@@ -214,7 +243,14 @@ describe("data add as an intake published at once", () => {
       const one = await cli(["--store", storePath, "tasks", "proceed", added, "--stage", "Pre-label", "--pathway", "skip", "--task", hiddenTask]);
       expect(one.code).toBe(1);
       expect(one.stderr).toMatch(/has no task/);
-      expect(raw.prepare("SELECT count(*) FROM tasks WHERE project_uuid = ? AND stage_uuid = (SELECT uuid FROM stages WHERE project_uuid = ? AND title = 'Pre-label')").pluck().get(added, added)).toBe(left);
+      expect(
+        raw
+          .prepare(
+            "SELECT count(*) FROM tasks WHERE project_uuid = ? AND stage_uuid = (SELECT uuid FROM stages WHERE project_uuid = ? AND title = 'Pre-label')",
+          )
+          .pluck()
+          .get(added, added),
+      ).toBe(left);
 
       const again = await cli(["--store", storePath, "data", "add", added, paths.demoData]);
       expect(again.code, again.stderr).toBe(0);

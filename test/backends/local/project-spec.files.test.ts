@@ -245,10 +245,12 @@ describe("refused files", () => {
       .replace("description: Cats, boxed.", "descriptoin: Cats, boxed.");
     const error = specErrorFor(write(dir.path, "broken.yaml", text));
     // Shape problems are reported together; the edge to START would be reported once they are fixed.
-    expect([...error.problems].sort()).toEqual([
-      `(top level): unknown key "descriptoin"; accepted keys: "title", "description", "ontology" or "workflow". Did you mean "description"?`,
-      `workflow.stages[1].type: "AGNET" is not accepted; accepted: "START", "AGENT", "ANNOTATION", "REVIEW" or "DONE". Did you mean "AGENT"?`,
-    ].sort());
+    expect([...error.problems].sort()).toEqual(
+      [
+        `(top level): unknown key "descriptoin"; accepted keys: "title", "description", "ontology" or "workflow". Did you mean "description"?`,
+        `workflow.stages[1].type: "AGNET" is not accepted; accepted: "START", "AGENT", "ANNOTATION", "REVIEW" or "DONE". Did you mean "AGENT"?`,
+      ].sort(),
+    );
     const fixed = specErrorFor(write(dir.path, "half-fixed.yaml", text.replace("AGNET", "AGENT").replace("descriptoin", "description")));
     expect(fixed.problems).toEqual([`workflow.stages[3] ("Review").reject: "Start" is the START stage; nothing may point back to START.`]);
   });

@@ -282,7 +282,9 @@ describe("rule 3: ontology", () => {
 
   test("objects, classifications and other keys pass through unchanged", () => {
     const objects = [{ id: "1", name: "Cat", color: "#D33115", shape: "bounding_box", featureNodeHash: "Y2F0Ym94", attributes: [] }];
-    const classifications = [{ id: "2", featureNodeHash: "Y29sb3Vy", attributes: [{ id: "2.1", name: "Colour", type: "radio", featureNodeHash: "Y29sb3VyMQ==" }] }];
+    const classifications = [
+      { id: "2", featureNodeHash: "Y29sb3Vy", attributes: [{ id: "2.1", name: "Colour", type: "radio", featureNodeHash: "Y29sb3VyMQ==" }] },
+    ];
     const ontology = validateProjectSpec(mutated((s) => (s.ontology = { objects, classifications, version: 3 }))).ontology;
     expect(ontology).toEqual({ objects, classifications, version: 3 });
   });
@@ -294,14 +296,34 @@ describe("rule 3: ontology", () => {
   });
 
   test.each([
-    ["an object without a shape", { objects: [{ id: "1", name: "Cat", color: "#D33115", featureNodeHash: "Y2F0Ym94" }] }, /ontology\.objects\[0\]\.shape is nothing; accepted shapes: bounding_box/],
+    [
+      "an object without a shape",
+      { objects: [{ id: "1", name: "Cat", color: "#D33115", featureNodeHash: "Y2F0Ym94" }] },
+      /ontology\.objects\[0\]\.shape is nothing; accepted shapes: bounding_box/,
+    ],
     ["an unknown shape", { objects: [{ id: "1", name: "Cat", color: "#D33115", shape: "circle", featureNodeHash: "Y2F0Ym94" }] }, /"circle"; accepted shapes/],
-    ["an attribute of an unknown type", { classifications: [{ id: "2", featureNodeHash: "Y29sb3Vy", attributes: [{ id: "2.1", name: "Colour", type: "slider", featureNodeHash: "Y29sb3VyMQ==" }] }] }, /ontology\.classifications\[0\]\.attributes\[0\]\.type is string "slider"; accepted attribute types: radio, checklist, text, numeric/],
-    ["a classification without attributes", { classifications: [{ id: "2", featureNodeHash: "Y29sb3Vy", attributes: [] }] }, /classifications\[0\] has no attributes/],
-    ["two items with one feature node hash", {
-      objects: [{ id: "1", name: "Cat", color: "#D33115", shape: "bounding_box", featureNodeHash: "c2FtZQ==" }],
-      classifications: [{ id: "2", featureNodeHash: "c2FtZQ==", attributes: [{ id: "2.1", name: "Colour", type: "text", featureNodeHash: "Y29sb3VyMQ==" }] }],
-    }, /ontology\.classifications\[0\]\.featureNodeHash: "c2FtZQ==" is already used by ontology\.objects\[0\]/],
+    [
+      "an attribute of an unknown type",
+      {
+        classifications: [
+          { id: "2", featureNodeHash: "Y29sb3Vy", attributes: [{ id: "2.1", name: "Colour", type: "slider", featureNodeHash: "Y29sb3VyMQ==" }] },
+        ],
+      },
+      /ontology\.classifications\[0\]\.attributes\[0\]\.type is string "slider"; accepted attribute types: radio, checklist, text, numeric/,
+    ],
+    [
+      "a classification without attributes",
+      { classifications: [{ id: "2", featureNodeHash: "Y29sb3Vy", attributes: [] }] },
+      /classifications\[0\] has no attributes/,
+    ],
+    [
+      "two items with one feature node hash",
+      {
+        objects: [{ id: "1", name: "Cat", color: "#D33115", shape: "bounding_box", featureNodeHash: "c2FtZQ==" }],
+        classifications: [{ id: "2", featureNodeHash: "c2FtZQ==", attributes: [{ id: "2.1", name: "Colour", type: "text", featureNodeHash: "Y29sb3VyMQ==" }] }],
+      },
+      /ontology\.classifications\[0\]\.featureNodeHash: "c2FtZQ==" is already used by ontology\.objects\[0\]/,
+    ],
   ])("%s is refused, naming where", (_name, ontology, message) => {
     expect(() => validateProjectSpec(mutated((s) => (s.ontology = ontology)))).toThrow(message);
   });
@@ -624,7 +646,8 @@ describe("rule 9: every edge names an existing stage other than START and itself
       {
         name: "START points to itself",
         mutate: (s) => (stage(s, 0).to = "Start"),
-        problem: /^workflow\.stages\[0\] \("Start"\)\.to: "Start" is (the START stage; nothing may point back to START|the stage itself; a stage may not point to itself)\.$/,
+        problem:
+          /^workflow\.stages\[0\] \("Start"\)\.to: "Start" is (the START stage; nothing may point back to START|the stage itself; a stage may not point to itself)\.$/,
       },
       {
         name: "ANNOTATION points to itself",
@@ -681,7 +704,8 @@ describe("rule 10: pathway names", () => {
       {
         name: "a pathway name is an upper-case UUID",
         mutate: (s) => (pathway(s, 1, 0).name = someUuid.toUpperCase()),
-        problem: /^workflow\.stages\[1\] \("Pre-label"\)\.pathways\[0\]\.name: "0B2C7E3A-5D1F-4C8E-9A6B-2F4D8E1C3A5B" is a UUID; a pathway name must not be one/,
+        problem:
+          /^workflow\.stages\[1\] \("Pre-label"\)\.pathways\[0\]\.name: "0B2C7E3A-5D1F-4C8E-9A6B-2F4D8E1C3A5B" is a UUID; a pathway name must not be one/,
       },
     ]),
   )("$name is refused", ({ mutate, problem }) => {
@@ -860,7 +884,10 @@ describe("rule 12: all problems are reported together", () => {
       /^workflow\.stages\[2\]\.to: expected a string, got number 3\.$/,
       /^workflow\.stages\[4\]\.title: must not be empty\.$/,
     ]) {
-      expect(error.problems.some((p) => pattern.test(p)), String(pattern)).toBe(true);
+      expect(
+        error.problems.some((p) => pattern.test(p)),
+        String(pattern),
+      ).toBe(true);
     }
   });
 
@@ -892,7 +919,10 @@ describe("rule 12: all problems are reported together", () => {
   });
 
   test("the error names its source, is a ConfigurationError and is recognised as a task-agents error", () => {
-    const error = specError(mutated((s) => (stage(s, 1).type = "AGNET")), "specs/demo.yaml");
+    const error = specError(
+      mutated((s) => (stage(s, 1).type = "AGNET")),
+      "specs/demo.yaml",
+    );
     expect(error.source).toBe("specs/demo.yaml");
     expect(error.message).toMatch(/^Project spec specs\/demo\.yaml is invalid \(1 problem\):\n {2}- workflow\.stages\[1\]\.type: "AGNET"/);
     expect(error).toBeInstanceOf(ConfigurationError);

@@ -150,7 +150,9 @@ describe("a store another process is writing to", () => {
     const manifest = writeUrlManifest(join(dir.path, "items.jsonl"), 100_000);
     const mainTs = fileURLToPath(new URL("../../../src/cli/main.ts", import.meta.url));
     const child = spawn(process.execPath, ["--import", "tsx", mainTs, "--store", storePath, "data", "add", hash, "--manifest", manifest], { stdio: "ignore" });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("close", (code, signal) => resolve({ code, signal })),
+    );
     // Past start-up, into the intake (100,000 items take far longer than this).
     await new Promise((resolve) => setTimeout(resolve, 4000));
     child.kill("SIGKILL");
@@ -165,7 +167,10 @@ describe("a store another process is writing to", () => {
     const check = new Database(storePath, { readonly: true });
     try {
       for (const table of ["storage_items", "data_units", "label_rows", "tasks", "task_moves"]) {
-        const count = check.prepare(`SELECT count(*) FROM ${table} WHERE ${table === "label_rows" ? "1" : "project_uuid = ?"}`).pluck().get(...(table === "label_rows" ? [] : [hash]));
+        const count = check
+          .prepare(`SELECT count(*) FROM ${table} WHERE ${table === "label_rows" ? "1" : "project_uuid = ?"}`)
+          .pluck()
+          .get(...(table === "label_rows" ? [] : [hash]));
         expect({ table, count }).toEqual({ table, count: 4 });
       }
     } finally {

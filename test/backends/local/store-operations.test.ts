@@ -157,7 +157,10 @@ describe("label rows and storage items", () => {
   test("storage items are patched in one go: client metadata replaced, name changed, unknown UUIDs change nothing", async () => {
     await using store = await demoStore();
     const { tasks } = await store.backend.listStageTasks(store.project.uuid, store.stage("Pre-label").uuid);
-    const metadata = await store.backend.getLabelRowMetadata(store.project.uuid, tasks.map((t) => t.dataHash));
+    const metadata = await store.backend.getLabelRowMetadata(
+      store.project.uuid,
+      tasks.map((t) => t.dataHash),
+    );
     const [first, second] = metadata.map((m) => m.backing_item_uuid!);
     const updated = await store.backend.updateStorageItems([
       { uuid: first!, clientMetadata: { reviewed: true } },
@@ -170,7 +173,12 @@ describe("label rows and storage items", () => {
     expect(again!.clientMetadata).toEqual(updated[1]!.clientMetadata);
 
     const missing = "11111111-2222-3333-4444-555555555555";
-    await expect(store.backend.updateStorageItems([{ uuid: first!, name: "never.png" }, { uuid: missing, name: "x" }])).rejects.toThrow(missing);
+    await expect(
+      store.backend.updateStorageItems([
+        { uuid: first!, name: "never.png" },
+        { uuid: missing, name: "x" },
+      ]),
+    ).rejects.toThrow(missing);
     expect((await store.backend.getStorageItems([first!]))[0]!.name).not.toBe("never.png");
   });
 

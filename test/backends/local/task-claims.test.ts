@@ -20,7 +20,9 @@ describe("LocalBackend claims", () => {
     expect(b.tasks.map((t) => t.uuid)).toEqual(all.slice(2));
     expect(b.nextPageToken).toBeNull();
     // Everything is claimed: a is given nothing more.
-    expect((await store.backend.claimStageTasks(store.projectHash, stage, { limit: 10, leaseMs: 60_000, owner: "a", after: a.nextPageToken! })).tasks).toEqual([]);
+    expect((await store.backend.claimStageTasks(store.projectHash, stage, { limit: 10, leaseMs: 60_000, owner: "a", after: a.nextPageToken! })).tasks).toEqual(
+      [],
+    );
 
     expect(await store.backend.releaseClaims("a", [all[0]!])).toBe(1);
     const c = await store.backend.claimStageTasks(store.projectHash, stage, { limit: 10, leaseMs: 60_000, owner: "c" });
@@ -69,7 +71,9 @@ describe("LocalBackend claims", () => {
     expect((await claim({ leaseMs: -1 })).message).toMatch(/Claim lease -1 ms is not accepted; a lease is a number of milliseconds above 0/);
     expect((await claim({ owner: " " })).message).toMatch(/Claim owner " " is not accepted; give a non-empty id/);
     expect((await claim({ after: "x" })).message).toMatch(/Claim position "x" was not issued by this store; pass the nextPageToken of the previous claim/);
-    const unknown = await rejectionOf(store.backend.claimStageTasks(store.projectHash, "00000000-0000-4000-8000-000000000000", { limit: 1, leaseMs: 1000, owner: "a" }));
+    const unknown = await rejectionOf(
+      store.backend.claimStageTasks(store.projectHash, "00000000-0000-4000-8000-000000000000", { limit: 1, leaseMs: 1000, owner: "a" }),
+    );
     expect(unknown.code).toBe("TA_UNKNOWN_STAGE");
     expect((await store.backend.claimStageTasks(store.projectHash, stage, { limit: 1, leaseMs: 1000, owner: "b" })).tasks).toHaveLength(1);
   });

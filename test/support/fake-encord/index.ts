@@ -129,7 +129,20 @@ import { validateProjectSpec, type ProjectSpec } from "../../../src/backends/loc
 import type { HandlerContext, Reply } from "./context.js";
 import { json, v1Error, v2Error } from "./context.js";
 import { Faults, type Api, type Fault } from "./faults.js";
-import { buildStages, emptyState, fileSignature, groupImage, seriesSlice, type FakeItemSpec, type FakeStage, type FakeState, type ProjectState, type StorageItemState, type TaskState, type UrlSigner } from "./state.js";
+import {
+  buildStages,
+  emptyState,
+  fileSignature,
+  groupImage,
+  seriesSlice,
+  type FakeItemSpec,
+  type FakeStage,
+  type FakeState,
+  type ProjectState,
+  type StorageItemState,
+  type TaskState,
+  type UrlSigner,
+} from "./state.js";
 import { isRecord, prng, uuidFrom } from "./util.js";
 import { handleV1, envelopeKind } from "./v1.js";
 import { handleV2 } from "./v2.js";
@@ -247,7 +260,11 @@ function apiOf(path: string): Api {
 function faultReply(fault: Extract<Fault, { type: "status" }>): Reply {
   const headers: Record<string, string> = fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
   if (fault.status === 502) {
-    return { status: 502, headers: { "content-type": "text/html; charset=UTF-8", ...headers }, body: "<html><head><title>502 Server Error</title></head><body><h1>Error: Server Error</h1></body></html>" };
+    return {
+      status: 502,
+      headers: { "content-type": "text/html; charset=UTF-8", ...headers },
+      body: "<html><head><title>502 Server Error</title></head><body><h1>Error: Server Error</h1></body></html>",
+    };
   }
   const message = fault.status === 429 ? "Too many requests, please retry later." : `Injected fault: HTTP ${fault.status}.`;
   return json(fault.status, { message }, headers);
@@ -299,7 +316,11 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
     const sig = params.get("sig") ?? "";
     const expires = Number(params.get("expires"));
     const keys = [...params.keys()];
-    const denied = (why: string): Reply => ({ status: 403, headers: { "content-type": "application/xml" }, body: `<Error><Code>AccessDenied</Code><Message>${why}</Message></Error>` });
+    const denied = (why: string): Reply => ({
+      status: 403,
+      headers: { "content-type": "application/xml" },
+      body: `<Error><Code>AccessDenied</Code><Message>${why}</Message></Error>`,
+    });
     if (keys.length !== 2 || !params.has("sig") || !params.has("expires") || !Number.isInteger(expires)) return denied("Malformed signed URL.");
     const expected = Buffer.from(fileSignature(signer.secret, itemUuid, expires));
     const given = Buffer.from(sig);
@@ -307,10 +328,23 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
     if (expires < Math.floor(nowMs() / 1000)) return denied("Signed URL expired.");
     const item = state.storageItems.get(itemUuid);
     if (!item?.fileBytes) return { status: 404, headers: { "content-type": "application/xml" }, body: "<Error><Code>NoSuchKey</Code></Error>" };
-    return { status: 200, headers: { "content-type": item.mimeType, "content-length": String(item.fileBytes.length) }, body: method === "HEAD" ? Buffer.alloc(0) : item.fileBytes };
+    return {
+      status: 200,
+      headers: { "content-type": item.mimeType, "content-length": String(item.fileBytes.length) },
+      body: method === "HEAD" ? Buffer.alloc(0) : item.fileBytes,
+    };
   };
 
-  const authenticateAndHandle = (req: IncomingMessage, api: Api, target: string, path: string, query: string, body: Buffer, parsed: unknown, record: RecordedRequest): Reply => {
+  const authenticateAndHandle = (
+    req: IncomingMessage,
+    api: Api,
+    target: string,
+    path: string,
+    query: string,
+    body: Buffer,
+    parsed: unknown,
+    record: RecordedRequest,
+  ): Reply => {
     const method = req.method ?? "GET";
     if (api === "file") return serveFile(method, path, query);
     if (api === "v1") {
@@ -368,10 +402,25 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
         parsed = undefined;
       }
     }
-    const record: RecordedRequest = { api, method, path, query, body: parsed ?? null, status: null, at: nowMs(), ...(api === "v1" ? envelopeKind(parsed) : {}) };
+    const record: RecordedRequest = {
+      api,
+      method,
+      path,
+      query,
+      body: parsed ?? null,
+      status: null,
+      at: nowMs(),
+      ...(api === "v1" ? envelopeKind(parsed) : {}),
+    };
     requests.push(record);
 
-    const fault = faults.pick({ api, method, path, ...(record.queryType !== undefined ? { queryType: record.queryType } : {}), ...(record.queryMethod !== undefined ? { queryMethod: record.queryMethod } : {}) });
+    const fault = faults.pick({
+      api,
+      method,
+      path,
+      ...(record.queryType !== undefined ? { queryType: record.queryType } : {}),
+      ...(record.queryMethod !== undefined ? { queryMethod: record.queryMethod } : {}),
+    });
     if (fault?.type === "status") {
       record.fault = String(fault.status);
       record.status = fault.status;
@@ -407,7 +456,7 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
   const sockets = new Set<Socket>();
   const server = createServer({ maxHeaderSize: 64 * 1024, keepAliveTimeout: 5_000 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
-      const message = error instanceof Error ? error.stack ?? error.message : String(error);
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       if (!res.headersSent) send(res, v2Error(500, `fake-encord internal error: ${message}`));
       else res.destroy();
     });

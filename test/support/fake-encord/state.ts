@@ -179,7 +179,9 @@ export class LabelRowTable {
   get(dataHash: string): LabelRowState | undefined {
     const rows = this.#byDataHash.get(dataHash) ?? [];
     if (rows.length > 1) {
-      throw new Error(`data ${dataHash} has a label row in each of the projects ${rows.map((r) => r.projectHash).join(", ")}; say which with labelRows.of(projectHash, dataHash)`);
+      throw new Error(
+        `data ${dataHash} has a label row in each of the projects ${rows.map((r) => r.projectHash).join(", ")}; say which with labelRows.of(projectHash, dataHash)`,
+      );
     }
     return rows[0];
   }
@@ -221,7 +223,15 @@ export interface FakeState {
 }
 
 export function emptyState(): FakeState {
-  return { projects: new Map(), tasks: [], tasksByUuid: new Map(), labelRows: new LabelRowTable(), storageItems: new Map(), history: [], mintedTokens: new Map() };
+  return {
+    projects: new Map(),
+    tasks: [],
+    tasksByUuid: new Map(),
+    labelRows: new LabelRowTable(),
+    storageItems: new Map(),
+    history: [],
+    mintedTokens: new Map(),
+  };
 }
 
 interface DataTypeInfo {
@@ -415,14 +425,12 @@ export function buildStages(spec: ProjectSpec): { stages: FakeStage[]; initialSt
   if (!start || start.pathways.length !== 1) throw new Error("the spec needs one START stage with one edge");
   const stages = spec.stages
     .filter((s) => s.type !== "START")
-    .map(
-      (s): FakeStage => ({
-        uuid: s.uuid,
-        title: s.title,
-        type: s.type as FakeStageType,
-        pathways: s.pathways.map((p) => ({ uuid: p.uuid, title: p.name, destinationUuid: destination(p.to) })),
-      }),
-    );
+    .map((s): FakeStage => ({
+      uuid: s.uuid,
+      title: s.title,
+      type: s.type as FakeStageType,
+      pathways: s.pathways.map((p) => ({ uuid: p.uuid, title: p.name, destinationUuid: destination(p.to) })),
+    }));
   return { stages, initialStageUuid: destination(start.pathways[0]!.to) };
 }
 

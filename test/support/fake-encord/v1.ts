@@ -40,7 +40,15 @@ const METADATA_KEYS = [
   "include_all_label_branches",
   "branch_name",
 ] as const;
-const GET_KEYS = ["get_signed_url", "multi_request", "include_object_feature_hashes", "include_classification_feature_hashes", "include_reviews", "include_export_history", "include_archived"];
+const GET_KEYS = [
+  "get_signed_url",
+  "multi_request",
+  "include_object_feature_hashes",
+  "include_classification_feature_hashes",
+  "include_reviews",
+  "include_export_history",
+  "include_archived",
+];
 const PUT_KEYS = ["multi_request", "get_signed_url", "branch_name"];
 const SAVE_KEYS = ["multi_request", "labels", "validate_before_saving"];
 
@@ -78,7 +86,10 @@ function flag(payload: Record<string, unknown>, key: string, fallback: boolean):
 }
 
 function likePattern(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".");
+  const escaped = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    .replace(/%/g, ".*")
+    .replace(/_/g, ".");
   return new RegExp(`^${escaped}$`, "s");
 }
 
@@ -106,7 +117,12 @@ function projectRows(ctx: HandlerContext, project: ProjectState): RowContext[] {
 }
 
 /** A label-row metadata entry (§7.1). */
-function metadataDto(project: ProjectState, { row, task, item }: RowContext, includeClientMetadata: boolean, includeWorkflowNode: boolean): Record<string, unknown> {
+function metadataDto(
+  project: ProjectState,
+  { row, task, item }: RowContext,
+  includeClientMetadata: boolean,
+  includeWorkflowNode: boolean,
+): Record<string, unknown> {
   const stage = project.stages.find((s) => s.uuid === task.stageUuid)!;
   const labelStatus = row.row && typeof row.row["label_status"] === "string" ? row.row["label_status"] : "NOT_LABELLED";
   return {
@@ -159,7 +175,8 @@ function listMetadata(ctx: HandlerContext, project: ProjectState, rawPayload: un
   const editedBefore = isoMs(optionalString(payload, "edited_before"), "edited_before");
   const editedAfter = isoMs(optionalString(payload, "edited_after"), "edited_after");
   const shadow = optionalString(payload, "shadow_data_state");
-  if (shadow !== null && !["ALL_DATA", "SHADOW_DATA", "NOT_SHADOW_DATA"].includes(shadow)) throw invalid(`shadow_data_state: unknown value ${JSON.stringify(shadow)}.`);
+  if (shadow !== null && !["ALL_DATA", "SHADOW_DATA", "NOT_SHADOW_DATA"].includes(shadow))
+    throw invalid(`shadow_data_state: unknown value ${JSON.stringify(shadow)}.`);
   const branch = optionalString(payload, "branch_name");
   const includeUninitialised = flag(payload, "include_uninitialised_labels", false);
   const includeClientMetadata = flag(payload, "include_client_metadata", false);
@@ -213,7 +230,9 @@ function rowsByLabelHash(ctx: HandlerContext, project: ProjectState): Map<string
 function getLabelRows(ctx: HandlerContext, project: ProjectState, uid: unknown, rawPayload: unknown): Reply {
   const payload = payloadObject(rawPayload, GET_KEYS, "labelrow GET");
   if (optionalStrings(payload, "include_object_feature_hashes") !== null || optionalStrings(payload, "include_classification_feature_hashes") !== null) {
-    throw invalid("The fake Encord server does not implement feature-hash filters (include_object_feature_hashes / include_classification_feature_hashes); send null.");
+    throw invalid(
+      "The fake Encord server does not implement feature-hash filters (include_object_feature_hashes / include_classification_feature_hashes); send null.",
+    );
   }
   const sign = flag(payload, "get_signed_url", false);
   const labelHashes = stringList(uid, "uid");
@@ -277,10 +296,12 @@ function saveLabelRows(ctx: HandlerContext, project: ProjectState, uid: unknown,
     if (!isRecord(dict)) throw invalid(`labels[${index}] is not a label-row dict.`);
     for (const [key, type] of Object.entries(REQUIRED_ROW_KEYS)) {
       const value = dict[key];
-      if (type === "string" ? typeof value !== "string" : !isRecord(value)) throw invalid(`labels[${index}].${key} is missing or not ${type === "string" ? "a string" : "an object"}.`);
+      if (type === "string" ? typeof value !== "string" : !isRecord(value))
+        throw invalid(`labels[${index}].${key} is missing or not ${type === "string" ? "a string" : "an object"}.`);
     }
     if (dict["label_hash"] !== hash) throw invalid(`labels[${index}].label_hash ${JSON.stringify(dict["label_hash"])} does not match uid[${index}] ${hash}.`);
-    if (dict["data_hash"] !== entry.row.dataHash) throw invalid(`labels[${index}].data_hash ${JSON.stringify(dict["data_hash"])} is not the data hash ${entry.row.dataHash} of label row ${hash}.`);
+    if (dict["data_hash"] !== entry.row.dataHash)
+      throw invalid(`labels[${index}].data_hash ${JSON.stringify(dict["data_hash"])} is not the data hash ${entry.row.dataHash} of label row ${hash}.`);
     return { entry, dict };
   });
   const now = ctx.nowMs();
@@ -326,7 +347,8 @@ function dispatch(ctx: HandlerContext, request: V1Request): Reply {
   if (resourceType !== "project") throw invalid(`${type} ${method} needs ResourceType: project (got ${JSON.stringify(resourceType)}).`);
   const project = ctx.state.projects.get(resourceId);
   if (!project) throw notFound(`Project ${JSON.stringify(resourceId)} does not exist.`);
-  if (!canAccess(ctx.state, project, ctx.identity)) throw new EnvelopeError("AUTHORISATION_ERROR", `You do not have access to project ${resourceId}.`, 403, 403);
+  if (!canAccess(ctx.state, project, ctx.identity))
+    throw new EnvelopeError("AUTHORISATION_ERROR", `You do not have access to project ${resourceId}.`, 403, 403);
 
   const { uid, payload } = values;
   if (type === "labelrowmetadata" && method === "GET") return listMetadata(ctx, project, payload);

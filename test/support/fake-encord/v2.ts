@@ -32,7 +32,10 @@ function query(raw: string, allowed: readonly string[]): URLSearchParams {
   const params = new URLSearchParams(raw);
   for (const key of new Set(params.keys())) {
     if (!allowed.includes(key)) {
-      throw new HttpError(400, `Unknown query parameter ${JSON.stringify(key)}${allowed.length ? `; accepted: ${allowed.join(", ")}` : "; this endpoint takes none"}.`);
+      throw new HttpError(
+        400,
+        `Unknown query parameter ${JSON.stringify(key)}${allowed.length ? `; accepted: ${allowed.join(", ")}` : "; this endpoint takes none"}.`,
+      );
     }
   }
   return params;
@@ -73,7 +76,10 @@ function item(ctx: HandlerContext, itemUuid: string, missingStatus: 403 | 404): 
   const found = ctx.state.storageItems.get(itemUuid);
   const allowed = found && [...found.projectHashes].some((hash) => canAccess(ctx.state, ctx.state.projects.get(hash)!, ctx.identity));
   if (!found || !allowed) {
-    throw new HttpError(missingStatus, missingStatus === 404 ? `Storage item ${itemUuid} not found.` : `You do not have access to storage item ${itemUuid} (or it does not exist).`);
+    throw new HttpError(
+      missingStatus,
+      missingStatus === 404 ? `Storage item ${itemUuid} not found.` : `You do not have access to storage item ${itemUuid} (or it does not exist).`,
+    );
   }
   return found;
 }
@@ -136,7 +142,8 @@ function listTasks(ctx: HandlerContext, found: ProjectState, where: FakeStage, r
   }
   const statuses = params.getAll("statuses");
   for (const status of statuses) {
-    if (!TASK_STATUSES.includes(status as TaskStatus)) throw new HttpError(400, `Unknown task status ${JSON.stringify(status)}; accepted: ${TASK_STATUSES.join(", ")}.`);
+    if (!TASK_STATUSES.includes(status as TaskStatus))
+      throw new HttpError(400, `Unknown task status ${JSON.stringify(status)}; accepted: ${TASK_STATUSES.join(", ")}.`);
   }
   const titleParts = params.getAll("dataTitleContains");
   if (titleParts.length > 1) throw new HttpError(400, "dataTitleContains given more than once.");
@@ -149,7 +156,8 @@ function listTasks(ctx: HandlerContext, found: ProjectState, where: FakeStage, r
   let after = -1;
   if (tokens.length === 1) {
     const cursor = decodeToken(tokens[0]!);
-    if (cursor.stage !== where.uuid || cursor.filters !== filters) throw new HttpError(400, "Invalid page token: it belongs to another stage or other filters.");
+    if (cursor.stage !== where.uuid || cursor.filters !== filters)
+      throw new HttpError(400, "Invalid page token: it belongs to another stage or other filters.");
     after = cursor.after;
   }
 
@@ -203,7 +211,8 @@ function tasksInStage(ctx: HandlerContext, found: ProjectState, where: FakeStage
     if (seen.has(uuid)) throw new HttpError(400, `Task ${uuid} appears more than once in the request.`);
     seen.add(uuid);
     const task = ctx.state.tasksByUuid.get(uuid);
-    if (!task || task.projectHash !== found.projectHash || task.stageUuid !== where.uuid) throw new HttpError(400, `Task ${uuid} is not in stage ${where.uuid}.`);
+    if (!task || task.projectHash !== found.projectHash || task.stageUuid !== where.uuid)
+      throw new HttpError(400, `Task ${uuid} is not in stage ${where.uuid}.`);
     return task;
   });
 }
@@ -216,7 +225,8 @@ function stageActions(ctx: HandlerContext, found: ProjectState, where: FakeStage
     if (!isRecord(element)) throw new HttpError(400, `Action ${index} is not an object.`);
     const { taskUuid, action, pathwayUuid, pathwayName } = element;
     if (typeof taskUuid !== "string") throw new HttpError(400, `Action ${index}: taskUuid is required.`);
-    if (action !== "PATHWAY_ACTION") throw new HttpError(400, `Action ${index}: unsupported action ${JSON.stringify(action)}; the fake accepts PATHWAY_ACTION.`);
+    if (action !== "PATHWAY_ACTION")
+      throw new HttpError(400, `Action ${index}: unsupported action ${JSON.stringify(action)}; the fake accepts PATHWAY_ACTION.`);
     if (pathwayUuid !== undefined && typeof pathwayUuid !== "string") throw new HttpError(400, `Action ${index}: pathwayUuid must be a string.`);
     if (pathwayName !== undefined && typeof pathwayName !== "string") throw new HttpError(400, `Action ${index}: pathwayName must be a string.`);
     if (pathwayUuid === undefined && pathwayName === undefined) throw new HttpError(400, `Action ${index}: pathwayUuid or pathwayName is required.`);
@@ -227,7 +237,12 @@ function stageActions(ctx: HandlerContext, found: ProjectState, where: FakeStage
     if (byUuid && byName && byUuid !== byName) throw new HttpError(400, `Action ${index}: pathwayUuid and pathwayName name different pathways.`);
     return { taskUuid, pathway: (byUuid ?? byName)! };
   });
-  const tasks = tasksInStage(ctx, found, where, planned.map((p) => p.taskUuid));
+  const tasks = tasksInStage(
+    ctx,
+    found,
+    where,
+    planned.map((p) => p.taskUuid),
+  );
   tasks.forEach((task, i) => {
     const pathway = planned[i]!.pathway;
     moveTask(ctx, task, stage(found, pathway.destinationUuid), pathway.uuid, "action");
@@ -299,7 +314,8 @@ function childItems(ctx: HandlerContext, folder: string, uuid: string, rawQuery:
   let start = 0;
   if (tokens.length === 1) {
     const cursor = decodeToken(tokens[0]!);
-    if (cursor.stage !== cursorStage || cursor.filters !== filters) throw new HttpError(400, "Invalid page token: it belongs to another item or other parameters.");
+    if (cursor.stage !== cursorStage || cursor.filters !== filters)
+      throw new HttpError(400, "Invalid page token: it belongs to another item or other parameters.");
     start = cursor.after + 1;
   }
   const pageSize = ctx.state.projects.get(found.projectHash)!.pageSize;
@@ -484,7 +500,11 @@ export function handleV2(ctx: HandlerContext, request: V2Request): Reply {
     const handler = route.methods[request.method];
     if (!handler) return v2Error(405, `Method ${request.method} is not allowed on ${request.path}.`);
     try {
-      return handler(ctx, request, match.slice(1).map((part) => decodeURIComponent(part)));
+      return handler(
+        ctx,
+        request,
+        match.slice(1).map((part) => decodeURIComponent(part)),
+      );
     } catch (error) {
       if (error instanceof HttpError) return v2Error(error.status, error.message);
       throw error;

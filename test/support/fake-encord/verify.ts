@@ -115,7 +115,10 @@ export function verifyV2Request(request: RawRequest, known: KnownCredentials, no
   const created = Number(match[1]);
   const keyid = match[2]!;
   if (Math.abs(nowSeconds - created) > CREATED_TOLERANCE_SECONDS) {
-    return { ok: false, reason: `Signature created=${created} is more than ${CREATED_TOLERANCE_SECONDS} s away from the server time ${Math.floor(nowSeconds)}.` };
+    return {
+      ok: false,
+      reason: `Signature created=${created} is more than ${CREATED_TOLERANCE_SECONDS} s away from the server time ${Math.floor(nowSeconds)}.`,
+    };
   }
 
   if (!signatureHeader.startsWith("encord-sig=:") || !signatureHeader.endsWith(":") || signatureHeader.length < "encord-sig=::".length) {

@@ -10,10 +10,13 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
       reject(signal?.reason as Error);
     };
     // Not unref'd: a process waiting to retry a request must stay alive until it does.
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

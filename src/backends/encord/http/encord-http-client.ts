@@ -202,7 +202,14 @@ export class EncordHttpClient {
    * `{query_type, query_method, values: {uid, payload}}` envelope. Resolves to the envelope's
    * `response`; rejects with an {@link EncordApiError} for an error envelope or a `null` result.
    */
-  async v1<T>(scope: V1Scope, queryType: string, queryMethod: V1QueryMethod, uid: unknown, payload: unknown, options: V1CallOptions = { retryable: false }): Promise<T> {
+  async v1<T>(
+    scope: V1Scope,
+    queryType: string,
+    queryMethod: V1QueryMethod,
+    uid: unknown,
+    payload: unknown,
+    options: V1CallOptions = { retryable: false },
+  ): Promise<T> {
     const userScoped = scope === "user";
     const target = v1RequestTarget(this.#base, userScoped);
     const envelope = { query_type: queryType, query_method: queryMethod, values: { uid: uid ?? null, payload: payload ?? null } };
@@ -262,7 +269,14 @@ export class EncordHttpClient {
       headers: { ...input.headers, "User-Agent": this.#options.userAgent, "X-Cloud-Trace-Context": traceContext(traceId) },
       retryable: input.retryable,
       statsKey: input.statsKey,
-      call: { endpoint: input.endpoint, traceId, domain: this.#base.domain, subject: input.subject, projectScoped: input.projectScoped, secrets: this.#secrets },
+      call: {
+        endpoint: input.endpoint,
+        traceId,
+        domain: this.#base.domain,
+        subject: input.subject,
+        projectScoped: input.projectScoped,
+        secrets: this.#secrets,
+      },
       signal: input.signal,
     };
   }
@@ -275,7 +289,12 @@ export class EncordHttpClient {
     }
     const window = this.#gate.throttled();
     this.stats.throttled += 1;
-    const event: BackOff = { status: response.status, endpoint: prepared.statsKey, retryAfterMs: retryAfterMs(response.status, response.headers["retry-after"], this.#options.now()), window };
+    const event: BackOff = {
+      status: response.status,
+      endpoint: prepared.statsKey,
+      retryAfterMs: retryAfterMs(response.status, response.headers["retry-after"], this.#options.now()),
+      window,
+    };
     for (const listener of this.#backOffListeners) listener(event);
   }
 
@@ -287,19 +306,24 @@ export class EncordHttpClient {
       const retryable =
         outcome.failure === undefined
           ? prepared.retryable && isRetryableMethod(prepared.method) && RETRY_STATUSES.has(outcome.response.status)
-          : outcome.failure.kind === "connect" || (prepared.retryable && isRetryableMethod(prepared.method) && (outcome.failure.kind === "network" || outcome.failure.kind === "timeout"));
+          : outcome.failure.kind === "connect" ||
+            (prepared.retryable && isRetryableMethod(prepared.method) && (outcome.failure.kind === "network" || outcome.failure.kind === "timeout"));
       if (!retryable || retries >= maxRetries) {
         if (outcome.failure !== undefined) throw transportError(outcome.failure.message, { ...prepared.call, retries }, outcome.failure);
         return { response: outcome.response, retries };
       }
-      const retryAfter = outcome.response === undefined ? undefined : retryAfterMs(outcome.response.status, outcome.response.headers["retry-after"], this.#options.now());
+      const retryAfter =
+        outcome.response === undefined ? undefined : retryAfterMs(outcome.response.status, outcome.response.headers["retry-after"], this.#options.now());
       this.stats.retries += 1;
       await this.#options.sleep(retryDelayMs(retries + 1, retryAfter, this.#options), prepared.signal);
     }
   }
 
   /** One attempt: waits for a slot and a rate token, signs afresh, sends. */
-  async #attempt(prepared: PreparedCall, retries: number): Promise<{ response: WireResponse; failure?: undefined } | { response?: undefined; failure: TransportFailure }> {
+  async #attempt(
+    prepared: PreparedCall,
+    retries: number,
+  ): Promise<{ response: WireResponse; failure?: undefined } | { response?: undefined; failure: TransportFailure }> {
     if (this.#closing !== undefined) throw transportError("the HTTP client is closed", { ...prepared.call, retries });
     const release = await this.#gate.enter(prepared.signal);
     try {

@@ -17,8 +17,7 @@ export interface FailedCall {
   readonly secrets: readonly string[];
 }
 
-const AUTH_HINT =
-  "Check that the SSH key is registered in your Encord account (Settings → Public keys) and ENCORD_DOMAIN is right.";
+const AUTH_HINT = "Check that the SSH key is registered in your Encord account (Settings → Public keys) and ENCORD_DOMAIN is right.";
 
 /** v1 envelope codes (encord/http/error_utils.py) and the task-agents code each maps to. */
 const V1_CODES: Readonly<Record<string, EncordErrorCode>> = {

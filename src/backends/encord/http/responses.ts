@@ -50,10 +50,18 @@ export function v2Result(response: WireResponse, call: FailedCall, nowMs: number
  */
 export function v1Result(response: WireResponse, call: FailedCall, isGetter: boolean, nowMs: number): unknown {
   const parsed = parseJson(response.body);
-  const envelope = parsed.ok && typeof parsed.value === "object" && parsed.value !== null && !Array.isArray(parsed.value) ? (parsed.value as Record<string, unknown>) : undefined;
+  const envelope =
+    parsed.ok && typeof parsed.value === "object" && parsed.value !== null && !Array.isArray(parsed.value)
+      ? (parsed.value as Record<string, unknown>)
+      : undefined;
   if (envelope === undefined || !("status" in envelope)) {
     if (!isSuccess(response.status)) throw statusError(response, parsed.ok ? parsed.value : undefined, call, nowMs);
-    throw transportError(parsed.ok ? "the response is not an Encord v1 envelope" : notJson(parsed.error), call, parsed.ok ? undefined : parsed.error, response.status);
+    throw transportError(
+      parsed.ok ? "the response is not an Encord v1 envelope" : notJson(parsed.error),
+      call,
+      parsed.ok ? undefined : parsed.error,
+      response.status,
+    );
   }
   if (envelope.status !== 200) throw errorFromV1Envelope(envelope as { status: unknown }, call);
   const result = envelope.response;

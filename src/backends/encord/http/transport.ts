@@ -79,7 +79,10 @@ const decoders: Readonly<Record<string, (data: Buffer) => Promise<Buffer>>> = {
 /** Undoes `Content-Encoding` (applied in order, so decoded in reverse). */
 export async function decodeBody(body: Buffer, contentEncoding: string | undefined): Promise<Buffer> {
   if (contentEncoding === undefined || body.length === 0) return body;
-  const codings = contentEncoding.split(",").map((c) => c.trim().toLowerCase()).filter((c) => c !== "" && c !== "identity");
+  const codings = contentEncoding
+    .split(",")
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== "" && c !== "identity");
   let out = body;
   for (const coding of codings.reverse()) {
     const decoder = decoders[coding];

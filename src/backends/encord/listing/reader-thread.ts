@@ -16,7 +16,10 @@ const post = (message: FromReader): void => port.postMessage(message);
 
 const settings: EncordSettings = {
   domain: data.domain,
-  credentials: data.credentials.kind === "ssh" ? { kind: "ssh", key: ed25519KeyFromKeyObject(data.credentials.privateKey) } : { kind: "bearer", token: new BearerToken(data.credentials.token) },
+  credentials:
+    data.credentials.kind === "ssh"
+      ? { kind: "ssh", key: ed25519KeyFromKeyObject(data.credentials.privateKey) }
+      : { kind: "bearer", token: new BearerToken(data.credentials.token) },
   warnings: [],
 };
 // One request at a time: a listing is a chain of pages.

@@ -10,4 +10,14 @@ import { intakes } from "./0009-intakes.js";
 import type { Migration } from "./migration.js";
 
 /** Every migration, in order. Append new ones; never edit or reorder existing ones. */
-export const migrations: readonly Migration[] = [initialSchema, storageByUrl, stageNotifications, moveErrors, taskClaims, runsRecorded, dicomSeries, dashboardIndexes, intakes];
+export const migrations: readonly Migration[] = [
+  initialSchema,
+  storageByUrl,
+  stageNotifications,
+  moveErrors,
+  taskClaims,
+  runsRecorded,
+  dicomSeries,
+  dashboardIndexes,
+  intakes,
+];
