@@ -116,13 +116,17 @@ export class TaskMover {
         if (!isEncordApiError(caught)) throw caught;
         error = caught;
       }
-      // No answer, or a server failure: the request may have been applied.
-      const lost = error.code === "TA_ENCORD_TRANSPORT" || error.code === "TA_ENCORD_SERVER";
-      if (lost || error.code === "TA_ENCORD_RATE_LIMITED") {
+      // 503 says the server could not take the request (docs/encord-protocol.md §2.5): it is sent
+      // again at once, as after a 429, which costs no lookup when it was indeed not applied. Should
+      // it have been, the resend is refused whole and the lookup below finds the tasks arrived.
+      const unavailable = error.status === 503;
+      // No answer, or another server failure: the request may have been applied.
+      const lost = !unavailable && (error.code === "TA_ENCORD_TRANSPORT" || error.code === "TA_ENCORD_SERVER");
+      if (lost || unavailable || error.code === "TA_ENCORD_RATE_LIMITED") {
         if (retries >= this.retry.maxRetries) throw error;
         retries += 1;
         await this.retry.sleep(this.#delayMs(retries, error.retryAfterMs), signal);
-        mayHaveMoved ||= lost;
+        mayHaveMoved ||= lost || unavailable;
         if (!lost) continue;
       } else if (!(error.status === 400 || error.status === 404 || error.status === 409)) {
         throw error;

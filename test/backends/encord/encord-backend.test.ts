@@ -530,6 +530,8 @@ describe("commit", () => {
     expect(result.moved).toHaveLength(2);
     expect(fake.faults.pending).toBe(0);
     expect(tally(requests())).toMatchObject({ "v1 labelrow POST": 2, [PRIORITIES]: 2, [ACTIONS]: 3 });
+    // A 503 is sent again at once, as a 429 is: no lookup of where the tasks are.
+    expect(tally(requests())["v1 labelrowmetadata GET"]).toBeUndefined();
     expect(demo.tasks.map((t) => actionMoves(t.uuid).length)).toEqual([1, 1]);
     expect(demo.tasks.map((t) => fake.state.tasksByUuid.get(t.uuid)!.priority)).toEqual([0.9, 0.9]);
   });
