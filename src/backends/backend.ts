@@ -214,6 +214,13 @@ export interface Backend {
    */
   readStageAhead?(projectHash: string, stageUuid: string, options?: ReadStageOptions): StageReader;
 
+  /**
+   * Whether the project's workflow or ontology may differ from what this backend's last
+   * {@link getProject} of it read (one cheap read), so that a polling run reads the project again
+   * only then. Absent: a run reads its project once.
+   */
+  projectChanged?(projectHash: string, options?: { signal?: AbortSignal }): Promise<boolean>;
+
   /** How many tasks wait in a stage, when the backend can tell cheaply (for progress and ETA). */
   countStageTasks?(projectHash: string, stageUuid: string): Promise<number>;
 

@@ -219,15 +219,28 @@ export class Runner<P extends ProjectShape | undefined = any> {
     return bound;
   }
 
+  /** Whether a polling run should read its project again; false once the run is stopping. */
+  async #projectChanged(backend: Backend, project: Project, control: RunControl): Promise<boolean> {
+    if (backend.projectChanged === undefined) return false;
+    try {
+      return await backend.projectChanged(project.uuid, { signal: control.stopSignal });
+    } catch (error) {
+      if (control.stopping) return false;
+      throw error;
+    }
+  }
+
   /** The passes of one execution over `stages`: one, or one every `refreshEvery`. */
   async #runPasses(
     backend: Backend,
-    project: Project,
-    stages: readonly BoundStage[],
+    loadedProject: Project,
+    boundStages: readonly BoundStage[],
     resolved: ResolvedExecuteOptions,
     waitForChange?: ChangeWait,
     kind: RecordedRunKind = "run",
   ): Promise<RunReport> {
+    let project = loadedProject;
+    let stages = boundStages;
     const events = createRunOutput(resolved.output, this.streams, resolved.logger, resolved.logLevel);
     const control = new RunControl({ gracePeriodMs: resolved.gracePeriodMs, external: resolved.signal, onStop: (reason) => events.stopRequested(reason) });
     const report = startingRunReport(
@@ -253,15 +266,25 @@ export class Runner<P extends ProjectShape | undefined = any> {
       for (const [uuid, note] of this.#core.registry.matchNotes(project))
         if (stages.some((b) => b.stage.uuid === uuid)) events.logger[note.ambiguous ? "warn" : "info"](note.message);
       await this.#options.preExecutionCallback?.(this);
-      const env = {
-        ...this.#core.handlingEnvironment({ project, control, logger: events.logger, settings: resolved, actor: "agent" }),
+      const environment = (current: Project) => ({
+        ...this.#core.handlingEnvironment({ project: current, control, logger: events.logger, settings: resolved, actor: "agent" }),
         events,
         failedTasks: this.#failedTasks,
         retryFailedAfterMs: resolved.retryFailedAfterMs,
         claimLeaseMs: resolved.claimLeaseMs,
-      };
+      });
+      let env = environment(project);
       for (;;) {
         const passStarted = Date.now();
+        // Polling: the workflow or ontology may have been edited since the project was read.
+        if (report.passes > 0 && resolved.refreshEveryMs !== undefined && (await this.#projectChanged(backend, project, control))) {
+          if (control.stopping) break;
+          project = await loadRunnableProject(backend, project.uuid, this.#typedProject);
+          const uuids = stages.map((b) => b.stage.uuid);
+          stages = uuids.map((uuid) => this.#boundStage(project, uuid));
+          env = environment(project);
+          events.logger.info(`The workflow or ontology of project ${JSON.stringify(project.title)} changed; pass ${report.passes + 1} uses it as it is now.`);
+        }
         report.passes++;
         for (const [i, bound] of stages.entries()) {
           if (control.stopping) break;

@@ -16,6 +16,7 @@ import type {
 /** The methods of the Backend interface. */
 export type BackendMethod =
   | "getProject"
+  | "projectChanged"
   | "listStageTasks"
   | "countStageTasks"
   | "getLabelRowMetadata"
@@ -42,6 +43,7 @@ export class CountingBackend implements Backend {
   readonly countStageTasks?: (projectHash: string, stageUuid: string) => Promise<number>;
   readonly matchDataInProject?: Backend["matchDataInProject"];
   readonly getChildItems?: Backend["getChildItems"];
+  readonly projectChanged?: Backend["projectChanged"];
 
   constructor(inner: Backend) {
     this.inner = inner;
@@ -58,6 +60,13 @@ export class CountingBackend implements Backend {
       this.matchDataInProject = (fromProjectHash, dataHashes, toProjectHash) => {
         this.#record("matchDataInProject", [fromProjectHash, dataHashes, toProjectHash]);
         return match(fromProjectHash, dataHashes, toProjectHash);
+      };
+    }
+    const changed = inner.projectChanged?.bind(inner);
+    if (changed) {
+      this.projectChanged = (projectHash, options) => {
+        this.#record("projectChanged", [projectHash]);
+        return changed(projectHash, options);
       };
     }
     const children = inner.getChildItems?.bind(inner);

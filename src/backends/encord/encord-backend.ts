@@ -75,6 +75,8 @@ export class EncordBackend implements Backend {
    */
   readonly #metadataByDataHash = new Map<string, LabelRowMetadataJson>();
   readonly #pathwaysByProject = new Map<string, StagePathways>();
+  /** What of each project's wire a run depends on, as last read by getProject (see revisionOf). */
+  readonly #revisions = new Map<string, string>();
 
   constructor(options: EncordBackendOptions) {
     this.#client = new EncordHttpClient(options);
@@ -126,8 +128,21 @@ export class EncordBackend implements Backend {
     }
     const project = projectFromWire(wire, ontologyStructureFromWire(ontologyWire));
     assertWorkflowProject(project);
+    this.#revisions.set(projectHash, revisionOf(wire));
     this.#pathwaysByProject.set(projectHash, new Map(project.stages.map((stage) => [stage.uuid, new Map(stage.pathways.map((p) => [p.uuid, p]))])));
     return project;
+  }
+
+  async projectChanged(projectHash: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    const loaded = this.#revisions.get(projectHash);
+    if (loaded === undefined) return true;
+    let wire: Record<string, unknown> | null;
+    try {
+      wire = await this.#client.v2<Record<string, unknown>>("GET", `projects/${projectHash}`, withSignal(options.signal));
+    } catch (error) {
+      throw this.#projectError(projectHash, error);
+    }
+    return wire === null || revisionOf(wire) !== loaded;
   }
 
   /**
@@ -495,4 +510,18 @@ function metadataQuery(dataHashes: readonly string[], include: LabelRowMetadataI
 /** The Encord backend for these settings (see `encordSettingsFromEnv`). */
 export function encordBackend(options: EncordBackendOptions): EncordBackend {
   return new EncordBackend(options);
+}
+
+/**
+ * What a run depends on in a project's wire: its type, its ontology (hash and the project's copy
+ * of the structure) and its workflow. Equal texts: nothing a run bound to has changed.
+ */
+function revisionOf(wire: Record<string, unknown>): string {
+  const either = (camel: string, snake: string): unknown => wire[camel] ?? wire[snake];
+  return JSON.stringify([
+    either("projectType", "project_type"),
+    either("ontologyHash", "ontology_hash"),
+    either("editorOntology", "editor_ontology"),
+    wire["workflow"],
+  ]);
 }
