@@ -7,8 +7,10 @@ import { describe, expect, test } from "vitest";
 import { Runner } from "../../src/index.js";
 import { createEncordProject } from "../support/backend-fixtures.js";
 
-const projectGets = (requests: readonly { method: string; path: string }[]) => requests.filter((r) => r.method === "GET" && /\/v2\/public\/projects\/[^/]+$/.test(r.path)).length;
-const ontologyGets = (requests: readonly { method: string; path: string }[]) => requests.filter((r) => r.method === "GET" && r.path.includes("/v2/public/ontologies/")).length;
+const projectGets = (requests: readonly { method: string; path: string }[]) =>
+  requests.filter((r) => r.method === "GET" && /\/v2\/public\/projects\/[^/]+$/.test(r.path)).length;
+const ontologyGets = (requests: readonly { method: string; path: string }[]) =>
+  requests.filter((r) => r.method === "GET" && r.path.includes("/v2/public/ontologies/")).length;
 
 describe("on encord", () => {
   test("an unchanged project costs one read per later pass and no ontology read", async () => {
