@@ -19,10 +19,7 @@ export default defineProject({
       title: "Triage",
       uuid: "0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b",
       type: "AGENT",
-      pathways: [
-        { name: "to review", to: "Review" },
-        { name: "discard", to: "Complete" },
-      ],
+      pathways: [{ name: "to review", to: "Review" }, { name: "discard", to: "Complete" }],
     },
     { title: "Review", type: "REVIEW" },
     { title: "Complete", type: "DONE" },
