@@ -179,7 +179,8 @@ async function main() {
   }
   const seconds = (performance.now() - started) / 1000;
   if (!options.json) {
-    const head = `task-agents bench${options.smoke ? " (smoke sizes)" : ""}, Node ${process.versions.node}; values and baselines are medians measured in this run`;
+    const head =
+      `task-agents bench${options.smoke ? " (smoke sizes)" : ""}, Node ` + `${process.versions.node}; values and baselines are medians measured in this run`;
     process.stdout.write([head, "", table(rows), ...detailLines(rows)].join("\n") + "\n");
   }
   process.stderr.write(`bench: ${rows.length} cases in ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s\n`);

@@ -115,7 +115,9 @@ test("importing the library does not load the command-line code (commander); the
         [
           "--input-type=module",
           "-e",
-          `import { createRequire } from "node:module"; await import(${JSON.stringify(module)}); console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache).filter((k) => /node_modules[\\\\/](commander|@commander-js)[\\\\/]/.test(k))));`,
+          `import { createRequire } from "node:module"; await import(${JSON.stringify(module)}` +
+            `); console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache).filter((k) ` +
+            `=> /node_modules[\\\\/](commander|@commander-js)[\\\\/]/.test(k))));`,
         ],
         { cwd: root, encoding: "utf8" },
       ),

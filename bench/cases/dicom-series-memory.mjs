@@ -67,7 +67,9 @@ export async function run({ smoke }) {
     ratio: at(count - 1) / at(50),
     details: {
       series: `${count} slices of ${size}×${size}, 16-bit, one dicomSeries item of a local store`,
-      "RSS at start / slice 0 / 50 / middle / end (MiB)": `${median(runs.map((r) => r.startMiB)).toFixed(0)} / ${at(0).toFixed(0)} / ${at(50).toFixed(0)} / ${at(mid).toFixed(0)} / ${at(count - 1).toFixed(0)}`,
+      "RSS at start / slice 0 / 50 / middle / end (MiB)":
+        `${median(runs.map((r) => r.startMiB)).toFixed(0)} / ${at(0).toFixed(0)} / ` +
+        `${at(50).toFixed(0)} / ${at(mid).toFixed(0)} / ${at(count - 1).toFixed(0)}`,
       "JS heap at slice 50 / end (MiB)": `${median(runs.map((r) => r.heapMiB[50])).toFixed(0)} / ${median(runs.map((r) => r.heapMiB[count - 1])).toFixed(0)}`,
       "peak RSS per run (MiB)": perRun((r) => r.peakMiB.toFixed(0)),
       "growth after slice 50 per run (MiB)": perRun((r) => (r.rssMiB[count - 1] - r.rssMiB[50]).toFixed(1)),

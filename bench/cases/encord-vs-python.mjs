@@ -62,19 +62,23 @@ export async function run({ smoke }) {
     const fewer = runs.ours.every((r, i) => r[counted] <= runs.peer[i][counted]);
     const shown = (list) => list.map((r) => r[counted]).join("/");
     checks.push({
-      text: `${scenario.text}: ${scenario.faultRate ? "requests answered without an injected fault" : "requests"} ≤ the Python runner's in every run (${shown(runs.ours)} vs ${shown(runs.peer)})`,
+      text:
+        `${scenario.text}: ${scenario.faultRate ? "requests answered without an injected fault" : "requests"}` +
+        ` ≤ the Python runner's in every run (${shown(runs.ours)} vs ${shown(runs.peer)})`,
       met: fewer,
     });
     const failed = runs.ours.filter((r) => !r.verdict.ok);
     checks.push({
-      text: `${scenario.text}: every task moved exactly once to its pathway's stage, with priority 0.25, no label save after its move (the server's end-to-end check)${
-        failed.length > 0
-          ? `: ${failed[0].verdict.text
-              .split("\n")
-              .filter((l) => l.startsWith("FAIL"))
-              .join("; ")}`
-          : ""
-      }`,
+      text:
+        `${scenario.text}: every task moved exactly once to its pathway's stage, with ` +
+        `priority 0.25, no label save after its move (the server's end-to-end check)${
+          failed.length > 0
+            ? `: ${failed[0].verdict.text
+                .split("\n")
+                .filter((l) => l.startsWith("FAIL"))
+                .join("; ")}`
+            : ""
+        }`,
       met: failed.length === 0,
     });
     if (scenario.faultRate)

@@ -83,7 +83,9 @@ export async function run({ smoke }) {
     baselineValue,
     ratio: value / baselineValue,
     details: {
-      pages: `${pages} × 612×792 pt at ${dpi} dpi = ${expected.width}×${expected.height} RGB (${((expected.width * expected.height * 3) / 2 ** 20).toFixed(1)} MiB each)`,
+      pages:
+        `${pages} × 612×792 pt at ${dpi} dpi = ${expected.width}×${expected.height} ` +
+        `RGB (${((expected.width * expected.height * 3) / 2 ** 20).toFixed(1)} MiB each)`,
       "openPdf + renderPage run times": times(samples.ours),
       "mupdf alone run times": times(samples.mupdf),
     },

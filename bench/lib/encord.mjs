@@ -196,7 +196,8 @@ export function requestCase(register, needs, { checkLabels = false } = {}) {
     details["run time (s, median)"] = +(median(runs.map((r) => r.ms)) / 1000).toFixed(3);
     if (new Set(totals).size > 1) details["note"] = `request counts varied between repeats: ${totals.join(", ")}`;
     details["settings"] =
-      `${int(tasks)} tasks per run, task batch ${batchSize}, server page size ${pageSize}, backend defaults (no fixed rate, at most 8 requests in flight), ${repeats} runs`;
+      `${int(tasks)} tasks per run, task batch ${batchSize}, server page size ${pageSize}` +
+      `, backend defaults (no fixed rate, at most 8 requests in flight), ${repeats} runs`;
     return {
       value: per1000(total(ts)),
       baseline: "the Python encord-agents runner's call pattern for the same tasks, batch and page size",

@@ -82,7 +82,10 @@ function frameObject(objectHash, i, frame) {
   };
 }
 
-/** A video label row of `frames` frames with 20 objects on each, tracked (the same 20 objects throughout, with dynamic answers and a frame classification) or not (20 new objects per frame). */
+/**
+ * A video label row of `frames` frames with 20 objects on each, tracked (the same 20 objects throughout, with dynamic
+ * answers and a frame classification) or not (20 new objects per frame).
+ */
 export function videoRow(tracked, frames) {
   const FRAMES = frames;
   const labels = {};

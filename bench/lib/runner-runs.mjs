@@ -45,7 +45,8 @@ export function handLoop(store, { batchSize, withLabels }) {
     const setPriority = db.prepare("UPDATE tasks SET priority = ? WHERE data_hash = ?");
     const move = db.prepare("UPDATE tasks SET stage_uuid = ?, status = 'NEW', updated_at = ? WHERE uuid = ? AND stage_uuid = ?");
     const record = db.prepare(
-      "INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at) VALUES (?, ?, ?, ?, ?, ?, 'bench', ?)",
+      "INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, " +
+        "pathway_uuid, pathway_name, actor, moved_at) VALUES (?, ?, ?, ?, ?, ?, 'bench', ?)",
     );
     const started = performance.now();
     let afterId = 0;

@@ -22,7 +22,9 @@ function reportUnsettledLoad(path: string, options: LoadOptions): () => void {
     if (process.exitCode !== 13) return;
     const error = new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `Agent file ${JSON.stringify(path)} never finished loading: its top-level code awaits something that never settles (a promise nobody resolves, a server that is never closed). Move long-running work into the handlers, or make sure every top-level await completes.`,
+      `Agent file ${JSON.stringify(path)} never finished loading: its top-level code awaits ` +
+        `something that never settles (a promise nobody resolves, a server that is never closed). ` +
+        `Move long-running work into the handlers, or make sure every top-level await completes.`,
     );
     process.stderr.write(formatCommandError(error, options.json === true));
     process.exitCode = 1;
@@ -99,7 +101,8 @@ export async function loadAgentFile(path: string, options: LoadOptions = {}): Pr
   if (!isRunner(candidate) && !isQueueRunner(candidate)) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `Agent file ${JSON.stringify(path)} exports no Runner or QueueRunner. Export it as the default export (\`export default runner\`) or as \`export const runner = …\`.`,
+      `Agent file ${JSON.stringify(path)} exports no Runner or QueueRunner. Export it as ` +
+        `the default export (\`export default runner\`) or as \`export const runner = …\`.`,
     );
   }
   return candidate;
@@ -118,7 +121,9 @@ export async function loadQueueRunnerFile(path: string, options: LoadOptions = {
   if (!isQueueRunner(agent)) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `Agent file ${JSON.stringify(path)} exports a Runner; queue commands need a QueueRunner (\`export default new QueueRunner({ projectHash })\` with the same stage handlers). To run the file's Runner directly, use \`task-agents run ${path}\`.`,
+      `Agent file ${JSON.stringify(path)} exports a Runner; queue commands need a ` +
+        `QueueRunner (\`export default new QueueRunner({ projectHash })\` with the same ` +
+        `stage handlers). To run the file's Runner directly, use \`task-agents run ${path}\`.`,
     );
   }
   return agent;

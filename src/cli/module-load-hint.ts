@@ -34,7 +34,11 @@ function howToMakeEsm(file: string): string {
   if (extension === ".cts" || extension === ".cjs") return `its extension ${extension} makes it CommonJS. Rename it to ${renamed}`;
   const manifest = nearestPackageJson(file);
   if (manifest === undefined) {
-    return `no package.json above it says "type": "module". Rename it to ${renamed}, or create ${join(dirname(file), "package.json")} holding {"type": "module"} (\`task-agents init\` sets up a project this way)`;
+    return (
+      `no package.json above it says "type": "module". Rename it to ${renamed}, or create ` +
+      `${join(dirname(file), "package.json")} holding {"type": "module"} ` +
+      `(\`task-agents init\` sets up a project this way)`
+    );
   }
   const type = packageType(manifest);
   const says = type === undefined ? `has no "type": "module"` : `says "type": ${JSON.stringify(type)}`;
@@ -81,8 +85,11 @@ export function moduleLoadHint(shownPath: string, file: string, error: unknown):
     const manifest = nearestPackageJson(file);
     const project = manifest === undefined ? dirname(file) : dirname(manifest);
     return (
-      `Agent file ${quoted} imports ${packageInfo.name}, but it is not installed in any node_modules folder from ${dirname(file)} upwards, where Node looks for it. ` +
-      `Install it in the agent's project: \`npm install ${shellWord(npmInstallArgument(dependencySpecFor()))}\` in ${project}; or start a project of your own with \`task-agents init\`.`
+      `Agent file ${quoted} imports ${packageInfo.name}, but it is not installed in ` +
+      `any node_modules folder from ${dirname(file)} upwards, where Node looks for it. ` +
+      `Install it in the agent's project: \`npm install ` +
+      `${shellWord(npmInstallArgument(dependencySpecFor()))}\` in ` +
+      `${project}; or start a project of your own with \`task-agents init\`.`
     );
   }
   return undefined;

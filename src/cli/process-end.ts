@@ -35,7 +35,10 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
 export function noticeAbandonedHandlers(stream: NoticeStream, json: boolean): number {
   const handlers = abandonedHandlersStillRunning();
   if (handlers.length === 0) return 0;
-  const message = `${handlers.length === 1 ? "1 abandoned handler is" : `${handlers.length} abandoned handlers are`} still running (aborting \`signal\` did not stop ${handlers.length === 1 ? "it" : "them"}); the process ends without waiting.`;
+  const message =
+    `${handlers.length === 1 ? "1 abandoned handler is" : `${handlers.length} abandoned handlers are`}` +
+    ` still running (aborting \`signal\` did not stop ` +
+    `${handlers.length === 1 ? "it" : "them"}); the process ends without waiting.`;
   if (json) {
     stream.write(`${JSON.stringify({ warning: { message, abandonedHandlers: handlers } })}\n`);
   } else {

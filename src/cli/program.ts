@@ -59,7 +59,8 @@ function createRootCommand(io: CliIo, jsonErrors: boolean) {
       .addOption(
         new Option(
           "--backend <kind>",
-          "where projects live, for print agent-nodes, tasks list and run (default: encord when Encord credentials are set and --store is not given, else local)",
+          "where projects live, for print agent-nodes, tasks list and run (default: " +
+            "encord when Encord credentials are set and --store is not given, else local)",
         ).choices(["local", "encord"] as const),
       )
       .option("--json", "machine-readable output: one JSON object per line")
@@ -106,7 +107,8 @@ const encordVariables = "ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TO
 export function localOnlyError(command: string): ConfigurationError {
   return new ConfigurationError(
     "TA_INVALID_ARGUMENT",
-    `\`task-agents ${command}\` works on the local store only; Encord projects are managed in the Encord app. Drop --backend encord (print agent-nodes, tasks list and run work on Encord).`,
+    `\`task-agents ${command}\` works on the local store only; Encord projects are managed in ` +
+      `the Encord app. Drop --backend encord (print agent-nodes, tasks list and run work on Encord).`,
   );
 }
 
@@ -149,7 +151,8 @@ export function buildProgram(io: CliIo, options: { jsonErrors?: boolean; onExitC
         ) {
           throw new NotFoundError(
             error.code,
-            `${error.message} (${encordVariables} is set, but \`task-agents ${command}\` works on the local store only; Encord projects are managed in the Encord app.)`,
+            `${error.message} (${encordVariables} is set, but \`task-agents ${command}\` ` +
+              `works on the local store only; Encord projects are managed in the Encord app.)`,
             { cause: error },
           );
         }

@@ -89,19 +89,24 @@ export function runnerCommand(name: string) {
     .addOption(
       new Option(
         "--retry-failed-after <seconds>",
-        "try a task that failed for good (in a stage without onFailure) again after this long; until then later passes skip it (default: never in this process; 0: every pass)",
+        "try a task that failed for good (in a stage without onFailure) again after this " +
+          "long; until then later passes skip it (default: never in this process; 0: every pass)",
       ).argParser(number("--retry-failed-after")),
     )
     .addOption(
       new Option(
         "--claim-lease <seconds>",
-        "local store: how long this run's claim on the tasks of a batch outlasts the run if it hangs; other runs of the stage take them after it (renewed while the batch is handled; a killed run's tasks are free at once on this machine; default 300)",
+        "local store: how long this run's claim on the tasks of a batch outlasts the run " +
+          "if it hangs; other runs of the stage take them after it (renewed while the batch " +
+          "is handled; a killed run's tasks are free at once on this machine; default 300)",
       ).argParser(number("--claim-lease")),
     )
     .addOption(
       new Option(
         "--max-requests-per-second <n>",
-        `Encord only: a fixed cap on requests per second, for a negotiated rate limit (env: ${maxRequestsPerSecondVariable}; default none: the client halves its requests in flight when Encord throttles)`,
+        `Encord only: a fixed cap on requests per second, for a negotiated rate limit (env: ` +
+          `${maxRequestsPerSecondVariable}; default none: the client ` +
+          `halves its requests in flight when Encord throttles)`,
       ).argParser(number("--max-requests-per-second")),
     )
     .addOption(new Option("--store <path>", "local store file (env: TASK_AGENTS_STORE; default ./.task-agents/store.db)"))
@@ -115,7 +120,8 @@ export function runnerCommand(name: string) {
     .addOption(
       new Option(
         "--log-level <level>",
-        `log level; debug adds batch and stage counts and failed attempts, trace each task (env: ${logLevelVariable}; default info; secrets are removed at every level)`,
+        `log level; debug adds batch and stage counts and failed attempts, trace each ` +
+          `task (env: ${logLevelVariable}; default info; secrets are removed at every level)`,
       ).choices(logLevels),
     );
 }
@@ -186,7 +192,8 @@ export function attachBackend(
     if (flags.store !== undefined || flags.backend !== undefined || flags.maxRequestsPerSecond !== undefined) {
       throw new ConfigurationError(
         "TA_INVALID_ARGUMENT",
-        "--store, --backend and --max-requests-per-second configure the backend, but this runner was given its own in code; drop the flag, or set the option on the backend you pass.",
+        "--store, --backend and --max-requests-per-second configure the backend, but this runner " +
+          "was given its own in code; drop the flag, or set the option on the backend you pass.",
       );
     }
     return;

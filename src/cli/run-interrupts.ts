@@ -57,7 +57,9 @@ export class RunInterrupts {
     if (this.#forcedBy !== undefined) {
       const { abandoned } = this.#counts();
       this.#notice(
-        `${this.#name()}: every decided task was committed; dropped: 0 decided, ${plural(abandoned, "in-flight task")} (abandoned, left in ${abandoned === 1 ? "its stage" : "their stages"}).`,
+        `${this.#name()}: every decided task was committed; dropped: 0 decided, ` +
+          `${plural(abandoned, "in-flight task")} (abandoned, left ` +
+          `in ${abandoned === 1 ? "its stage" : "their stages"}).`,
         { droppedDecided: 0, droppedInFlight: abandoned },
       );
     }
@@ -83,7 +85,9 @@ export class RunInterrupts {
       this.#forced = runsStoppedBy(this.#stop.signal);
       const { inFlight, decidedUncommitted } = this.#counts();
       this.#notice(
-        `${this.#name()}: abandoning ${plural(inFlight, "in-flight task")} now and committing ${plural(decidedUncommitted, "decided task")}; the process ends within ${forcedCommitDeadlineMs / 1000} s (another signal ends it at once).`,
+        `${this.#name()}: abandoning ${plural(inFlight, "in-flight task")} now and ` +
+          `committing ${plural(decidedUncommitted, "decided task")}; the process ends ` +
+          `within ${forcedCommitDeadlineMs / 1000} s (another signal ends it at once).`,
       );
       for (const run of this.#forced) run.abandonNow(`a second ${signal} stopped the run at once`);
       this.#deadline = setTimeout(
@@ -100,7 +104,9 @@ export class RunInterrupts {
     const { inFlight, decidedUncommitted, abandoned } = this.#counts();
     const droppedInFlight = inFlight + abandoned;
     this.#notice(
-      `${why}: ending the process; dropped: ${plural(decidedUncommitted, "decided task")} (not committed, unless the commit in progress lands), ${plural(droppedInFlight, "in-flight task")}. Dropped tasks stay in their stages.`,
+      `${why}: ending the process; dropped: ${plural(decidedUncommitted, "decided task")}` +
+        ` (not committed, unless the commit in progress lands), ` +
+        `${plural(droppedInFlight, "in-flight task")}. Dropped tasks stay in their stages.`,
       { droppedDecided: decidedUncommitted, droppedInFlight },
     );
     void endProcess(forcedStopExitCode(this.#forcedBy ?? "SIGINT"));

@@ -18,7 +18,8 @@ export function renderWorkflow(project: Project, counts: StageCounts): string {
   for (const stage of project.stages) {
     const count = stage.type === "START" ? "" : `${String(counts.get(stage.uuid) ?? 0).padStart(countWidth)} task${counts.get(stage.uuid) === 1 ? " " : "s"}`;
     lines.push(
-      `${markers[stage.type] ?? "○"} ${padCell(tableCell(stage.title), titleWidth)}  ${stage.type.padEnd(typeWidth)}  ${count.padEnd(countWidth + 6)}  ${stage.uuid}`,
+      `${markers[stage.type] ?? "○"} ${padCell(tableCell(stage.title), titleWidth)}  ` +
+        `${stage.type.padEnd(typeWidth)}  ${count.padEnd(countWidth + 6)}  ${stage.uuid}`,
     );
     stage.pathways.forEach((pathway, i) => {
       const branch = i === stage.pathways.length - 1 ? "└─" : "├─";

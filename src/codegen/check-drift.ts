@@ -14,8 +14,10 @@ export function assertProjectMatches(typed: TypedProject, project: Project): voi
   if (breaking.length === 0) return;
   throw new ConfigurationError(
     "TA_PROJECT_DRIFT",
-    `The generated project module of ${describeSource(typed.shape)} no longer matches project ${JSON.stringify(project.title)} (${project.uuid}); no task was touched. ${breaking.length === 1 ? "Difference" : `${breaking.length} differences`}:\n${breaking
-      .map((d) => `  - ${d.message}`)
-      .join("\n")}\nRegenerate the module with \`${typed.shape.codegen}\`, then fix what the compiler reports.`,
+    `The generated project module of ${describeSource(typed.shape)} no longer matches ` +
+      `project ${JSON.stringify(project.title)} (${project.uuid}); no task was touched. ` +
+      `${breaking.length === 1 ? "Difference" : `${breaking.length} differences`}:\n${breaking
+        .map((d) => `  - ${d.message}`)
+        .join("\n")}\nRegenerate the module with \`${typed.shape.codegen}\`, then fix what the compiler reports.`,
   );
 }

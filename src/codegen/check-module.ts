@@ -23,7 +23,9 @@ export function checkModule(text: string, fresh: ProjectShape): ModuleCheck {
   const differences: string[] = [];
   if (old.projectHash !== fresh.projectHash)
     differences.push(
-      `it was generated from ${old.projectHash === undefined ? "a spec file" : `project ${old.projectHash}`}, not ${fresh.projectHash === undefined ? "a spec file" : `project ${fresh.projectHash}`}`,
+      `it was generated from ` +
+        `${old.projectHash === undefined ? "a spec file" : `project ${old.projectHash}`}, not ` +
+        `${fresh.projectHash === undefined ? "a spec file" : `project ${fresh.projectHash}`}`,
     );
   if (old.title !== fresh.title) differences.push(`the project was renamed ${JSON.stringify(fresh.title)} (the module says ${JSON.stringify(old.title)})`);
   differences.push(...projectDrift(old, fresh).map((d) => d.message));

@@ -45,7 +45,8 @@ const videoTypes = new Set(["video", "imageSequence"]);
 function unsupported(media: MediaAccess, helper: string): MediaError {
   return new MediaError(
     "TA_UNSUPPORTED_MEDIA",
-    `${helper} cannot read ${media.describe()}: it reads images, image groups, image sequences, videos, DICOM files and series, NIfTI volumes and PDFs. Use the asset dependency for the file itself.`,
+    `${helper} cannot read ${media.describe()}: it reads images, image groups, image sequences, videos, ` +
+      `DICOM files and series, NIfTI volumes and PDFs. Use the asset dependency for the file itself.`,
     true,
   );
 }
@@ -108,7 +109,9 @@ function selectedFrames(select: FrameSelection | undefined, count: number, media
   if (missing.length > 0) {
     throw new MediaError(
       "TA_UNSUPPORTED_FRAME",
-      `${capitalise(media.describe())} has ${count} frame${count === 1 ? "" : "s"} (0–${count - 1}); frame${missing.length === 1 ? "" : "s"} ${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist.`,
+      `${capitalise(media.describe())} has ${count} frame${count === 1 ? "" : "s"}` +
+        ` (0–${count - 1}); frame${missing.length === 1 ? "" : "s"} ` +
+        `${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist.`,
       true,
     );
   }
@@ -155,7 +158,8 @@ async function readRawFrame(media: MediaAccess, frame: number): Promise<RawFrame
   if (!hasDocumentFrames(type) || type === "pdf") {
     throw new MediaError(
       "TA_UNSUPPORTED_MEDIA",
-      `singleFrame({ raw: true }) reads DICOM files and series and NIfTI volumes; ${media.describe()} has no raw values. Use singleFrame({ frame }) for RGB pixels.`,
+      `singleFrame({ raw: true }) reads DICOM files and series and NIfTI volumes; ` +
+        `${media.describe()} has no raw values. Use singleFrame({ frame }) for RGB pixels.`,
       true,
     );
   }
@@ -322,7 +326,8 @@ export function frameSelection(rateOrFrames: unknown): FrameSelection {
     if (!Number.isFinite(rateOrFrames) || rateOrFrames <= 0 || rateOrFrames > 1) {
       throw new ConfigurationError(
         "TA_INVALID_ARGUMENT",
-        `videoSampler: the rate must be a number in (0, 1] (the share of frames to keep: 1 = every frame, 0.2 = every 5th), got ${String(rateOrFrames)}. For given frames pass a list, e.g. [0, 10, 20].`,
+        `videoSampler: the rate must be a number in (0, 1] (the share of frames to keep: 1 = every frame, ` +
+          `0.2 = every 5th), got ${String(rateOrFrames)}. For given frames pass a list, e.g. [0, 10, 20].`,
       );
     }
     return { every: Math.max(1, Math.round(1 / rateOrFrames)) };

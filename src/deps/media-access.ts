@@ -94,7 +94,8 @@ export class MediaAccess {
     if (!this.#backend?.getChildItems) {
       throw new MediaError(
         "TA_UNSUPPORTED_MEDIA",
-        `The frames of ${this.describe()} cannot be fetched: the ${this.#backend?.kind ?? "current"} backend does not list the children of image groups and DICOM series.`,
+        `The frames of ${this.describe()} cannot be fetched: the ${this.#backend?.kind ?? "current"}` +
+          ` backend does not list the children of image groups and DICOM series.`,
         true,
       );
     }
@@ -116,7 +117,8 @@ export class MediaAccess {
       const scheme = url ? `a ${url.split(":")[0]}: URL` : "no URL";
       throw new MediaError(
         "TA_DOWNLOAD_FAILED",
-        `The file of ${this.describe()} cannot be fetched: its storage item ${item.uuid} has ${scheme}; task-agents reads file: URLs and downloads http(s) ones.`,
+        `The file of ${this.describe()} cannot be fetched: its storage item ${item.uuid}` +
+          ` has ${scheme}; task-agents reads file: URLs and downloads http(s) ones.`,
         true,
       );
     }

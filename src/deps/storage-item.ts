@@ -15,7 +15,8 @@ export const storageItem = makeDependency<StorageItem>({
     if (!item)
       throw new BackendError(
         "TA_MISSING_STORAGE_ITEMS",
-        `No storage item was found for task ${context.task.uuid} (data ${context.task.dataHash}): the backend returned none for it, so it may have been deleted or not be visible to these credentials.`,
+        `No storage item was found for task ${context.task.uuid} (data ${context.task.dataHash}): the ` +
+          `backend returned none for it, so it may have been deleted or not be visible to these credentials.`,
       );
     return structuredClone(item);
   },

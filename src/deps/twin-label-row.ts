@@ -144,7 +144,9 @@ function makeTwin(data: TwinData, settings: TwinSettings, backend: Backend): Twi
   const labelsNotLoaded = () =>
     new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `The twin's labels were not loaded: twinLabelRow({ projectHash: "${settings.projectHash}", initLabels: false }). Leave initLabels out (it defaults to true) to get twin.labelRow.`,
+      `The twin's labels were not loaded: ` +
+        `twinLabelRow({ projectHash: "${settings.projectHash}", initLabels: false }). ` +
+        `Leave initLabels out (it defaults to true) to get twin.labelRow.`,
     );
   return {
     projectHash: settings.projectHash,

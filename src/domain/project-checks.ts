@@ -20,7 +20,8 @@ export function assertWorkflowProject(project: Project): void {
   if (project.projectType !== "workflow") {
     throw new ConfigurationError(
       "TA_NOT_WORKFLOW_PROJECT",
-      `Project ${project.uuid} (${JSON.stringify(project.title)}) is a ${project.projectType} project, not a workflow project; task agents run on the AGENT stages of workflow projects.`,
+      `Project ${project.uuid} (${JSON.stringify(project.title)}) is a ${project.projectType} ` +
+        `project, not a workflow project; task agents run on the AGENT stages of workflow projects.`,
     );
   }
 }

@@ -26,7 +26,9 @@ export function stageMatchNote(project: Project, ref: string): { readonly ambigu
   if (!byUuid) return { ambiguous: false, message: `${named}; it has the form of a UUID, but no stage has it as its UUID.` };
   return {
     ambiguous: true,
-    message: `${named}, not stage ${JSON.stringify(byUuid.title)}, whose UUID it also is: a title match comes first. To name ${JSON.stringify(byUuid.title)}, use its title.`,
+    message:
+      `${named}, not stage ${JSON.stringify(byUuid.title)}, whose UUID it also is: a ` +
+      `title match comes first. To name ${JSON.stringify(byUuid.title)}, use its title.`,
   };
 }
 
@@ -56,7 +58,8 @@ export function requirePathway(stage: Stage, ref: string): Pathway {
   if (stage.pathways.length === 0) {
     throw new NotFoundError(
       "TA_UNKNOWN_PATHWAY",
-      `Stage ${JSON.stringify(stage.title)} is a ${stage.type} stage and has no pathways; tasks ${stage.type === "START" ? "pass straight through it" : "stay there"}.`,
+      `Stage ${JSON.stringify(stage.title)} is a ${stage.type} stage and has no pathways; ` +
+        `tasks ${stage.type === "START" ? "pass straight through it" : "stay there"}.`,
     );
   }
   const names = stage.pathways.map((p) => p.name);

@@ -159,7 +159,9 @@ export class ClassificationInstance {
         if (taken.length > 0) {
           throw new LabelError(
             "TA_INVALID_LABEL",
-            `Classification "${this.#classification.name}" (${this.#hash}) is already on frame${taken.length === 1 ? "" : "s"} ${taken.join(", ")}; pass overwrite: true to replace its metadata there.`,
+            `Classification "${this.#classification.name}" (${this.#hash}) is already on frame` +
+              `${taken.length === 1 ? "" : "s"} ${taken.join(", ")}` +
+              `; pass overwrite: true to replace its metadata there.`,
           );
         }
       }
@@ -199,7 +201,8 @@ export class ClassificationInstance {
     if (data === undefined) {
       throw new LabelError(
         "TA_INVALID_LABEL",
-        `Classification "${this.#classification.name}" (${this.#hash}) is not on frame ${frame}; its frames are ${this.getAnnotationFrames().join(", ") || "none"}.`,
+        `Classification "${this.#classification.name}" (${this.#hash}) is not on frame ` +
+          `${frame}; its frames are ${this.getAnnotationFrames().join(", ") || "none"}.`,
       );
     }
     return new Annotation(frame, data.info);

@@ -92,8 +92,10 @@ export class LabelContent implements ObjectHost, ClassificationHost {
       throw new LabelError(
         "TA_INVALID_LABEL",
         this.layout === "range"
-          ? `Object "${instance.ontologyItem.name}" is ${article(shape)} ${shape} object; this label row is for audio or text and takes audio or text objects only.`
-          : `Object "${instance.ontologyItem.name}" is ${article(shape)} ${shape} object; it belongs on audio or text data, not on ${article(this.#mediaWord())} ${this.#mediaWord()}.`,
+          ? `Object "${instance.ontologyItem.name}" is ${article(shape)} ${shape} object; ` +
+              `this label row is for audio or text and takes audio or text objects only.`
+          : `Object "${instance.ontologyItem.name}" is ${article(shape)} ${shape} object; it belongs ` +
+              `on audio or text data, not on ${article(this.#mediaWord())} ${this.#mediaWord()}.`,
       );
     }
     this.checkFramesExist(frames);
@@ -122,7 +124,8 @@ export class LabelContent implements ObjectHost, ClassificationHost {
     if (clash.length > 0) {
       throw new LabelError(
         "TA_INVALID_LABEL",
-        `Classification "${instance.ontologyItem.name}" is already on frame${clash.length === 1 ? "" : "s"} ${clash.join(", ")} through another instance; a frame holds one instance of each classification.`,
+        `Classification "${instance.ontologyItem.name}" is already on frame${clash.length === 1 ? "" : "s"}` +
+          ` ${clash.join(", ")} through another instance; a frame holds one instance of each classification.`,
       );
     }
   }
@@ -152,7 +155,9 @@ export class LabelContent implements ObjectHost, ClassificationHost {
     if (outside.length > 0) {
       throw new LabelError(
         "TA_INVALID_LABEL",
-        `Frame${outside.length === 1 ? "" : "s"} ${quoteList(outside.map(String), "and").replaceAll('"', "")} ${outside.length === 1 ? "is" : "are"} outside this ${this.#mediaWord()}, which has ${this.frameCount} frame${this.frameCount === 1 ? "" : "s"} (0..${this.frameCount - 1}).`,
+        `Frame${outside.length === 1 ? "" : "s"} ${quoteList(outside.map(String), "and").replaceAll('"', "")}` +
+          ` ${outside.length === 1 ? "is" : "are"} outside this ${this.#mediaWord()}, which has ` +
+          `${this.frameCount} frame${this.frameCount === 1 ? "" : "s"} (0..${this.frameCount - 1}).`,
       );
     }
   }

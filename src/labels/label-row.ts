@@ -290,7 +290,8 @@ export class LabelRow {
         "TA_INVALID_LABEL",
         sameGlobal.length > 0
           ? `The row already has an instance of global classification "${instance.ontologyItem.name}"; pass force: true to replace it.`
-          : `Classification "${instance.ontologyItem.name}" is already on frame${overlap.length === 1 ? "" : "s"} ${overlap.join(", ")} through another instance; pass force: true to move those frames to this one.`,
+          : `Classification "${instance.ontologyItem.name}" is already on frame${overlap.length === 1 ? "" : "s"}` +
+              ` ${overlap.join(", ")} through another instance; pass force: true to move those frames to this one.`,
       );
     }
     if (existing !== undefined) this.#content.dropClassification(existing);

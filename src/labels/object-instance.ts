@@ -115,7 +115,9 @@ export class ObjectInstance {
     if (isRangeShape(this.#ontologyObject.shape) && (frames.length !== 1 || frames[0] !== 0)) {
       throw new LabelError(
         "TA_INVALID_LABEL",
-        `Object "${this.#ontologyObject.name}" is ${article(this.#ontologyObject.shape)} ${this.#ontologyObject.shape} object; its ranges are in the coordinates, so leave frames out (frame 0).`,
+        `Object "${this.#ontologyObject.name}" is ${article(this.#ontologyObject.shape)} ` +
+          `${this.#ontologyObject.shape} object; its ranges are ` +
+          `in the coordinates, so leave frames out (frame 0).`,
       );
     }
     if (options.overwrite !== true) {
@@ -123,7 +125,8 @@ export class ObjectInstance {
       if (taken.length > 0) {
         throw new LabelError(
           "TA_INVALID_LABEL",
-          `Object "${this.#ontologyObject.name}" (${this.#objectHash}) already has coordinates on frame${taken.length === 1 ? "" : "s"} ${taken.join(", ")}; pass overwrite: true to replace them.`,
+          `Object "${this.#ontologyObject.name}" (${this.#objectHash}) already has coordinates on frame` +
+            `${taken.length === 1 ? "" : "s"} ${taken.join(", ")}; pass overwrite: true to replace them.`,
         );
       }
     }
@@ -154,7 +157,8 @@ export class ObjectInstance {
     if (data === undefined) {
       throw new LabelError(
         "TA_INVALID_LABEL",
-        `Object "${this.#ontologyObject.name}" (${this.#objectHash}) is not on frame ${frame}; its frames are ${this.getAnnotationFrames().join(", ") || "none yet"}.`,
+        `Object "${this.#ontologyObject.name}" (${this.#objectHash}) is not on frame ` +
+          `${frame}; its frames are ${this.getAnnotationFrames().join(", ") || "none yet"}.`,
       );
     }
     return new ObjectAnnotation(frame, data);
@@ -197,7 +201,9 @@ export class ObjectInstance {
     if (missing.length > 0) {
       throw new LabelError(
         "TA_INVALID_LABEL",
-        `Object "${this.#ontologyObject.name}" is not on frame${missing.length === 1 ? "" : "s"} ${missing.join(", ")}; a dynamic answer can only be set on the object's frames (${this.getAnnotationFrames().join(", ") || "none yet"}).`,
+        `Object "${this.#ontologyObject.name}" is not on frame${missing.length === 1 ? "" : "s"}` +
+          ` ${missing.join(", ")}; a dynamic answer can only be set on the ` +
+          `object's frames (${this.getAnnotationFrames().join(", ") || "none yet"}).`,
       );
     }
     this.#dynamic.set(attribute, answer, frames, { overwrite, manualAnnotation });

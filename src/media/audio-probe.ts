@@ -20,7 +20,8 @@ interface ProbeJson {
 
 const maxOutputBytes = 64 * 1024;
 const accepted =
-  "Accepted: audio files and videos with sound in a format ffmpeg decodes (WAV, MP3, AAC/M4A, FLAC, Ogg Vorbis or Opus, and more; `ffmpeg -decoders` lists them).";
+  "Accepted: audio files and videos with sound in a format ffmpeg decodes (WAV, " +
+  "MP3, AAC/M4A, FLAC, Ogg Vorbis or Opus, and more; `ffmpeg -decoders` lists them).";
 
 /**
  * Reads the rate, channels, duration and codec of a local file's first audio stream with ffprobe,

@@ -55,7 +55,8 @@ export function samplesToAudioRange(range: SampleRange, sampleRate: number): Ran
   const { start, end } = given;
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || (start as number) < 0 || (end as number) <= (start as number)) {
     throw invalid(
-      `samplesToAudioRange: ${JSON.stringify(range) ?? typeof range} is not accepted; a sample range is { start, end }, whole numbers from 0 with start < end (end exclusive).`,
+      `samplesToAudioRange: ${JSON.stringify(range) ?? typeof range} is not accepted; a ` +
+        `sample range is { start, end }, whole numbers from 0 with start < end (end exclusive).`,
     );
   }
   const startMs = Math.floor(Math.round(((start as number) * 1e6) / rate) / 1000);

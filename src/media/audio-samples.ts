@@ -49,12 +49,14 @@ export function checkAudioFormat(format: unknown, where: string): AudioFormat {
   const { sampleRate, channels } = given;
   if (typeof sampleRate !== "number" || !Number.isSafeInteger(sampleRate) || sampleRate < 1 || sampleRate > maxSampleRate) {
     throw invalid(
-      `${where}: sampleRate must be a whole number of samples per second from 1 to ${maxSampleRate} (16000 for most speech models), got ${JSON.stringify(sampleRate) ?? String(sampleRate)}.`,
+      `${where}: sampleRate must be a whole number of samples per second from 1 to ${maxSampleRate}` +
+        ` (16000 for most speech models), got ${JSON.stringify(sampleRate) ?? String(sampleRate)}.`,
     );
   }
   if (typeof channels !== "number" || !Number.isSafeInteger(channels) || channels < 1 || channels > maxChannels) {
     throw invalid(
-      `${where}: channels must be a whole number from 1 to ${maxChannels} (1 mixes the channels down to mono), got ${JSON.stringify(channels) ?? String(channels)}.`,
+      `${where}: channels must be a whole number from 1 to ${maxChannels} (1 mixes ` +
+        `the channels down to mono), got ${JSON.stringify(channels) ?? String(channels)}.`,
     );
   }
   return { sampleRate, channels };
@@ -78,7 +80,8 @@ export async function* decodeAudioSamples(path: string, options: DecodeAudioOpti
   const chunkSamples = options.chunkSamples ?? sampleRate;
   if (!Number.isSafeInteger(chunkSamples) || chunkSamples < 1 || chunkSamples * channels > 2 ** 28) {
     throw invalid(
-      `decodeAudioSamples: chunkSamples must be a whole number ≥ 1 (samples per channel in a chunk, at most ${2 ** 28} with every channel), got ${String(chunkSamples)}.`,
+      `decodeAudioSamples: chunkSamples must be a whole number ≥ 1 (samples per channel ` +
+        `in a chunk, at most ${2 ** 28} with every channel), got ${String(chunkSamples)}.`,
     );
   }
   const { signal } = options;

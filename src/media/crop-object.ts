@@ -195,7 +195,9 @@ export function cropToShape(image: RgbImage, coordinates: CroppableCoordinates):
     const shape = typeof coordinates === "object" && coordinates !== null ? (coordinates as { shape?: unknown }).shape : undefined;
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `cropToShape cannot crop ${shape === undefined ? "a value without a shape" : `shape ${JSON.stringify(shape)}`}; it crops ${CROPPABLE.join(", ")} coordinates (check with isCroppable first).`,
+      `cropToShape cannot crop ` +
+        `${shape === undefined ? "a value without a shape" : `shape ${JSON.stringify(shape)}`}` +
+        `; it crops ${CROPPABLE.join(", ")} coordinates (check with isCroppable first).`,
     );
   }
   const { width, height } = image;

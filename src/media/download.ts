@@ -134,7 +134,8 @@ function resolveOptions(options: DownloadOptions): ResolvedDownloadOptions {
   if (typeof options !== "object" || options === null || typeof options.name !== "string") {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      "downloadToTemp needs options with the item's name, mimeType and itemType, e.g. { name: storageItem.name, mimeType: storageItem.mimeType, itemType: storageItem.itemType }.",
+      "downloadToTemp needs options with the item's name, mimeType and itemType, e.g. { name: " +
+        "storageItem.name, mimeType: storageItem.mimeType, itemType: storageItem.itemType }.",
     );
   }
   const positive = (value: number | undefined, fallback: number, what: string, accepted: string): number => {
@@ -210,7 +211,8 @@ function statusError(status: number, name: string): MediaError {
     case 403:
       return new MediaError(
         "TA_DOWNLOAD_FAILED",
-        `${head}: the storage refused the signed URL (HTTP 403); it may have expired. Fetch the storage item again with signed URLs for a fresh one, or check the storage's access settings.`,
+        `${head}: the storage refused the signed URL (HTTP 403); it may have expired. Fetch the ` +
+          `storage item again with signed URLs for a fresh one, or check the storage's access settings.`,
         true,
       );
     case 404:
@@ -270,7 +272,9 @@ function downloadError(error: unknown, f: Failure): unknown {
   if (f.timedOut) {
     return new MediaError(
       "TA_DOWNLOAD_FAILED",
-      `${head}: it took longer than timeoutMs (${f.timeoutMs} ms) and was stopped; raise timeoutMs (TASK_AGENTS_DOWNLOAD_TIMEOUT, in seconds, for the asset and frame helpers) for large files or slow storage.`,
+      `${head}: it took longer than timeoutMs (${f.timeoutMs} ms) and was stopped; raise timeoutMs ` +
+        `(TASK_AGENTS_DOWNLOAD_TIMEOUT, in seconds, for the ` +
+        `asset and frame helpers) for large files or slow storage.`,
       false,
     );
   }

@@ -72,7 +72,8 @@ function fromVariable(variable: string, value: string): string {
   const tool = variable === "TASK_AGENTS_FFMPEG" ? "ffmpeg" : "ffprobe";
   throw new MediaError(
     "TA_FFMPEG_MISSING",
-    `Decoding video and audio needs ${tool}, but ${variable} is ${JSON.stringify(value)}, ${problem}. Point ${variable} at a ${tool} executable, or unset it to use the ${tool} on PATH. ${installHint}`,
+    `Decoding video and audio needs ${tool}, but ${variable} is ${JSON.stringify(value)}, ${problem}. ` +
+      `Point ${variable} at a ${tool} executable, or unset it to use the ${tool} on PATH. ${installHint}`,
     true,
   );
 }

@@ -91,7 +91,9 @@ export class RgbImage {
     const integers = [x, y, width, height].every((n) => Number.isSafeInteger(n));
     if (!integers || x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > this.width || y + height > this.height) {
       throw invalid(
-        `Cannot crop { x: ${show(x)}, y: ${show(y)}, width: ${show(width)}, height: ${show(height)} } from a ${this.width} × ${this.height} image; accepted: integers with x, y ≥ 0, width, height ≥ 1, x + width ≤ ${this.width} and y + height ≤ ${this.height}.`,
+        `Cannot crop { x: ${show(x)}, y: ${show(y)}, width: ${show(width)}, height: ${show(height)} } ` +
+          `from a ${this.width} × ${this.height} image; accepted: integers with x, y ≥ 0, ` +
+          `width, height ≥ 1, x + width ≤ ${this.width} and y + height ≤ ${this.height}.`,
       );
     }
     const rowBytes = width * 3;

@@ -44,6 +44,8 @@ export const webhookSecretVariable = "ENCORD_WEBHOOK_SECRET";
 export function secretMissingError(): ConfigurationError {
   return new ConfigurationError(
     "TA_NOTIFICATION_SECRET_MISSING",
-    `No signing secret for Encord notifications: set ${webhookSecretVariable} to the secret of the agent stage's notification settings, or pass { secret } in code. Without it no notification can be verified, so none is accepted.`,
+    `No signing secret for Encord notifications: set ${webhookSecretVariable} ` +
+      `to the secret of the agent stage's notification settings, or pass { secret } ` +
+      `in code. Without it no notification can be verified, so none is accepted.`,
   );
 }

@@ -70,7 +70,10 @@ export async function runOfflineNotifier(options: OfflineNotifierOptions): Promi
   if (first.length === 0) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `Project ${options.projectHash} has no AGENT stage with notification settings, so there is nothing to notify. Give an AGENT stage of the project spec "notify: { url, secret, batchSize, maxWaitSeconds }" (or secretEnv instead of secret) and create the project from it.`,
+      `Project ${options.projectHash} has no AGENT stage with notification settings, so there is ` +
+        `nothing to notify. Give an AGENT stage of the project spec ` +
+        `"notify: { url, secret, batchSize, maxWaitSeconds }" (or secretEnv instead of secret) ` +
+        `and create the project from it.`,
     );
   }
   const secrets = resolveSecrets(first, options.env);

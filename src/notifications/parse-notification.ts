@@ -56,7 +56,8 @@ export function parseEncordNotification(rawBody: string | Uint8Array | ArrayBuff
   if (body.version !== envelopeVersion) {
     throw new NotificationRefusedError(
       "unsupported-version",
-      `The notification has envelope version ${JSON.stringify(body.version ?? null)}; this version of task-agents reads version ${envelopeVersion}. Upgrade task-agents.`,
+      `The notification has envelope version ${JSON.stringify(body.version ?? null)}; ` +
+        `this version of task-agents reads version ${envelopeVersion}. Upgrade task-agents.`,
     );
   }
   const payload = body.payload;

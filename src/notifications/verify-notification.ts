@@ -45,7 +45,9 @@ function hasNewerSignature(headers: NotificationHeaders): boolean {
   return headerNames(headers).some((name) => name.toLowerCase().startsWith(base) && name.length > base.length);
 }
 
-const newerSchemeMessage = `The notification is signed with a newer scheme than this version of task-agents understands (a header beyond ${signatureHeader}). Upgrade task-agents to verify it.`;
+const newerSchemeMessage =
+  `The notification is signed with a newer scheme than this version of task-agents ` +
+  `understands (a header beyond ${signatureHeader}). Upgrade task-agents to verify it.`;
 
 /**
  * Checks the request's headers that can be checked without its body: a signature and a

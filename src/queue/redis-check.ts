@@ -41,7 +41,8 @@ export async function assertRedisReachable(url: string, timeoutMs = 5000): Promi
     } catch (error) {
       throw new ConfigurationError(
         "TA_INVALID_ARGUMENT",
-        `Redis at ${where} has no database ${database} (${firstLine(error as RedisFailure)})${await databaseRange(client)}. Give a database it has in the URL's path, as in redis://host:6379/0.`,
+        `Redis at ${where} has no database ${database} (${firstLine(error as RedisFailure)})` +
+          `${await databaseRange(client)}. Give a database it has in the URL's path, as in redis://host:6379/0.`,
       );
     }
   } finally {

@@ -46,7 +46,8 @@ export function redisDatabase(url: string): number {
     if (value !== null && value !== "" && !/^\d{1,9}$/.test(value)) {
       throw new ConfigurationError(
         "TA_INVALID_ARGUMENT",
-        `REDIS_URL ${JSON.stringify(describeRedisUrl(url))} has the ${where} ${JSON.stringify(value)}; it can only be a database number, as in redis://host:6379/0.`,
+        `REDIS_URL ${JSON.stringify(describeRedisUrl(url))} has the ${where} ` +
+          `${JSON.stringify(value)}; it can only be a database number, as in redis://host:6379/0.`,
       );
     }
   }

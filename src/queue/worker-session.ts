@@ -169,7 +169,9 @@ export async function runQueueWorker(queueRunner: QueueRunner, options: WorkerSe
   if (options.json) io.stdout.write(JSON.stringify({ event: "worker-finished", ...summary }) + "\n");
   else {
     io.stdout.write(
-      `Worker summary (${queueName}): ${counts.tasks} tasks in ${seconds.toFixed(1)} s; moved: ${[...counts.moved].map(([k, v]) => `${k}: ${v}`).join(", ") || "none"}; left: ${counts.left}; failed: ${counts.failed}; job failures: ${counts.jobFailures}\n`,
+      `Worker summary (${queueName}): ${counts.tasks} tasks in ${seconds.toFixed(1)} s; ` +
+        `moved: ${[...counts.moved].map(([k, v]) => `${k}: ${v}`).join(", ") || "none"}; ` +
+        `left: ${counts.left}; failed: ${counts.failed}; job failures: ${counts.jobFailures}\n`,
     );
   }
   return taskWorkExitCode({ failedTasks: counts.failed + counts.jobFailures });

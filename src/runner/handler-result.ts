@@ -56,7 +56,8 @@ export function interpretResult(result: unknown, stage: AgentStage, canSetPriori
   if (unknown.length > 0) {
     throw new HandlerReturnError(
       "TA_HANDLER_RETURN",
-      `The handler of stage ${JSON.stringify(stage.title)} returned unknown key${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; ${accepted}.`,
+      `The handler of stage ${JSON.stringify(stage.title)} returned unknown key` +
+        `${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; ${accepted}.`,
     );
   }
   const { pathway, labelRow, labelRowPriority } = result;
@@ -83,7 +84,8 @@ export function interpretResult(result: unknown, stage: AgentStage, canSetPriori
     if (!canSetPriority) {
       throw new ConfigurationError(
         "TA_INVALID_ARGUMENT",
-        `The handler of stage ${JSON.stringify(stage.title)} returned labelRowPriority without a labelRow dependency. Register it with { willSetPriority: true } (or deps: { labelRow }) to set priorities.`,
+        `The handler of stage ${JSON.stringify(stage.title)} returned labelRowPriority without a labelRow ` +
+          `dependency. Register it with { willSetPriority: true } (or deps: { labelRow }) to set priorities.`,
       );
     }
     priority = labelRowPriority;

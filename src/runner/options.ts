@@ -201,7 +201,8 @@ export function resolveExecuteOptions(options: ExecuteOptions): ResolvedExecuteO
   if (defined.watch === true && defined.refreshEvery !== undefined) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      "Invalid run options: watch (--watch) and refreshEvery (--refresh-every) cannot be combined: watch starts a pass when the store changes, refreshEvery on a clock. Choose one.",
+      "Invalid run options: watch (--watch) and refreshEvery (--refresh-every) cannot be " +
+        "combined: watch starts a pass when the store changes, refreshEvery on a clock. Choose one.",
     );
   }
   return parseOptions(executeSchema, defined, Object.keys(executeSchema.in.shape));

@@ -22,7 +22,8 @@ export async function loadRunnableProject(backend: Backend, projectHash: string 
   if (!project.stages.some(isAgentStage)) {
     throw new ConfigurationError(
       "TA_NO_AGENT_STAGES",
-      `Project ${JSON.stringify(project.title)} has no AGENT stage, so there is nothing for agents to do. Its stages: ${project.stages.map((s) => `${JSON.stringify(s.title)} (${s.type})`).join(", ")}.`,
+      `Project ${JSON.stringify(project.title)} has no AGENT stage, so there is nothing for agents to ` +
+        `do. Its stages: ${project.stages.map((s) => `${JSON.stringify(s.title)} (${s.type})`).join(", ")}.`,
     );
   }
   if (typed !== undefined) assertProjectMatches(typed, project);

@@ -101,7 +101,8 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
     if (typeof projectHash !== "string" || projectHash.trim() === "") {
       throw new ConfigurationError(
         "TA_INVALID_PROJECT_HASH",
-        `new QueueRunner() needs { projectHash }: the queue carries tasks of one project.${options?.project === undefined ? "" : " Its project module was generated from a spec file, which names no project."}`,
+        `new QueueRunner() needs { projectHash }: the queue carries tasks of one project.` +
+          `${options?.project === undefined ? "" : " Its project module was generated from a spec file, which names no project."}`,
       );
     }
     // Checked now, with the Runner's rules and messages, not at the first job.
@@ -165,7 +166,8 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
     if (!bound) {
       throw new ConfigurationError(
         "TA_UNKNOWN_STAGE",
-        `This QueueRunner has no handler for stage ${JSON.stringify(stage)}; it handles ${stages.map((b) => `${JSON.stringify(b.stage.title)} (${b.stage.uuid})`).join(", ")}.`,
+        `This QueueRunner has no handler for stage ${JSON.stringify(stage)}; it handles ` +
+          `${stages.map((b) => `${JSON.stringify(b.stage.title)} (${b.stage.uuid})`).join(", ")}.`,
       );
     }
     const [, handle] = [...this.#handlers].find(([ref]) => boundFor(stages, ref) === bound)!;
@@ -188,7 +190,9 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
   execute(): never {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      "A QueueRunner does not run tasks itself: call the functions its stage() returned with task specs, or use task-agents/bullmq (`task-agents queue enqueue <file>` then `task-agents queue work <file>`). To poll stages in one process, use Runner.",
+      "A QueueRunner does not run tasks itself: call the functions its stage() returned " +
+        "with task specs, or use task-agents/bullmq (`task-agents queue enqueue <file>` " +
+        "then `task-agents queue work <file>`). To poll stages in one process, use Runner.",
     );
   }
 
@@ -272,7 +276,8 @@ export class QueueRunner<P extends ProjectShape | undefined = any> {
       if (!task)
         results[i] = fail(
           p.taskUuid,
-          `Task ${p.taskUuid} is not in stage ${JSON.stringify(bound.stage.title)} (${stageUuid}) any more; it was moved on or never was there. Nothing was done.`,
+          `Task ${p.taskUuid} is not in stage ${JSON.stringify(bound.stage.title)} ` +
+            `(${stageUuid}) any more; it was moved on or never was there. Nothing was done.`,
         );
       else if (taskIndex.has(p.taskUuid)) results[i] = fail(p.taskUuid, `Task ${p.taskUuid} appears twice in this call; it was handled once.`);
       else {

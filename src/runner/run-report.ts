@@ -153,7 +153,8 @@ export function renderReport(report: RunReport): string {
     `${report.passes} pass${report.passes === 1 ? "" : "es"} in ${(report.durationMs / 1000).toFixed(2)} s; ended: ${report.end}`,
     ...(report.throttled > 0
       ? [
-          `${report.backend} throttled ${report.throttled} request${report.throttled === 1 ? "" : "s"} (HTTP 429/503); the run backed off each time and retried.`,
+          `${report.backend} throttled ${report.throttled} request${report.throttled === 1 ? "" : "s"}` +
+            ` (HTTP 429/503); the run backed off each time and retried.`,
         ]
       : []),
     "",
@@ -166,7 +167,8 @@ export function renderReport(report: RunReport): string {
     if (s.failedRouted > 0) out.push(`${s.title}: ${s.failedRouted} failed task${s.failedRouted === 1 ? " was" : "s were"} moved along the onFailure pathway.`);
     if (s.skipped > 0)
       out.push(
-        `${s.title}: ${s.skipped} task${s.skipped === 1 ? " was" : "s were"} skipped, having failed for good in an earlier pass (--retry-failed-after tries them again).`,
+        `${s.title}: ${s.skipped} task${s.skipped === 1 ? " was" : "s were"} skipped, ` +
+          `having failed for good in an earlier pass (--retry-failed-after tries them again).`,
       );
   }
   const failures = report.stages.flatMap((s) => s.failures.map((f) => ({ stage: s.title, ...f })));
@@ -176,7 +178,8 @@ export function renderReport(report: RunReport): string {
     for (const f of failures.slice(0, 50)) {
       const routed = f.routedTo === undefined ? "" : ` → moved along ${JSON.stringify(f.routedTo)}`;
       out.push(
-        `  ${f.taskUuid}  ${f.stage}  "${f.dataTitle}"  after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}: ${f.error.name}: ${f.error.message}${routed}`,
+        `  ${f.taskUuid}  ${f.stage}  "${f.dataTitle}"  after ${f.attempts} attempt` +
+          `${f.attempts === 1 ? "" : "s"}: ${f.error.name}: ${f.error.message}${routed}`,
       );
     }
     const shown = Math.min(failures.length, 50);

@@ -175,7 +175,8 @@ export class Runner<P extends ProjectShape | undefined = any> {
     if (refreshEvery !== undefined || watch !== undefined) {
       throw new ConfigurationError(
         "TA_INVALID_ARGUMENT",
-        `runStage() runs one pass; ${refreshEvery !== undefined ? "refreshEvery" : "watch"} is an option of execute(). Call runStage() again (on each notification or schedule) instead.`,
+        `runStage() runs one pass; ${refreshEvery !== undefined ? "refreshEvery" : "watch"} is ` +
+          `an option of execute(). Call runStage() again (on each notification or schedule) instead.`,
       );
     }
     const resolved = resolveExecuteOptions({ output: "silent", ...rest });
@@ -254,7 +255,9 @@ export class Runner<P extends ProjectShape | undefined = any> {
       report.throttled++;
       events.logger.debug(
         { status: backOff.status, endpoint: backOff.endpoint, retryAfterMs: backOff.retryAfterMs, inFlight: backOff.window.to },
-        `${backend.description} throttled a request (HTTP ${backOff.status}); requests in flight ${backOff.window.from} → ${backOff.window.to}${backOff.retryAfterMs === undefined ? "" : `, retrying after ${backOff.retryAfterMs} ms`}`,
+        `${backend.description} throttled a request (HTTP ${backOff.status}); requests ` +
+          `in flight ${backOff.window.from} → ${backOff.window.to}` +
+          `${backOff.retryAfterMs === undefined ? "" : `, retrying after ${backOff.retryAfterMs} ms`}`,
       );
     });
     const stopLoggingBusyWaits = logStoreBusyWaits(backend, events.logger);

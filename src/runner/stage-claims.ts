@@ -97,7 +97,8 @@ export class StageClaims {
     } catch (error) {
       this.#logger.warn(
         { err: error },
-        `could not release this run's claims on stage ${this.#stageUuid}; other runs take those tasks once this process ends or the lease (${this.#leaseMs / 1000} s) passes`,
+        `could not release this run's claims on stage ${this.#stageUuid}; other runs take ` +
+          `those tasks once this process ends or the lease (${this.#leaseMs / 1000} s) passes`,
       );
     }
   }
@@ -112,7 +113,9 @@ export class StageClaims {
       if (this.#closed) return;
       this.#logger.warn(
         { err: error },
-        `could not renew this run's claims on stage ${this.#stageUuid}; if that goes on past the lease (${this.#leaseMs / 1000} s), another run may take tasks this one is handling (their moves are then refused, never made twice)`,
+        `could not renew this run's claims on stage ${this.#stageUuid}; if that ` +
+          `goes on past the lease (${this.#leaseMs / 1000} s), another run may take ` +
+          `tasks this one is handling (their moves are then refused, never made twice)`,
       );
     } finally {
       this.#renewing = false;

@@ -51,13 +51,17 @@ export function resolveAgentStage(project: Project, ref: string): AgentStage {
     const titles = project.stages.filter(isAgentStage).map((s) => s.title);
     throw new NotFoundError(
       "TA_UNKNOWN_STAGE",
-      `Project ${JSON.stringify(project.title)} has no stage ${JSON.stringify(ref)}. Agent stages: ${agentStageList(project)}.${isUuid(ref) ? "" : didYouMean(ref, titles)} Register with ${suggestedCall(project)}.`,
+      `Project ${JSON.stringify(project.title)} has no stage ${JSON.stringify(ref)}` +
+        `. Agent stages: ${agentStageList(project)}.` +
+        `${isUuid(ref) ? "" : didYouMean(ref, titles)} Register with ${suggestedCall(project)}.`,
     );
   }
   if (!isAgentStage(stage)) {
     throw new ConfigurationError(
       "TA_UNKNOWN_STAGE",
-      `Stage ${JSON.stringify(stage.title)} is ${article(stage.type)} ${stage.type} stage; handlers run only in AGENT stages. Agent stages: ${agentStageList(project)}. Register with ${suggestedCall(project)}.`,
+      `Stage ${JSON.stringify(stage.title)} is ${article(stage.type)} ` +
+        `${stage.type} stage; handlers run only in AGENT stages. Agent stages: ` +
+        `${agentStageList(project)}. Register with ${suggestedCall(project)}.`,
     );
   }
   return stage;
@@ -87,26 +91,30 @@ function checkRegistration(ref: unknown, options: StageOptions<DependencyMap>, h
   if (unknown.length > 0) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `runner.stage(${JSON.stringify(ref)}, …): unknown option${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted: ${[...optionKeys].join(", ")}.`,
+      `runner.stage(${JSON.stringify(ref)}, …): unknown option${unknown.length === 1 ? "" : "s"} ` +
+        `${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted: ${[...optionKeys].join(", ")}.`,
     );
   }
   if (options.onFailure !== undefined && (typeof options.onFailure !== "string" || options.onFailure.trim() === "")) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `runner.stage(${JSON.stringify(ref)}, …): onFailure must be the name or UUID of one of the stage's pathways, got ${JSON.stringify(options.onFailure) ?? String(options.onFailure)}.`,
+      `runner.stage(${JSON.stringify(ref)}, …): onFailure must be the name or UUID of one of the ` +
+        `stage's pathways, got ${JSON.stringify(options.onFailure) ?? String(options.onFailure)}.`,
     );
   }
   for (const [name, dependency] of Object.entries(options.deps ?? {})) {
     if (contextNames.has(name)) {
       throw new ConfigurationError(
         "TA_INVALID_ARGUMENT",
-        `runner.stage(${JSON.stringify(ref)}, …): a dependency may not be called ${JSON.stringify(name)}; the context already has ${[...contextNames].join(", ")}.`,
+        `runner.stage(${JSON.stringify(ref)}, …): a dependency may not be called ` +
+          `${JSON.stringify(name)}; the context already has ${[...contextNames].join(", ")}.`,
       );
     }
     if (!isDependency(dependency)) {
       throw new ConfigurationError(
         "TA_INVALID_ARGUMENT",
-        `runner.stage(${JSON.stringify(ref)}, …): deps.${name} is not a dependency; use a built-in (labelRow, storageItem) or one made with defineDependency().`,
+        `runner.stage(${JSON.stringify(ref)}, …): deps.${name} is not a dependency; ` +
+          `use a built-in (labelRow, storageItem) or one made with defineDependency().`,
       );
     }
   }

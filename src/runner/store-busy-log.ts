@@ -10,7 +10,8 @@ export function logStoreBusyWaits(backend: Backend, logger: Logger): () => void 
     backend.onStoreBusy?.((wait) => {
       logger.debug(
         { operation: wait.operation, attempt: wait.attempt, waitMs: wait.waitMs, waitedMs: wait.waitedMs },
-        `${backend.description} is busy (another process holds its write lock); the ${wait.operation} waits ${wait.waitMs} ms before attempt ${wait.attempt + 1} (${wait.waitedMs} ms waited so far)`,
+        `${backend.description} is busy (another process holds its write lock); the ${wait.operation} ` +
+          `waits ${wait.waitMs} ms before attempt ${wait.attempt + 1} (${wait.waitedMs} ms waited so far)`,
       );
     }) ?? (() => undefined)
   );

@@ -14,7 +14,8 @@ export function changeWaitOf(backend: Backend): ChangeWait {
   if (wait === undefined) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `--watch (watch: true) needs the local store: ${backend.description} cannot tell when tasks arrive. On Encord use \`task-agents serve\` with notifications, or poll with --refresh-every.`,
+      `--watch (watch: true) needs the local store: ${backend.description} cannot tell when tasks ` +
+        `arrive. On Encord use \`task-agents serve\` with notifications, or poll with --refresh-every.`,
     );
   }
   return wait;

@@ -8,7 +8,9 @@ import { stripSecrets } from "./redact.js";
 export function warnOnUnhandledRejections(stream: { write(text: string): unknown }, json: boolean): () => void {
   const onRejection = (reason: unknown) => {
     const described = stripSecrets(reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason));
-    const message = `a promise rejected and nothing handled it (a handler may have started it without awaiting it): ${described}. The run goes on; this does not fail a task or change the exit code.`;
+    const message =
+      `a promise rejected and nothing handled it (a handler may have started it without awaiting ` +
+      `it): ${described}. The run goes on; this does not fail a task or change the exit code.`;
     stream.write(json ? `${JSON.stringify({ warning: { message } })}\n` : `warning: ${message}\n`);
   };
   process.on("unhandledRejection", onRejection);

@@ -42,19 +42,25 @@ export function checkUiOptions(options: Omit<StartUiOptions, "logger">): void {
   if (!isLoopbackHost(options.host) && options.token === undefined) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `--host ${options.host} would serve the dashboard, which reads and changes the store, beyond this machine; that needs an access token: --token <secret> or ${uiTokenVariable} (at least ${minTokenLength} characters). Without a token the accepted addresses are 127.0.0.1 (the default), other 127.x.x.x addresses, ::1 and localhost.`,
+      `--host ${options.host} would serve the dashboard, which reads and changes the store, ` +
+        `beyond this machine; that needs an access token: --token <secret> or ${uiTokenVariable}` +
+        ` (at least ${minTokenLength} characters). Without a token the accepted addresses ` +
+        `are 127.0.0.1 (the default), other 127.x.x.x addresses, ::1 and localhost.`,
     );
   }
   if (options.token !== undefined && options.token.length < minTokenLength) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `The access token (--token or ${uiTokenVariable}) has ${options.token.length} characters; use at least ${minTokenLength}, e.g. from \`openssl rand -hex 16\`.`,
+      `The access token (--token or ${uiTokenVariable}) has ${options.token.length} ` +
+        `characters; use at least ${minTokenLength}, e.g. from \`openssl rand -hex 16\`.`,
     );
   }
   if (options.storePath !== ":memory:" && !existsSync(options.storePath)) {
     throw new ConfigurationError(
       "TA_NO_STORE",
-      `There is no task-agents store at ${JSON.stringify(options.storePath)}. The dashboard shows an existing store: point --store or TASK_AGENTS_STORE at one, or make one with \`task-agents project create <spec>\`.`,
+      `There is no task-agents store at ${JSON.stringify(options.storePath)}` +
+        `. The dashboard shows an existing store: point --store or TASK_AGENTS_STORE ` +
+        `at one, or make one with \`task-agents project create <spec>\`.`,
     );
   }
   if (options.agentFile !== undefined && !(existsSync(options.agentFile) && statSync(options.agentFile).isFile())) {

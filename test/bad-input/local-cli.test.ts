@@ -122,7 +122,8 @@ const cases: Record<string, readonly CliCase[]> = {
         "create",
         write(
           "dup-key.json",
-          '{\n  "title": "A",\n  "workflow": {"stages": [{"title": "Start", "type": "START", "to": "Done", "to": "Start"}, {"title": "Done", "type": "DONE"}]},\n  "title": "B"\n}\n',
+          '{\n  "title": "A",\n  "workflow": {"stages": [{"title": "Start", "type": "START", ' +
+            '"to": "Done", "to": "Start"}, {"title": "Done", "type": "DONE"}]},\n  "title": "B"\n}\n',
         ),
       ],
       stores: both,
@@ -164,7 +165,8 @@ const cases: Record<string, readonly CliCase[]> = {
         write(
           "dangling.yaml",
           stages(
-            "    - { title: Start, type: START, to: Bot }\n    - { title: Bot, type: AGENT, pathways: [ { name: go, to: Nowhere } ] }\n    - { title: Done, type: DONE }\n",
+            "    - { title: Start, type: START, to: Bot }\n    - { title: Bot, type: AGENT, " +
+              "pathways: [ { name: go, to: Nowhere } ] }\n    - { title: Done, type: DONE }\n",
           ),
         ),
       ],
@@ -193,7 +195,8 @@ const cases: Record<string, readonly CliCase[]> = {
         write(
           "dup-uuid.yaml",
           stages(
-            "    - { title: Start, type: START, to: Done, uuid: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b }\n    - { title: Done, type: DONE, uuid: 0B2C7E3A-5D1F-4C8E-9A6B-2F4D8E1C3A5B }\n",
+            "    - { title: Start, type: START, to: Done, uuid: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b }\n" +
+              "    - { title: Done, type: DONE, uuid: 0B2C7E3A-5D1F-4C8E-9A6B-2F4D8E1C3A5B }\n",
           ),
         ),
       ],
@@ -248,7 +251,9 @@ const cases: Record<string, readonly CliCase[]> = {
         "create",
         write(
           "onto-attr.yaml",
-          `title: T\nontology:\n  objects:\n    - { id: "1", name: Cat, color: "#D33115", shape: bounding_box, featureNodeHash: aaaa0001, attributes: [ { id: "1.1", name: Size, type: slider, required: false, featureNodeHash: aaaa0002 } ] }\nworkflow:\n  stages:\n${minimalStages}`,
+          `title: T\nontology:\n  objects:\n    - { id: "1", name: Cat, color: "#D33115", shape: ` +
+            `bounding_box, featureNodeHash: aaaa0001, attributes: [ { id: "1.1", name: Size, type: slider, ` +
+            `required: false, featureNodeHash: aaaa0002 } ] }\nworkflow:\n  stages:\n${minimalStages}`,
         ),
       ],
       stores: both,
@@ -263,7 +268,10 @@ const cases: Record<string, readonly CliCase[]> = {
         "create",
         write(
           "onto-dup.yaml",
-          `title: T\nontology:\n  objects:\n    - { id: "1", name: Cat, color: "#D33115", shape: bounding_box, featureNodeHash: aaaa0001 }\n  classifications:\n    - { id: "2", featureNodeHash: aaaa0001, attributes: [ { id: "2.1", name: Note, type: text, required: false, featureNodeHash: aaaa0003 } ] }\nworkflow:\n  stages:\n${minimalStages}`,
+          `title: T\nontology:\n  objects:\n    - { id: "1", name: Cat, color: "#D33115", shape: ` +
+            `bounding_box, featureNodeHash: aaaa0001 }\n  classifications:\n    - { id: "2", ` +
+            `featureNodeHash: aaaa0001, attributes: [ { id: "2.1", name: Note, type: text, ` +
+            `required: false, featureNodeHash: aaaa0003 } ] }\nworkflow:\n  stages:\n${minimalStages}`,
         ),
       ],
       stores: both,
@@ -299,7 +307,8 @@ const cases: Record<string, readonly CliCase[]> = {
         write(
           "uuid-title.yaml",
           stages(
-            "    - { title: Start, type: START, to: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b }\n    - { title: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b, type: DONE }\n",
+            "    - { title: Start, type: START, to: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b }\n" +
+              "    - { title: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b, type: DONE }\n",
           ),
         ),
       ],

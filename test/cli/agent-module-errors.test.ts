@@ -49,7 +49,9 @@ describe("agent files whose module format or missing task-agents stops them load
     const result = await runAgent(join(dir.path, "agent.ts"));
     expectUserError(
       result,
-      `uses top-level await (such as \`await runner.run()\`), which only an ES module may use, but it loads as CommonJS: ${join(dir.path, "package.json")} has no "type": "module". Rename it to agent.mts, or set "type": "module" in ${join(dir.path, "package.json")}.`,
+      `uses top-level await (such as \`await runner.run()\`), which only an ES module may use, ` +
+        `but it loads as CommonJS: ${join(dir.path, "package.json")} has no "type": "module". ` +
+        `Rename it to agent.mts, or set "type": "module" in ${join(dir.path, "package.json")}.`,
     );
     expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
   });
@@ -81,7 +83,10 @@ describe("agent files whose module format or missing task-agents stops them load
     using dir = tempDir();
     writeFiles(dir.path, {
       "package.json": JSON.stringify({ name: "mine" }),
-      "agent.mts": `import { Runner } from "task-agents";\nimport { threshold } from "./settings.ts";\nconst runner = new Runner();\nrunner.stage("Pre-label", () => (threshold > 0 ? "annotate" : "skip"));\nexport default runner;\n`,
+      "agent.mts":
+        `import { Runner } from "task-agents";\nimport { threshold } from ` +
+        `"./settings.ts";\nconst runner = new Runner();\nrunner.stage("Pre-label", ` +
+        `() => (threshold > 0 ? "annotate" : "skip"));\nexport default runner;\n`,
       "settings.ts": "export const threshold = await Promise.resolve(1);\n",
       "node_modules/.keep": "",
     });
@@ -103,7 +108,8 @@ describe("agent files whose module format or missing task-agents stops them load
     symlinkSync(repoRoot, join(dir.path, "node_modules", "task-agents"));
     expectUserError(
       await runAgent(join(dir.path, "agent.ts")),
-      `loads as CommonJS, and CommonJS cannot load task-agents, an ES module package: ${join(dir.path, "package.json")} has no "type": "module". Rename it to agent.mts`,
+      `loads as CommonJS, and CommonJS cannot load task-agents, an ES module package: ` +
+        `${join(dir.path, "package.json")} has no "type": "module". Rename it to agent.mts`,
     );
   });
 
@@ -114,7 +120,8 @@ describe("agent files whose module format or missing task-agents stops them load
       await runAgent(join(dir.path, "project", "agents", "agent.ts")),
       `imports task-agents, but it is not installed in any node_modules folder from ${join(dir.path, "project", "agents")} upwards, where Node looks for it.`,
       // This checkout runs the command, so the advice installs this checkout.
-      `Install it in the agent's project: \`npm install ${repoRoot}\` in ${join(dir.path, "project")}; or start a project of your own with \`task-agents init\`.`,
+      `Install it in the agent's project: \`npm install ${repoRoot}\` in ` +
+        `${join(dir.path, "project")}; or start a project of your own with \`task-agents init\`.`,
     );
   });
 

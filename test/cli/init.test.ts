@@ -54,75 +54,80 @@ workflow:
 `;
 
 describe("task-agents init", () => {
-  test("end to end: init outside the repo, npm install (offline, task-agents linked from this checkout), npm start moves the tasks; a second start reuses the project; npm test leaves the store alone", async () => {
-    using dir = tempDir("task-agents-init-");
-    const specPath = join(dir.path, "triage.yaml");
-    writeFileSync(specPath, triageSpec);
-    const project = join(dir.path, "my agent");
-    const init = await run(
-      process.execPath,
-      [join(repoRoot, "dist", "cli", "main.js"), "init", "my agent", "--spec", "triage.yaml", "--from", `file:${repoRoot}`],
-      dir.path,
-    );
-    expect(init.code, init.stderr).toBe(0);
-    expect(init.stdout).toContain(`Created ${project}: an agent project for stage "Triage" of "Triage desk".`);
-    expect(init.stdout).toContain("cd 'my agent'\n  npm install\n  npm start\n");
+  test(
+    "end to end: init outside the repo, npm install (offline, task-agents linked from this checkout), " +
+      "npm start moves the tasks; a second start reuses the project; npm test leaves the store alone",
+    async () => {
+      using dir = tempDir("task-agents-init-");
+      const specPath = join(dir.path, "triage.yaml");
+      writeFileSync(specPath, triageSpec);
+      const project = join(dir.path, "my agent");
+      const init = await run(
+        process.execPath,
+        [join(repoRoot, "dist", "cli", "main.js"), "init", "my agent", "--spec", "triage.yaml", "--from", `file:${repoRoot}`],
+        dir.path,
+      );
+      expect(init.code, init.stderr).toBe(0);
+      expect(init.stdout).toContain(`Created ${project}: an agent project for stage "Triage" of "Triage desk".`);
+      expect(init.stdout).toContain("cd 'my agent'\n  npm install\n  npm start\n");
 
-    const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as Record<string, unknown>;
-    expect(manifest).toMatchObject({
-      name: "my-agent",
-      type: "module",
-      dependencies: { "task-agents": `file:${repoRoot}` },
-      scripts: { start: "node start.mjs" },
-    });
-    expect(readFileSync(join(project, "project.yaml"), "utf8")).toBe(triageSpec);
-    const agent = readFileSync(join(project, "agent.ts"), "utf8");
-    expect(agent).toContain(`runner.stage("Triage", `);
-    expect(agent).toContain(`return "keep";`);
-    expect(agent).not.toContain("Second look");
+      const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as Record<string, unknown>;
+      expect(manifest).toMatchObject({
+        name: "my-agent",
+        type: "module",
+        dependencies: { "task-agents": `file:${repoRoot}` },
+        scripts: { start: "node start.mjs" },
+      });
+      expect(readFileSync(join(project, "project.yaml"), "utf8")).toBe(triageSpec);
+      const agent = readFileSync(join(project, "agent.ts"), "utf8");
+      expect(agent).toContain(`runner.stage("Triage", `);
+      expect(agent).toContain(`return "keep";`);
+      expect(agent).not.toContain("Second look");
 
-    // npm links a file: folder: it installs nothing into the checkout's own node_modules.
-    const checkoutTree = join(repoRoot, "node_modules", ".package-lock.json");
-    const treeBefore = readFileSync(checkoutTree, "utf8");
-    const install = await run("npm", ["install", "--offline", "--no-audit", "--no-fund"], project);
-    expect(install.code, install.stderr).toBe(0);
-    expect(readFileSync(checkoutTree, "utf8")).toBe(treeBefore);
-    // The generated agent type-checks against the installed package with the generated tsconfig.
-    const typecheck = await run(process.execPath, [tsc, "-p", project], project);
-    expect(typecheck.code, typecheck.stdout).toBe(0);
+      // npm links a file: folder: it installs nothing into the checkout's own node_modules.
+      const checkoutTree = join(repoRoot, "node_modules", ".package-lock.json");
+      const treeBefore = readFileSync(checkoutTree, "utf8");
+      const install = await run("npm", ["install", "--offline", "--no-audit", "--no-fund"], project);
+      expect(install.code, install.stderr).toBe(0);
+      expect(readFileSync(checkoutTree, "utf8")).toBe(treeBefore);
+      // The generated agent type-checks against the installed package with the generated tsconfig.
+      const typecheck = await run(process.execPath, [tsc, "-p", project], project);
+      expect(typecheck.code, typecheck.stdout).toBe(0);
 
-    const start = await run("npm", ["start"], project);
-    expect(start.code, start.stderr + start.stdout).toBe(0);
-    expect(start.stdout).toMatch(/Triage\s+3\s+3\s+0\s+0\s+0\s+keep: 3/);
-    const store = join(project, ".task-agents", "store.db");
-    const hash = readFileSync(join(project, ".task-agents", "project-hash"), "utf8").trim();
-    expect(await stageCounts(store, hash)).toMatchObject({ Triage: 0, Review: 3, Done: 0 });
+      const start = await run("npm", ["start"], project);
+      expect(start.code, start.stderr + start.stdout).toBe(0);
+      expect(start.stdout).toMatch(/Triage\s+3\s+3\s+0\s+0\s+0\s+keep: 3/);
+      const store = join(project, ".task-agents", "store.db");
+      const hash = readFileSync(join(project, ".task-agents", "project-hash"), "utf8").trim();
+      expect(await stageCounts(store, hash)).toMatchObject({ Triage: 0, Review: 3, Done: 0 });
 
-    // Flags after -- reach the run; the project is not made a second time.
-    const again = await run("npm", ["start", "--", "--json"], project);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).not.toContain("Created project");
-    const lines = again.stdout.split("\n").filter((line) => line.startsWith("{"));
-    expect(lines.map((line) => (JSON.parse(line) as { event: string }).event)).toContain("run-finished");
-    const listed = await cli(["--store", store, "--json", "project", "list"]);
-    expect(listed.stdout.trim().split("\n")).toHaveLength(1);
+      // Flags after -- reach the run; the project is not made a second time.
+      const again = await run("npm", ["start", "--", "--json"], project);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).not.toContain("Created project");
+      const lines = again.stdout.split("\n").filter((line) => line.startsWith("{"));
+      expect(lines.map((line) => (JSON.parse(line) as { event: string }).event)).toContain("run-finished");
+      const listed = await cli(["--store", store, "--json", "project", "list"]);
+      expect(listed.stdout.trim().split("\n")).toHaveLength(1);
 
-    const check = await run("npm", ["test"], project);
-    expect(check.code, check.stderr + check.stdout).toBe(0);
-    expect(check.stderr).toContain("in a temporary store");
-    expect(check.stdout).toMatch(/Triage\s+3\s+3\s+0\s+0\s+0\s+keep: 3/);
-    expect(await stageCounts(store, hash)).toMatchObject({ Triage: 0, Review: 3, Done: 0 });
+      const check = await run("npm", ["test"], project);
+      expect(check.code, check.stderr + check.stdout).toBe(0);
+      expect(check.stderr).toContain("in a temporary store");
+      expect(check.stdout).toMatch(/Triage\s+3\s+3\s+0\s+0\s+0\s+keep: 3/);
+      expect(await stageCounts(store, hash)).toMatchObject({ Triage: 0, Review: 3, Done: 0 });
 
-    // A store that cannot be read is reported, not replaced by a new project.
-    const saved = readFileSync(store);
-    writeFileSync(store, "not a store");
-    const broken = await run("npm", ["start"], project);
-    expect(broken.code).not.toBe(0);
-    expect(broken.stderr).toContain(`start: the project in the local store could not be read: The file at "${store}" is not a usable task-agents store`);
-    expect(readFileSync(store, "utf8")).toBe("not a store");
-    expect(readFileSync(join(project, ".task-agents", "project-hash"), "utf8").trim()).toBe(hash);
-    writeFileSync(store, saved);
-  }, 240_000);
+      // A store that cannot be read is reported, not replaced by a new project.
+      const saved = readFileSync(store);
+      writeFileSync(store, "not a store");
+      const broken = await run("npm", ["start"], project);
+      expect(broken.code).not.toBe(0);
+      expect(broken.stderr).toContain(`start: the project in the local store could not be read: The file at "${store}" is not a usable task-agents store`);
+      expect(readFileSync(store, "utf8")).toBe("not a store");
+      expect(readFileSync(join(project, ".task-agents", "project-hash"), "utf8").trim()).toBe(hash);
+      writeFileSync(store, saved);
+    },
+    240_000,
+  );
 
   test("by default: the example spec, an agent for its first AGENT stage, and task-agents from this checkout as file:<its folder>", async () => {
     using dir = tempDir("task-agents-init-");

@@ -95,7 +95,8 @@ describe("project create", () => {
     const spec = join(s.dir, "fixed.yaml");
     writeFileSync(
       spec,
-      "title: Fixed\nworkflow:\n  stages:\n    - { title: Start, type: START, to: Done, uuid: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b }\n    - { title: Done, type: DONE }\n",
+      "title: Fixed\nworkflow:\n  stages:\n    - { title: Start, type: START, to: Done, " +
+        "uuid: 0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b }\n    - { title: Done, type: DONE }\n",
     );
     const first = (await cliOk(s.store, ["project", "create", spec])).trim();
     const again = await cli(["--store", s.store, "project", "create", spec]);

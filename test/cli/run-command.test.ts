@@ -322,7 +322,12 @@ describe("task-agents run <agent-file>", () => {
       expect(result.stdout).toContain(flag);
     }
     expect(result.stdout).toMatch(
-      /Exit codes:\n {2}0 {4}no task failed \(also after Ctrl-C, once the in-flight tasks finished\)\n {2}1 {4}configuration error .*\n {2}2 {4}some tasks failed, abandoned ones included .*\n {2}130 {2}a second Ctrl-C forced the stop \(143 for SIGTERM\)\n/,
+      new RegExp(
+        "Exit codes:\\n {2}0 {4}no task failed \\(also after Ctrl-C, once the " +
+          "in-flight tasks finished\\)\\n {2}1 {4}configuration error " +
+          ".*\\n {2}2 {4}some tasks failed, abandoned ones included " +
+          ".*\\n {2}130 {2}a second Ctrl-C forced the stop \\(143 for SIGTERM\\)\\n",
+      ),
     );
     expect(result.stdout).toMatch(/A second Ctrl-C abandons them at once and commits what was decided/);
     expect(result.stdout).toMatch(/Example:\n {2}task-agents run /);

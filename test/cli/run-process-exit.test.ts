@@ -177,7 +177,13 @@ describe("task-agents run: the process ends once the run is over", () => {
       expectNoStack(result);
       expect(result.ms).toBeGreaterThanOrEqual(4500);
       expect(result.stderr).toMatch(
-        /^the commit did not finish within 5 s of the second sigint: ending the process; dropped: 2 decided tasks \(not committed, unless the commit in progress lands\), 1 in-flight task\. Dropped tasks stay in their stages\.$/m,
+        new RegExp(
+          "^the commit did not finish within 5 s of the second sigint: ending " +
+            "the process; dropped: 2 decided tasks \\(not committed, unless the " +
+            "commit in progress lands\\), 1 in-flight task\\. Dropped tasks stay in " +
+            "their stages\\.$",
+          "m",
+        ),
       );
       expect(result.stdout).not.toMatch(/Run report/);
       expect([...(await stageOf(s.store, hash)).values()].every((stage) => stage === "Pre-label")).toBe(true);
@@ -233,7 +239,12 @@ describe("task-agents run: the process ends once the run is over", () => {
     expect(result.code, result.stderr).toBe(0);
     expectNoStack(result);
     expect(result.stderr).toMatch(
-      /^warning: a promise rejected and nothing handled it \(a handler may have started it without awaiting it\): Error: forgotten promise of [^\n]+\. The run goes on; this does not fail a task or change the exit code\.$/m,
+      new RegExp(
+        "^warning: a promise rejected and nothing handled it \\(a handler may " +
+          "have started it without awaiting it\\): Error: forgotten promise of " +
+          "[^\\n]+\\. The run goes on; this does not fail a task or change the exit code\\.$",
+        "m",
+      ),
     );
     expect(result.stdout).toMatch(/ended: completed/);
     expect([...(await stageOf(s.store, hash)).values()]).toEqual(["Annotate", "Annotate", "Annotate", "Annotate"]);

@@ -194,7 +194,11 @@ describe("ontology.getChildByTitle", () => {
     expect(() => ontology.getChildByTitle("Bus")).toThrow(LabelError);
     expect(() => ontology.getChildByTitle("Bus")).toThrow(/no node titled "Bus"; it has .*"Box".*"Deeply Nested Polygon"/);
     expect(() => ontology.getChildByTitle("Box", "classification")).toThrow(
-      /no classification titled "Box"; it has "Radio classification 1", "Text classification", "Checklist classification", "Text classification 2" or "Global classification"/,
+      new RegExp(
+        'no classification titled "Box"; it has "Radio classification 1", ' +
+          '"Text classification", "Checklist classification", "Text ' +
+          'classification 2" or "Global classification"',
+      ),
     );
   });
 });

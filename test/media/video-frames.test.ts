@@ -291,7 +291,8 @@ function fakeFfmpeg(sizes: readonly (readonly [number, number])[], cut?: number)
     script,
     `#!${process.execPath}
 const { sizes, cut } = JSON.parse(process.env.FAKE_PPM);
-const frame = (w, h, k) => Buffer.concat([Buffer.from("P6\\n" + w + " " + h + "\\n255\\n"), Buffer.from(Array.from({ length: w * h * 3 }, (_, i) => (i * 7 + k * 13 + w) & 255))]);
+const frame = (w, h, k) => Buffer.concat([Buffer.from("P6\\n" + w + " " + h + "\\n255\\n"), ` +
+      `Buffer.from(Array.from({ length: w * h * 3 }, (_, i) => (i * 7 + k * 13 + w) & 255))]);
 const parts = sizes.map(([w, h], k) => frame(w, h, k));
 if (cut !== undefined) parts.push(frame(5, 5, sizes.length).subarray(0, cut));
 for (const part of parts) {

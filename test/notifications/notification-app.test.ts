@@ -52,39 +52,42 @@ describe("createNotificationApp over HTTP", () => {
     expect(events.map((e) => e.outcome)).toEqual(["accepted"]);
   });
 
-  test("refusals: wrong secret, tampered body, stale, future, missing headers, newer scheme (401); other event (200); version 2 (501); too large (413)", async () => {
-    await using store = await runnerStore({ spec: twoAgentSpec, items: 2 });
-    const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
-    runner.stage("First", () => "finish");
-    const { app, events, passes } = receiver(store, runner);
-    const url = await listen(app);
-    const body = notificationBody({ projectHash: store.projectHash, stageUuid: store.stage("First").uuid });
-    const now = Date.now() / 1000;
-    const cases: [string, string, Record<string, string>, number][] = [
-      ["wrong secret", body, signedHeaders(body, "not-the-secret"), 401],
-      ["tampered body", body.replace("batch_size_reached", "max_wait_elapsed"), signedHeaders(body, secret), 401],
-      ["stale", body, signedHeaders(body, secret, now - 400), 401],
-      ["future", body, signedHeaders(body, secret, now + 400), 401],
-      ["no headers", body, {}, 401],
-      ["newer scheme", body, { "X-Encord-Timestamp": String(Math.floor(now)), "X-Encord-Signature-V2": "00" }, 401],
-    ];
-    for (const [name, sent, headers, status] of cases) {
-      const answer = await post(url, sent, headers);
-      expect(answer.status, name).toBe(status);
-      // A request that may not be genuine is told nothing more.
-      expect(answer.json, name).toEqual({ status: "refused" });
-    }
-    const other = notificationBody({ projectHash: store.projectHash, stageUuid: store.stage("First").uuid, eventType: "task_submitted_event" });
-    expect(await post(url, other, signedHeaders(other, secret))).toMatchObject({ status: 200, json: { status: "ignored", reason: "other-event" } });
-    const v2 = notificationBody({ projectHash: store.projectHash, stageUuid: store.stage("First").uuid, version: 2 });
-    expect(await post(url, v2, signedHeaders(v2, secret))).toMatchObject({ status: 501, json: { reason: "unsupported-version" } });
-    const huge = notificationBody({ projectHash: store.projectHash, stageUuid: store.stage("First").uuid, extra: { padding: "x".repeat(1024 * 1024) } });
-    expect(await post(url, huge, signedHeaders(huge, secret))).toMatchObject({ status: 413 });
-    await runner.stagePassesIdle();
-    expect(passes).toHaveLength(0);
-    expect(await store.tasksIn("First")).toHaveLength(2);
-    expect(events.map((e) => e.status)).toEqual([401, 401, 401, 401, 401, 401, 200, 501, 413]);
-  });
+  test(
+    "refusals: wrong secret, tampered body, stale, future, missing headers, " + "newer scheme (401); other event (200); version 2 (501); too large (413)",
+    async () => {
+      await using store = await runnerStore({ spec: twoAgentSpec, items: 2 });
+      const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+      runner.stage("First", () => "finish");
+      const { app, events, passes } = receiver(store, runner);
+      const url = await listen(app);
+      const body = notificationBody({ projectHash: store.projectHash, stageUuid: store.stage("First").uuid });
+      const now = Date.now() / 1000;
+      const cases: [string, string, Record<string, string>, number][] = [
+        ["wrong secret", body, signedHeaders(body, "not-the-secret"), 401],
+        ["tampered body", body.replace("batch_size_reached", "max_wait_elapsed"), signedHeaders(body, secret), 401],
+        ["stale", body, signedHeaders(body, secret, now - 400), 401],
+        ["future", body, signedHeaders(body, secret, now + 400), 401],
+        ["no headers", body, {}, 401],
+        ["newer scheme", body, { "X-Encord-Timestamp": String(Math.floor(now)), "X-Encord-Signature-V2": "00" }, 401],
+      ];
+      for (const [name, sent, headers, status] of cases) {
+        const answer = await post(url, sent, headers);
+        expect(answer.status, name).toBe(status);
+        // A request that may not be genuine is told nothing more.
+        expect(answer.json, name).toEqual({ status: "refused" });
+      }
+      const other = notificationBody({ projectHash: store.projectHash, stageUuid: store.stage("First").uuid, eventType: "task_submitted_event" });
+      expect(await post(url, other, signedHeaders(other, secret))).toMatchObject({ status: 200, json: { status: "ignored", reason: "other-event" } });
+      const v2 = notificationBody({ projectHash: store.projectHash, stageUuid: store.stage("First").uuid, version: 2 });
+      expect(await post(url, v2, signedHeaders(v2, secret))).toMatchObject({ status: 501, json: { reason: "unsupported-version" } });
+      const huge = notificationBody({ projectHash: store.projectHash, stageUuid: store.stage("First").uuid, extra: { padding: "x".repeat(1024 * 1024) } });
+      expect(await post(url, huge, signedHeaders(huge, secret))).toMatchObject({ status: 413 });
+      await runner.stagePassesIdle();
+      expect(passes).toHaveLength(0);
+      expect(await store.tasksIn("First")).toHaveLength(2);
+      expect(events.map((e) => e.status)).toEqual([401, 401, 401, 401, 401, 401, 200, 501, 413]);
+    },
+  );
 
   test("a stage without a handler, or another project, is acknowledged and nothing runs", async () => {
     await using store = await runnerStore({ spec: twoAgentSpec, items: 2 });

@@ -107,7 +107,12 @@ describe("queue commands: a Redis that does not take the URL", () => {
       const result = await cliProcess(["--store", store.backend.storePath, ...command, "--queue", "test-never-used"], env);
       expectOneLineError(
         result,
-        /Redis at redis:\/\/nobody-[0-9a-f-]+:…@.+ refused the URL's user or password \(WRONGPASS .+\)\. Check the credentials in REDIS_URL \(or --redis-url\)\.$/m,
+        new RegExp(
+          "Redis at redis:\\/\\/nobody-[0-9a-f-]+:…@.+ refused the URL's user or " +
+            "password \\(WRONGPASS .+\\)\\. Check the credentials in REDIS_URL \\(or " +
+            "--redis-url\\)\\.$",
+          "m",
+        ),
       );
       expect(result.stderr).not.toContain("not-shown-pw");
     }

@@ -54,7 +54,8 @@ describe("crash test invariants", () => {
     const db = new Database(store.backend.storePath);
     db.prepare(
       `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at)
-       SELECT task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at FROM task_moves WHERE task_uuid = ? AND pathway_name = 'annotate'`,
+       SELECT task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, ` +
+        `pathway_name, actor, moved_at FROM task_moves WHERE task_uuid = ? AND pathway_name = 'annotate'`,
     ).run(byTitle("i-1.png").uuid);
     db.close();
     const broken = await crashInvariants(store, { ...options, committed: new Set([byTitle("i-8.png").uuid]), actor: "agent" });

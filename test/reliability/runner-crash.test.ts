@@ -81,7 +81,8 @@ describe("crash test: task-agents run killed with SIGKILL", () => {
         const unreported = state.moved.size - committed.size;
         expect(unreported - unreportedBefore, when).toBeLessThanOrEqual(taskBatchSize);
         log.push(
-          `kill ${String(kill).padStart(2)} at ${String(delayMs).padStart(3)} ms: ${String(state.moved.size - movedBefore).padStart(4)} more moved, ${state.moved.size} in all`,
+          `kill ${String(kill).padStart(2)} at ${String(delayMs).padStart(3)} ms: ` +
+            `${String(state.moved.size - movedBefore).padStart(4)} more moved, ${state.moved.size} in all`,
         );
         movedBefore = state.moved.size;
         unreportedBefore = unreported;

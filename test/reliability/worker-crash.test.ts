@@ -158,7 +158,9 @@ describe("crash test: queue work killed with SIGKILL", () => {
         expect(unreported - unreportedBefore, when).toBeLessThanOrEqual(concurrency);
         const active = await queue.getActiveCount();
         log.push(
-          `kill ${String(kill).padStart(2)} at ${String(delayMs).padStart(3)} ms: ${String(state.moved.size - movedBefore).padStart(4)} more moved, ${state.moved.size} in all; ${active} jobs left active; ${dropped.size} dropped`,
+          `kill ${String(kill).padStart(2)} at ${String(delayMs).padStart(3)} ms: ` +
+            `${String(state.moved.size - movedBefore).padStart(4)} more moved, ` +
+            `${state.moved.size} in all; ${active} jobs left active; ${dropped.size} dropped`,
         );
         movedBefore = state.moved.size;
         unreportedBefore = unreported;

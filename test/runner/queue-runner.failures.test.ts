@@ -16,7 +16,8 @@ describe.each(backends)("on $name", ({ create }) => {
       ["JSON null", () => "null", null, "not a JSON object"],
       ["missing uuid", (dataHash: string) => JSON.stringify({ data_hash: dataHash }), null, `"uuid" is missing`],
       ["uuid not a string", (dataHash: string) => JSON.stringify({ uuid: 7, data_hash: dataHash }), null, `"uuid" is missing`],
-      ["uuid not a UUID", (dataHash: string) => JSON.stringify({ uuid: "task-1", data_hash: dataHash }), null, `"uuid" is "task-1", not a UUID`], // task_uuid must be a UUID or null for Python consumers
+      // task_uuid must be a UUID or null for Python consumers
+      ["uuid not a UUID", (dataHash: string) => JSON.stringify({ uuid: "task-1", data_hash: dataHash }), null, `"uuid" is "task-1", not a UUID`],
       ["missing data_hash", () => JSON.stringify({ uuid: validUuid }), validUuid, `"data_hash" is missing`],
       ["data_hash not a UUID", () => JSON.stringify({ uuid: validUuid, data_hash: "i-1.png" }), validUuid, `"data_hash" is "i-1.png", not a UUID`],
     ])("a spec that is %s: that entry fails, the others of the call succeed and are committed", async (_, badSpec, taskUuid, message) => {

@@ -78,7 +78,11 @@ describe("execute({ watch: true })", () => {
     const runner = new Runner({ projectHash: hash, backend: blind });
     runner.stage("Pre-label", () => "annotate");
     await expect(runner.execute({ watch: true, output: "silent" })).rejects.toThrow(
-      /--watch \(watch: true\) needs the local store: Encord https:\/\/api\.encord\.com cannot tell when tasks arrive\. On Encord use `task-agents serve` with notifications/,
+      new RegExp(
+        "--watch \\(watch: true\\) needs the local store: Encord " +
+          "https:\\/\\/api\\.encord\\.com cannot tell when tasks arrive\\. On Encord " +
+          "use `task-agents serve` with notifications",
+      ),
     );
     expect(runner.lastReport).toBeUndefined();
   });

@@ -68,7 +68,10 @@ describe("on Encord: a stage title that parses as a UUID", () => {
     expect(notes).toEqual([
       expect.objectContaining({
         level: warn,
-        msg: `runner.stage("${secondUuid}", …): "${secondUuid}" names the stage with that title (UUID ${first.uuid}), not stage "Second", whose UUID it also is: a title match comes first. To name "Second", use its title.`,
+        msg:
+          `runner.stage("${secondUuid}", …): "${secondUuid}" names the stage with ` +
+          `that title (UUID ${first.uuid}), not stage "Second", whose UUID it ` +
+          `also is: a title match comes first. To name "Second", use its title.`,
       }),
     ]);
   });
@@ -86,7 +89,9 @@ describe("on Encord: a stage title that parses as a UUID", () => {
     expect(lines).toContainEqual(
       expect.objectContaining({
         level: info,
-        msg: `runner.stage("${title}", …): "${title}" names the stage with that title (UUID ${store.stage(title).uuid}); it has the form of a UUID, but no stage has it as its UUID.`,
+        msg:
+          `runner.stage("${title}", …): "${title}" names the stage with that title (UUID ` +
+          `${store.stage(title).uuid}); it has the form of a UUID, but no stage has it as its UUID.`,
       }),
     );
   });

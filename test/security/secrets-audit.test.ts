@@ -117,7 +117,9 @@ async function startProxy(target: string, behaviour: "forward" | "echo-500" = "f
       if (signature !== "") recordSentHeader(signature);
       if (behaviour === "echo-500") {
         const body = JSON.stringify({
-          message: `Internal server error handling a request that carried ${authorization} ${signature} (Authorization: ${authorization}; Signature: ${signature})`,
+          message:
+            `Internal server error handling a request that carried ${authorization} ` +
+            `${signature} (Authorization: ${authorization}; Signature: ${signature})`,
           detail: { authorization, signature },
         });
         res.writeHead(500, { "content-type": "application/json" });

@@ -158,13 +158,16 @@ export class EncordBackend implements Backend {
       case "TA_ENCORD_FORBIDDEN":
         return new ConfigurationError(
           "TA_ENCORD_FORBIDDEN",
-          `The Encord user of this key has no access to project ${projectHash} on ${this.#domain}. Ask an admin of the project to add that user, or use the key of a user who has access.`,
+          `The Encord user of this key has no access to project ${projectHash} on ${this.#domain}` +
+            `. Ask an admin of the project to add that user, or use the key of a user who has access.`,
           options,
         );
       case "TA_ENCORD_NOT_FOUND":
         return new NotFoundError(
           "TA_UNKNOWN_PROJECT",
-          `Project ${projectHash} was not found on ${this.#domain}. Check the project hash (the UUID in the project's URL in the Encord app) and ENCORD_DOMAIN (https://api.encord.com, or https://api.us.encord.com for the US platform).`,
+          `Project ${projectHash} was not found on ${this.#domain}. Check the project ` +
+            `hash (the UUID in the project's URL in the Encord app) and ENCORD_DOMAIN ` +
+            `(https://api.encord.com, or https://api.us.encord.com for the US platform).`,
           options,
         );
       default:
@@ -408,7 +411,8 @@ export class EncordBackend implements Backend {
     if (unsaved.length > 0) {
       throw new ConfigurationError(
         "TA_INVALID_ARGUMENT",
-        `Label rows of data ${unsaved.map((s) => s.dataHash).join(", ")} have no label hash; fetch them with getLabelRows (which creates missing rows) before saving them.`,
+        `Label rows of data ${unsaved.map((s) => s.dataHash).join(", ")} have no label ` +
+          `hash; fetch them with getLabelRows (which creates missing rows) before saving them.`,
       );
     }
     // The chunks of each phase are independent and go out together; a phase starts once the one
@@ -480,7 +484,10 @@ function missingItems(uuids: readonly string[], cause?: EncordApiError): Backend
   const shown = uuids.slice(0, 5).join(", ") + (uuids.length > 5 ? ` and ${uuids.length - 5} more` : "");
   return new BackendError(
     "TA_MISSING_STORAGE_ITEMS",
-    `Encord returned no storage item for ${uuids.length === 1 ? "" : `some of the ${uuids.length} items `}${shown}: ${uuids.length === 1 ? "it does" : "they do"} not exist, or the key's user has no access to the folders holding them.`,
+    `Encord returned no storage item for ` +
+      `${uuids.length === 1 ? "" : `some of the ${uuids.length} items `}${shown}: ` +
+      `${uuids.length === 1 ? "it does" : "they do"} not exist, ` +
+      `or the key's user has no access to the folders holding them.`,
     cause === undefined ? undefined : { cause },
   );
 }

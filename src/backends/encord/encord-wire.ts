@@ -113,7 +113,8 @@ export function projectFromWire(wire: unknown, ontology: OntologyStructureJson):
     const got = isWire(workflow) ? `"stages" ${describeWire(workflow["stages"])}` : describeWire(workflow);
     throw new BackendError(
       "TA_STORE_ERROR",
-      `Encord sent project ${JSON.stringify(optionalText(wire, "projectHash") ?? "")} with a "workflow" that is not an object with a list of stages (got ${got}).`,
+      `Encord sent project ${JSON.stringify(optionalText(wire, "projectHash") ?? "")}` +
+        ` with a "workflow" that is not an object with a list of stages (got ${got}).`,
     );
   }
   const stages = isWire(workflow) && Array.isArray(workflow["stages"]) ? (workflow["stages"] as unknown[]) : [];
@@ -215,7 +216,8 @@ export function labelRowsFromWire(value: unknown): LabelRowJson[] {
     if (!isWire(row) || typeof row["data_hash"] !== "string") {
       throw new BackendError(
         "TA_STORE_ERROR",
-        `Encord sent label row ${index} ${isWire(row) ? `without a data_hash (got ${describeWire(row["data_hash"])})` : `that is not an object (got ${describeWire(row)})`}.`,
+        `Encord sent label row ${index} ` +
+          `${isWire(row) ? `without a data_hash (got ${describeWire(row["data_hash"])})` : `that is not an object (got ${describeWire(row)})`}.`,
       );
     }
     return row as unknown as LabelRowJson;

@@ -34,7 +34,8 @@ function queryText(key: string, value: unknown): string {
   if (value instanceof Date) return pythonIsoFormat(value);
   throw new ConfigurationError(
     "TA_INVALID_ARGUMENT",
-    `Query parameter ${JSON.stringify(key)} has a ${typeof value} value; accepted: strings, numbers, booleans, Dates, lists of strings or numbers, null/undefined (omitted).`,
+    `Query parameter ${JSON.stringify(key)} has a ${typeof value} value; accepted: strings, ` +
+      `numbers, booleans, Dates, lists of strings or numbers, null/undefined (omitted).`,
   );
 }
 

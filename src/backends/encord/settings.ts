@@ -81,7 +81,8 @@ export function encordSettingsFromEnv(env: NodeJS.ProcessEnv, options: EncordSet
       rejectPathInKeyContent(keyContent, home);
       if (keyFile !== undefined) {
         warnings.push(
-          `Both ENCORD_SSH_KEY and ENCORD_SSH_KEY_FILE are set; using the key in ENCORD_SSH_KEY and ignoring ENCORD_SSH_KEY_FILE (${JSON.stringify(keyFile)}). Unset one of them.`,
+          `Both ENCORD_SSH_KEY and ENCORD_SSH_KEY_FILE are set; using the key in ENCORD_SSH_KEY ` +
+            `and ignoring ENCORD_SSH_KEY_FILE (${JSON.stringify(keyFile)}). Unset one of them.`,
         );
       }
       text = keyContent;
@@ -187,7 +188,8 @@ function checkToken(raw: string): string {
 }
 
 const acceptedDomains =
-  "Accepted: an absolute http(s) URL without query or fragment, e.g. https://api.encord.com (default), https://api.us.encord.com, or https://encord.example.com/api for a private deployment";
+  "Accepted: an absolute http(s) URL without query or fragment, e.g. https://api.encord.com " +
+  "(default), https://api.us.encord.com, or https://encord.example.com/api for a private deployment";
 
 /** ENCORD_DOMAIN checked and normalised (no trailing slash); the default when unset. */
 export function parseDomain(raw: string | undefined): string {

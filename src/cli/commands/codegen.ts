@@ -115,7 +115,8 @@ Examples:
       if (globals.json) writeJsonLine(io.stdout, summary);
       else
         io.stderr.write(
-          `Wrote ${out}: project ${JSON.stringify(shape.title)}, ${summary.stages} stages (${agentStages} AGENT), ${summary.objects} objects, ${summary.classifications} classifications.\n`,
+          `Wrote ${out}: project ${JSON.stringify(shape.title)}, ${summary.stages} stages (${agentStages}` +
+            ` AGENT), ${summary.objects} objects, ${summary.classifications} classifications.\n`,
         );
     });
 }
@@ -125,7 +126,8 @@ async function loadShape(source: string, codegen: string, globals: GlobalOptions
   if (isUuid(source)) return withBackend(globals, async (backend) => shapeOfProject(await backend.getProject(source), codegen));
   throw new ConfigurationError(
     "TA_INVALID_ARGUMENT",
-    `${JSON.stringify(source)} is neither a project hash (a UUID such as "0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b") nor a project spec file (${specExtensions.join(", ")}).`,
+    `${JSON.stringify(source)} is neither a project hash (a UUID such as ` +
+      `"0b2c7e3a-5d1f-4c8e-9a6b-2f4d8e1c3a5b") nor a project spec file (${specExtensions.join(", ")}).`,
   );
 }
 
@@ -146,6 +148,8 @@ function report(
     return;
   }
   stderr.write(
-    `error: ${result.file} is out of date${title === undefined ? "" : ` with project ${JSON.stringify(title)}`}:\n${result.differences.map((d) => `  - ${d}\n`).join("")}Update it with: ${codegen}\n`,
+    `error: ${result.file} is out of date` +
+      `${title === undefined ? "" : ` with project ${JSON.stringify(title)}`}:\n` +
+      `${result.differences.map((d) => `  - ${d}\n`).join("")}Update it with: ${codegen}\n`,
   );
 }

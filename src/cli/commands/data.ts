@@ -16,7 +16,8 @@ export function addDataCommands(root: RootCommand, { io, withLocalBackend }: Com
     .addOption(new Option("--actor <name>", "who added the data, for the task history"))
     .addHelpText(
       "after",
-      "\nAll or nothing: if any item cannot be added, none is.\n\nExamples:\n  task-agents data add $HASH images/ clip.mp4\n  task-agents data add $HASH --manifest items.jsonl",
+      "\nAll or nothing: if any item cannot be added, none is.\n\nExamples:\n  task-agents " +
+        "data add $HASH images/ clip.mp4\n  task-agents data add $HASH --manifest items.jsonl",
     )
     .action(async (hash, paths, options, command) => {
       const globals = command.optsWithGlobals();

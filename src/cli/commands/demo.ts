@@ -52,7 +52,8 @@ export function addDemoCommand(root: RootCommand, { io, setExitCode }: CommandCo
         say(`\nLabels saved by the agent:\n${summariseLabels(project.ontology, after.exportLabelRows(hash))}`);
         if (options.keep)
           say(
-            `\nThe store is kept at ${storePath}. Look around:\n  task-agents --store ${storePath} tasks list ${hash}\n  task-agents --store ${storePath} tasks history ${hash}\n`,
+            `\nThe store is kept at ${storePath}. Look around:\n  task-agents --store ${storePath}` +
+              ` tasks list ${hash}\n  task-agents --store ${storePath} tasks history ${hash}\n`,
           );
         setExitCode(code);
       } finally {

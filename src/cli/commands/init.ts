@@ -18,7 +18,8 @@ function checkedName(name: string): string {
   if (name.length <= 214 && npmName.test(name)) return name;
   throw new ConfigurationError(
     "TA_INVALID_ARGUMENT",
-    `--name ${JSON.stringify(name)} is not a valid npm package name; accepted: lowercase letters, digits, "-", "." and "_" (not first), optionally with a scope (@scope/name), at most 214 characters.`,
+    `--name ${JSON.stringify(name)} is not a valid npm package name; accepted: lowercase letters, ` +
+      `digits, "-", "." and "_" (not first), optionally with a scope (@scope/name), at most 214 characters.`,
   );
 }
 
@@ -80,7 +81,8 @@ export function addInitCommand(root: RootCommand, { io }: CommandContext): void 
       if (stage === undefined) {
         throw new ConfigurationError(
           "TA_NO_AGENT_STAGES",
-          `Project spec ${JSON.stringify(options.spec ?? specPath)} has no AGENT stage, so there is nothing for an agent to do; add a stage with type: AGENT and its pathways.`,
+          `Project spec ${JSON.stringify(options.spec ?? specPath)} has no AGENT stage, so ` +
+            `there is nothing for an agent to do; add a stage with type: AGENT and its pathways.`,
         );
       }
       const name = options.name === undefined ? nameFromFolder(dir) : checkedName(options.name);

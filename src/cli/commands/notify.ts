@@ -24,7 +24,9 @@ function describeEvent(event: NotifierEvent): { stdout?: string; stderr?: string
   switch (event.kind) {
     case "delivered":
       return {
-        stdout: `Notified stage ${JSON.stringify(event.stageTitle)} (${event.reason}, ${event.pendingCount} pending): ${event.url} answered ${event.outcome.status} (uid ${event.uid}).\n`,
+        stdout:
+          `Notified stage ${JSON.stringify(event.stageTitle)} (${event.reason}, ${event.pendingCount}` +
+          ` pending): ${event.url} answered ${event.outcome.status} (uid ${event.uid}).\n`,
       };
     case "delivery-failed":
       return { stderr: `error: notification for stage ${JSON.stringify(event.stageTitle)} to ${event.url} failed: ${event.outcome.problem}.\n` };
@@ -58,7 +60,8 @@ export function addNotifyCommand(root: RootCommand, { io, setExitCode, withLocal
   root
     .command("notify")
     .description(
-      "send the signed notifications Encord would send for a local project's AGENT stages that have notify settings, to test a receiver offline (local store only)",
+      "send the signed notifications Encord would send for a local project's AGENT " +
+        "stages that have notify settings, to test a receiver offline (local store only)",
     )
     .argument("<hash>", "project hash")
     .addOption(
@@ -120,7 +123,9 @@ Examples:
           if (globals.json) writeJsonLine(io.stdout, { event: "finished", ...summary });
           else
             io.stderr.write(
-              `${summary.delivered + summary.failed} notification${summary.delivered + summary.failed === 1 ? "" : "s"} sent in ${summary.cycles} cycle${summary.cycles === 1 ? "" : "s"}${summary.failed > 0 ? `; ${summary.failed} failed` : ""}.\n`,
+              `${summary.delivered + summary.failed} notification` +
+                `${summary.delivered + summary.failed === 1 ? "" : "s"} sent in ${summary.cycles} cycle` +
+                `${summary.cycles === 1 ? "" : "s"}${summary.failed > 0 ? `; ${summary.failed} failed` : ""}.\n`,
             );
           // 1, as for any problem a person must fix: here the receiver or its URL.
           setExitCode(summary.failed > 0 ? exitCodes.usageError : exitCodes.ok);

@@ -17,7 +17,10 @@ export function addPrintCommands(root: RootCommand, { io, withBackend }: Command
     .argument("<hash>", "project hash")
     .addHelpText(
       "after",
-      "\nOn Encord when ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN is set\n(ENCORD_DOMAIN optional) and --store is not given; see task-agents --help.\n\nExamples:\n  task-agents print agent-nodes $HASH\n  ENCORD_SSH_KEY_FILE=~/.ssh/id_ed25519 task-agents print agent-nodes $ENCORD_PROJECT_HASH",
+      "\nOn Encord when ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN " +
+        "is set\n(ENCORD_DOMAIN optional) and --store is not given; see task-agents " +
+        "--help.\n\nExamples:\n  task-agents print agent-nodes $HASH\n  " +
+        "ENCORD_SSH_KEY_FILE=~/.ssh/id_ed25519 task-agents print agent-nodes $ENCORD_PROJECT_HASH",
     )
     .action(async (hash, _options, command) => {
       const globals = command.optsWithGlobals();

@@ -74,7 +74,12 @@ export function addQueueCommands(root: RootCommand, { io, setExitCode, warn }: C
     .addOption(new Option("--metrics-host <address>", "address of the metrics server (default 127.0.0.1)"))
     .addHelpText(
       "after",
-      "\nRun one per process or machine against the same Redis; each task is handled by one of them.\n\nExit codes: 0 no task failed, 1 configuration error, 2 some tasks or jobs failed, 130 a second\nCtrl-C (143 for SIGTERM): the first finishes active jobs, the second exits at once (its jobs go\nback to the queue when their lock runs out).\n\nExample:\n  REDIS_URL=redis://queue-host:6379 task-agents queue work examples/agents/prelabel-queue.ts --concurrency 16",
+      "\nRun one per process or machine against the same Redis; each task is handled by one of " +
+        "them.\n\nExit codes: 0 no task failed, 1 configuration error, 2 some tasks or jobs failed, " +
+        "130 a second\nCtrl-C (143 for SIGTERM): the first finishes active jobs, the second exits at " +
+        "once (its jobs go\nback to the queue when their lock runs out).\n\nExample:\n  " +
+        "REDIS_URL=redis://queue-host:6379 task-agents queue " +
+        "work examples/agents/prelabel-queue.ts --concurrency 16",
     )
     .action(async (file, options, command) => {
       const globals = command.optsWithGlobals();

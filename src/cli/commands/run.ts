@@ -12,7 +12,10 @@ export function addRunCommand(root: RootCommand, { io, setExitCode }: CommandCon
       .argument("<agent-file>", "TypeScript or JavaScript file exporting a Runner")
       .addHelpText(
         "after",
-        `\nRuns on Encord when ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN is set\n(ENCORD_DOMAIN optional) and neither --store nor --backend local is given; the run's\nfirst line says which backend and project.\n\n${runExitHelp}\n\nExample:\n  task-agents run examples/agents/prelabel.ts --project-hash $HASH --concurrency 8`,
+        `\nRuns on Encord when ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN is ` +
+          `set\n(ENCORD_DOMAIN optional) and neither --store nor --backend local is given; the ` +
+          `run's\nfirst line says which backend and project.\n\n${runExitHelp}\n\nExample:\n` +
+          `  task-agents run examples/agents/prelabel.ts --project-hash $HASH --concurrency 8`,
       )
       .action(async (file, flags, command) => {
         // The root parses its own options (--store, --backend, --json) wherever they stand.

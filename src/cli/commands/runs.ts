@@ -67,7 +67,9 @@ export function addRunsCommands(root: RootCommand, { io, withLocalBackend }: Com
         }
         if (list.length === 0) {
           io.stderr.write(
-            `No runs recorded in ${backend.storePath}${flags.projectHash === undefined ? "" : ` for project ${flags.projectHash}`} yet; \`task-agents run <agent-file>\` records one.\n`,
+            `No runs recorded in ${backend.storePath}` +
+              `${flags.projectHash === undefined ? "" : ` for project ${flags.projectHash}`}` +
+              ` yet; \`task-agents run <agent-file>\` records one.\n`,
           );
           return;
         }
@@ -102,9 +104,13 @@ export function addRunsCommands(root: RootCommand, { io, withLocalBackend }: Com
           writeJsonLine(io.stdout, { ...runJson(run), failures: failures.map(failureJson) });
           return;
         }
+        const ended =
+          run.finishedAt === null
+            ? `no end recorded (last update ${time(run.updatedAt)}; running, or its process ${run.pid} on ${run.host} was killed)`
+            : `ended ${time(run.finishedAt)}: ${run.outcome ?? "-"}`;
         const lines = [
           `Run ${run.id}: ${run.kind} of ${run.projectTitle} (${run.projectUuid})`,
-          `started ${time(run.startedAt)}, ${run.finishedAt === null ? `no end recorded (last update ${time(run.updatedAt)}; running, or its process ${run.pid} on ${run.host} was killed)` : `ended ${time(run.finishedAt)}: ${run.outcome ?? "-"}`}`,
+          `started ${time(run.startedAt)}, ${ended}`,
           ...(run.error === null ? [] : [`error: ${run.error}`]),
           `options: ${JSON.stringify(run.options)}`,
           "",
@@ -133,7 +139,9 @@ export function addRunsCommands(root: RootCommand, { io, withLocalBackend }: Com
           io.stdout.write(`\nFailures (${failures.length}):\n`);
           for (const f of failures)
             io.stdout.write(
-              `  ${f.taskUuid}  ${f.stageTitle ?? f.stageUuid}  ${JSON.stringify(f.dataTitle)}  after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}: ${f.errorName}: ${f.errorMessage}${f.routedTo === null ? "" : ` → moved along ${JSON.stringify(f.routedTo)}`}\n`,
+              `  ${f.taskUuid}  ${f.stageTitle ?? f.stageUuid}  ${JSON.stringify(f.dataTitle)}  ` +
+                `after ${f.attempts} attempt${f.attempts === 1 ? "" : "s"}: ${f.errorName}: ${f.errorMessage}` +
+                `${f.routedTo === null ? "" : ` → moved along ${JSON.stringify(f.routedTo)}`}\n`,
             );
         }
       });

@@ -70,7 +70,9 @@ export function addTasksCommands(root: RootCommand, { io, withBackend, withLocal
     .addOption(new Option("--stage <stage>", "only this stage (title or UUID)"))
     .addHelpText(
       "after",
-      '\nOn Encord (ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN set, no --store)\nit lists the tasks of the AGENT stages, or of --stage; Encord task listings carry no\npriority (shown as "-").\n\nExample:\n  task-agents tasks list $HASH --stage "Pre-label"',
+      "\nOn Encord (ENCORD_SSH_KEY, ENCORD_SSH_KEY_FILE or ENCORD_BEARER_TOKEN set, no --store)\n" +
+        "it lists the tasks of the AGENT stages, or of --stage; Encord task listings carry no\n" +
+        'priority (shown as "-").\n\nExample:\n  task-agents tasks list $HASH --stage "Pre-label"',
     )
     .action(async (hash, options, command) => {
       const globals = command.optsWithGlobals();
@@ -122,7 +124,9 @@ export function addTasksCommands(root: RootCommand, { io, withBackend, withLocal
     .addOption(new Option("--actor <name>", "who acted, for the task history"))
     .addHelpText(
       "after",
-      "\nAll or nothing: with --all every task in the stage moves, in one transaction.\n\nExamples:\n  task-agents tasks proceed $HASH --stage Annotate --pathway submit --all\n  task-agents tasks proceed $HASH --stage Review --pathway reject --task 5d1f…",
+      "\nAll or nothing: with --all every task in the stage moves, in one transaction.\n\n" +
+        "Examples:\n  task-agents tasks proceed $HASH --stage Annotate --pathway submit " +
+        "--all\n  task-agents tasks proceed $HASH --stage Review --pathway reject --task 5d1f…",
     )
     .action(async (hash, options, command) => {
       const globals = command.optsWithGlobals();
@@ -137,7 +141,8 @@ export function addTasksCommands(root: RootCommand, { io, withBackend, withLocal
         if (globals.json) writeJsonLine(io.stdout, result);
         else {
           io.stdout.write(
-            `Moved ${result.moved} task${result.moved === 1 ? "" : "s"} from ${JSON.stringify(result.fromStage)} to ${JSON.stringify(result.toStage)} along ${JSON.stringify(result.pathway)}.\n`,
+            `Moved ${result.moved} task${result.moved === 1 ? "" : "s"} from ${JSON.stringify(result.fromStage)}` +
+              ` to ${JSON.stringify(result.toStage)} along ${JSON.stringify(result.pathway)}.\n`,
           );
         }
       });
@@ -162,7 +167,8 @@ export function addTasksCommands(root: RootCommand, { io, withBackend, withLocal
         if (options.task !== undefined && moves.isEmpty) {
           throw new NotFoundError(
             "TA_UNKNOWN_TASK",
-            `Project ${JSON.stringify(project.title)} has no task ${JSON.stringify(options.task)}; a task is given by its UUID. Run \`task-agents tasks list ${project.uuid}\` to see its tasks.`,
+            `Project ${JSON.stringify(project.title)} has no task ${JSON.stringify(options.task)}; a ` +
+              `task is given by its UUID. Run \`task-agents tasks list ${project.uuid}\` to see its tasks.`,
           );
         }
         if (globals.json) {

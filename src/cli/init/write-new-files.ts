@@ -26,7 +26,8 @@ export function writeNewFiles(dir: string, files: readonly ScaffoldFile[]): void
   if (present.length > 0) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `${dir} already has ${present.join(", ")}; task-agents init never replaces a file. Move ${present.length === 1 ? "it" : "them"} away, or give another folder (\`task-agents init <dir>\`).`,
+      `${dir} already has ${present.join(", ")}; task-agents init never replaces a file. Move ` +
+        `${present.length === 1 ? "it" : "them"} away, or give another folder (\`task-agents init <dir>\`).`,
     );
   }
   const createdDirs: string[] = [];

@@ -19,7 +19,9 @@ function ownOption(attribute: Attribute, option: unknown): AttributeOption {
   if (typeof option !== "object" || option === null || (option as { kind?: unknown }).kind !== "option") {
     throw new LabelError(
       "TA_INVALID_LABEL",
-      `Attribute "${attribute.name}" is a ${attribute.type} question; answer it with ${attribute.type === "radio" ? "one of its options" : "a list of its options"} (${optionNames(attribute)}), got ${JSON.stringify(option)}.`,
+      `Attribute "${attribute.name}" is a ${attribute.type} question; answer it ` +
+        `with ${attribute.type === "radio" ? "one of its options" : "a list of its options"}` +
+        ` (${optionNames(attribute)}), got ${JSON.stringify(option)}.`,
     );
   }
   const given = option as AttributeOption;

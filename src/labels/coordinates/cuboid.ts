@@ -130,7 +130,9 @@ export function cuboid2DFromWire(entry: Record<string, unknown>, where: string):
   if (perspective) {
     if (raw.vanishingPoint === undefined || raw.scaleRatio === undefined) {
       throw invalid(
-        `${where} cuboid_2d has ${raw.vanishingPoint === undefined ? "scaleRatio but no vanishingPoint" : "vanishingPoint but no scaleRatio"}; a perspective cuboid needs both.`,
+        `${where} cuboid_2d has ` +
+          `${raw.vanishingPoint === undefined ? "scaleRatio but no vanishingPoint" : "vanishingPoint but no scaleRatio"}` +
+          `; a perspective cuboid needs both.`,
       );
     }
     return new Cuboid2DPerspectiveCoordinates({

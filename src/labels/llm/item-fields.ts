@@ -115,7 +115,8 @@ export function objectField(item: OntologyObject, keys: KeyAllocator): FieldResu
       item,
       schema: optionalProperty(
         z.array(z.strictObject(entry).describe(`One "${item.name}" object`)),
-        `Every "${item.name}" object in the image, one entry each: ${shape.noun} (coordinates normalised to the image size, 0..1)${extra}. An empty list (or null) when there is none.`,
+        `Every "${item.name}" object in the image, one entry each: ${shape.noun} (coordinates ` +
+          `normalised to the image size, 0..1)${extra}. An empty list (or null) when there is none.`,
       ),
       build: (value, context) => (value as readonly Record<string, unknown>[]).map((one) => buildObject(item, shape, attributes, one, context)),
     },

@@ -110,7 +110,8 @@ export class OntologyDataModel {
         if (kind === undefined) {
           throw new LabelError(
             "TA_INVALID_LABEL",
-            `OntologyDataModel item ${i} is ${whatItIs(item)}; give Classification and OntologyObject items (from ontology.classifications and ontology.objects) or a whole Ontology.`,
+            `OntologyDataModel item ${i} is ${whatItIs(item)}; give Classification and OntologyObject ` +
+              `items (from ontology.classifications and ontology.objects) or a whole Ontology.`,
           );
         }
         take(kind === "classification" ? classificationField(item as Classification, keys) : objectField(item as OntologyObject, keys), true);
@@ -121,7 +122,9 @@ export class OntologyDataModel {
     if (fields.length === 0) {
       throw new LabelError(
         "TA_INVALID_LABEL",
-        `OntologyDataModel has nothing to describe: ${skipped.length === 0 ? "no items were given." : skipped.join(" ")} Give classifications, or objects of shape bounding_box, rotatable_bounding_box, point, polygon or polyline.`,
+        `OntologyDataModel has nothing to describe: ` +
+          `${skipped.length === 0 ? "no items were given." : skipped.join(" ")} Give classifications, ` +
+          `or objects of shape bounding_box, rotatable_bounding_box, point, polygon or polyline.`,
       );
     }
     this.#fields = fields;
@@ -168,7 +171,8 @@ export class OntologyDataModel {
       if (own === undefined) {
         throw new LabelError(
           "TA_INVALID_LABEL",
-          `The label row's ontology has no ${item.kind} "${item.name}" (feature node hash ${JSON.stringify(item.featureNodeHash)}); build the OntologyDataModel from labelRow.ontology.`,
+          `The label row's ontology has no ${item.kind} "${item.name}" (feature node hash ` +
+            `${JSON.stringify(item.featureNodeHash)}); build the OntologyDataModel from labelRow.ontology.`,
         );
       }
       return own;

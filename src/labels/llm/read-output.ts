@@ -37,7 +37,8 @@ export function outputValue(output: unknown, keys: readonly string[]): unknown {
     const reason = error instanceof Error ? error.message : String(error);
     throw new LabelError(
       "TA_INVALID_LABEL",
-      `The LLM output is not valid JSON (${reason}); expected one JSON object (optionally in a \`\`\`json fence) with the keys ${keyList(keys)}. Received: ${preview(output)}`,
+      `The LLM output is not valid JSON (${reason}); expected one JSON object (optionally ` +
+        `in a \`\`\`json fence) with the keys ${keyList(keys)}. Received: ${preview(output)}`,
     );
   }
 }
@@ -58,7 +59,8 @@ export function validateOutput(schema: z.ZodType, output: unknown, keys: readonl
   const lines = issues.map((issue) => `  - ${issuePath(issue.path)}: ${issue.message}`);
   throw new LabelError(
     "TA_INVALID_LABEL",
-    `The LLM output does not fit the ontology schema (${issues.length} problem${issues.length === 1 ? "" : "s"}); expected a JSON object with the keys ${keyList(keys)}:\n` +
+    `The LLM output does not fit the ontology schema (${issues.length} problem` +
+      `${issues.length === 1 ? "" : "s"}); expected a JSON object with the keys ${keyList(keys)}:\n` +
       `${lines.join("\n")}\nReceived: ${previewOf(output)}`,
   );
 }

@@ -282,7 +282,9 @@ export function ontologyRefs<S extends OntologyShape>(shape: S): OntologyRefs<S>
 function missing(ref: OntologyRef, detail: string): LabelError {
   return new LabelError(
     "TA_INVALID_LABEL",
-    `The ontology has no ${ref.kind} ${JSON.stringify(ref.title)} (feature node hash ${JSON.stringify(ref.featureNodeHash)}): ${detail}. The generated project module is out of date; rerun \`task-agents codegen\` for this project.`,
+    `The ontology has no ${ref.kind} ${JSON.stringify(ref.title)} (feature node ` +
+      `hash ${JSON.stringify(ref.featureNodeHash)}): ${detail}. The generated ` +
+      `project module is out of date; rerun \`task-agents codegen\` for this project.`,
   );
 }
 

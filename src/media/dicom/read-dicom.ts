@@ -112,7 +112,9 @@ function pixelLayout(data: DataSet, subject: string, compressed: boolean): Pixel
   if (!colourOk && !greyOk) {
     throw decodeError(
       subject,
-      `its pixels (${photometric}, ${samplesPerPixel} sample${samplesPerPixel === 1 ? "" : "s"} of ${bitsAllocated} bits) are not a kind task-agents reads. Supported: MONOCHROME1 and MONOCHROME2 of 8 or 16 bits, RGB of 8 bits (YBR_FULL too when uncompressed)`,
+      `its pixels (${photometric}, ${samplesPerPixel} sample${samplesPerPixel === 1 ? "" : "s"}` +
+        ` of ${bitsAllocated} bits) are not a kind task-agents reads. Supported: MONOCHROME1 ` +
+        `and MONOCHROME2 of 8 or 16 bits, RGB of 8 bits (YBR_FULL too when uncompressed)`,
     );
   }
   return {

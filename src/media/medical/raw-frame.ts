@@ -35,7 +35,9 @@ export function checkWindow(window: unknown, where: string): DisplayWindow {
   if (typeof value !== "object" || value === null || !Number.isFinite(value.center) || !Number.isFinite(value.width) || (value.width as number) <= 0) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `${where}: window must be { center, width } with finite numbers and width > 0 (in rescaled units, e.g. { center: 40, width: 400 } for soft tissue on CT), got ${JSON.stringify(window) ?? String(window)}.`,
+      `${where}: window must be { center, width } with finite numbers and ` +
+        `width > 0 (in rescaled units, e.g. { center: 40, width: 400 } for ` +
+        `soft tissue on CT), got ${JSON.stringify(window) ?? String(window)}.`,
     );
   }
   return { center: value.center as number, width: value.width as number };

@@ -87,7 +87,8 @@ export function parseNifti(buffer: ArrayBuffer, subject: string): NiftiVolume {
   if (image.byteLength < sliceBytes * frameCount) {
     throw decodeError(
       subject,
-      `its voxel data is cut short: ${frameCount} slices of ${width}×${height} ${sample.name} need ${sliceBytes * frameCount} bytes, the file has ${image.byteLength} (a truncated file?)`,
+      `its voxel data is cut short: ${frameCount} slices of ${width}×${height} ${sample.name} ` +
+        `need ${sliceBytes * frameCount} bytes, the file has ${image.byteLength} (a truncated file?)`,
     );
   }
   // NIfTI: a slope of 0 means "not scaled".

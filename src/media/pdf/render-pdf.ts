@@ -28,7 +28,8 @@ export function checkDpi(dpi: unknown, where: string): number {
   if (typeof dpi !== "number" || !Number.isFinite(dpi) || dpi < dpiRange.min || dpi > dpiRange.max) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `${where}: dpi must be a number from ${dpiRange.min} to ${dpiRange.max} (pages are rendered at ${defaultDpi} unless told), got ${JSON.stringify(dpi) ?? String(dpi)}.`,
+      `${where}: dpi must be a number from ${dpiRange.min} to ${dpiRange.max} (pages are ` +
+        `rendered at ${defaultDpi} unless told), got ${JSON.stringify(dpi) ?? String(dpi)}.`,
     );
   }
   return dpi;

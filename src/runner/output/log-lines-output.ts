@@ -12,7 +12,8 @@ export function logLinesOutput(logger: Logger, streams: OutputStreams, showRepor
     logger,
     runStarted: ({ backend, project, stages }) =>
       logger.info(
-        `task-agents run on ${backend}, project ${JSON.stringify(project.title)} (${project.uuid}); stages: ${stages.map((s) => JSON.stringify(s.title)).join(", ")}`,
+        `task-agents run on ${backend}, project ${JSON.stringify(project.title)} ` +
+          `(${project.uuid}); stages: ${stages.map((s) => JSON.stringify(s.title)).join(", ")}`,
       ),
     stageStarted: (stage, pass, total) =>
       logger.info(`pass ${pass}: stage ${JSON.stringify(stage.title)}${total === undefined ? "" : `, ${total} task${total === 1 ? "" : "s"} waiting`}`),
@@ -20,11 +21,16 @@ export function logLinesOutput(logger: Logger, streams: OutputStreams, showRepor
     taskFinished: () => undefined,
     taskFailed: (stage, failure) =>
       logger.warn(
-        `task ${failure.taskUuid} failed after ${failure.attempts} attempt${failure.attempts === 1 ? "" : "s"} in stage ${JSON.stringify(stage.title)}: ${failure.error.message}${failure.routedTo === undefined ? "" : `; moved along ${JSON.stringify(failure.routedTo)}`}`,
+        `task ${failure.taskUuid} failed after ${failure.attempts} attempt` +
+          `${failure.attempts === 1 ? "" : "s"} in stage ${JSON.stringify(stage.title)}: ` +
+          `${failure.error.message}` +
+          `${failure.routedTo === undefined ? "" : `; moved along ${JSON.stringify(failure.routedTo)}`}`,
       ),
     batchCommitted: (stage: StageReport, b: BatchSummary) =>
       logger.info(
-        `stage ${JSON.stringify(stage.title)} batch ${b.number}: ${b.size} tasks, ${b.moved} moved, ${b.left} left, ${b.failed} failed${b.refused ? `, ${b.refused} refused` : ""} in ${(b.durationMs / 1000).toFixed(2)} s (${rate(b.size, b.durationMs)} tasks/s)`,
+        `stage ${JSON.stringify(stage.title)} batch ${b.number}: ${b.size} tasks, ${b.moved}` +
+          ` moved, ${b.left} left, ${b.failed} failed${b.refused ? `, ${b.refused} refused` : ""}` +
+          ` in ${(b.durationMs / 1000).toFixed(2)} s (${rate(b.size, b.durationMs)} tasks/s)`,
       ),
     stageFinished: () => undefined,
     passFinished: (pass, next) => {

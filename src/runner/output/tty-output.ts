@@ -50,7 +50,9 @@ export function ttyOutput(streams: OutputStreams, level: LogLevel = "info"): Run
     },
     taskFailed: (stage, failure) =>
       logger.warn(
-        `task ${failure.taskUuid} failed after ${failure.attempts} attempt(s) in ${JSON.stringify(stage.title)}: ${failure.error.message}${failure.routedTo === undefined ? "" : `; moved along ${JSON.stringify(failure.routedTo)}`}`,
+        `task ${failure.taskUuid} failed after ${failure.attempts} attempt(s) in ` +
+          `${JSON.stringify(stage.title)}: ${failure.error.message}` +
+          `${failure.routedTo === undefined ? "" : `; moved along ${JSON.stringify(failure.routedTo)}`}`,
       ),
     batchCommitted: () => undefined,
     stageFinished: () => {

@@ -54,7 +54,8 @@ async function runOnTask(context: UiContext, agentFile: string, project: Project
   if (runner.hasOwnBackend) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `The Runner of ${JSON.stringify(agentFile)} brings its own backend; the dashboard runs agents on the store it shows. Create the Runner without \`backend\` (as for \`task-agents run --store\`).`,
+      `The Runner of ${JSON.stringify(agentFile)} brings its own backend; the dashboard runs agents on ` +
+        `the store it shows. Create the Runner without \`backend\` (as for \`task-agents run --store\`).`,
     );
   }
   return oneAtATime(context, async () => {
@@ -64,7 +65,9 @@ async function runOnTask(context: UiContext, agentFile: string, project: Project
       const handled = await runner.handledStages(project.uuid);
       throw new ConfigurationError(
         "TA_NO_HANDLERS",
-        `${JSON.stringify(agentFile)} has no handler for stage ${JSON.stringify(stage.title)}; it handles ${handled.length === 0 ? "no stage of this project" : handled.map((s) => JSON.stringify(s.title)).join(", ")}.`,
+        `${JSON.stringify(agentFile)} has no handler for stage ` +
+          `${JSON.stringify(stage.title)}; it handles ` +
+          `${handled.length === 0 ? "no stage of this project" : handled.map((s) => JSON.stringify(s.title)).join(", ")}.`,
       );
     }
     // A task that failed in an earlier action is tried again: a person asked for it.

@@ -26,7 +26,8 @@ export const taskActionRoutes: RouteModule = (app, context) => {
     if (stage === undefined) {
       throw new ConfigurationError(
         "TA_INVALID_ARGUMENT",
-        `The action names stage ${JSON.stringify(stageUuid)}, which project ${JSON.stringify(project.title)} does not have; reload the task page and act from there.`,
+        `The action names stage ${JSON.stringify(stageUuid)}, which project ` +
+          `${JSON.stringify(project.title)} does not have; reload the task page and act from there.`,
       );
     }
     const offered = humanActionsOf(stage);
@@ -34,8 +35,10 @@ export const taskActionRoutes: RouteModule = (app, context) => {
       throw new ConfigurationError(
         "TA_INVALID_ARGUMENT",
         offered.length === 0
-          ? `Tasks in ${stage.type} stage ${JSON.stringify(stage.title)} are not moved by people; the dashboard acts in ANNOTATION (submit) and REVIEW (approve, reject) stages.`
-          : `Pathway ${JSON.stringify(pathway)} is not a person's action in stage ${JSON.stringify(stage.title)}; accepted: ${offered.map((a) => JSON.stringify(a.pathway)).join(", ")}.`,
+          ? `Tasks in ${stage.type} stage ${JSON.stringify(stage.title)} are not moved by people; ` +
+              `the dashboard acts in ANNOTATION (submit) and REVIEW (approve, reject) stages.`
+          : `Pathway ${JSON.stringify(pathway)} is not a person's action in stage ${JSON.stringify(stage.title)}` +
+              `; accepted: ${offered.map((a) => JSON.stringify(a.pathway)).join(", ")}.`,
       );
     }
     context.backend.proceed(project.uuid, { stage: stage.uuid, pathway, taskUuid: task.uuid, actor: dashboardActor });

@@ -1,5 +1,6 @@
 /** The dashboard's one stylesheet, served as /assets/app.css (styles load from this server only). */
-export const appCss = `
+export const appCss =
+  `
 :root { --fg: #1d2330; --muted: #667085; --line: #d0d5dd; --bg: #f8f9fb; --accent: #3b5bdb; --agent: #7048e8; --fail: #c92a2a; --ok: #2b8a3e; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
@@ -24,7 +25,8 @@ code, .hash { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-
 .badge.AGENT { background: #e5dbff; color: var(--agent); }
 .badge.failed, .badge.error, .badge.configuration-error { background: #ffe3e3; color: var(--fail); }
 .badge.completed { background: #d3f9d8; color: var(--ok); }
-.button { display: inline-block; padding: 4px 10px; border: 1px solid var(--line); border-radius: 6px; background: #fff; text-decoration: none; margin-right: 8px; }
+.button { display: inline-block; padding: 4px 10px; border: 1px solid var(--line); ` +
+  `border-radius: 6px; background: #fff; text-decoration: none; margin-right: 8px; }
 form.filters { display: flex; gap: 12px; align-items: end; margin: 8px 0 12px; flex-wrap: wrap; }
 form.filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }
 .pager { margin: 12px 0; }

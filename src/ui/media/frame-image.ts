@@ -23,7 +23,8 @@ async function withItemFile<T>(item: MediaItem, signal: AbortSignal | undefined,
   if (url === null || !/^https?:/i.test(url)) {
     throw new MediaError(
       "TA_DOWNLOAD_FAILED",
-      `The file of ${JSON.stringify(item.dataTitle)} cannot be read: the store has ${url === null ? "no URL" : `a ${url.split(":")[0]}: URL`} for it; file: and http(s) URLs are read.`,
+      `The file of ${JSON.stringify(item.dataTitle)} cannot be read: the store has ` +
+        `${url === null ? "no URL" : `a ${url.split(":")[0]}: URL`} for it; file: and http(s) URLs are read.`,
       true,
     );
   }
@@ -66,7 +67,8 @@ export async function renderFrameImage(item: MediaItem, frame: number, signal?: 
   }
   throw new MediaError(
     "TA_UNSUPPORTED_MEDIA",
-    `${shown} is ${itemType === "audio" ? "audio" : `a ${itemType} item`}: the dashboard shows pictures of images and videos only; its labels are listed instead.`,
+    `${shown} is ${itemType === "audio" ? "audio" : `a ${itemType} item`}: the ` +
+      `dashboard shows pictures of images and videos only; its labels are listed instead.`,
     true,
   );
 }

@@ -30,7 +30,8 @@ export const stageRoutes: RouteModule = (app, context) => {
     if (stage === undefined) {
       throw new NotFoundError(
         "TA_UNKNOWN_STAGE",
-        `Project ${JSON.stringify(project.title)} has no stage ${JSON.stringify(c.req.param("stage"))}; its stages are ${project.stages.map((s) => `${JSON.stringify(s.title)} (${s.uuid})`).join(", ")}.`,
+        `Project ${JSON.stringify(project.title)} has no stage ${JSON.stringify(c.req.param("stage"))}; ` +
+          `its stages are ${project.stages.map((s) => `${JSON.stringify(s.title)} (${s.uuid})`).join(", ")}.`,
       );
     }
     const status = oneOf<TaskStatus>("status", c.req.query("status"), taskStatuses);

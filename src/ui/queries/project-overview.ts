@@ -18,10 +18,11 @@ export interface ProjectOverview {
 export function projectOverviews(db: Db): ProjectOverview[] {
   const projects = statement(db, "SELECT uuid, title FROM projects ORDER BY created_at, uuid").all() as { uuid: string; title: string }[];
   // One grouped count over the stage index; each stage's tasks are counted, not read.
+  const stageCount = "SELECT COUNT(*) FROM tasks t WHERE t.stage_uuid = s.uuid";
   const counts = statement(
     db,
     `SELECT s.project_uuid AS project, s.type AS type,
-       ${visibleCount("SELECT COUNT(*) FROM tasks t WHERE t.stage_uuid = s.uuid", `SELECT COUNT(*) FROM tasks t WHERE t.stage_uuid = s.uuid AND ${published("t")}`)} AS n
+       ${visibleCount(stageCount, `${stageCount} AND ${published("t")}`)} AS n
      FROM stages s`,
   ).all() as { project: string; type: StageType; n: number }[];
   const byProject = new Map<string, Map<StageType, number>>();

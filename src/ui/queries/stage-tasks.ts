@@ -61,7 +61,8 @@ function parseCursor(after: string | undefined, sort: StageSort): { id: number; 
   if (match === null) {
     throw new ConfigurationError(
       "TA_INVALID_ARGUMENT",
-      `The page cursor ${JSON.stringify(after)} is not one this page made for sorting by ${sort}; follow the page's "Next" link, or drop "after" from the URL for the first page.`,
+      `The page cursor ${JSON.stringify(after)} is not one this page made for sorting by ` +
+        `${sort}; follow the page's "Next" link, or drop "after" from the URL for the first page.`,
     );
   }
   return sort === "age" ? { id: Number(match[1]), priority: Number.POSITIVE_INFINITY } : { id: Number(match[2]), priority: Number(match[1]) };

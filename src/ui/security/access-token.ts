@@ -36,7 +36,8 @@ export function requireAccessToken(token: string, refuse: Refuse): MiddlewareHan
     if (given === undefined)
       return refuse(
         c,
-        "This dashboard needs its access token: open it once with ?token=<the --token or TASK_AGENTS_UI_TOKEN value> at the end of the URL; a cookie keeps it from then on.",
+        "This dashboard needs its access token: open it once with ?token=<the --token or " +
+          "TASK_AGENTS_UI_TOKEN value> at the end of the URL; a cookie keeps it from then on.",
       );
     if (!sameSecret(given, token))
       return refuse(

@@ -23,7 +23,8 @@ export function requireLoopbackHostHeader(boundHost: string, refuse: Refuse): Mi
     if (!loopbackNames.has(name) && name !== boundHost.toLowerCase() && !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) {
       return refuse(
         c,
-        `This dashboard answers requests to localhost or 127.0.0.1 only, not to ${JSON.stringify(hostHeader)}. To open it under another name, start it with --token.`,
+        `This dashboard answers requests to localhost or 127.0.0.1 only, not to ` +
+          `${JSON.stringify(hostHeader)}. To open it under another name, start it with --token.`,
       );
     }
     await next();

@@ -186,7 +186,9 @@ describe("signature verification", () => {
     const vectorKey = keyFromSeed("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
     expect(vectorKey.hex).toBe("03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8");
     const target =
-      "/v2/public/projects/00000000-0000-0000-0000-0000000000aa/workflow/stages/00000000-0000-0000-0000-0000000000bb/tasks?pageToken=tok%2F%2B%3D&statuses=NEW&statuses=ASSIGNED&dataTitleContains=a+b";
+      "/v2/public/projects/00000000-0000-0000-0000-0000000000aa/workflow/stages/" +
+      "00000000-0000-0000-0000-0000000000bb/tasks?pageToken=tok%2F%2B%3D&" +
+      "statuses=NEW&statuses=ASSIGNED&dataTitleContains=a+b";
     const headers = {
       "content-digest": "sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:",
       "signature-input": `encord-sig=("@method" "@request-target" "content-digest");created=1700000000;keyid="${vectorKey.hex}";alg="ed25519"`,

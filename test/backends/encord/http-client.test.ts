@@ -202,7 +202,8 @@ describe("v2 requests on the wire", () => {
     const [request] = server.requests;
     expect(request?.headers["content-digest"]).toBe("sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:");
     expect(request?.headers["signature-input"]).toBe(
-      'encord-sig=("@method" "@request-target" "content-digest");created=1700000000;keyid="03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";alg="ed25519"',
+      'encord-sig=("@method" "@request-target" ' +
+        '"content-digest");created=1700000000;keyid="03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8";alg="ed25519"',
     );
     expect(request?.headers.signature).toBe("encord-sig=:bqZcXKOVzmFl3CxPcOw4ZZx/DmmGhkTQL9GqrkxZE/FbnckWe4cfnAgMF5U2uOb+aY6tbrEdTozVhqhahFQKAQ==:");
   });

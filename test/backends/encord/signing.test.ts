@@ -35,7 +35,9 @@ const empty = new Uint8Array(0);
 describe("Vector A (§1.7): v2 GET with list query params", () => {
   const path = "/v2/public/projects/00000000-0000-0000-0000-0000000000aa/workflow/stages/00000000-0000-0000-0000-0000000000bb/tasks";
   const vectorUrl =
-    "https://api.encord.com/v2/public/projects/00000000-0000-0000-0000-0000000000aa/workflow/stages/00000000-0000-0000-0000-0000000000bb/tasks?pageToken=tok%2F%2B%3D&statuses=NEW&statuses=ASSIGNED&dataTitleContains=a+b";
+    "https://api.encord.com/v2/public/projects/00000000-0000-0000-0000-0000000000aa/" +
+    "workflow/stages/00000000-0000-0000-0000-0000000000bb/" +
+    "tasks?pageToken=tok%2F%2B%3D&statuses=NEW&statuses=ASSIGNED&dataTitleContains=a+b";
 
   it("the key of the vector PEM and of the seed is the documented one", () => {
     expect(key.publicKeyHex).toBe(publicKeyHex);
@@ -80,7 +82,8 @@ describe("contentDigest", () => {
 
 describe("own known-answer vector: v2 POST with a JSON body", () => {
   const target =
-    "/v2/public/projects/00000000-0000-0000-0000-0000000000aa/workflow/stages/00000000-0000-0000-0000-0000000000bb/tasks/00000000-0000-0000-0000-0000000000cc/actions";
+    "/v2/public/projects/00000000-0000-0000-0000-0000000000aa/workflow/stages/" +
+    "00000000-0000-0000-0000-0000000000bb/tasks/00000000-0000-0000-0000-0000000000cc/actions";
   const body = Buffer.from(pythonJsonDumps({ action: "proceed", pathwayUuid: "22222222-2222-2222-2222-222222222222", note: "é" }), "utf8");
 
   it("the JSON body is Python's json.dumps bytes", () => {

@@ -180,7 +180,8 @@ export class LabelRowTable {
     const rows = this.#byDataHash.get(dataHash) ?? [];
     if (rows.length > 1) {
       throw new Error(
-        `data ${dataHash} has a label row in each of the projects ${rows.map((r) => r.projectHash).join(", ")}; say which with labelRows.of(projectHash, dataHash)`,
+        `data ${dataHash} has a label row in each of the projects ` +
+          `${rows.map((r) => r.projectHash).join(", ")}; say which with labelRows.of(projectHash, dataHash)`,
       );
     }
     return rows[0];

@@ -122,17 +122,28 @@ function sentence(code: EncordErrorCode, call: FailedCall, status: number | unde
     case "TA_ENCORD_AUTH":
       return `Encord did not accept the credentials${detail}. ${AUTH_HINT}`;
     case "TA_ENCORD_FORBIDDEN":
-      return `Encord refused access to ${call.subject}${detail}: the key's user has no access to this ${call.projectScoped ? "project" : "resource"}. Ask a project admin to add that user.`;
+      return (
+        `Encord refused access to ${call.subject}${detail}: the key's user has no access to this ` +
+        `${call.projectScoped ? "project" : "resource"}. Ask a project admin to add that user.`
+      );
     case "TA_ENCORD_NOT_FOUND":
       return `Encord found no ${call.subject}${detail}. Check the hash or UUID, and that it belongs to the account on ${call.domain}.`;
     case "TA_ENCORD_RATE_LIMITED":
-      return `Encord kept rate-limiting the requests${detail} after ${call.retries} retr${call.retries === 1 ? "y" : "ies"}. Set a lower fixed rate (--max-requests-per-second or TASK_AGENTS_ENCORD_MAX_RPS), lower maxInFlight, or try again later.`;
+      return (
+        `Encord kept rate-limiting the requests${detail} after ${call.retries} retr` +
+        `${call.retries === 1 ? "y" : "ies"}. Set a lower fixed rate (--max-requests-per-second ` +
+        `or TASK_AGENTS_ENCORD_MAX_RPS), lower maxInFlight, or try again later.`
+      );
     case "TA_ENCORD_INVALID_REQUEST":
       if (status === 413) return `Encord rejected the request as too large${detail}. Send smaller batches.`;
       if (status === 405) return `Encord does not allow this method here${detail}.`;
       return `Encord rejected the request${encordCode === undefined ? "" : ` with ${encordCode}`}${detail}.`;
     case "TA_ENCORD_SERVER":
-      return `Encord failed${encordCode === undefined ? "" : ` with ${encordCode}`}${detail}${call.retries > 0 ? ` after ${call.retries} retr${call.retries === 1 ? "y" : "ies"}` : ""}. Try again later.`;
+      return (
+        `Encord failed${encordCode === undefined ? "" : ` with ${encordCode}`}${detail}` +
+        `${call.retries > 0 ? ` after ${call.retries} retr${call.retries === 1 ? "y" : "ies"}` : ""}` +
+        `. Try again later.`
+      );
     case "TA_ENCORD_TRANSPORT":
       return `The request to Encord failed${detail}.`;
     default: {
