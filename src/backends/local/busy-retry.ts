@@ -78,7 +78,9 @@ function busyError(options: BusyRetryOptions, waitedMs: number, cause: unknown):
   const why = options.signal?.aborted === true ? `for ${seconds} s, until the operation was cancelled` : `for ${seconds} s`;
   return new BackendError(
     "TA_STORE_BUSY",
-    `The store at ${JSON.stringify(options.storePath)} stayed busy ${why}: another process held its write lock, so the ${options.operation} was not done and nothing of it was written. Try again when that process has finished.`,
+    `The store at ${JSON.stringify(options.storePath)} stayed busy ${why}: ` +
+      `another process held its write lock, so the ${options.operation} was not ` +
+      `done and nothing of it was written. Try again when that process has finished.`,
     { cause },
   );
 }

@@ -60,7 +60,8 @@ export async function addDataItems(
       if (written === 0) {
         throw new DataInputError(
           "TA_INVALID_ARGUMENT",
-          "Nothing to add: the files, folders or manifest given hold no items (folders are walked recursively; hidden entries and blank manifest lines are skipped).",
+          "Nothing to add: the files, folders or manifest given hold no items (folders " +
+            "are walked recursively; hidden entries and blank manifest lines are skipped).",
         );
       }
       await writeIntake(db, staging, { projectUuid: project.uuid, entry, status, actor: options.actor }, busy);

@@ -130,7 +130,8 @@ async function itemFromManifestLine(line: string, where: string, folder: string)
   const unknown = Object.keys(record).filter((k) => !manifestKeys.includes(k));
   if (unknown.length > 0)
     throw fail(
-      `unknown key${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; accepted keys: ${manifestKeys.map((k) => JSON.stringify(k)).join(", ")}`,
+      `unknown key${unknown.length === 1 ? "" : "s"} ${unknown.map((k) => JSON.stringify(k)).join(", ")}` +
+        `; accepted keys: ${manifestKeys.map((k) => JSON.stringify(k)).join(", ")}`,
     );
   const { title, path, url, clientMetadata = {} } = record;
   if (title !== undefined && (typeof title !== "string" || title.trim() === "")) throw fail(`"title" must be a non-empty string`);

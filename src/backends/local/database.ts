@@ -45,7 +45,8 @@ const quoted = (path: string) => JSON.stringify(path);
 function noStore(path: string, what: string): NotFoundError {
   return new NotFoundError(
     "TA_NO_STORE",
-    `There is no task-agents store at ${quoted(path)}${what}. Create a project first (\`task-agents project create <spec>\`), or point --store or TASK_AGENTS_STORE at an existing store.`,
+    `There is no task-agents store at ${quoted(path)}${what}. Create a project first (\`task-agents ` +
+      `project create <spec>\`), or point --store or TASK_AGENTS_STORE at an existing store.`,
   );
 }
 
@@ -89,7 +90,11 @@ export class StoreConnection {
       if (contents.kind === "foreign") {
         throw new ConfigurationError(
           "TA_NOT_A_STORE",
-          `The file at ${quoted(path)} is an SQLite database of some other program (${describeTables(contents.tables)}), not a task-agents store: a store keeps its schema versions in a "${ledgerTable}" table of its own. task-agents left the file as it was. Point --store or TASK_AGENTS_STORE at a task-agents store, or at a new path for \`task-agents project create <spec>\` to make one.`,
+          `The file at ${quoted(path)} is an SQLite database of some other program (` +
+            `${describeTables(contents.tables)}), not a task-agents store: a store keeps ` +
+            `its schema versions in a "${ledgerTable}" table of its own. task-agents left ` +
+            `the file as it was. Point --store or TASK_AGENTS_STORE at a task-agents ` +
+            `store, or at a new path for \`task-agents project create <spec>\` to make one.`,
         );
       }
       if (contents.kind === "empty" && !create) throw noStore(path, " (the file is an empty SQLite database)");
@@ -121,7 +126,10 @@ export class StoreConnection {
         const version = Math.max(0, ...migrations.filter((m) => !this.#pending.includes(m)).map((m) => m.version));
         throw new ConfigurationError(
           "TA_STORE_OUTDATED",
-          `The store at ${quoted(this.#path)} has schema version ${version}; this task-agents reads version ${migrations.at(-1)!.version} and does not upgrade a store in a command that only reads it. Run a command that writes to it (\`task-agents data add\`, \`tasks proceed\` or \`run\`) to upgrade it, then try again.`,
+          `The store at ${quoted(this.#path)} has schema version ${version}; this ` +
+            `task-agents reads version ${migrations.at(-1)!.version} and does not upgrade a ` +
+            `store in a command that only reads it. Run a command that writes to it (\`task-agents ` +
+            `data add\`, \`tasks proceed\` or \`run\`) to upgrade it, then try again.`,
         );
       }
     } else if (!this.#upgraded) {

@@ -46,7 +46,10 @@ function seriesItem(folder: string, seriesUid: string, title: string, members: S
   if (other) {
     throw new DataInputError(
       "TA_UNSUPPORTED_MEDIA",
-      `DICOM series ${seriesUid} in ${JSON.stringify(folder)} mixes slice sizes: ${JSON.stringify(members[0]!.title)} is ${first.width}×${first.height}, ${JSON.stringify(other.title)} is ${other.media.width}×${other.media.height}. A series is added as one volume, so its slices must share one size; move the odd files to a folder of their own.`,
+      `DICOM series ${seriesUid} in ${JSON.stringify(folder)} mixes slice sizes: ` +
+        `${JSON.stringify(members[0]!.title)} is ${first.width}×${first.height}, ` +
+        `${JSON.stringify(other.title)} is ${other.media.width}×${other.media.height}. A series is added ` +
+        `as one volume, so its slices must share one size; move the odd files to a folder of their own.`,
       folder,
     );
   }

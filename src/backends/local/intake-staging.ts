@@ -60,7 +60,8 @@ export class IntakeStaging {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertChild = this.#db.prepare(
-      `INSERT INTO ${this.#table}_children (storage_item_uuid, parent_uuid, child_index, item_type, name, mime_type, file_size, width, height, frame_count, url, stamp)
+      `INSERT INTO ${this.#table}_children (storage_item_uuid, parent_uuid, child_index, ` +
+        `item_type, name, mime_type, file_size, width, height, frame_count, url, stamp)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#db.transaction(() => {
@@ -144,13 +145,16 @@ export class IntakeStaging {
     const from = `FROM ${this.#table} WHERE rowid BETWEEN ? AND ? ORDER BY rowid`;
     this.#db
       .prepare(
-        `INSERT INTO storage_items (uuid, project_uuid, item_type, name, mime_type, file_size, width, height, fps, duration, frame_count, url, client_metadata, created_at, last_edited_at, intake_id)
-         SELECT storage_item_uuid, ?, item_type, name, mime_type, file_size, width, height, fps, duration, frame_count, url, client_metadata, stamp, stamp, ? ${from}`,
+        `INSERT INTO storage_items (uuid, project_uuid, item_type, name, mime_type, file_size, width, ` +
+          `height, fps, duration, frame_count, url, client_metadata, created_at, last_edited_at, intake_id)
+         SELECT storage_item_uuid, ?, item_type, name, mime_type, file_size, width, ` +
+          `height, fps, duration, frame_count, url, client_metadata, stamp, stamp, ? ${from}`,
       )
       .run(projectUuid, intakeId, first, last);
     this.#db
       .prepare(
-        `INSERT INTO data_units (data_hash, project_uuid, storage_item_uuid, title, data_type, created_at, intake_id) SELECT data_hash, ?, storage_item_uuid, name, data_type, stamp, ? ${from}`,
+        `INSERT INTO data_units (data_hash, project_uuid, storage_item_uuid, title, data_type, ` +
+          `created_at, intake_id) SELECT data_hash, ?, storage_item_uuid, name, data_type, stamp, ? ${from}`,
       )
       .run(projectUuid, intakeId, first, last);
     this.#db
@@ -179,7 +183,8 @@ export class IntakeStaging {
   writeChildren(first: number, last: number, target: IntakeTarget): void {
     this.#db
       .prepare(
-        `INSERT INTO storage_items (uuid, project_uuid, item_type, name, mime_type, file_size, width, height, frame_count, url, created_at, last_edited_at, parent_uuid, child_index, intake_id)
+        `INSERT INTO storage_items (uuid, project_uuid, item_type, name, mime_type, file_size, width, ` +
+          `height, frame_count, url, created_at, last_edited_at, parent_uuid, child_index, intake_id)
          SELECT storage_item_uuid, ?, item_type, name, mime_type, file_size, width, height, frame_count, url, stamp, stamp, parent_uuid, child_index, ?
          FROM ${this.#table}_children WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
       )

@@ -72,7 +72,8 @@ function leaveLockFree(heldMs: number): Promise<void> {
 function intakeTakenAway(): BackendError {
   return new BackendError(
     "TA_STORE_ERROR",
-    "This data add stopped for more than 10 minutes midway, and another process took its unfinished items for abandoned and removed them; nothing was added. Run the data add again.",
+    "This data add stopped for more than 10 minutes midway, and another process took its " +
+      "unfinished items for abandoned and removed them; nothing was added. Run the data add again.",
   );
 }
 

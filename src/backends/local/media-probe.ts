@@ -30,7 +30,8 @@ const sniffBytes = 64 * 1024;
 function unsupported(subject: string, what: string): DataInputError {
   return new DataInputError(
     "TA_UNSUPPORTED_MEDIA",
-    `${subject} is ${what}, which task-agents cannot add. Accepted: images, videos, audio, text, HTML, PDF, DICOM and NIfTI files (${acceptedExtensions.join(", ")}).`,
+    `${subject} is ${what}, which task-agents cannot add. Accepted: images, videos, ` +
+      `audio, text, HTML, PDF, DICOM and NIfTI files (${acceptedExtensions.join(", ")}).`,
     subject,
   );
 }

@@ -81,7 +81,9 @@ function proceedOne(
   if (refusal?.reason === "unknown-task") {
     throw new NotFoundError(
       "TA_UNKNOWN_TASK",
-      `Project ${JSON.stringify(project.title)} has no task ${JSON.stringify(taskUuid)}; a task is given by its UUID. Run \`task-agents tasks list ${project.uuid} --stage ${JSON.stringify(stage.title)}\` to see the tasks of the stage.`,
+      `Project ${JSON.stringify(project.title)} has no task ${JSON.stringify(taskUuid)}` +
+        `; a task is given by its UUID. Run \`task-agents tasks list ${project.uuid}` +
+        ` --stage ${JSON.stringify(stage.title)}\` to see the tasks of the stage.`,
     );
   }
   if (refusal) {

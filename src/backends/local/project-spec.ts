@@ -299,13 +299,15 @@ function checkGraph(spec: RawSpec): string[] {
     // Runners take a stage as a title or a UUID: a title that parses as a UUID would be read as one.
     if (isUuid(stage.title))
       problems.push(
-        `${at(i)}.title: ${JSON.stringify(stage.title)} is a UUID; a stage title must not be one, since agents name a stage by either (put it in "uuid" instead).`,
+        `${at(i)}.title: ${JSON.stringify(stage.title)} is a UUID; a stage title must ` +
+          `not be one, since agents name a stage by either (put it in "uuid" instead).`,
       );
     for (const field of ["to", "approve", "reject", "pathways"] as const) {
       const present = stage[field] !== undefined;
       if (present && !allowed.includes(field)) {
         problems.push(
-          `${at(i)}.${field}: not accepted on ${article(stage.type)} ${stage.type} stage; ${stage.type} accepts ${allowed.length ? quoteList(allowed, "and") : "no outgoing edges"}.`,
+          `${at(i)}.${field}: not accepted on ${article(stage.type)} ${stage.type} stage; ` +
+            `${stage.type} accepts ${allowed.length ? quoteList(allowed, "and") : "no outgoing edges"}.`,
         );
       }
       if (!present && allowed.includes(field)) {

@@ -40,21 +40,27 @@ function uuidsTakenElsewhere(db: Db, spec: ProjectSpec): string[] {
   );
   const pathwayOwner = statement(
     db,
-    "SELECT w.name AS pathway, s.title AS stage, p.title AS project, p.uuid AS projectUuid FROM pathways w JOIN stages s ON s.uuid = w.stage_uuid JOIN projects p ON p.uuid = s.project_uuid WHERE w.uuid = ?",
+    "SELECT w.name AS pathway, s.title AS stage, p.title AS project, p.uuid AS projectUuid FROM pathways " +
+      "w JOIN stages s ON s.uuid = w.stage_uuid JOIN projects p ON p.uuid = s.project_uuid WHERE w.uuid = ?",
   );
   const problems: string[] = [];
   spec.stages.forEach((stage, i) => {
     const owner = stageOwner.get(stage.uuid) as { stage: string; project: string; projectUuid: string } | undefined;
     if (owner) {
       problems.push(
-        `workflow.stages[${i}] (${JSON.stringify(stage.title)}).uuid: ${stage.uuid} is already the UUID of stage ${JSON.stringify(owner.stage)} of project ${JSON.stringify(owner.project)} (${owner.projectUuid}); UUIDs are unique in a store: leave "uuid" out to get a new one.`,
+        `workflow.stages[${i}] (${JSON.stringify(stage.title)}).uuid: ${stage.uuid} is already the ` +
+          `UUID of stage ${JSON.stringify(owner.stage)} of project ${JSON.stringify(owner.project)}` +
+          ` (${owner.projectUuid}); UUIDs are unique in a store: leave "uuid" out to get a new one.`,
       );
     }
     stage.pathways.forEach((pathway, j) => {
       const taken = pathwayOwner.get(pathway.uuid) as { pathway: string; stage: string; project: string; projectUuid: string } | undefined;
       if (taken) {
         problems.push(
-          `workflow.stages[${i}] (${JSON.stringify(stage.title)}).pathways[${j}].uuid: ${pathway.uuid} is already the UUID of pathway ${JSON.stringify(taken.pathway)} of stage ${JSON.stringify(taken.stage)} in project ${JSON.stringify(taken.project)} (${taken.projectUuid}); leave "uuid" out to get a new one.`,
+          `workflow.stages[${i}] (${JSON.stringify(stage.title)}).pathways[${j}].uuid: ${pathway.uuid} is ` +
+            `already the UUID of pathway ${JSON.stringify(taken.pathway)} of stage ` +
+            `${JSON.stringify(taken.stage)} in project ${JSON.stringify(taken.project)}` +
+            ` (${taken.projectUuid}); leave "uuid" out to get a new one.`,
         );
       }
     });
@@ -144,11 +150,13 @@ export function readProject(db: Db, projectHash: string): Project {
 
 /** Every project in the store, oldest first. */
 export function listProjects(db: Db): ProjectSummary[] {
+  const allTasks = "SELECT COUNT(*) FROM tasks t WHERE t.project_uuid = p.uuid";
   const rows = db
     .prepare(
       `SELECT p.uuid, p.title, p.created_at,
          (SELECT COUNT(*) FROM stages s WHERE s.project_uuid = p.uuid) AS stage_count,
-         ${visibleCount("SELECT COUNT(*) FROM tasks t WHERE t.project_uuid = p.uuid", `SELECT COUNT(*) FROM tasks t WHERE t.project_uuid = p.uuid AND ${published("t")}`)} AS task_count
+         ${visibleCount(allTasks, `${allTasks} AND ${published("t")}`)}` +
+        ` AS task_count
        FROM projects p ORDER BY p.created_at, p.uuid`,
     )
     .all() as { uuid: string; title: string; created_at: string; stage_count: number; task_count: number }[];

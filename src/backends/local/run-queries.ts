@@ -61,7 +61,9 @@ export function hasRunTables(db: Db): boolean {
   return statement(db, "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('runs', 'run_failures')", { pluck: true }).get() === 2;
 }
 
-const runColumns = `r.id, r.project_uuid, p.title AS project_title, r.kind, r.options_json, r.started_at, r.updated_at, r.finished_at, r.outcome, r.error, r.report_json, r.pid, r.host`;
+const runColumns =
+  `r.id, r.project_uuid, p.title AS project_title, r.kind, r.options_json, r.started_at, ` +
+  `r.updated_at, r.finished_at, r.outcome, r.error, r.report_json, r.pid, r.host`;
 
 function toDetail(row: RunRow): RunDetail {
   const report = JSON.parse(row.report_json) as RunDetail["report"];
@@ -136,7 +138,9 @@ interface FailureRow {
   recorded_at: string;
 }
 
-const failureColumns = `f.run_id, f.stage_uuid, s.title AS stage_title, f.task_uuid, f.data_title, f.attempts, f.error_name, f.error_message, f.error_stack, f.routed_to, f.recorded_at`;
+const failureColumns =
+  `f.run_id, f.stage_uuid, s.title AS stage_title, f.task_uuid, f.data_title, ` +
+  `f.attempts, f.error_name, f.error_message, f.error_stack, f.routed_to, f.recorded_at`;
 
 function toFailure(row: FailureRow): RunFailureRow {
   return {

@@ -56,7 +56,8 @@ export function checkStageNotify(notify: StageNotifySpec, at: string): string[] 
   if (notify.secret !== undefined && notify.secret.length === 0) problems.push(`${at}.secret: must not be empty.`);
   if (notify.secretEnv !== undefined && !variableName.test(notify.secretEnv)) {
     problems.push(
-      `${at}.secretEnv: ${JSON.stringify(notify.secretEnv)} is not an environment variable name; accepted: letters, digits and "_", not starting with a digit, e.g. "RECEIVER_SECRET".`,
+      `${at}.secretEnv: ${JSON.stringify(notify.secretEnv)} is not an environment variable name; ` +
+        `accepted: letters, digits and "_", not starting with a digit, e.g. "RECEIVER_SECRET".`,
     );
   }
   if (!Number.isInteger(notify.batchSize) || notify.batchSize < 1) {

@@ -36,7 +36,9 @@ export function selectStorageItems(db: Db, itemUuids: readonly string[], signUrl
     const missing = itemUuids.filter((u) => !found.has(u.toLowerCase()));
     throw new BackendError(
       "TA_STORE_ERROR",
-      `Storage item${missing.length === 1 ? "" : "s"} ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ` and ${missing.length - 10} more` : ""} ${missing.length === 1 ? "is" : "are"} not in this store.`,
+      `Storage item${missing.length === 1 ? "" : "s"} ${missing.slice(0, 10).join(", ")}` +
+        `${missing.length > 10 ? ` and ${missing.length - 10} more` : ""}` +
+        ` ${missing.length === 1 ? "is" : "are"} not in this store.`,
     );
   }
   return records.map((r) => storageItemOf(r, signUrls));

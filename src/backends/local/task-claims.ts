@@ -45,13 +45,15 @@ export function claimTasks(db: Db, stageUuid: string, options: ClaimTasksOptions
   const select = statement(
     db,
     `SELECT ${taskColumns} FROM tasks t ${taskJoins}
-     WHERE t.stage_uuid = ? AND t.id > ? AND ${published("t")} AND NOT EXISTS (SELECT 1 FROM task_claims c WHERE c.task_uuid = t.uuid AND c.stage_uuid = t.stage_uuid)
+     WHERE t.stage_uuid = ? AND t.id > ? AND ${published("t")} AND NOT EXISTS (SELECT ` +
+      `1 FROM task_claims c WHERE c.task_uuid = t.uuid AND c.stage_uuid = t.stage_uuid)
      ORDER BY t.id LIMIT ?`,
   );
   const record = statement(
     db,
     `INSERT INTO task_claims (task_uuid, stage_uuid, owner, host, pid, expires_at) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (task_uuid) DO UPDATE SET stage_uuid = excluded.stage_uuid, owner = excluded.owner, host = excluded.host, pid = excluded.pid, expires_at = excluded.expires_at`,
+     ON CONFLICT (task_uuid) DO UPDATE SET stage_uuid = excluded.stage_uuid, owner = ` +
+      `excluded.owner, host = excluded.host, pid = excluded.pid, expires_at = excluded.expires_at`,
   );
   return db
     .transaction((): TaskPage => {

@@ -42,7 +42,9 @@ export const recordMoveSql = `INSERT INTO task_moves (task_uuid, project_uuid, f
   VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** Like {@link recordMoveSql}, with the error that made the move (a failed task sent along `onFailure`) last. */
-export const recordMoveWithErrorSql = `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at, error)
+export const recordMoveWithErrorSql =
+  `INSERT INTO task_moves (task_uuid, project_uuid, from_stage_uuid, ` +
+  `to_stage_uuid, pathway_uuid, pathway_name, actor, moved_at, error)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** The status a task gets when it arrives in a stage: sent back by a reviewer, it is reopened. */

@@ -646,8 +646,11 @@ describe("rule 9: every edge names an existing stage other than START and itself
       {
         name: "START points to itself",
         mutate: (s) => (stage(s, 0).to = "Start"),
-        problem:
-          /^workflow\.stages\[0\] \("Start"\)\.to: "Start" is (the START stage; nothing may point back to START|the stage itself; a stage may not point to itself)\.$/,
+        problem: new RegExp(
+          '^workflow\\.stages\\[0\\] \\("Start"\\)\\.to: "Start" is (the START stage; ' +
+            "nothing may point back to START|the stage itself; a stage may not " +
+            "point to itself)\\.$",
+        ),
       },
       {
         name: "ANNOTATION points to itself",
@@ -789,7 +792,8 @@ describe("rule 11: UUIDs", () => {
           pathway(s, 1, 0).uuid = someUuid.toUpperCase();
         },
         problem: exactly(
-          `workflow.stages[1] ("Pre-label").pathways[0].uuid: UUID "${someUuid.toUpperCase()}" is already used by workflow.stages[1] ("Pre-label").uuid; UUIDs must be unique.`,
+          `workflow.stages[1] ("Pre-label").pathways[0].uuid: UUID "${someUuid.toUpperCase()}` +
+            `" is already used by workflow.stages[1] ("Pre-label").uuid; UUIDs must be unique.`,
         ),
       },
       {
@@ -799,7 +803,8 @@ describe("rule 11: UUIDs", () => {
           pathway(s, 1, 1).uuid = someUuid;
         },
         problem: exactly(
-          `workflow.stages[1] ("Pre-label").pathways[1].uuid: UUID "${someUuid}" is already used by workflow.stages[1] ("Pre-label").pathways[0].uuid; UUIDs must be unique.`,
+          `workflow.stages[1] ("Pre-label").pathways[1].uuid: UUID "${someUuid}" is already ` +
+            `used by workflow.stages[1] ("Pre-label").pathways[0].uuid; UUIDs must be unique.`,
         ),
       },
       {
@@ -809,7 +814,8 @@ describe("rule 11: UUIDs", () => {
           stage(s, 4).uuid = someUuid;
         },
         problem: exactly(
-          `workflow.stages[4] ("Complete").uuid: UUID "${someUuid}" is already used by workflow.stages[1] ("Pre-label").pathways[1].uuid; UUIDs must be unique.`,
+          `workflow.stages[4] ("Complete").uuid: UUID "${someUuid}" is already used ` +
+            `by workflow.stages[1] ("Pre-label").pathways[1].uuid; UUIDs must be unique.`,
         ),
       },
     ]),

@@ -1,8 +1,9 @@
 import type { Migration } from "./migration.js";
 
 /**
- * Runs recorded: every Runner execution and stage pass (serve, runStage) on the local store writes a `runs` row when it starts and completes it as it goes, so a run a
- * crash or kill ended stays listed with what it reported last. A run's failed tasks are rows of
+ * Runs recorded: every Runner execution and stage pass (serve, runStage) on the local store
+ * writes a `runs` row when it starts and completes it as it goes, so a run a crash or kill ended
+ * stays listed with what it reported last. A run's failed tasks are rows of
  * `run_failures` (the first 1,000 per stage, as the run report lists them), found by run, stage
  * and task. Stores without these tables read as having no runs, so commands that only read do
  * not need this step.
