@@ -6,16 +6,13 @@
 // of the highest sample, every 10 ms and at those points, and the kernel's maxRSS), the JS heap at
 // the same points and after a full GC at the end (run it with --expose-gc), seen, failed }.
 import { localBackend, Runner } from "../../dist/index.js";
+import { rssSampler } from "./rss-sampler.mjs";
 
 const [storePath, projectHash, checkpointArg] = process.argv.slice(2);
 const checkpoint = Number(checkpointArg);
 const mb = (bytes) => bytes / 1e6;
-let peak = 0;
-const sample = () => {
-  const rss = process.memoryUsage.rss();
-  if (rss > peak) peak = rss;
-  return rss;
-};
+const rssNow = rssSampler();
+const sample = rssNow.sample;
 
 const backend = localBackend({ storePath });
 const runner = new Runner({ projectHash, backend });
@@ -32,12 +29,12 @@ runner.stage("Pre-label", () => {
 await new Promise((resolve) => setTimeout(resolve, 100));
 const before = sample();
 const heapBefore = process.memoryUsage().heapUsed;
-const sampler = setInterval(sample, 10);
+rssNow.start();
 const report = await runner.execute({ output: "silent" });
 const after = sample();
 const heapAfter = process.memoryUsage().heapUsed;
-clearInterval(sampler);
-const peakRss = Math.max(peak, process.resourceUsage().maxRSS * 1024);
+rssNow.stop();
+const peakRss = Math.max(rssNow.peak, process.resourceUsage().maxRSS * 1024);
 // With --expose-gc: what the heap holds once garbage is gone (the report is still referenced).
 globalThis.gc?.();
 const heapAfterGc = process.memoryUsage().heapUsed;

@@ -6,16 +6,13 @@
 // handler holds that slice, for slices 0, 50, the middle and the last }, peakMiB (every 10 ms and
 // at those points), heapMiB (JS heap at the same slices), slices, failed, ms (the loop's time) }.
 import { localBackend, Runner, videoFrames } from "../../dist/index.js";
+import { rssSampler } from "./rss-sampler.mjs";
 
 const [storePath, projectHash, slicesArg] = process.argv.slice(2);
 const total = Number(slicesArg);
 const mib = (bytes) => bytes / 2 ** 20;
-let peak = 0;
-const sample = () => {
-  const rss = process.memoryUsage.rss();
-  if (rss > peak) peak = rss;
-  return rss;
-};
+const rssNow = rssSampler();
+const sample = rssNow.sample;
 
 const backend = localBackend({ storePath });
 const runner = new Runner({ projectHash, backend });
@@ -39,10 +36,10 @@ runner.stage("Pre-label", { deps: { videoFrames } }, async ({ videoFrames }) => 
 });
 await new Promise((resolve) => setTimeout(resolve, 100));
 const start = sample();
-const sampler = setInterval(sample, 10);
+rssNow.start();
 const report = await runner.execute({ output: "silent" });
-clearInterval(sampler);
+rssNow.stop();
 await backend.close();
 process.stdout.write(
-  JSON.stringify({ startMiB: mib(start), rssMiB: rss, heapMiB: heap, peakMiB: mib(peak), slices, failed: report.stages[0].failed, ms }) + "\n",
+  JSON.stringify({ startMiB: mib(start), rssMiB: rss, heapMiB: heap, peakMiB: mib(rssNow.peak), slices, failed: report.stages[0].failed, ms }) + "\n",
 );

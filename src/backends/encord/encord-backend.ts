@@ -30,7 +30,7 @@ import {
 } from "./encord-wire.js";
 import { abortableSleep } from "./http/abortable-sleep.js";
 import { isEncordApiError, type EncordApiError } from "./http/errors.js";
-import { EncordHttpClient, type EncordHttpClientOptions } from "./http/index.js";
+import { EncordHttpClient, withoutNulls, type EncordHttpClientOptions } from "./http/index.js";
 import { encordLimits } from "./limits.js";
 import type { ReaderThreadData } from "./listing/reader-messages.js";
 import { ThreadedStageReader } from "./listing/threaded-stage-reader.js";
@@ -112,11 +112,10 @@ export class EncordBackend implements Backend {
 
   async getProject(projectHash: string, options: { signal?: AbortSignal } = {}): Promise<Project> {
     assertProjectHash(projectHash);
-    let wire: Record<string, unknown> | null;
+    const wire = await this.#projectWire(projectHash, options.signal);
+    if (wire === null) throw new NotFoundError("TA_UNKNOWN_PROJECT", `Project ${projectHash} was not found on ${this.#domain}.`);
     let ontologyWire: unknown;
     try {
-      wire = await this.#client.v2<Record<string, unknown>>("GET", `projects/${projectHash}`, withSignal(options.signal));
-      if (wire === null) throw new NotFoundError("TA_UNKNOWN_PROJECT", `Project ${projectHash} was not found on ${this.#domain}.`);
       const ontologyHash =
         typeof wire["ontologyHash"] === "string" ? wire["ontologyHash"] : typeof wire["ontology_hash"] === "string" ? wire["ontology_hash"] : null;
       ontologyWire =
@@ -136,13 +135,17 @@ export class EncordBackend implements Backend {
   async projectChanged(projectHash: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
     const loaded = this.#revisions.get(projectHash);
     if (loaded === undefined) return true;
-    let wire: Record<string, unknown> | null;
+    const wire = await this.#projectWire(projectHash, options.signal);
+    return wire === null || revisionOf(wire) !== loaded;
+  }
+
+  /** The project as Encord sends it (null: no content), its failures in the terms of {@link #projectError}. */
+  async #projectWire(projectHash: string, signal: AbortSignal | undefined): Promise<Record<string, unknown> | null> {
     try {
-      wire = await this.#client.v2<Record<string, unknown>>("GET", `projects/${projectHash}`, withSignal(options.signal));
+      return await this.#client.v2<Record<string, unknown>>("GET", `projects/${projectHash}`, withSignal(signal));
     } catch (error) {
       throw this.#projectError(projectHash, error);
     }
-    return wire === null || revisionOf(wire) !== loaded;
   }
 
   /**
@@ -210,16 +213,9 @@ export class EncordBackend implements Backend {
       if (privateKey === undefined) return undefined;
       threadCredentials = { kind: "ssh", privateKey };
     }
-    return {
-      domain: options.settings.domain,
-      credentials: threadCredentials,
-      userAgent: options.userAgent,
-      maxRetries: options.maxRetries,
-      backoffFactor: options.backoffFactor,
-      backoffMaxMs: options.backoffMaxMs,
-      timeoutMs: options.timeoutMs,
-      path,
-    };
+    const { userAgent, maxRetries, backoffFactor, backoffMaxMs, timeoutMs } = options;
+    const client = withoutNulls({ userAgent, maxRetries, backoffFactor, backoffMaxMs, timeoutMs }) as ReaderThreadData["client"];
+    return { domain: options.settings.domain, credentials: threadCredentials, client, path };
   }
 
   #taskPage(wire: unknown, stageUuid: string): TaskPage {

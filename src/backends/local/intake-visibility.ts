@@ -14,10 +14,11 @@ export function published(alias: string): string {
 }
 
 /**
- * A count that stays an index-only count while no intake is open (the usual case): `plain`
- * counts without looking at intakes, `filtered` is the same count with {@link published}. Both
- * are scalar subqueries; SQLite runs only the one the CASE picks. Give parameters by name.
+ * A count that stays an index-only count while no intake is open (the usual case): `count` (a
+ * `SELECT COUNT(*) … WHERE …` over rows named `alias`) as it is, or, while an intake is open, with
+ * {@link published} added to its WHERE clause. Both are scalar subqueries; SQLite runs only the
+ * one the CASE picks. Give parameters by name.
  */
-export function visibleCount(plain: string, filtered: string): string {
-  return `(CASE WHEN EXISTS (SELECT 1 FROM intakes) THEN (${filtered}) ELSE (${plain}) END)`;
+export function visibleCount(count: string, alias: string): string {
+  return `(CASE WHEN EXISTS (SELECT 1 FROM intakes) THEN (${count} AND ${published(alias)}) ELSE (${count}) END)`;
 }

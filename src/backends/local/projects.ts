@@ -150,12 +150,11 @@ export function readProject(db: Db, projectHash: string): Project {
 
 /** Every project in the store, oldest first. */
 export function listProjects(db: Db): ProjectSummary[] {
-  const allTasks = "SELECT COUNT(*) FROM tasks t WHERE t.project_uuid = p.uuid";
   const rows = db
     .prepare(
       `SELECT p.uuid, p.title, p.created_at,
          (SELECT COUNT(*) FROM stages s WHERE s.project_uuid = p.uuid) AS stage_count,
-         ${visibleCount(allTasks, `${allTasks} AND ${published("t")}`)}` +
+         ${visibleCount("SELECT COUNT(*) FROM tasks t WHERE t.project_uuid = p.uuid", "t")}` +
         ` AS task_count
        FROM projects p ORDER BY p.created_at, p.uuid`,
     )
@@ -180,7 +179,7 @@ export function countTasksByStage(db: Db, projectUuid: string): StageCounts {
 /** How many tasks sit in one stage (an index count, not a scan of the project). */
 export function countStageTasks(db: Db, projectUuid: string, stageUuid: string): number {
   const plain = "SELECT COUNT(*) FROM tasks t WHERE stage_uuid = @stage AND project_uuid = @project";
-  return statement(db, `SELECT ${visibleCount(plain, `${plain} AND ${published("t")}`)}`, { pluck: true }).get({
+  return statement(db, `SELECT ${visibleCount(plain, "t")}`, { pluck: true }).get({
     stage: stageUuid,
     project: projectUuid,
   }) as number;

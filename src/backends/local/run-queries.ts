@@ -160,33 +160,22 @@ function toFailure(row: FailureRow): RunFailureRow {
 
 /** The failures a run recorded, in the order they happened. */
 export function runFailures(db: Db, runId: number, limit = 1000): RunFailureRow[] {
-  if (!hasRunTables(db)) return [];
-  return (
-    statement(db, `SELECT ${failureColumns} FROM run_failures f LEFT JOIN stages s ON s.uuid = f.stage_uuid WHERE f.run_id = ? ORDER BY f.id LIMIT ?`).all(
-      runId,
-      limit,
-    ) as FailureRow[]
-  ).map(toFailure);
+  return failuresWhere(db, "f.run_id = ? ORDER BY f.id", runId, limit);
 }
 
 /** The latest failures recorded in a stage, newest first (any run). */
 export function latestStageFailures(db: Db, stageUuid: string, limit = 20): RunFailureRow[] {
-  if (!hasRunTables(db)) return [];
-  return (
-    statement(
-      db,
-      `SELECT ${failureColumns} FROM run_failures f LEFT JOIN stages s ON s.uuid = f.stage_uuid WHERE f.stage_uuid = ? ORDER BY f.id DESC LIMIT ?`,
-    ).all(stageUuid.toLowerCase(), limit) as FailureRow[]
-  ).map(toFailure);
+  return failuresWhere(db, "f.stage_uuid = ? ORDER BY f.id DESC", stageUuid.toLowerCase(), limit);
 }
 
 /** The failures recorded for one task, newest first (any run). */
 export function taskFailures(db: Db, taskUuid: string, limit = 50): RunFailureRow[] {
+  return failuresWhere(db, "f.task_uuid = ? ORDER BY f.id DESC", taskUuid.toLowerCase(), limit);
+}
+
+/** Recorded failures matching `condition` (one `?`, then an ORDER BY), at most `limit`; none in a store without run tables. */
+function failuresWhere(db: Db, condition: string, value: string | number, limit: number): RunFailureRow[] {
   if (!hasRunTables(db)) return [];
-  return (
-    statement(
-      db,
-      `SELECT ${failureColumns} FROM run_failures f LEFT JOIN stages s ON s.uuid = f.stage_uuid WHERE f.task_uuid = ? ORDER BY f.id DESC LIMIT ?`,
-    ).all(taskUuid.toLowerCase(), limit) as FailureRow[]
-  ).map(toFailure);
+  const sql = `SELECT ${failureColumns} FROM run_failures f LEFT JOIN stages s ON s.uuid = f.stage_uuid WHERE ${condition} LIMIT ?`;
+  return (statement(db, sql).all(value, limit) as FailureRow[]).map(toFailure);
 }

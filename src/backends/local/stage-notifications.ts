@@ -42,11 +42,10 @@ interface NotifyingStageRow {
  * move); `updated_at` would not do, since setting a priority changes it without a move.
  */
 export function selectNotifyingStages(db: Db, projectUuid: string): NotifyingStage[] {
-  const stageTasks = "SELECT COUNT(*) FROM tasks t WHERE t.stage_uuid = s.uuid";
   const rows = statement(
     db,
     `SELECT s.uuid AS stage_uuid, s.title, n.url, n.secret, n.secret_env, n.batch_size, n.max_wait_seconds,
-       ${visibleCount(stageTasks, `${stageTasks} AND ${published("t")}`)}` +
+       ${visibleCount("SELECT COUNT(*) FROM tasks t WHERE t.stage_uuid = s.uuid", "t")}` +
       ` AS pending,
        (SELECT MIN(COALESCE((SELECT m.moved_at FROM task_moves m WHERE m.task_uuid = t.uuid ORDER BY m.id DESC LIMIT 1), t.created_at))
           FROM tasks t WHERE t.stage_uuid = s.uuid AND ${published("t")}) AS oldest

@@ -1,6 +1,6 @@
 import type { Db } from "../../backends/local/database.js";
 import { statement } from "../../backends/local/statements.js";
-import { published, visibleCount } from "../../backends/local/intake-visibility.js";
+import { visibleCount } from "../../backends/local/intake-visibility.js";
 import type { StageType } from "../../domain/workflow.js";
 import { latestRunOfEachProject, type RunSummary } from "./run-queries.js";
 
@@ -22,7 +22,7 @@ export function projectOverviews(db: Db): ProjectOverview[] {
   const counts = statement(
     db,
     `SELECT s.project_uuid AS project, s.type AS type,
-       ${visibleCount(stageCount, `${stageCount} AND ${published("t")}`)} AS n
+       ${visibleCount(stageCount, "t")} AS n
      FROM stages s`,
   ).all() as { project: string; type: StageType; n: number }[];
   const byProject = new Map<string, Map<StageType, number>>();

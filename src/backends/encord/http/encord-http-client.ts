@@ -132,15 +132,27 @@ export class EncordHttpClient {
    * tells this client's listeners, so stats, metrics and the run report cover it.
    */
   relayRequest(event: RequestOutcome): void {
-    this.stats.requests += 1;
-    this.stats.byEndpoint.set(event.endpoint, (this.stats.byEndpoint.get(event.endpoint) ?? 0) + 1);
-    for (const listener of this.#requestListeners) listener(event);
+    this.#countAttempt(event.endpoint);
+    this.#answered(event);
   }
 
   /** Counts a throttling answer another client got on this one's behalf, as {@link relayRequest}. */
   relayBackOff(event: BackOff): void {
+    this.#backedOff(event);
+  }
+
+  #backedOff(event: BackOff): void {
     this.stats.throttled += 1;
     for (const listener of this.#backOffListeners) listener(event);
+  }
+
+  #countAttempt(statsKey: string): void {
+    this.stats.requests += 1;
+    this.stats.byEndpoint.set(statsKey, (this.stats.byEndpoint.get(statsKey) ?? 0) + 1);
+  }
+
+  #answered(event: RequestOutcome): void {
+    for (const listener of this.#requestListeners) listener(event);
   }
 
   /** The domain requests go to, normalised (no trailing slash). */
@@ -288,14 +300,12 @@ export class EncordHttpClient {
       return;
     }
     const window = this.#gate.throttled();
-    this.stats.throttled += 1;
-    const event: BackOff = {
+    this.#backedOff({
       status: response.status,
       endpoint: prepared.statsKey,
       retryAfterMs: retryAfterMs(response.status, response.headers["retry-after"], this.#options.now()),
       window,
-    };
-    for (const listener of this.#backOffListeners) listener(event);
+    });
   }
 
   /** Sends a call until it gets a final response or the retry policy gives up. */
@@ -327,8 +337,7 @@ export class EncordHttpClient {
     if (this.#closing !== undefined) throw transportError("the HTTP client is closed", { ...prepared.call, retries });
     const release = await this.#gate.enter(prepared.signal);
     try {
-      this.stats.requests += 1;
-      this.stats.byEndpoint.set(prepared.statsKey, (this.stats.byEndpoint.get(prepared.statsKey) ?? 0) + 1);
+      this.#countAttempt(prepared.statsKey);
       const body = prepared.body ?? EMPTY;
       // Signed per attempt: a retry carries a fresh `created`.
       const auth = authHeaders(
@@ -345,11 +354,11 @@ export class EncordHttpClient {
       };
       const response = await this.#transport.send(request, this.#options.timeoutMs, prepared.signal);
       this.#adapt(prepared, response);
-      for (const listener of this.#requestListeners) listener({ endpoint: prepared.statsKey, status: response.status });
+      this.#answered({ endpoint: prepared.statsKey, status: response.status });
       return { response };
     } catch (error) {
       if (error instanceof TransportFailure) {
-        for (const listener of this.#requestListeners) listener({ endpoint: prepared.statsKey, status: "transport-error" });
+        this.#answered({ endpoint: prepared.statsKey, status: "transport-error" });
         return { failure: error };
       }
       throw error;

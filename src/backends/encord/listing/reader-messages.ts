@@ -1,15 +1,13 @@
 import type { KeyObject } from "node:crypto";
 import type { BackOff, RequestOutcome } from "../../backend.js";
+import type { EncordHttpClientOptions } from "../http/client-options.js";
 
 /** What the stage reader's thread is started with (structured-cloned; a KeyObject crosses as is). */
 export interface ReaderThreadData {
   readonly domain: string;
   readonly credentials: { readonly kind: "ssh"; readonly privateKey: KeyObject } | { readonly kind: "bearer"; readonly token: string };
-  readonly userAgent: string | undefined;
-  readonly maxRetries: number | undefined;
-  readonly backoffFactor: number | undefined;
-  readonly backoffMaxMs: number | undefined;
-  readonly timeoutMs: number | undefined;
+  /** The runner's client's options that the thread's client keeps too. */
+  readonly client: Pick<EncordHttpClientOptions, "userAgent" | "maxRetries" | "backoffFactor" | "backoffMaxMs" | "timeoutMs">;
   /** v2 path of the stage's task listing. */
   readonly path: string;
 }

@@ -23,16 +23,7 @@ const settings: EncordSettings = {
   warnings: [],
 };
 // One request at a time: a listing is a chain of pages.
-const client = new EncordHttpClient({
-  settings,
-  maxInFlight: 1,
-  connections: 1,
-  ...(data.userAgent === undefined ? {} : { userAgent: data.userAgent }),
-  ...(data.maxRetries === undefined ? {} : { maxRetries: data.maxRetries }),
-  ...(data.backoffFactor === undefined ? {} : { backoffFactor: data.backoffFactor }),
-  ...(data.backoffMaxMs === undefined ? {} : { backoffMaxMs: data.backoffMaxMs }),
-  ...(data.timeoutMs === undefined ? {} : { timeoutMs: data.timeoutMs }),
-});
+const client = new EncordHttpClient({ ...data.client, settings, maxInFlight: 1, connections: 1 });
 client.onRequest((event) => post({ kind: "request", event }));
 client.onBackOff((event) => post({ kind: "back-off", event }));
 
