@@ -57,56 +57,42 @@ export interface OntologyShape {
 
 type Values<T> = T extends undefined ? never : T[keyof T];
 
-/** A reference to an option; pass it as an answer, or to `ontology.getChild()` for the node. */
-export interface OptionRef<O extends OptionShape = OptionShape> {
+/** What every reference to an ontology node holds: its shape (for inference), kind, title, hash and path. */
+interface NodeRef<S extends { readonly title: string; readonly featureNodeHash: string }, K extends string> {
   /** Never set: the shape behind this reference, so the compiler can infer it from any copy of these types. */
-  readonly "~shape"?: O;
-  readonly kind: "option";
-  readonly title: O["title"];
-  readonly featureNodeHash: O["featureNodeHash"];
-  readonly attributes: { readonly [K in keyof NonNullable<O["attributes"]>]: AttributeRef<NonNullable<O["attributes"]>[K]> };
+  readonly "~shape"?: S;
+  readonly kind: K;
+  readonly title: S["title"];
+  readonly featureNodeHash: S["featureNodeHash"];
   /** Feature node hashes from the object or classification down to this node. */
   readonly path: readonly string[];
 }
 
+/** A reference to an option; pass it as an answer, or to `ontology.getChild()` for the node. */
+export interface OptionRef<O extends OptionShape = OptionShape> extends NodeRef<O, "option"> {
+  readonly attributes: { readonly [K in keyof NonNullable<O["attributes"]>]: AttributeRef<NonNullable<O["attributes"]>[K]> };
+}
+
 /** A reference to an attribute; pass it as `{ attribute }`, or to `ontology.getChild()`. */
-export interface AttributeRef<A extends AttributeShape = AttributeShape> {
-  /** Never set: the shape behind this reference, so the compiler can infer it from any copy of these types. */
-  readonly "~shape"?: A;
-  readonly kind: "attribute";
-  readonly title: A["title"];
-  readonly featureNodeHash: A["featureNodeHash"];
+export interface AttributeRef<A extends AttributeShape = AttributeShape> extends NodeRef<A, "attribute"> {
   readonly type: A["type"];
   readonly options: { readonly [K in keyof NonNullable<A["options"]>]: OptionRef<NonNullable<A["options"]>[K]> };
-  readonly path: readonly string[];
 }
 
 /** A reference to an ontology object; `ontology.getChild(ref)` gives the node that creates instances. */
-export interface ObjectRef<O extends OntologyObjectShape = OntologyObjectShape> {
-  /** Never set: the shape behind this reference, so the compiler can infer it from any copy of these types. */
-  readonly "~shape"?: O;
-  readonly kind: "object";
-  readonly title: O["title"];
-  readonly featureNodeHash: O["featureNodeHash"];
+export interface ObjectRef<O extends OntologyObjectShape = OntologyObjectShape> extends NodeRef<O, "object"> {
   readonly shape: O["shape"];
   readonly attributes: { readonly [K in keyof O["attributes"]]: AttributeRef<O["attributes"][K]> };
-  readonly path: readonly string[];
 }
 
 /**
  * A reference to a classification. `options` and `type` are those of its first attribute (the
  * question that names it), so `classifications.Size.options.thumbnail` reads as it is asked.
  */
-export interface ClassificationRef<C extends ClassificationShape = ClassificationShape> {
-  /** Never set: the shape behind this reference, so the compiler can infer it from any copy of these types. */
-  readonly "~shape"?: C;
-  readonly kind: "classification";
-  readonly title: C["title"];
-  readonly featureNodeHash: C["featureNodeHash"];
+export interface ClassificationRef<C extends ClassificationShape = ClassificationShape> extends NodeRef<C, "classification"> {
   readonly attributes: { readonly [K in keyof C["attributes"]]: AttributeRef<C["attributes"][K]> };
   readonly type: C["attributes"][C["firstAttribute"]]["type"];
   readonly options: AttributeRef<C["attributes"][C["firstAttribute"]]>["options"];
-  readonly path: readonly string[];
 }
 
 /** The typed tree of an ontology: `objects.Cat`, `classifications.Size.options.thumbnail`, … */
