@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -9,6 +8,8 @@ import { probeAudio } from "../../src/media/audio-probe.js";
 import { decodeAudioSamples, type AudioChunk, type DecodeAudioOptions } from "../../src/media/audio-samples.js";
 import { channel, dftMagnitude, makeTone, makeUnknownCodecWav, sineAmplitude, zeroCrossingFrequency } from "../support/make-audio.js";
 import { makeGarbage, makeVideo } from "../support/make-media.js";
+import { rejectionOf } from "../support/failure.js";
+import { ffmpegChildren } from "../support/ffmpeg-children.js";
 import { tempDir } from "../support/temp-dir.js";
 
 const dir = tempDir("task-agents-audio-");
@@ -37,31 +38,6 @@ async function decodeAll(path: string, options: DecodeAudioOptions): Promise<{ c
     at += chunk.samples.length;
   }
   return { chunks, samples };
-}
-
-/** PIDs of this process's ffmpeg children (zombies included). */
-function ffmpegChildren(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // gone meanwhile
-    }
-    const close = stat.lastIndexOf(")");
-    if (Number(stat.slice(close + 2).split(" ")[1]) === process.pid && stat.slice(stat.indexOf("(") + 1, close).startsWith("ffmpeg")) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; permanent?: boolean }> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error as Error,
-  );
-  if (outcome === undefined) throw new Error("expected a rejection");
-  return outcome;
 }
 
 describe("decodeAudioSamples", () => {
@@ -150,19 +126,19 @@ describe("decodeAudioSamples", () => {
         if (chunk.start === 1000) controller.abort(reason);
       }
     };
-    expect(await rejection(iterate())).toBe(reason);
+    expect(await rejectionOf(iterate())).toBe(reason);
     expect(ffmpegChildren()).toEqual([]);
   });
 
   test("a file without sound is a permanent TA_MEDIA_DECODE from ffmpeg", async () => {
-    const error = await rejection(decodeAll(file("silent.mp4"), { sampleRate: 16000, channels: 1 }));
+    const error = await rejectionOf(decodeAll(file("silent.mp4"), { sampleRate: 16000, channels: 1 }));
     expect(isMediaError(error)).toBe(true);
     expect(error).toMatchObject({ code: "TA_MEDIA_DECODE", permanent: true });
     expect(error.message).toContain("silent.mp4");
   });
 
   test("a corrupt file is a permanent TA_MEDIA_DECODE with ffmpeg's reason", async () => {
-    const error = await rejection(decodeAll(file("garbage.wav"), { sampleRate: 16000, channels: 1, name: '"noise.wav"' }));
+    const error = await rejectionOf(decodeAll(file("garbage.wav"), { sampleRate: 16000, channels: 1, name: '"noise.wav"' }));
     expect(error).toMatchObject({ code: "TA_MEDIA_DECODE", permanent: true });
     expect(error.message).toMatch(/^ffmpeg could not decode "noise.wav": it exited with code \d+: .*Invalid data found/);
   });
@@ -174,7 +150,7 @@ describe("decodeAudioSamples", () => {
     [{ sampleRate: 16000, channels: 9 }, /channels .* got 9/],
     [{ sampleRate: 16000, channels: 1, chunkSamples: 0 }, /chunkSamples must be a whole number ≥ 1/],
   ])("%j is a TA_INVALID_ARGUMENT before anything runs", async (options, message) => {
-    const error = await rejection(decodeAll(file("nope.wav"), options));
+    const error = await rejectionOf(decodeAll(file("nope.wav"), options));
     expect(isConfigurationError(error)).toBe(true);
     expect(error.message).toMatch(message);
   });
@@ -214,13 +190,13 @@ describe("probeAudio", () => {
   });
 
   test("a video without sound is a permanent TA_UNSUPPORTED_MEDIA saying what is read", async () => {
-    const error = await rejection(probeAudio(file("silent.mp4"), { name: '"clip.mp4"' }));
+    const error = await rejectionOf(probeAudio(file("silent.mp4"), { name: '"clip.mp4"' }));
     expect(error).toMatchObject({ code: "TA_UNSUPPORTED_MEDIA", permanent: true });
     expect(error.message).toBe('"clip.mp4" has no audio track; audio samples come from audio files and from videos with a sound track.');
   });
 
   test("a corrupt file is a permanent TA_MEDIA_DECODE", async () => {
-    const error = await rejection(probeAudio(file("garbage.wav")));
+    const error = await rejectionOf(probeAudio(file("garbage.wav")));
     expect(error).toMatchObject({ code: "TA_MEDIA_DECODE", permanent: true });
     expect(error.message).toMatch(
       /ffprobe could not decode .*garbage\.wav.*Invalid data found.*\. Accepted: audio files and videos with sound in a format ffmpeg decodes \(WAV, MP3/,
@@ -228,7 +204,7 @@ describe("probeAudio", () => {
   });
 
   test("a track in a codec ffmpeg does not know is a permanent TA_UNSUPPORTED_MEDIA saying what is accepted", async () => {
-    const error = await rejection(probeAudio(file("unknown-codec.wav"), { name: '"odd.wav"' }));
+    const error = await rejectionOf(probeAudio(file("unknown-codec.wav"), { name: '"odd.wav"' }));
     expect(error).toMatchObject({ code: "TA_UNSUPPORTED_MEDIA", permanent: true });
     expect(error.message).toMatch(/^The audio track of "odd.wav" is in a codec this ffmpeg does not know\. Accepted: audio files and videos with sound/);
   });

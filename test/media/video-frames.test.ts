@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { isConfigurationError, isMediaError } from "../../src/domain/errors.js";
@@ -7,6 +7,8 @@ import { probeVideo } from "../../src/media/probe-video.js";
 import type { RgbImage } from "../../src/media/rgb-image.js";
 import { decodeVideoFrame, decodeVideoFrames, type FrameSelection, type VideoFrame } from "../../src/media/video-frames.js";
 import { makeGarbage, makeVideo } from "../support/make-media.js";
+import { rejectionOf } from "../support/failure.js";
+import { ffmpegChildren } from "../support/ffmpeg-children.js";
 import { tempDir } from "../support/temp-dir.js";
 
 const dir = tempDir("task-agents-video-frames-");
@@ -32,26 +34,6 @@ afterEach(() => {
   // Every test leaves no ffmpeg behind, running or zombie.
   expect(ffmpegChildren()).toEqual([]);
 });
-
-/** PIDs of this process's ffmpeg children (zombies included), from /proc. */
-function ffmpegChildren(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // gone meanwhile
-    }
-    // "pid (comm) state ppid …"; comm may hold spaces and parentheses, so split at the last ")".
-    const close = stat.lastIndexOf(")");
-    const comm = stat.slice(stat.indexOf("(") + 1, close);
-    const ppid = Number(stat.slice(close + 2).split(" ")[1]);
-    if (ppid === process.pid && comm.startsWith("ffmpeg")) pids.push(Number(entry));
-  }
-  return pids;
-}
 
 async function collect(path: string, select?: FrameSelection, signal?: AbortSignal): Promise<VideoFrame[]> {
   const frames: VideoFrame[] = [];
@@ -82,15 +64,6 @@ function quarterTurn(pixels: Uint8Array, width: number, height: number, clockwis
   return out;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; permanent?: boolean }> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error as Error,
-  );
-  if (outcome === undefined) throw new Error("expected a rejection");
-  return outcome;
-}
-
 describe("probeVideo", () => {
   test("reads size, rate, frame count and duration without decoding", async () => {
     expect(await probeVideo(file("lossless.mp4"))).toEqual({ width: 48, height: 32, fps: 24, frameCount: 24, duration: 1 });
@@ -101,7 +74,7 @@ describe("probeVideo", () => {
   });
 
   test("an undecodable file is a permanent TA_MEDIA_DECODE with ffprobe's reason", async () => {
-    const error = await rejection(probeVideo(file("garbage.mp4")));
+    const error = await rejectionOf(probeVideo(file("garbage.mp4")));
     expect(isMediaError(error)).toBe(true);
     expect(error).toMatchObject({ code: "TA_MEDIA_DECODE", permanent: true });
     expect(error.message).toContain(JSON.stringify(file("garbage.mp4")));
@@ -185,7 +158,7 @@ describe("decodeVideoFrames", () => {
     const iterate = async () => {
       for await (const { frame } of decodeVideoFrames(file("lossless.mp4"), { select: { frames: [2, 30, 40] } })) seen.push(frame);
     };
-    const error = await rejection(iterate());
+    const error = await rejectionOf(iterate());
     expect(seen).toEqual([2]);
     expect(isMediaError(error)).toBe(true);
     expect(error).toMatchObject({ code: "TA_UNSUPPORTED_FRAME", permanent: true });
@@ -201,7 +174,7 @@ describe("decodeVideoFrames", () => {
     ["both every and frames", { every: 2, frames: [1] }],
     ["neither", {}],
   ])("%s is a TA_INVALID_ARGUMENT before anything runs", async (_, select) => {
-    const error = await rejection(collect(file("lossless.mp4"), select as FrameSelection));
+    const error = await rejectionOf(collect(file("lossless.mp4"), select as FrameSelection));
     expect(isConfigurationError(error)).toBe(true);
     expect(error.code).toBe("TA_INVALID_ARGUMENT");
     expect(error.message).toMatch(/accepted|numbered by integers from 0/);
@@ -231,19 +204,19 @@ describe("decodeVideoFrames", () => {
         }
       }
     };
-    expect(await rejection(iterate())).toBe(reason);
+    expect(await rejectionOf(iterate())).toBe(reason);
     expect(seen).toEqual([0, 1]);
     expect(ffmpegChildren()).toEqual([]);
   });
 
   test("an already-aborted signal rejects before ffmpeg starts", async () => {
     const reason = new Error("too late");
-    const error = await rejection(collect(file("long.mp4"), undefined, AbortSignal.abort(reason)));
+    const error = await rejectionOf(collect(file("long.mp4"), undefined, AbortSignal.abort(reason)));
     expect(error).toBe(reason);
   });
 
   test("an undecodable file is a permanent TA_MEDIA_DECODE with ffmpeg's reason", async () => {
-    const error = await rejection(collect(file("garbage.mp4")));
+    const error = await rejectionOf(collect(file("garbage.mp4")));
     expect(isMediaError(error)).toBe(true);
     expect(error).toMatchObject({ code: "TA_MEDIA_DECODE", permanent: true });
     expect(error.message).toMatch(/^ffmpeg could not decode ".*garbage\.mp4": it exited with code \d+: .*Invalid data found when processing input/);
@@ -256,7 +229,7 @@ describe("decodeVideoFrames", () => {
   });
 
   test("a missing file is a permanent TA_FILE_NOT_FOUND", async () => {
-    const error = await rejection(collect(file("nope.mp4")));
+    const error = await rejectionOf(collect(file("nope.mp4")));
     expect(error).toMatchObject({ code: "TA_FILE_NOT_FOUND", permanent: true });
     expect(error.message).toBe(`Media file ${JSON.stringify(file("nope.mp4"))} does not exist.`);
   });
@@ -339,7 +312,7 @@ describe("decodeVideoFrames reads a frame whole into one buffer once it knows th
     const iterate = async () => {
       for await (const { frame } of decodeVideoFrames(file("lossless.mp4"), { name: '"cut.mp4"' })) seen.push(frame);
     };
-    const error = await rejection(iterate());
+    const error = await rejectionOf(iterate());
     expect(seen).toEqual([0, 1]);
     expect(error).toMatchObject({ code: "TA_MEDIA_DECODE", permanent: true });
     expect(error.message).toBe(`ffmpeg's output for "cut.mp4" ended in the middle of a frame.`);
@@ -380,13 +353,13 @@ describe("decodeVideoFrame", () => {
 
   test("the last frame is there; the one after it is a TA_UNSUPPORTED_FRAME", async () => {
     expect(firstDifference((await decodeVideoFrame(file("lossless.mp4"), 23)).data, made["lossless.mp4"]![23]!)).toBeUndefined();
-    const error = await rejection(decodeVideoFrame(file("lossless.mp4"), 24));
+    const error = await rejectionOf(decodeVideoFrame(file("lossless.mp4"), 24));
     expect(error).toMatchObject({ code: "TA_UNSUPPORTED_FRAME", permanent: true });
     expect(error.message).toBe(`Frame 24 is past the end of ${JSON.stringify(file("lossless.mp4"))}, which has 24 frames (0–23).`);
   });
 
   test.each([-1, 1.5, Number.NaN])("frame %d is a TA_INVALID_ARGUMENT", async (frame) => {
-    const error = await rejection(decodeVideoFrame(file("lossless.mp4"), frame));
+    const error = await rejectionOf(decodeVideoFrame(file("lossless.mp4"), frame));
     expect(isConfigurationError(error)).toBe(true);
     expect(error.message).toBe(`Frame number ${frame} is not accepted; frames are numbered by integers from 0.`);
   });
@@ -401,7 +374,7 @@ describe("ffmpegTools", () => {
 
   test("TASK_AGENTS_FFMPEG naming a missing file is a permanent TA_FFMPEG_MISSING naming the variable", async () => {
     vi.stubEnv("TASK_AGENTS_FFMPEG", file("no-such-ffmpeg"));
-    const error = await rejection(collect(file("lossless.mp4")));
+    const error = await rejectionOf(collect(file("lossless.mp4")));
     expect(isMediaError(error)).toBe(true);
     expect(error).toMatchObject({ code: "TA_FFMPEG_MISSING", permanent: true });
     expect(error.message).toContain(`TASK_AGENTS_FFMPEG is ${JSON.stringify(file("no-such-ffmpeg"))}, which does not exist`);
@@ -412,7 +385,7 @@ describe("ffmpegTools", () => {
   test("TASK_AGENTS_FFPROBE naming a file that is not executable is refused", async () => {
     writeFileSync(file("not-executable"), "#!/bin/sh\n", { mode: 0o644 });
     vi.stubEnv("TASK_AGENTS_FFPROBE", file("not-executable"));
-    const error = await rejection(probeVideo(file("lossless.mp4")));
+    const error = await rejectionOf(probeVideo(file("lossless.mp4")));
     expect(error).toMatchObject({ code: "TA_FFMPEG_MISSING" });
     expect(error.message).toContain("TASK_AGENTS_FFPROBE");
     expect(error.message).toContain("which is not executable");

@@ -10,3 +10,13 @@ export async function failure(promise: Promise<unknown>): Promise<TaskAgentsErro
   }
   throw new Error("expected a failure");
 }
+
+/** What a promise rejects with, whatever it is; a promise that resolves fails the test. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { code?: string; permanent?: boolean }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string; permanent?: boolean };
+  }
+  throw new Error("expected the promise to reject, but it resolved");
+}

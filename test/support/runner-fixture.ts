@@ -200,15 +200,7 @@ export async function runnerStore(options: { spec?: string | object; items?: num
   };
 }
 
-/** The error a promise rejects with; fails when it resolves. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error("expected the promise to reject, but it resolved");
-}
+export { rejectionOf } from "./failure.js";
 
 /**
  * Expects the configuration error of a handler that returned the unknown pathway `bad` in the

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import type * as BackendModule from "../../../src/backends/encord/encord-backend.js";
 import type * as KeyModule from "../../../src/backends/encord/ssh-key.js";
 import { loadProjectSpec } from "../../../src/backends/local/project-spec.js";
+import { rejectionOf } from "../../support/failure.js";
 import { startFakeEncord, type FakeEncord, type FakeItemSpec } from "../../support/fake-encord/index.js";
 import { paths } from "../../support/paths.js";
 
@@ -125,16 +126,12 @@ test("a page that fails on the reader thread is read again here, and a lasting e
   await reader.next();
   await new Promise((resolve) => setTimeout(resolve, 400));
   fake.faults.failNext(2, { status: 400, match: { path: new RegExp(`/stages/${stageUuid}/tasks$`) } });
-  const failed = await reader.next().then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  let direct: unknown;
+  const failed = await rejectionOf(reader.next());
   fake.faults.failNext(1, { status: 400, match: { path: new RegExp(`/stages/${stageUuid}/tasks$`) } });
-  await encord.listStageTasks(projectHash, stageUuid).catch((error: unknown) => (direct = error));
+  const direct = await rejectionOf(encord.listStageTasks(projectHash, stageUuid));
   expect(failed).toBeInstanceOf(Error);
-  expect((failed as Error).constructor.name).toBe((direct as Error).constructor.name);
-  expect((failed as Error & { code?: string }).code).toBe((direct as Error & { code?: string }).code);
+  expect(failed.constructor.name).toBe(direct.constructor.name);
+  expect(failed.code).toBe(direct.code);
   await reader.close();
 });
 
