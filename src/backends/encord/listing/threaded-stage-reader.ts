@@ -27,20 +27,21 @@ type Arrival = { readonly page: TaskPage } | { readonly error: unknown } | "hand
 
 /**
  * A stage's listing read on a thread of its own, so that the runner's handlers, which keep this
- * thread busy, never hold the next page back. The thread takes a few tens of milliseconds to
- * start: until it is ready the pages are read here, then it is handed the next page's token.
+ * thread busy, never hold the next page back. The thread is started once the stage has a second
+ * page and takes a few tens of milliseconds to start: until it is ready the pages are read here,
+ * then it is handed the next page's token.
  * Pages come out in order, each once. When the thread stops early (its task budget is spent,
  * a page failed, it died) the listing goes on here from the page it did not deliver, so errors
  * are met here exactly as without a thread.
  */
 export class ThreadedStageReader implements StageReader {
   readonly #input: ThreadedStageReaderInput;
-  readonly #worker: Worker | undefined;
+  #worker: Worker | undefined;
   readonly #arrivals: Arrival[] = [];
   #wake: (() => void) | undefined;
   #ready = false;
   #handedOver = false;
-  /** The thread may not take the listing (again): it handed back, failed or was never started. */
+  /** The thread may not take the listing (again): it handed back, failed, or cannot be started. */
   #threadDone: boolean;
   #pageToken: string | undefined;
   #tasksRead = 0;
@@ -49,12 +50,7 @@ export class ThreadedStageReader implements StageReader {
 
   constructor(input: ThreadedStageReaderInput) {
     this.#input = input;
-    this.#worker = input.thread === undefined || input.maxTasks <= 0 ? undefined : startThread(input.thread);
-    this.#threadDone = this.#worker === undefined;
-    this.#worker?.on("message", (message: FromReader) => this.#receive(message));
-    // A thread that cannot start or dies leaves the listing to this thread.
-    this.#worker?.on("error", () => this.#arrive("handback"));
-    this.#worker?.on("exit", () => this.#arrive("handback"));
+    this.#threadDone = input.thread === undefined || input.maxTasks <= 0;
     input.signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
 
@@ -88,7 +84,22 @@ export class ThreadedStageReader implements StageReader {
   #took(page: TaskPage): TaskPage {
     this.#pageToken = page.nextPageToken ?? undefined;
     this.#tasksRead += page.tasks.length;
+    // Started once a second page exists: a stage of one page costs no thread.
+    if (this.#worker === undefined && !this.#threadDone && page.nextPageToken !== null) this.#startThread();
     return page;
+  }
+
+  #startThread(): void {
+    const worker = startThread(this.#input.thread!);
+    if (worker === undefined) {
+      this.#threadDone = true;
+      return;
+    }
+    this.#worker = worker;
+    worker.on("message", (message: FromReader) => this.#receive(message));
+    // A thread that cannot start or dies leaves the listing to this thread.
+    worker.on("error", () => this.#arrive("handback"));
+    worker.on("exit", () => this.#arrive("handback"));
   }
 
   #handOver(): void {
