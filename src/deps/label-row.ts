@@ -1,5 +1,5 @@
 import { BackendError } from "../domain/errors.js";
-import { LabelRow } from "../labels/label-row.js";
+import { labelRowFromSharedDict, type LabelRow } from "../labels/label-row.js";
 import { makeDependency } from "./define-dependency.js";
 import { projectOntology } from "./project-ontology.js";
 
@@ -16,6 +16,7 @@ export const labelRow = makeDependency<LabelRow>({
     if (!prefetched.labelRow) {
       throw new BackendError("TA_STORE_ERROR", `No label row was found for task ${context.task.uuid} (data ${context.task.dataHash}).`);
     }
-    return LabelRow.fromEncordDict(prefetched.labelRow, { metadata: prefetched.metadata, ontology: projectOntology(context.project.ontology) });
+    // The prefetched row is the runner's and is never changed, so it is read without a copy.
+    return labelRowFromSharedDict(prefetched.labelRow, { metadata: prefetched.metadata, ontology: projectOntology(context.project.ontology) });
   },
 });

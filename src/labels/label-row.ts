@@ -33,6 +33,8 @@ export interface ClassificationInstanceFilter {
   readonly filterFrames?: Frames;
 }
 
+const fromSharedDict = Symbol("fromSharedDict");
+
 const EMPTY_ONTOLOGY = Ontology.fromDict({ objects: [], classifications: [] });
 
 function toOntology(ontology: LabelRowFromDictOptions["ontology"]): Ontology {
@@ -47,20 +49,41 @@ function toOntology(ontology: LabelRowFromDictOptions["ontology"]): Ontology {
  */
 export class LabelRow {
   readonly #top: LabelRowJson;
-  readonly #metadata: LabelRowMetadataJson | undefined;
+  #metadata: LabelRowMetadataJson | undefined;
   readonly #ontology: Ontology;
   readonly #content: LabelContent;
   #priority: number | null;
   #priorityChanged = false;
+  /** The metadata is the caller's, shared: copied before a getter hands out part of it. */
+  #metadataShared: boolean;
 
-  private constructor(dict: LabelRowJson, ontology: Ontology, metadata: LabelRowMetadataJson | undefined) {
+  private constructor(dict: LabelRowJson, ontology: Ontology, metadata: LabelRowMetadataJson | undefined, shared: boolean) {
     // The reader copies what it keeps of the labels; only the scalar fields are kept from here.
+    // The row never changes what it keeps, and writes copies, so a shared dict stays as it came.
     const { data_units: _units, object_answers: _objects, classification_answers: _classifications, object_actions: _actions, ...top } = dict;
-    this.#top = cloneJson(top) as LabelRowJson;
+    this.#top = (shared ? top : cloneJson(top)) as LabelRowJson;
     this.#metadata = metadata;
+    this.#metadataShared = shared;
     this.#ontology = ontology;
-    this.#content = readLabelRow(dict, ontology, metadata);
+    this.#content = readLabelRow(dict, ontology, metadata, { copy: !shared });
     this.#priority = metadata?.priority ?? null;
+  }
+
+  /**
+   * Reads a dict its holder never changes (the runner's prefetched rows) without copying it
+   * first, as {@link labelRowFromSharedDict} does; not public API.
+   */
+  static [fromSharedDict](labelRowDict: LabelRowJson, options: LabelRowFromDictOptions): LabelRow {
+    return new LabelRow(labelRowDict, toOntology(options.ontology), options.metadata, true);
+  }
+
+  /** The metadata, copied first if it is shared, for getters that hand out objects inside it. */
+  #ownMetadata(): LabelRowMetadataJson | undefined {
+    if (this.#metadataShared) {
+      this.#metadata = cloneJson(this.#metadata);
+      this.#metadataShared = false;
+    }
+    return this.#metadata;
   }
 
   /** Reads a label-row dict with its ontology (and, optionally, its metadata). The dict is not kept or changed. */
@@ -71,7 +94,7 @@ export class LabelRow {
         `A label row dict must be an object (Encord's label-row JSON); got ${labelRowDict === null ? "null" : typeof labelRowDict}.`,
       );
     }
-    return new LabelRow(labelRowDict, toOntology(options.ontology), options.metadata === undefined ? undefined : cloneJson(options.metadata));
+    return new LabelRow(labelRowDict, toOntology(options.ontology), options.metadata === undefined ? undefined : cloneJson(options.metadata), false);
   }
 
   /** The row as Encord's label-row JSON, ready to save: a new object each call. */
@@ -141,13 +164,13 @@ export class LabelRow {
     return this.#metadata?.backing_item_uuid ?? null;
   }
   get workflowGraphNode(): WorkflowGraphNodeJson | null {
-    return this.#metadata?.workflow_graph_node ?? null;
+    return this.#ownMetadata()?.workflow_graph_node ?? null;
   }
   get taskUuid(): string | null {
     return this.#metadata?.task_uuid ?? null;
   }
   get clientMetadata(): Record<string, unknown> | null {
-    return this.#metadata?.client_metadata ?? null;
+    return this.#ownMetadata()?.client_metadata ?? null;
   }
   get fileType(): string | null {
     return this.#metadata?.file_type ?? null;
@@ -331,4 +354,14 @@ export class LabelRow {
 
 function filterHash(filter: { featureNodeHash: string } | string | undefined): string | undefined {
   return filter === undefined ? undefined : typeof filter === "string" ? filter : filter.featureNodeHash;
+}
+
+/**
+ * A label row read from a dict (and metadata) that its holder keeps and never changes, such as
+ * the runner's prefetched rows, which every attempt of a task reads afresh: nothing is copied up
+ * front, since the row only reads what it keeps and writes copies. Not for dicts a caller may
+ * still change: {@link LabelRow.fromEncordDict} copies for them.
+ */
+export function labelRowFromSharedDict(labelRowDict: LabelRowJson, options: LabelRowFromDictOptions): LabelRow {
+  return LabelRow[fromSharedDict](labelRowDict, options);
 }

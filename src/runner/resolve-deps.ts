@@ -62,9 +62,10 @@ export class DependencyScope {
 
   /**
    * Disposes every resolved value, last resolved first. Every dispose runs even if one throws;
-   * failures are logged, not thrown, so they never change a task's outcome.
+   * failures are logged, not thrown, so they never change a task's outcome. `logger` is asked
+   * for only when one fails.
    */
-  async dispose(logger: Logger): Promise<void> {
+  async dispose(logger: () => Logger): Promise<void> {
     // Values still resolving (an attempt abandoned mid-resolution) are disposed once they settle.
     await Promise.allSettled(this.#values.values());
     for (const { dependency, value } of this.#resolvedInOrder.reverse()) {
@@ -72,7 +73,7 @@ export class DependencyScope {
       try {
         await dependency.dispose(value);
       } catch (error) {
-        logger.warn({ err: error, dependency: dependency.label }, `dispose of dependency ${JSON.stringify(dependency.label)} failed`);
+        logger().warn({ err: error, dependency: dependency.label }, `dispose of dependency ${JSON.stringify(dependency.label)} failed`);
       }
     }
     this.#resolvedInOrder.length = 0;

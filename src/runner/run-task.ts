@@ -1,7 +1,6 @@
 import type { Logger } from "pino";
 import type { AgentTask } from "../domain/task.js";
 import type { Project } from "../domain/workflow.js";
-import type { TaskContext } from "../deps/define-dependency.js";
 import type { PrefetchedTaskData } from "./batch-data.js";
 import { isConfigurationError, isLabelError, isMediaError, isTaskAgentsError, TaskAgentsError, type ConfigurationError } from "../domain/errors.js";
 import type { LabelRowJson } from "../domain/label-row-json.js";
@@ -45,55 +44,42 @@ export async function runTask(input: {
   logger: Logger;
 }): Promise<TaskOutcome> {
   const { bound, task, control } = input;
-  const logger = input.logger.child({ stage: bound.stage.title, task: task.uuid });
-  const context: TaskContext = { task, stage: bound.stage, project: input.project, signal: control.abortSignal, logger };
+  // Made on first use: most handlers never log, and a pino child per task is measurable on a
+  // run of thousands of tasks.
+  let taskLogger: Logger | undefined;
+  const logger = (): Logger => (taskLogger ??= input.logger.child({ stage: bound.stage.title, task: task.uuid }));
   for (let attempt = 1; ; attempt++) {
-    const attemptAbort = new AbortController();
-    const onRunAbort = () => attemptAbort.abort(abandoned(task, control));
-    control.abortSignal.addEventListener("abort", onRunAbort, { once: true });
-    if (control.abortSignal.aborted) onRunAbort();
-    const timer =
-      input.taskTimeoutMs === undefined
-        ? undefined
-        : setTimeout(
-            () =>
-              attemptAbort.abort(
-                new TaskAgentsError(
-                  "TA_TASK_TIMEOUT",
-                  `Task ${task.uuid} did not finish within ${input.taskTimeoutMs! / 1000} s (taskTimeout); the attempt was abandoned.`,
-                ),
-              ),
-            input.taskTimeoutMs,
-          );
-    const attemptContext = { ...context, signal: attemptAbort.signal };
+    const attemptAbort = attemptSignal(task, control, input.taskTimeoutMs);
+    const { signal } = attemptAbort;
+    const attemptContext = withLazyLogger({ task, stage: bound.stage, project: input.project, signal }, logger);
     const scope = new DependencyScope(attemptContext, input.prefetched);
     let resolving: Promise<unknown> | undefined;
     let running: Promise<unknown> | undefined;
     let result: unknown;
     let failure: { error: unknown } | undefined;
     try {
-      const values = await untilAborted((resolving = scope.resolveAll(bound.deps)), attemptAbort.signal);
-      running = Promise.resolve().then(() => bound.handler({ ...attemptContext, ...values }));
-      countHandlerInFlight(running);
-      result = await untilAborted(running, attemptAbort.signal);
+      // One wait on the signal for resolving and handling together: one listener per attempt.
+      const work = (async () => {
+        const values = await (resolving = scope.resolveAll(bound.deps));
+        running = Promise.resolve().then(() => bound.handler(withLazyLogger({ task, stage: bound.stage, project: input.project, signal, ...values }, logger)));
+        countHandlerInFlight(running);
+        return running;
+      })();
+      result = await untilAborted(work, signal);
     } catch (error) {
-      failure = { error: attemptAbort.signal.aborted ? (attemptAbort.signal.reason as unknown) : error };
+      failure = { error: signal.aborted ? attemptAbort.reason() : error };
     } finally {
-      clearTimeout(timer);
-      control.abortSignal.removeEventListener("abort", onRunAbort);
+      attemptAbort.release();
     }
-    if (attemptAbort.signal.aborted) {
+    if (signal.aborted) {
       // The handler may still be running: its dependencies are released once it lets go.
       const work = running ?? resolving;
       void Promise.allSettled([work])
         .then(() => scope.dispose(logger))
-        .catch((error: unknown) => logger.warn({ err: error }, "dispose after an abandoned attempt failed"));
+        .catch((error: unknown) => logger().warn({ err: error }, "dispose after an abandoned attempt failed"));
       // Listed if the process ends before it lets go.
       if (work !== undefined)
-        trackAbandonedHandler(
-          { taskUuid: task.uuid, dataTitle: task.dataTitle, stage: bound.stage.title, reason: whyAbandoned(attemptAbort.signal.reason) },
-          work,
-        );
+        trackAbandonedHandler({ taskUuid: task.uuid, dataTitle: task.dataTitle, stage: bound.stage.title, reason: whyAbandoned(attemptAbort.reason()) }, work);
       if (control.abortSignal.aborted) return { kind: "failed", error: failure?.error ?? abandoned(task, control), attempts: attempt, permanent: false };
     } else {
       await scope.dispose(logger);
@@ -115,7 +101,7 @@ export async function runTask(input: {
       if (isTaskAgentsError(written)) return { kind: "failed", error: written, attempts: attempt, permanent: true };
       return { kind: "decided", decision, ...(written === undefined ? {} : { labelRowJson: written }), attempts: attempt };
     }
-    logger.debug({ err: failure.error, attempt }, "attempt failed");
+    logger().debug({ err: failure.error, attempt }, "attempt failed");
     const permanent = attempt > input.numRetries || failsAgain(failure.error);
     if (permanent || control.stopping) return { kind: "failed", error: failure.error, attempts: attempt, permanent };
     await sleepUnless(retryDelayMs(attempt), control.stopSignal);
@@ -152,6 +138,42 @@ function whyAbandoned(reason: unknown): string {
   if (isTaskAgentsError(reason) && reason.code === "TA_TASK_TIMEOUT") return "past the task timeout";
   const message = reason instanceof Error ? reason.message : String(reason);
   return message.match(/was abandoned: (.*)\. It stays in its stage\.$/)?.[1] ?? message;
+}
+
+/**
+ * The signal of one attempt. With a task timeout it is its own, aborted by the timer or when the
+ * run gives up; without one it is the run's own signal, so an attempt costs no listener on it.
+ * `reason()` says why the attempt was given up, naming the task.
+ */
+function attemptSignal(task: AgentTask, control: RunControl, timeoutMs: number | undefined): { signal: AbortSignal; reason(): unknown; release(): void } {
+  if (timeoutMs === undefined) {
+    const signal = control.abortSignal;
+    return { signal, reason: () => abandoned(task, control), release: () => undefined };
+  }
+  const controller = new AbortController();
+  const onRunAbort = () => controller.abort(abandoned(task, control));
+  control.abortSignal.addEventListener("abort", onRunAbort, { once: true });
+  if (control.abortSignal.aborted) onRunAbort();
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new TaskAgentsError("TA_TASK_TIMEOUT", `Task ${task.uuid} did not finish within ${timeoutMs / 1000} s (taskTimeout); the attempt was abandoned.`),
+      ),
+    timeoutMs,
+  );
+  return {
+    signal: controller.signal,
+    reason: () => controller.signal.reason as unknown,
+    release: () => {
+      clearTimeout(timer);
+      control.abortSignal.removeEventListener("abort", onRunAbort);
+    },
+  };
+}
+
+/** `fields` with a `logger` that is made when first read (spreading the object reads it). */
+function withLazyLogger<T extends object>(fields: T, logger: () => Logger): T & { readonly logger: Logger } {
+  return Object.defineProperty(fields, "logger", { get: logger, enumerable: true }) as T & { readonly logger: Logger };
 }
 
 function abandoned(task: AgentTask, control: RunControl): TaskAgentsError {

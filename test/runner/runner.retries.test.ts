@@ -77,6 +77,23 @@ describe.each(backends)("on $name", ({ create }) => {
       expect(report.stages[0]!.failures[0]).toMatchObject({ attempts: 1, error: { name: "Error", message: "plain string" } });
     });
 
+    test("what a failed attempt changes in the objects its label row hands out is not seen by the next attempt", async () => {
+      await using store = await create({ spec: notesSpec, items: 1 });
+      const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+      const atStart: unknown[] = [];
+      runner.stage("Pre-label", { deps: { labelRow } }, ({ labelRow }) => {
+        atStart.push(structuredClone({ dict: labelRow.toEncordDict(), clientMetadata: labelRow.clientMetadata, node: labelRow.workflowGraphNode }));
+        if (atStart.length > 1) return "annotate";
+        // Everything reachable from what the row hands out is changed in place.
+        for (const handedOut of [labelRow.toEncordDict(), labelRow.clientMetadata, labelRow.workflowGraphNode]) scribble(handedOut);
+        throw new Error("first attempt fails");
+      });
+      const report = await runner.execute({ numRetries: 1, output: "silent" });
+      expect(report.stages[0]).toMatchObject({ succeeded: 1 });
+      expect(atStart).toHaveLength(2);
+      expect(atStart[1]).toEqual(atStart[0]);
+    });
+
     test("every attempt gets a fresh label row; edits of a failed attempt are never seen again nor saved", async () => {
       await using store = await create({ spec: notesSpec, items: 2 });
       const [retried, doomed] = await store.tasksIn("Pre-label");
@@ -252,3 +269,11 @@ describe.each(backends)("on $name", ({ create }) => {
     });
   });
 });
+
+/** Changes every object and array reachable from `value` in place. */
+function scribble(value: unknown): void {
+  if (typeof value !== "object" || value === null) return;
+  for (const inner of Object.values(value)) scribble(inner);
+  if (Array.isArray(value)) value.push("scribbled");
+  else (value as Record<string, unknown>)["scribbled"] = true;
+}

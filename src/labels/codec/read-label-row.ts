@@ -25,7 +25,7 @@ function numberOrNull(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
-function readDataUnits(dict: LabelRowJson): { units: DataUnit[]; labels: Map<DataUnit, unknown> } {
+function readDataUnits(dict: LabelRowJson, copy: boolean): { units: DataUnit[]; labels: Map<DataUnit, unknown> } {
   const units: DataUnit[] = [];
   const labels = new Map<DataUnit, unknown>();
   if (!isJsonObject(dict.data_units)) return { units, labels };
@@ -35,7 +35,7 @@ function readDataUnits(dict: LabelRowJson): { units: DataUnit[]; labels: Map<Dat
     // data_sequence is a string for image groups and a number elsewhere.
     const rawSequence = rest["data_sequence"] ?? 0;
     const sequence = typeof rawSequence === "number" || typeof rawSequence === "string" ? Number.parseInt(String(rawSequence), 10) : Number.NaN;
-    const unit: DataUnit = { hash, dict: cloneJson(rest), frame: Number.isNaN(sequence) ? units.length : sequence };
+    const unit: DataUnit = { hash, dict: copy ? cloneJson(rest) : rest, frame: Number.isNaN(sequence) ? units.length : sequence };
     units.push(unit);
     labels.set(unit, unitLabels);
   }
@@ -49,9 +49,9 @@ function frameCount(layout: DataLayout, units: readonly DataUnit[], metadata: La
 }
 
 /** Reads a label-row dict into the model, as the SDK's `from_labels_dict` does. */
-export function readLabelRow(dict: LabelRowJson, ontology: Ontology, metadata: LabelRowMetadataJson | undefined): LabelContent {
+export function readLabelRow(dict: LabelRowJson, ontology: Ontology, metadata: LabelRowMetadataJson | undefined, options: { copy: boolean }): LabelContent {
   const layout = dataLayoutOf(String(dict.data_type ?? metadata?.data_type ?? "image"));
-  const { units, labels } = readDataUnits(dict);
+  const { units, labels } = readDataUnits(dict, options.copy);
   const mediaSize = (frame: number): { width: number; height: number } | null => {
     const unit = layout === "single" ? units.find((u) => u.frame === frame) : units[0];
     const width = numberOrNull(unit?.dict["width"]) ?? numberOrNull(metadata?.width);
