@@ -100,7 +100,13 @@ export function pythonNumber(value: number, where = "a value"): string {
 export function pythonJsonDumps(value: unknown): string {
   let out: string | undefined;
   try {
-    out = dump(value, new Set());
+    out = plainDump(value, 0);
+  } catch (error) {
+    if (error !== notPlain) throw error;
+    out = undefined;
+  }
+  try {
+    out ??= dump(value, new Set());
   } catch (error) {
     if (error instanceof UnserialisableValue) throw error.toConfigurationError();
     throw error;
@@ -131,6 +137,51 @@ class UnserialisableValue extends Error {
   toConfigurationError(): ConfigurationError {
     return new ConfigurationError("TA_INVALID_ARGUMENT", this.problem(`value${[...this.#keys].reverse().join("")}`));
   }
+}
+
+/** Thrown by {@link plainDump} for anything it leaves to {@link dump}: one instance, made once. */
+const notPlain = new Error("not plain JSON");
+/** Deeper than this, {@link plainDump} leaves the value to {@link dump}, which finds cycles. */
+const plainDepth = 64;
+
+/**
+ * The common case fast, as {@link dump} writes it: plain objects and arrays of strings, finite
+ * numbers, booleans and null (a request body, a label row). It keeps no set of the objects it is
+ * in and no path for errors: anything else (a Date, `toJSON`, a non-finite number, a cycle, which
+ * shows as depth) throws `notPlain`, and {@link dump} writes the whole value or says what is wrong.
+ */
+function plainDump(value: unknown, depth: number): string {
+  switch (typeof value) {
+    case "string":
+      return needsEscape.test(value) ? pythonJsonString(value) : `"${value}"`;
+    case "number":
+      if (!Number.isFinite(value)) throw notPlain;
+      return pythonNumber(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      throw notPlain;
+  }
+  if (value === null) return "null";
+  if (depth >= plainDepth) throw notPlain;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    let text = `[${plainDump(value[0], depth + 1)}`;
+    for (let i = 1; i < value.length; i++) text += `, ${plainDump(value[i], depth + 1)}`;
+    return `${text}]`;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if ((prototype !== Object.prototype && prototype !== null) || typeof (value as { toJSON?: unknown }).toJSON === "function") throw notPlain;
+  let text = "{";
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const member = (value as Record<string, unknown>)[key];
+    if (member === undefined) continue;
+    text += `${text.length === 1 ? "" : ", "}${needsEscape.test(key) ? pythonJsonString(key) : `"${key}"`}: ${plainDump(member, depth + 1)}`;
+  }
+  return `${text}}`;
 }
 
 function dump(value: unknown, seen: Set<object>): string | undefined {

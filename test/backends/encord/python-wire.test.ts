@@ -83,6 +83,28 @@ describe("pythonJsonDumps (json.dumps defaults)", () => {
     expect(() => pythonJsonDumps([Number.POSITIVE_INFINITY])).toThrow(/Infinity/);
   });
 
+  it("writes plain data and everything else alike, at any depth: class instances, toJSON, -0, null prototypes, deep nesting", () => {
+    class Point {
+      constructor(
+        readonly x: number,
+        readonly y: number,
+      ) {}
+    }
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { ü: -0 });
+    const deep = JSON.parse(`${"[".repeat(100)}1${"]".repeat(100)}`) as unknown;
+    expect(pythonJsonDumps({ p: new Point(1, 2.5), t: { toJSON: () => ["t"] }, bare, deep })).toBe(
+      `{"p": {"x": 1, "y": 2.5}, "t": ["t"], "bare": {"\\u00fc": 0}, "deep": ${"[".repeat(100)}1${"]".repeat(100)}}`,
+    );
+  });
+
+  it("refuses a NaN deep inside plain data, and a cycle deep inside, saying where", () => {
+    const rows = Array.from({ length: 3 }, (_, i) => ({ hash: `h${i}`, labels: { objects: [{ box: { x: 0.5, y: i === 2 ? Number.NaN : 0.5 } }] } }));
+    expect(() => pythonJsonDumps({ rows })).toThrow(/Value\.rows\[2\]\.labels\.objects\[0\]\.box\.y is NaN/);
+    const loop: unknown[] = [];
+    loop.push({ inner: loop });
+    expect(() => pythonJsonDumps({ rows: [{ fine: 1 }, loop] })).toThrow(/circular/);
+  });
+
   it("refuses circular structures", () => {
     const loop: Record<string, unknown> = {};
     loop.self = loop;
