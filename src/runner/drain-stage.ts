@@ -32,8 +32,10 @@ interface BatchAhead {
  * `maxTasksPerStage` tasks in all. Pages are streamed (never the whole stage in memory), and the
  * phases overlap: while one batch's handlers run and its decisions are committed, the next
  * batch's pages are already listed and its label rows, metadata and storage items fetched, so a
- * pass costs about the longer of listing and work rather than their sum. The listing runs two
- * batches ahead at most, the fetching of their data one.
+ * pass costs about the longer of listing and work rather than their sum; and a batch's commit
+ * goes on while the next batch is handled. The listing runs two batches ahead at most, the
+ * fetching of their data one, and one commit at most is left in flight. A failed commit ends the
+ * stage with its error before another batch is handled.
  *
  * On a backend that can claim tasks (the local store), the batches are claimed instead of listed,
  * so that several processes running the stage share its tasks; a batch's claims end with its
@@ -70,6 +72,9 @@ export async function drainStage(
 
   let ahead: Promise<BatchAhead | undefined> | undefined;
   let batchNumber = 0;
+  // The commit of the batch handled last: it goes on while the next batch is handled.
+  let committed: Promise<void> = Promise.resolve();
+  let commitFailure: { error: unknown } | undefined;
   try {
     let current = env.control.stopping ? undefined : await fetchNext();
     // A stop of any cause (a configuration error included) ends the stage; env.control keeps why.
@@ -77,13 +82,20 @@ export async function drainStage(
       ahead = fetchNext();
       ahead.catch(() => undefined);
       const prefetched = await current.prefetched;
-      await processBatch(env, bound, current.tasks, report, ++batchNumber, prefetched, claims?.releaseWith(current.tasks));
+      // A failed commit ends the stage before another batch is handled, as it would in turn.
+      if (commitFailure !== undefined) throw commitFailure.error;
+      ({ committed } = await processBatch(env, bound, current.tasks, report, ++batchNumber, prefetched, committed, claims?.releaseWith(current.tasks)));
+      committed.catch((error: unknown) => (commitFailure ??= { error }));
       if (env.control.stopping) break;
       current = await ahead;
       ahead = undefined;
     }
+    // The first failed commit is the stage's error, even when a later batch committed.
+    await committed.catch(() => undefined);
+    if (commitFailure !== undefined) throw commitFailure.error;
   } finally {
     // Nothing may still be in flight when the stage is over: the backend may be closed next.
+    await committed.catch(() => undefined);
     if (ahead !== undefined) await settle(ahead);
     await batches.close();
     await source.close();

@@ -2,8 +2,9 @@ import type { ClaimRelease } from "../backends/backend.js";
 import type { PrefetchedTaskData } from "./batch-data.js";
 import type { AgentTask } from "../domain/task.js";
 import type { FailedTasks } from "./failed-tasks.js";
-import { commitDecisions } from "./commit-decisions.js";
+import { commitDecisions, type CommittedDecisions } from "./commit-decisions.js";
 import { handleTasks, type HandlingEnvironment } from "./handle-tasks.js";
+import type { TaskOutcome } from "./run-task.js";
 import type { RunEvents } from "./output/run-events.js";
 import { describeFailure, listFailure, type StageReport, type TaskFailure } from "./run-report.js";
 import type { BoundStage } from "./stage-registry.js";
@@ -20,11 +21,15 @@ export interface BatchEnvironment extends HandlingEnvironment {
 }
 
 /**
- * One batch of a Runner pass, its dependencies' data already fetched: handle the tasks, commit every decision in one call (even when
- * the run is stopping), and count it all into the stage's report. A task that failed for good is
- * moved along the stage's `onFailure` pathway in that commit, or else remembered so later passes
- * skip it. The commit also ends the batch's claims (`release`), whatever became of each task.
- * A configuration error that stops the run is kept by `env.control`.
+ * One batch of a Runner pass, its dependencies' data already fetched: handle the tasks, then
+ * commit every decision in one call (even when the run is stopping) and count it all into the
+ * stage's report. Resolves once the handlers are done, to `committed`, which settles once the
+ * commit is done and counted: the commit goes on while the pass handles the next batch, and the
+ * batch is counted (and its events sent) only after `earlier`, the previous batch's, so reports
+ * and events stay in batch order. A task that failed for good is moved along the stage's
+ * `onFailure` pathway in that commit, or else remembered so later passes skip it. The commit
+ * also ends the batch's claims (`release`), whatever became of each task. A configuration error
+ * that stops the run is kept by `env.control`.
  */
 export async function processBatch(
   env: BatchEnvironment,
@@ -33,8 +38,9 @@ export async function processBatch(
   report: StageReport,
   batchNumber: number,
   prefetched: ReadonlyMap<string, PrefetchedTaskData>,
+  earlier: Promise<void>,
   release?: ClaimRelease,
-): Promise<void> {
+): Promise<{ committed: Promise<void> }> {
   const started = performance.now();
   env.events.batchStarted(report, batchNumber, tasks.length);
   // Listed once the commit says whether each was moved along onFailure.
@@ -56,7 +62,35 @@ export async function processBatch(
     },
     prefetched,
   );
-  const committed = await commitDecisions(env, bound, tasks, outcomes, release);
+  const commit = commitDecisions(env, bound, tasks, outcomes, release);
+  const committed = (async () => {
+    let result: Awaited<typeof commit> | undefined;
+    let failure: { error: unknown } | undefined;
+    try {
+      result = await commit;
+    } catch (error) {
+      failure = { error };
+    }
+    // The earlier batch's failure is already its own to report; this one is counted after it.
+    await earlier.catch(() => undefined);
+    if (failure !== undefined) throw failure.error;
+    countCommitted(env, bound, report, batchNumber, outcomes, failures, result!, started);
+  })();
+  committed.catch(() => undefined); // the caller awaits it; never an unhandled rejection meanwhile
+  return { committed };
+}
+
+/** Counts a committed batch into the stage's report and sends its events. */
+function countCommitted(
+  env: BatchEnvironment,
+  bound: BoundStage,
+  report: StageReport,
+  batchNumber: number,
+  outcomes: readonly (TaskOutcome | undefined)[],
+  failures: readonly { failure: TaskFailure; permanent: boolean }[],
+  committed: CommittedDecisions,
+  started: number,
+): void {
   report.left += committed.left;
   for (const name of committed.moved.values()) report.moved[name] = (report.moved[name] ?? 0) + 1;
   report.failedRouted += committed.routed.size;

@@ -7,6 +7,15 @@ import { describe, expect, test } from "vitest";
 import { labelRow, Runner, type Backend, type LabelRow, type ListTasksOptions } from "../../src/index.js";
 import { backends } from "../support/backend-fixtures.js";
 
+class Collector {
+  text = "";
+  readonly isTTY = false;
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
 async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 5_000;
   while (!condition()) {
@@ -17,9 +26,14 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 
 /** `backend` with its listing replaced; every other call goes through. */
 function withListing(backend: Backend, listStageTasks: Backend["listStageTasks"]): Backend {
+  return withMethod(backend, "listStageTasks", listStageTasks);
+}
+
+/** `backend` with one method replaced; every other call goes through. */
+function withMethod<K extends keyof Backend>(backend: Backend, name: K, method: Backend[K]): Backend {
   return new Proxy(backend, {
     get(target, property, receiver) {
-      if (property === "listStageTasks") return listStageTasks;
+      if (property === name) return method;
       const value = Reflect.get(target, property, receiver) as unknown;
       return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
@@ -48,6 +62,69 @@ describe.each(backends)("on $name", ({ create }) => {
     const committed = counting.argsOf("commit").map((args) => (args[1] as { moves: { dataHash: string }[] }).moves.map((m) => m.dataHash));
     expect(committed).toEqual(listed);
     expect(await store.tasksIn("Pre-label")).toEqual([]);
+  });
+
+  test("batch 1's commit goes on while batch 2 is handled; reports and events stay in batch order when batch 2's commit ends first", async () => {
+    await using store = await create({ items: 6 });
+    let secondBatchHandled = false;
+    let commits = 0;
+    const slowFirstCommit = withMethod(store.backend, "commit", async (projectHash, batch) => {
+      if (++commits === 1) {
+        // Before the overlap, batch 2 was handled only after this returned: this would time out.
+        await until(() => secondBatchHandled, "batch 2's handlers while batch 1 commits");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return store.backend.commit(projectHash, batch);
+    });
+    const runner = new Runner({ projectHash: store.projectHash, backend: slowFirstCommit });
+    const streams = { stdout: new Collector(), stderr: new Collector() };
+    runner.streams = streams;
+    let handled = 0;
+    runner.stage("Pre-label", () => {
+      if (++handled > 3) secondBatchHandled = true;
+      return "annotate";
+    });
+    const report = await runner.execute({ taskBatchSize: 3, output: "json" });
+    expect(report.stages[0]).toMatchObject({ seen: 6, succeeded: 6, moved: { annotate: 6 } });
+    const events = streams.stdout.text
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { event: string; batch?: number });
+    const batchCommitted = events.filter((e) => e.event === "batch-committed").map((e) => e.batch);
+    expect(batchCommitted).toEqual([1, 2]);
+    expect(await store.tasksIn("Pre-label")).toEqual([]);
+  });
+
+  test("a commit that fails ends the stage with its error; the batch handled meanwhile is still committed, none after it is handled", async () => {
+    await using store = await create({ items: 9 });
+    let commits = 0;
+    let firstCommitFailed = false;
+    const failingFirstCommit = withMethod(store.backend, "commit", async (projectHash, batch) => {
+      if (++commits === 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        firstCommitFailed = true;
+        throw new Error("the commit broke");
+      }
+      return store.backend.commit(projectHash, batch);
+    });
+    const runner = new Runner({ projectHash: store.projectHash, backend: failingFirstCommit });
+    const handled: string[] = [];
+    runner.stage("Pre-label", async ({ task }) => {
+      handled.push(task.uuid);
+      // Batch 2 is handled while batch 1's commit fails.
+      if (handled.length === 4) await until(() => firstCommitFailed, "batch 1's commit to fail");
+      return "annotate";
+    });
+    const error = await runner.execute({ taskBatchSize: 3, output: "silent" }).then(
+      () => undefined,
+      (caught: unknown) => caught as Error,
+    );
+    expect(error?.message).toBe("the commit broke");
+    expect(runner.lastReport?.end).toBe("error");
+    // Batch 2 was handled while batch 1 committed; its decisions are not lost. Batch 3 never starts.
+    expect(handled).toHaveLength(6);
+    expect(commits).toBe(2);
+    expect(await store.tasksIn("Pre-label")).toHaveLength(6);
   });
 
   test("a task a listing returns twice is handed to one batch only and moved once", async () => {
