@@ -34,8 +34,8 @@ interface BatchAhead {
  * batch's pages are already listed and its label rows, metadata and storage items fetched, so a
  * pass costs about the longer of listing and work rather than their sum; and a batch's commit
  * goes on while the next batch is handled. The listing runs two batches ahead at most, the
- * fetching of their data one, and one commit at most is left in flight. A failed commit ends the
- * stage with its error before another batch is handled.
+ * fetching of their data one, and one commit at most is in flight while a batch is handled. A
+ * failed commit ends the stage with its error before another batch is handled.
  *
  * On a backend that can claim tasks (the local store), the batches are claimed instead of listed,
  * so that several processes running the stage share its tasks; a batch's claims end with its
@@ -72,8 +72,10 @@ export async function drainStage(
 
   let ahead: Promise<BatchAhead | undefined> | undefined;
   let batchNumber = 0;
-  // The commit of the batch handled last: it goes on while the next batch is handled.
+  // The commit of the batch handled last goes on while the next batch is handled; the one
+  // before it must be over first, so commits cannot pile up behind fast handlers.
   let committed: Promise<void> = Promise.resolve();
+  let committedBefore: Promise<void> = Promise.resolve();
   let commitFailure: { error: unknown } | undefined;
   try {
     let current = env.control.stopping ? undefined : await fetchNext();
@@ -82,8 +84,10 @@ export async function drainStage(
       ahead = fetchNext();
       ahead.catch(() => undefined);
       const prefetched = await current.prefetched;
+      await committedBefore.catch(() => undefined);
       // A failed commit ends the stage before another batch is handled, as it would in turn.
       if (commitFailure !== undefined) throw commitFailure.error;
+      committedBefore = committed;
       ({ committed } = await processBatch(env, bound, current.tasks, report, ++batchNumber, prefetched, committed, claims?.releaseWith(current.tasks)));
       committed.catch((error: unknown) => (commitFailure ??= { error }));
       if (env.control.stopping) break;
