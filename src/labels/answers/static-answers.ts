@@ -1,3 +1,4 @@
+import { cloneJson } from "../clone-json.js";
 import { LabelError } from "../../domain/errors.js";
 import { walkAttributes, type Attribute } from "../ontology/attribute.js";
 import { isJsonObject, type JsonObject } from "../ontology/wire.js";
@@ -64,7 +65,7 @@ export class StaticAnswers {
       const attribute = all.find((candidate) => candidate.featureNodeHash === entry["featureHash"]);
       const value = attribute === undefined ? null : answerFromWire(attribute, entry["answers"]);
       if (attribute === undefined || value === null) {
-        this.#unread.push(structuredClone(entry));
+        this.#unread.push(cloneJson(entry));
         continue;
       }
       if (value === undefined) continue;
@@ -76,7 +77,7 @@ export class StaticAnswers {
         earlier.value = [...new Set(merged)] as AnswerValue;
       } else {
         const extra = Object.fromEntries(Object.entries(entry).filter(([key]) => !KNOWN_ANSWER_KEYS.has(key)));
-        this.#answers.set(attribute, { value, manualAnnotation, extra: structuredClone(extra) });
+        this.#answers.set(attribute, { value, manualAnnotation, extra: cloneJson(extra) });
       }
     }
   }
@@ -93,10 +94,10 @@ export class StaticAnswers {
         answers: answerToWire(attribute, stored.value),
         featureHash: attribute.featureNodeHash,
         manualAnnotation: stored.manualAnnotation,
-        ...structuredClone(stored.extra ?? {}),
+        ...cloneJson(stored.extra ?? {}),
       });
     }
-    return [...out, ...this.#unread.map((entry) => structuredClone(entry))];
+    return [...out, ...this.#unread.map((entry) => cloneJson(entry))];
   }
 
   /** Answered attributes with their answers, depth first. */

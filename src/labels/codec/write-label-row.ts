@@ -9,15 +9,40 @@ import { isRangeShape } from "../ontology/shapes.js";
 import { lowerSnake, type JsonObject } from "../ontology/wire.js";
 import type { AnnotationInfo } from "../annotation-info.js";
 
-/** Formats each distinct time once: a long video repeats the same few. */
+/**
+ * Formats each distinct time once, across rows too: a long video repeats the same few times, and
+ * the rows of a batch often share theirs. Bounded: emptied when full.
+ */
 class DateFormatter {
-  readonly #formatted = new Map<number, string>();
+  static readonly #formatted = new Map<number, string>();
+  static readonly #rewritten = new Map<string, unknown>();
+  static readonly #limit = 4096;
+
   format(date: Date): string {
+    const cache = DateFormatter.#formatted;
     const time = date.getTime();
-    let text = this.#formatted.get(time);
+    let text = cache.get(time);
     if (text === undefined) {
       text = formatLabelDate(date);
-      this.#formatted.set(time, text);
+      if (cache.size >= DateFormatter.#limit) cache.clear();
+      cache.set(time, text);
+    }
+    return text;
+  }
+
+  /** A top-level time re-formatted the SDK's way; a value it cannot read is kept as it came. */
+  static topLevel(value: unknown): unknown {
+    if (typeof value !== "string") return value ?? null;
+    const cache = DateFormatter.#rewritten;
+    let text = cache.get(value);
+    if (text === undefined) {
+      try {
+        text = formatLabelDate(parseLabelDate(value, "created_at"));
+      } catch {
+        text = value;
+      }
+      if (cache.size >= DateFormatter.#limit) cache.clear();
+      cache.set(value, text);
     }
     return text;
   }
@@ -25,12 +50,7 @@ class DateFormatter {
 
 /** The top-level times are re-formatted the SDK's way; a value it cannot read is kept as it came. */
 function topLevelDate(value: unknown): unknown {
-  if (typeof value !== "string") return value ?? null;
-  try {
-    return formatLabelDate(parseLabelDate(value, "created_at"));
-  } catch {
-    return value;
-  }
+  return DateFormatter.topLevel(value);
 }
 
 /** Writes the model as the SDK's `to_encord_dict()` does (docs/encord-protocol.md §7.2–7.7). */
