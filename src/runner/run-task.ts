@@ -171,9 +171,19 @@ function attemptSignal(task: AgentTask, control: RunControl, timeoutMs: number |
   };
 }
 
-/** `fields` with a `logger` that is made when first read (spreading the object reads it). */
+/**
+ * `fields` with a `logger` that is made when first read (spreading the object reads it). It stays
+ * an ordinary property to its users: assigning to it replaces it, as on a plain object.
+ */
 function withLazyLogger<T extends object>(fields: T, logger: () => Logger): T & { readonly logger: Logger } {
-  return Object.defineProperty(fields, "logger", { get: logger, enumerable: true }) as T & { readonly logger: Logger };
+  return Object.defineProperty(fields, "logger", {
+    get: logger,
+    set(this: T, value: unknown) {
+      Object.defineProperty(this, "logger", { value, writable: true, enumerable: true, configurable: true });
+    },
+    enumerable: true,
+    configurable: true,
+  }) as T & { readonly logger: Logger };
 }
 
 function abandoned(task: AgentTask, control: RunControl): TaskAgentsError {

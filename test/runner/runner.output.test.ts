@@ -27,6 +27,33 @@ describe.each(backends)("on $name", ({ create }) => {
       expect(streams.stderr.text).toBe("");
     });
 
+    test("a handler's logger carries its stage and task, also after the arguments are spread, and can be replaced like any property", async () => {
+      await using store = await create({ items: 2 });
+      const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
+      const streams = { stdout: new Collector(), stderr: new Collector() };
+      runner.streams = streams;
+      const replaced: string[] = [];
+      runner.stage("Pre-label", (args) => {
+        const copy = { ...args };
+        copy.logger.info("from the copy");
+        args.logger.info("from the arguments");
+        (args as { logger: unknown }).logger = { info: (message: string) => replaced.push(message) };
+        args.logger.info(`replaced for ${args.task.dataTitle}`);
+        return null;
+      });
+      await runner.execute({ output: "json", logLevel: "info" });
+      const logs = streams.stderr.text
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { msg: string; stage?: string; task?: string })
+        .filter((line) => line.msg.startsWith("from the"));
+      const tasks = await store.tasksIn("Pre-label");
+      expect(logs).toHaveLength(4);
+      for (const line of logs) expect(line.stage).toBe("Pre-label");
+      expect(new Set(logs.map((line) => line.task))).toEqual(new Set(tasks.map((task) => task.uuid)));
+      expect(replaced.sort()).toEqual(tasks.map((task) => `replaced for ${task.dataTitle}`).sort());
+    });
+
     test("json writes one event per line on stdout, from run-started to run-finished with the report", async () => {
       await using store = await create({ items: 2 });
       const runner = new Runner({ projectHash: store.projectHash, backend: store.backend });
