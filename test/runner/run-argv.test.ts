@@ -2,16 +2,9 @@ import { afterEach, beforeEach, describe, expect, onTestFinished, test } from "v
 import { Runner, type RunReport } from "../../src/index.js";
 import { agentFile, startAgentScript } from "../support/agent-process.js";
 import { demoProjectWithData, freshStore, jsonLines, listTasks, stageCounts } from "../cli/cli-helpers.js";
+import { OutputCollector as Collector } from "../support/output-collector.js";
 
 // Local store only: run(argv) and agent scripts pick their backend from the command line (--store here).
-class Collector {
-  text = "";
-  readonly isTTY = false;
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
 
 /** A runner with captured output, closed when the test ends. */
 function capturedRunner(options: ConstructorParameters<typeof Runner>[0] = {}): { runner: Runner; stdout: Collector; stderr: Collector } {

@@ -1,15 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { Runner } from "../../src/index.js";
 import { backends } from "../support/backend-fixtures.js";
-
-class Collector {
-  text = "";
-  readonly isTTY = false;
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
+import { OutputCollector as Collector } from "../support/output-collector.js";
 
 describe.each(backends)("on $name", ({ create }) => {
   describe("run output", () => {

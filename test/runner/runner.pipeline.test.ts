@@ -6,15 +6,7 @@
 import { describe, expect, test } from "vitest";
 import { labelRow, Runner, type Backend, type LabelRow, type ListTasksOptions } from "../../src/index.js";
 import { backends } from "../support/backend-fixtures.js";
-
-class Collector {
-  text = "";
-  readonly isTTY = false;
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
+import { OutputCollector as Collector } from "../support/output-collector.js";
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 5_000;

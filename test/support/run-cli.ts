@@ -1,24 +1,13 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../../src/cli/run-cli.js";
+import { OutputCollector as Collector } from "./output-collector.js";
 
 /** What a CLI invocation printed and returned. */
 export interface CliResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-class Collector {
-  text = "";
-  readonly isTTY = false;
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-  once(): this {
-    return this;
-  }
 }
 
 /** Runs `task-agents <args>` in-process (the real program, with captured output). */
