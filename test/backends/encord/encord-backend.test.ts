@@ -264,6 +264,20 @@ describe("getLabelRowMetadata", () => {
     expect(v1Values(requests()[0]!).payload).toMatchObject({ include_uninitialised_labels: true, include_workflow_graph_node: true });
   });
 
+  test('a server that sends the string "None" for null: the metadata holds null, and its label rows read as usual', async () => {
+    const demo = demoProject(2, "none", { nullAsNone: true });
+    const backend = backendWith();
+    const hashes = demo.tasks.map((t) => t.dataHash);
+    const metadata = await backend.getLabelRowMetadata(demo.projectHash, hashes);
+    expect(metadata).toHaveLength(2);
+    for (const entry of metadata) {
+      expect(Object.values(entry)).not.toContain("None");
+      expect(entry).toMatchObject({ label_hash: null, group_hash: null, audio_codec: null, data_hash: expect.any(String) as unknown });
+    }
+    const rows = await backend.getLabelRows(demo.projectHash, hashes);
+    expect(rows.map((row) => row.data_hash)).toEqual(hashes);
+  });
+
   test("2,500 data hashes go in 3 requests of at most 1,000", async () => {
     const demo = demoProject(250, "chunked");
     const hashes = Array.from({ length: 2500 }, (_, i) => (i % 10 === 0 ? demo.tasks[i / 10]!.dataHash : randomUUID()));

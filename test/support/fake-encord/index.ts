@@ -180,6 +180,8 @@ export interface AddProjectOptions {
   readonly title?: string;
   /** The project type Encord reports (default "workflow"); "manual_qa" has no workflow on the wire. */
   readonly projectType?: "workflow" | "manual_qa";
+  /** Label-row metadata sends the string "None" for null, as some Encord servers do (§7.1). */
+  readonly nullAsNone?: boolean;
 }
 
 export interface AddedProject {
@@ -573,6 +575,7 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
       stages,
       initialStageUuid,
       pageSize: projectOptions.pageSize ?? 100,
+      nullAsNone: projectOptions.nullAsNone ?? false,
       maxLabelsPerRequest: projectOptions.maxLabelsPerRequest ?? options.maxLabelsPerRequest ?? 1000,
       allowed: projectOptions.allowed ? new Set(projectOptions.allowed.map((a) => (/^[0-9A-F]{64}$/i.test(a) ? a.toLowerCase() : a))) : null,
       nextSeq: 0,

@@ -67,6 +67,8 @@ export interface ProjectState {
   /** Where new tasks start: the stage the spec's START points to. */
   readonly initialStageUuid: string;
   readonly pageSize: number;
+  /** Label-row metadata sends "None" for null. */
+  readonly nullAsNone: boolean;
   readonly maxLabelsPerRequest: number;
   /** Public keys (hex) and bearer tokens allowed on the project; null = every registered credential. */
   readonly allowed: ReadonlySet<string> | null;

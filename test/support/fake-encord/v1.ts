@@ -205,7 +205,8 @@ function listMetadata(ctx: HandlerContext, project: ProjectState, rawPayload: un
         (branch === null || branch === "main" || allBranches)
       );
     })
-    .map((entry) => metadataDto(project, entry, includeClientMetadata, includeWorkflowNode));
+    .map((entry) => metadataDto(project, entry, includeClientMetadata, includeWorkflowNode))
+    .map((dto) => (project.nullAsNone ? Object.fromEntries(Object.entries(dto).map(([key, value]) => [key, value === null ? "None" : value])) : dto));
   return ok(results);
 }
 
