@@ -23,8 +23,9 @@ export interface MoveRetry {
 }
 
 /**
- * Moves tasks with `PATHWAY_ACTION`s and makes sure each moves once: a refused or lost request
- * is followed by looking up where the tasks are, never by a blind resend.
+ * Moves tasks with `PATHWAY_ACTION`s and makes sure each moves once: a lost request is sent again
+ * as it was (Encord refuses it whole if the lost one was applied), and a refused one is followed
+ * by looking up where the tasks are before anything is sent again.
  */
 export class TaskMover {
   constructor(
@@ -83,7 +84,7 @@ export class TaskMover {
 
   /**
    * `PATHWAY_ACTION`s for a chunk of one stage, retried here rather than by the HTTP client,
-   * because a retry is only safe once it is known which tasks the lost attempt moved. Encord
+   * because what a refusal means depends on whether an earlier attempt's answer was lost. Encord
    * applies a request whole or not at all; it refuses one naming a task that is no longer in the
    * stage. Then the tasks still there are sent again and the others are reported as refused,
    * unless an attempt whose answer was lost may have moved them: a task found at its pathway's
@@ -116,25 +117,23 @@ export class TaskMover {
         if (!isEncordApiError(caught)) throw caught;
         error = caught;
       }
-      // 503 says the server could not take the request (docs/encord-protocol.md §2.5): it is sent
-      // again at once, as after a 429, which costs no lookup when it was indeed not applied. Should
-      // it have been, the resend is refused whole and the lookup below finds the tasks arrived.
-      const unavailable = error.status === 503;
-      // No answer, or another server failure: the request may have been applied.
-      const lost = !unavailable && (error.code === "TA_ENCORD_TRANSPORT" || error.code === "TA_ENCORD_SERVER");
-      if (lost || unavailable || error.code === "TA_ENCORD_RATE_LIMITED") {
+      // No answer, a 503 or another server failure: the request may have been applied. It is sent
+      // again as it was, after the backoff, as after a 429 and as the SDK does, which costs no
+      // lookup when it was indeed not applied. Should it have been, Encord refuses the resend
+      // whole (its tasks are no longer in the stage), and the lookup below finds them arrived.
+      const mayHaveBeenApplied = error.status === 503 || error.code === "TA_ENCORD_TRANSPORT" || error.code === "TA_ENCORD_SERVER";
+      if (mayHaveBeenApplied || error.code === "TA_ENCORD_RATE_LIMITED") {
         if (retries >= this.retry.maxRetries) throw error;
         retries += 1;
         await this.retry.sleep(this.#delayMs(retries, error.retryAfterMs), signal);
-        mayHaveMoved ||= lost || unavailable;
-        if (!lost) continue;
-      } else if (!(error.status === 400 || error.status === 404 || error.status === 409)) {
-        throw error;
+        mayHaveMoved ||= mayHaveBeenApplied;
+        continue;
       }
+      if (!(error.status === 400 || error.status === 404 || error.status === 409)) throw error;
       const { stillThere, arrived: arrivedAnywhere } = await this.#whereAre(projectHash, stageUuid, pending, pathways, signal);
       const gone = pending.filter((move) => !stillThere.has(move.taskUuid.toLowerCase()));
-      // All still there: a lost attempt changed nothing (send again); a refusal has another cause.
-      if (gone.length === 0 && !lost) throw error;
+      // All still there: the refusal has another cause.
+      if (gone.length === 0) throw error;
       const arrived = mayHaveMoved ? await arrivedAnywhere(gone) : new Set<string>();
       moved.push(...done(gone.filter((move) => arrived.has(move.taskUuid.toLowerCase()))));
       refused.push(

@@ -480,12 +480,13 @@ describe("commit", () => {
     expect(result.refused).toEqual([]);
     expect(result.moved).toEqual(demo.tasks.map((t, i) => ({ taskUuid: t.uuid, toStageUuid: i === 2 ? demo.complete.uuid : demo.annotate.uuid })));
     expect(demo.tasks.map((t) => actionMoves(t.uuid).length)).toEqual([1, 1, 1]);
-    // One action request (lost), then one metadata lookup to see where the tasks are (no stage
-    // listings): never a second move.
-    expect(tally(requests())[ACTIONS]).toBe(1);
+    // The lost action request, its resend (refused whole: the tasks had left the stage), then one
+    // metadata lookup to see where they are (no stage listings): never a second move.
+    expect(tally(requests())[ACTIONS]).toBe(2);
     expect(tally(requests())["v1 labelrowmetadata GET"]).toBe(1);
     expect(tally(requests())[LIST]).toBeUndefined();
     expect(requests()[0]!.fault).toBe("drop-after-handling");
+    expect(requests()[1]!.status).toBeGreaterThanOrEqual(400);
   });
 
   test("without data hashes, a lost move is checked by listing the stages instead, and still counts once", async () => {
@@ -498,12 +499,12 @@ describe("commit", () => {
     expect(result.refused).toEqual([]);
     expect(result.moved.map((m) => m.taskUuid)).toEqual(demo.tasks.map((t) => t.uuid));
     expect(demo.tasks.map((t) => actionMoves(t.uuid).length)).toEqual([1, 1, 1]);
-    expect(tally(requests())[ACTIONS]).toBe(1);
+    expect(tally(requests())[ACTIONS]).toBe(2);
     expect(tally(requests())[LIST]).toBeGreaterThan(0);
     expect(tally(requests())["v1 labelrowmetadata GET"]).toBeUndefined();
   });
 
-  test("a move lost before Encord handled it is sent again", async () => {
+  test("a move lost before Encord handled it is sent again at once, without a lookup, as the SDK does", async () => {
     const { demo, backend } = await readyToCommit(2, "lost-early");
     fake.faults.failNext(1, { kind: "drop", match: { path: /\/actions$/ } });
     const requests = recorder();
@@ -513,6 +514,8 @@ describe("commit", () => {
     expect(result.moved.map((m) => m.taskUuid)).toEqual(demo.tasks.map((t) => t.uuid));
     expect(demo.tasks.map((t) => actionMoves(t.uuid).length)).toEqual([1, 1]);
     expect(tally(requests())[ACTIONS]).toBe(2);
+    expect(tally(requests())["v1 labelrowmetadata GET"]).toBeUndefined();
+    expect(tally(requests())[LIST]).toBeUndefined();
   });
 
   test("a save whose answer was lost is sent again with the same content: nothing is lost", async () => {
