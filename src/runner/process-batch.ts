@@ -62,20 +62,12 @@ export async function processBatch(
     },
     prefetched,
   );
+  // Counted once the earlier batch is done, however it ended: its failure is its own to report.
   const commit = commitDecisions(env, bound, tasks, outcomes, release);
-  const committed = (async () => {
-    let result: Awaited<typeof commit> | undefined;
-    let failure: { error: unknown } | undefined;
-    try {
-      result = await commit;
-    } catch (error) {
-      failure = { error };
-    }
-    // The earlier batch's failure is already its own to report; this one is counted after it.
-    await earlier.catch(() => undefined);
-    if (failure !== undefined) throw failure.error;
-    countCommitted(env, bound, report, batchNumber, outcomes, failures, result!, started);
-  })();
+  const committed = Promise.allSettled([commit, earlier]).then(([own]) => {
+    if (own.status === "rejected") throw own.reason;
+    countCommitted(env, bound, report, batchNumber, outcomes, failures, own.value, started);
+  });
   committed.catch(() => undefined); // the caller awaits it; never an unhandled rejection meanwhile
   return { committed };
 }

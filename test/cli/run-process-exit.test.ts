@@ -30,6 +30,21 @@ function expectNoStack(result: ChildExit): void {
   expect(result.stderr).not.toMatch(/unexpected failure/);
 }
 
+/**
+ * A run of the agent whose commit hangs, interrupted twice: once handling, once stopping; it is
+ * then abandoning its in-flight task and committing, which never ends.
+ */
+async function twoSigintsWhileCommitHangs(store: string, hash: string): Promise<ChildRun> {
+  // The agent's own backend: --store would be refused, the store comes from the environment.
+  const run = startCli(["run", agentFile("ignores-signal"), "--project-hash", hash], { HANG_COMMIT: "1", TASK_AGENTS_STORE: store });
+  await run.waitFor("stderr", /^sleeping on /m);
+  run.child.kill("SIGINT");
+  await run.waitFor("stderr", /stopping \(signal\)/);
+  run.child.kill("SIGINT");
+  await run.waitFor("stderr", /^Second SIGINT: abandoning/m);
+  return run;
+}
+
 async function stageOf(store: string, hash: string): Promise<Map<string, string>> {
   return new Map((await listTasks(store, hash)).map((t) => [t.uuid, t.stage]));
 }
@@ -164,13 +179,7 @@ describe("task-agents run: the process ends once the run is over", () => {
     async () => {
       using s = freshStore();
       const hash = await demoProjectWithData(s.store);
-      // The agent's own backend: --store would be refused, the store comes from the environment.
-      const run = startCli(["run", agentFile("ignores-signal"), "--project-hash", hash], { HANG_COMMIT: "1", TASK_AGENTS_STORE: s.store });
-      await run.waitFor("stderr", /^sleeping on /m);
-      run.child.kill("SIGINT");
-      await run.waitFor("stderr", /stopping \(signal\)/);
-      run.child.kill("SIGINT");
-      await run.waitFor("stderr", /^Second SIGINT: abandoning/m);
+      const run = await twoSigintsWhileCommitHangs(s.store, hash);
       const result = await exitWithin(run, exitWithinMs);
 
       expect(result.code, result.stderr).toBe(130);
@@ -193,12 +202,7 @@ describe("task-agents run: the process ends once the run is over", () => {
   test("a third Ctrl-C while the commit hangs ends the process at once, saying what it drops", { timeout: 60_000 }, async () => {
     using s = freshStore();
     const hash = await demoProjectWithData(s.store);
-    const run = startCli(["run", agentFile("ignores-signal"), "--project-hash", hash], { HANG_COMMIT: "1", TASK_AGENTS_STORE: s.store });
-    await run.waitFor("stderr", /^sleeping on /m);
-    run.child.kill("SIGINT");
-    await run.waitFor("stderr", /stopping \(signal\)/);
-    run.child.kill("SIGINT");
-    await run.waitFor("stderr", /^Second SIGINT: abandoning/m);
+    const run = await twoSigintsWhileCommitHangs(s.store, hash);
     run.child.kill("SIGINT");
     // Well before the 5 s deadline of the second signal.
     const result = await exitWithin(run, 4000);

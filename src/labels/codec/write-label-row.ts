@@ -10,47 +10,38 @@ import { lowerSnake, type JsonObject } from "../ontology/wire.js";
 import type { AnnotationInfo } from "../annotation-info.js";
 
 /**
- * Formats each distinct time once, across rows too: a long video repeats the same few times, and
- * the rows of a batch often share theirs. Bounded: emptied when full.
+ * Each distinct time is formatted once, across rows too: a long video repeats the same few times,
+ * and the rows of a batch often share theirs. Bounded: a cache is emptied when full.
  */
-class DateFormatter {
-  static readonly #formatted = new Map<number, string>();
-  static readonly #rewritten = new Map<string, unknown>();
-  static readonly #limit = 4096;
+const cacheLimit = 4096;
+const formattedTimes = new Map<number, string>();
+const rewrittenTopLevelTimes = new Map<string, unknown>();
 
-  format(date: Date): string {
-    const cache = DateFormatter.#formatted;
-    const time = date.getTime();
-    let text = cache.get(time);
-    if (text === undefined) {
-      text = formatLabelDate(date);
-      if (cache.size >= DateFormatter.#limit) cache.clear();
-      cache.set(time, text);
-    }
-    return text;
+function remembered<K, V>(cache: Map<K, V>, key: K, make: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    if (cache.size >= cacheLimit) cache.clear();
+    cache.set(key, value);
   }
+  return value;
+}
 
-  /** A top-level time re-formatted the SDK's way; a value it cannot read is kept as it came. */
-  static topLevel(value: unknown): unknown {
-    if (typeof value !== "string") return value ?? null;
-    const cache = DateFormatter.#rewritten;
-    let text = cache.get(value);
-    if (text === undefined) {
-      try {
-        text = formatLabelDate(parseLabelDate(value, "created_at"));
-      } catch {
-        text = value;
-      }
-      if (cache.size >= DateFormatter.#limit) cache.clear();
-      cache.set(value, text);
-    }
-    return text;
-  }
+/** A time as the SDK writes it into label JSON. */
+function formatTime(date: Date): string {
+  return remembered(formattedTimes, date.getTime(), () => formatLabelDate(date));
 }
 
 /** The top-level times are re-formatted the SDK's way; a value it cannot read is kept as it came. */
 function topLevelDate(value: unknown): unknown {
-  return DateFormatter.topLevel(value);
+  if (typeof value !== "string") return value ?? null;
+  return remembered(rewrittenTopLevelTimes, value, () => {
+    try {
+      return formatLabelDate(parseLabelDate(value, "created_at"));
+    } catch {
+      return value;
+    }
+  });
 }
 
 /** Writes the model as the SDK's `to_encord_dict()` does (docs/encord-protocol.md §7.2–7.7). */
@@ -79,7 +70,6 @@ export function writeLabelRow(top: LabelRowJson, content: LabelContent, metadata
 }
 
 class RowWriter {
-  readonly #dates = new DateFormatter();
   constructor(private readonly content: LabelContent) {}
 
   objectAnswers(): JsonObject {
@@ -101,9 +91,9 @@ class RowWriter {
     const object = instance.ontologyItem;
     return {
       createdBy: data.info.createdBy,
-      createdAt: this.#dates.format(data.info.createdAt),
+      createdAt: formatTime(data.info.createdAt),
       lastEditedBy: data.info.lastEditedBy,
-      lastEditedAt: this.#dates.format(data.info.lastEditedAt),
+      lastEditedAt: formatTime(data.info.lastEditedAt),
       manualAnnotation: data.info.manualAnnotation,
       featureHash: object.featureNodeHash,
       name: object.name,
@@ -146,9 +136,9 @@ class RowWriter {
     return {
       range: instance.range,
       createdBy: info.createdBy,
-      createdAt: this.#dates.format(info.createdAt),
+      createdAt: formatTime(info.createdAt),
       lastEditedBy: info.lastEditedBy,
-      lastEditedAt: this.#dates.format(info.lastEditedAt),
+      lastEditedAt: formatTime(info.lastEditedAt),
       manualAnnotation: info.manualAnnotation,
     };
   }
@@ -210,7 +200,7 @@ class RowWriter {
       color: object.color,
       shape: object.shape,
       value: object.value,
-      createdAt: this.#dates.format(data.info.createdAt),
+      createdAt: formatTime(data.info.createdAt),
       createdBy: data.info.createdBy,
       confidence: data.info.confidence,
       objectHash: instance.objectHash,
@@ -230,7 +220,7 @@ class RowWriter {
     const entry: JsonObject = {
       name,
       value: lowerSnake(name),
-      createdAt: this.#dates.format(data.info.createdAt),
+      createdAt: formatTime(data.info.createdAt),
       createdBy: data.info.createdBy,
       confidence: data.info.confidence,
       featureHash: instance.featureHash,
@@ -243,7 +233,7 @@ class RowWriter {
   }
 
   #lastEdited(entry: JsonObject, info: AnnotationInfo): void {
-    entry["lastEditedAt"] = this.#dates.format(info.lastEditedAt);
+    entry["lastEditedAt"] = formatTime(info.lastEditedAt);
     if (info.lastEditedBy !== null) entry["lastEditedBy"] = info.lastEditedBy;
   }
 }

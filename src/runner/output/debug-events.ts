@@ -1,4 +1,4 @@
-import { failedCount } from "../run-report.js";
+import { failedCount, stageTotals } from "../run-report.js";
 import type { RunEvents } from "./run-events.js";
 
 /**
@@ -40,18 +40,7 @@ export function withDebugLogs(events: RunEvents): RunEvents {
     },
     stageFinished: (stage) => {
       logger.debug(
-        {
-          stage: stage.title,
-          seen: stage.seen,
-          succeeded: stage.succeeded,
-          failed: stage.failed,
-          failedRouted: stage.failedRouted,
-          skipped: stage.skipped,
-          left: stage.left,
-          refused: stage.refused,
-          moved: stage.moved,
-          durationMs: Math.round(stage.durationMs),
-        },
+        { ...stageTotals(stage), refused: stage.refused, durationMs: Math.round(stage.durationMs) },
         `stage ${JSON.stringify(stage.title)} finished`,
       );
       events.stageFinished(stage);

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { describeFailure, unlistedFailures, type RunReport } from "../run-report.js";
+import { describeFailure, stageTotals, unlistedFailures, type RunReport } from "../run-report.js";
 import type { RunEvents } from "./run-events.js";
 import type { OutputStreams } from "./output-streams.js";
 
@@ -17,17 +17,7 @@ export function jsonOutput(logger: Logger, streams: OutputStreams): RunEvents {
     taskFailed: (stage, failure) => emit("task-failed", { stage: stage.title, ...failure }),
     // `batch` is the batch's number, as in batch-started; `number` stays for readers written before.
     batchCommitted: (stage, { number, ...counts }) => emit("batch-committed", { stage: stage.title, batch: number, ...counts, number }),
-    stageFinished: (stage) =>
-      emit("stage-finished", {
-        stage: stage.title,
-        seen: stage.seen,
-        succeeded: stage.succeeded,
-        failed: stage.failed,
-        failedRouted: stage.failedRouted,
-        skipped: stage.skipped,
-        left: stage.left,
-        moved: stage.moved,
-      }),
+    stageFinished: (stage) => emit("stage-finished", stageTotals(stage)),
     passFinished: (pass, next) => emit("pass-finished", { pass, nextPassInMs: next ?? null }),
     stopRequested: (reason) => emit("stop-requested", { reason }),
     // failuresNotListed: failures counted but past the report's list of the first ones per stage.
