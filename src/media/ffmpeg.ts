@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { MediaError } from "../domain/errors.js";
+import { outputSendBufferBytes, withSendBuffer } from "./send-buffer.js";
 
 /** Absolute paths of the two executables video and audio decoding run. */
 export interface FfmpegTools {
@@ -156,7 +157,8 @@ const stderrKeep = 8 * 1024;
  * Starts `command` with stdin ignored. With `direct`, its stdout is one end of a unix socket
  * pair whose other end we read straight into the receiver's buffers: at ~1 GB/s of RGB that
  * takes a third of the CPU of reading the ordinary stdout pipe (no buffer allocated, nothing
- * copied per chunk), and the socket buffers more than a pipe, so ffmpeg waits less. Where no
+ * copied per chunk), and the socket buffers more than a pipe (more still once
+ * {@link withSendBuffer} has raised its send buffer), so ffmpeg waits less. Where no
  * socket can be made (Windows, an unusable temp folder), stdout is the ordinary pipe. Kill it and
  * await `closed` to clean up: `closed` only settles once the process is gone.
  */
@@ -169,9 +171,11 @@ export async function startTool(command: string, args: readonly string[], receiv
     received: (chunk, bytes) => (paused = !receiver.received(chunk, bytes)) === false,
   };
   const pair = options.direct === true ? await socketPair(paced) : undefined;
+  // A socket's default send buffer holds a fifth of a frame: ffmpeg would wait on every fifth.
+  const started = pair === undefined ? { command, args } : withSendBuffer(command, args, outputSendBufferBytes);
   let child: ChildProcess;
   try {
-    child = spawn(command, args, { stdio: ["ignore", pair?.theirs ?? "pipe", "pipe"], windowsHide: true });
+    child = spawn(started.command, started.args, { stdio: ["ignore", pair?.theirs ?? "pipe", "pipe"], windowsHide: true });
   } catch (error) {
     pair?.ours.destroy();
     throw error;

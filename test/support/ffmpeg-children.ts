@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 
-/** PIDs of this process's ffmpeg children (zombies included), from /proc. */
+/**
+ * PIDs of this process's ffmpeg children (zombies included), from /proc; a perl child is one
+ * still on its way to becoming ffmpeg (media/send-buffer.ts).
+ */
 export function ffmpegChildren(): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
@@ -15,7 +18,7 @@ export function ffmpegChildren(): number[] {
     const close = stat.lastIndexOf(")");
     const comm = stat.slice(stat.indexOf("(") + 1, close);
     const ppid = Number(stat.slice(close + 2).split(" ")[1]);
-    if (ppid === process.pid && comm.startsWith("ffmpeg")) pids.push(Number(entry));
+    if (ppid === process.pid && (comm.startsWith("ffmpeg") || comm === "perl")) pids.push(Number(entry));
   }
   return pids;
 }

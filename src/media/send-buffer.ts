@@ -1,0 +1,48 @@
+import { accessSync, constants } from "node:fs";
+
+/**
+ * Send buffer asked for ffmpeg's output socket: four 640×480 RGB frames. The kernel caps the
+ * request at twice `net.core.wmem_max` (208 KiB × 2 on a stock Linux, so there it gains less).
+ */
+export const outputSendBufferBytes = 4 * 1024 * 1024;
+
+/**
+ * The system's perl, the only program found on nearly every Linux and macOS that can set a
+ * socket option before it starts another program. Only this absolute path is used: a perl found
+ * on PATH may be a version manager's shim, whose start-up costs more than it saves.
+ */
+const systemPerl = "/usr/bin/perl";
+
+/**
+ * Sets SO_SNDBUF on stdout (ignoring a refusal: the buffer then stays as it was), then replaces
+ * itself with the command. The command and its arguments arrive in @ARGV after `--`, so none of
+ * them is read as perl's own switch and none passes through a shell.
+ */
+const script =
+  "my $bytes = shift @ARGV; setsockopt(STDOUT, SOL_SOCKET, SO_SNDBUF, $bytes); " +
+  'exec { $ARGV[0] } @ARGV; print STDERR "could not start $ARGV[0]: $!\\n"; exit 127;';
+
+let perlFound: boolean | undefined;
+
+/**
+ * How to start `command` so that its stdout, a unix socket, sends through a buffer of about
+ * `bytes`: through the system's perl, which sets the option and then execs the command (same
+ * process, same exit status, nothing of perl left running). Node cannot set SO_SNDBUF on a
+ * unix socket, and the default of 208 KiB makes ffmpeg wait for Node about five times per
+ * 640×480 RGB frame (docs/benchmarks.md, video-frames). Where there is no system perl the
+ * command is started as it is.
+ */
+export function withSendBuffer(command: string, args: readonly string[], bytes: number): { command: string; args: readonly string[] } {
+  perlFound ??= isExecutable(systemPerl);
+  if (!perlFound) return { command, args };
+  return { command: systemPerl, args: ["-MSocket", "-e", script, "--", String(bytes), command, ...args] };
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
