@@ -172,10 +172,10 @@ export async function startTool(command: string, args: readonly string[], receiv
   };
   const pair = options.direct === true ? await socketPair(paced) : undefined;
   // A socket's default send buffer holds a fifth of a frame: ffmpeg would wait on every fifth.
-  const started = pair === undefined ? { command, args } : withSendBuffer(command, args, outputSendBufferBytes);
+  const started = pair === undefined ? { command, args, env: process.env } : withSendBuffer(command, args, outputSendBufferBytes);
   let child: ChildProcess;
   try {
-    child = spawn(started.command, started.args, { stdio: ["ignore", pair?.theirs ?? "pipe", "pipe"], windowsHide: true });
+    child = spawn(started.command, started.args, { stdio: ["ignore", pair?.theirs ?? "pipe", "pipe"], env: started.env, windowsHide: true });
   } catch (error) {
     pair?.ours.destroy();
     throw error;

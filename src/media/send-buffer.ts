@@ -24,18 +24,31 @@ const script =
 
 let perlFound: boolean | undefined;
 
+/** Variables that would make perl load other code or switches first; ffmpeg has no use for them. */
+const perlStartVariables = ["PERL5OPT", "PERL5LIB", "PERLLIB", "PERL5DB"];
+
+/** How to start a command: what to run, with which arguments, in which environment. */
+export interface StartCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+}
+
 /**
  * How to start `command` so that its stdout, a unix socket, sends through a buffer of about
  * `bytes`: through the system's perl, which sets the option and then execs the command (same
  * process, same exit status, nothing of perl left running). Node cannot set SO_SNDBUF on a
  * unix socket, and the default of 208 KiB makes ffmpeg wait for Node about five times per
  * 640×480 RGB frame (docs/benchmarks.md, video-frames). Where there is no system perl the
- * command is started as it is.
+ * command is started as it is. perl is started without the variables that would make it load
+ * other code first (`PERL5OPT`, `PERL5LIB`…), so a Perl setup of the user's cannot stop ffmpeg.
  */
-export function withSendBuffer(command: string, args: readonly string[], bytes: number): { command: string; args: readonly string[] } {
+export function withSendBuffer(command: string, args: readonly string[], bytes: number, env: NodeJS.ProcessEnv = process.env): StartCommand {
   perlFound ??= isExecutable(systemPerl);
-  if (!perlFound) return { command, args };
-  return { command: systemPerl, args: ["-MSocket", "-e", script, "--", String(bytes), command, ...args] };
+  if (!perlFound) return { command, args, env };
+  const perlEnv = { ...env };
+  for (const name of perlStartVariables) delete perlEnv[name];
+  return { command: systemPerl, args: ["-MSocket", "-e", script, "--", String(bytes), command, ...args], env: perlEnv };
 }
 
 function isExecutable(path: string): boolean {

@@ -6,8 +6,8 @@ import { withSendBuffer } from "../../src/media/send-buffer.js";
 const hasPerl = existsSync("/usr/bin/perl");
 
 /** Runs a command as startTool would, stdout a socket pair (Node's own "pipe" on Linux and macOS). */
-function run(started: { command: string; args: readonly string[] }) {
-  return spawnSync(started.command, started.args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+function run(started: { command: string; args: readonly string[]; env?: NodeJS.ProcessEnv }) {
+  return spawnSync(started.command, started.args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...(started.env ? { env: started.env } : {}) });
 }
 
 /** A perl program that prints the send buffer of its own stdout: the command we start. */
@@ -31,6 +31,14 @@ describe.skipIf(!hasPerl)("withSendBuffer", () => {
     expect(JSON.parse(result.stdout)).toEqual(["-nostdin", "a b", "$HOME", "'\"", ""]);
   });
 
+  test("a Perl setup in the environment cannot stop the command, which keeps the rest of it", () => {
+    const env = { ...process.env, PERL5OPT: "-Mtask_agents_no_such_module", PERL5LIB: "/nonexistent", TASK_AGENTS_PROBE: "kept" };
+    const printEnv = ["-e", "process.stdout.write(process.env.TASK_AGENTS_PROBE + ' ' + process.env.PERL5OPT)"];
+    const result = run(withSendBuffer(process.execPath, printEnv, 1024 * 1024, env));
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("kept undefined");
+  });
+
   test("a command that cannot start ends with 127 and says which", () => {
     const result = run(withSendBuffer("/nonexistent/ffmpeg", ["-i", "x"], 1024 * 1024));
     expect(result.status).toBe(127);
@@ -40,6 +48,7 @@ describe.skipIf(!hasPerl)("withSendBuffer", () => {
 
 describe.skipIf(hasPerl)("withSendBuffer without a system perl", () => {
   test("starts the command as it is", () => {
-    expect(withSendBuffer("/usr/bin/ffmpeg", ["-i", "x"], 1024)).toEqual({ command: "/usr/bin/ffmpeg", args: ["-i", "x"] });
+    const env = { PATH: "/usr/bin" };
+    expect(withSendBuffer("/usr/bin/ffmpeg", ["-i", "x"], 1024, env)).toEqual({ command: "/usr/bin/ffmpeg", args: ["-i", "x"], env });
   });
 });
