@@ -1,7 +1,7 @@
 import { accessSync, constants } from "node:fs";
 
 /**
- * Send buffer asked for ffmpeg's output socket: four 640×480 RGB frames. The kernel caps the
+ * Send buffer asked for ffmpeg's output socket: over four 640×480 RGB frames. The kernel caps the
  * request at twice `net.core.wmem_max` (208 KiB × 2 on a stock Linux, so there it gains less).
  */
 export const outputSendBufferBytes = 4 * 1024 * 1024;
@@ -18,7 +18,7 @@ const systemPerl = "/usr/bin/perl";
  * itself with the command. The option's level and number, the size, the command and its
  * arguments arrive in @ARGV after `--`, so none of them is read as perl's own switch and none
  * passes through a shell. The numbers come from {@link sendBufferOption} rather than perl's
- * Socket module, whose loading would triple perl's start-up (2 ms → 9 ms a run).
+ * Socket module, whose loading would make perl's start-up four times as long (about 2 ms → 9 ms).
  */
 const script =
   "my ($level, $option, $bytes) = splice(@ARGV, 0, 3); setsockopt(STDOUT, $level, $option, $bytes); " +
