@@ -16,9 +16,12 @@ const taskCount = 10_000;
 const kills = 20;
 const taskBatchSize = 100;
 const concurrency = 4;
-// Each handler waits this long, so the whole run takes several seconds (about 7 s here) and the
-// 20 kills, each after 50–400 ms of run, land in the middle of the work rather than after it.
-const handlerDelayMs = 1;
+// Each handler waits this long, so that the 20 kills, each after 50–400 ms of run, land in the
+// middle of the work rather than after it, however fast the machine: the kills give the runs
+// 4.5 s on average, and 4 handlers of 3 ms cannot do more than 1,333 tasks/s, 6,000 in 4.5 s
+// (about 700/s here). At 1 ms a fast machine did 1,650 tasks/s, and a seed of long delays let
+// the 20th run finish by itself.
+const handlerDelayMs = 3;
 
 interface RunFinished {
   event: "run-finished";
