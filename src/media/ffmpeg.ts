@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { MediaError } from "../domain/errors.js";
+import { executableAt } from "./executable-at.js";
 import { outputSendBufferBytes, withSendBuffer } from "./send-buffer.js";
 
 /** Absolute paths of the two executables video and audio decoding run. */
@@ -45,17 +46,6 @@ export function ffmpegTools(env: NodeJS.ProcessEnv = process.env): FfmpegTools {
 
 function exeName(name: string): string {
   return process.platform === "win32" ? `${name}.exe` : name;
-}
-
-/** `path` when it is an executable regular file, else undefined. */
-function executableAt(path: string): string | undefined {
-  try {
-    if (!statSync(path).isFile()) return undefined;
-    accessSync(path, constants.X_OK);
-    return path;
-  } catch {
-    return undefined;
-  }
 }
 
 function fromVariable(variable: string, value: string): string {

@@ -1,4 +1,4 @@
-import { accessSync, constants } from "node:fs";
+import { executableAt } from "./executable-at.js";
 
 /**
  * Send buffer asked for ffmpeg's output socket: over four 640×480 RGB frames. The kernel caps the
@@ -35,6 +35,8 @@ function sendBufferOption(platform: NodeJS.Platform, arch: string): readonly [nu
   return undefined;
 }
 
+const optionHere = sendBufferOption(process.platform, process.arch);
+
 let perlFound: boolean | undefined;
 
 /** Variables that would make perl load other code or switches first; ffmpeg has no use for them. */
@@ -58,19 +60,10 @@ export interface StartCommand {
  * setup of the user's cannot stop ffmpeg.
  */
 export function withSendBuffer(command: string, args: readonly string[], bytes: number, env: NodeJS.ProcessEnv = process.env): StartCommand {
-  const option = sendBufferOption(process.platform, process.arch);
-  perlFound ??= isExecutable(systemPerl);
-  if (option === undefined || !perlFound) return { command, args, env };
+  if (optionHere === undefined) return { command, args, env };
+  perlFound ??= executableAt(systemPerl) !== undefined;
+  if (!perlFound) return { command, args, env };
   const perlEnv = { ...env };
   for (const name of perlStartVariables) delete perlEnv[name];
-  return { command: systemPerl, args: ["-e", script, "--", String(option[0]), String(option[1]), String(bytes), command, ...args], env: perlEnv };
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  return { command: systemPerl, args: ["-e", script, "--", String(optionHere[0]), String(optionHere[1]), String(bytes), command, ...args], env: perlEnv };
 }

@@ -122,7 +122,6 @@ function safeString(value: unknown): string {
   }
 }
 
-/** Total tasks failed across stages. */
 /** A stage's counts as the `stage-finished` event and the debug log give them. */
 export function stageTotals(stage: StageReport): Pick<StageReport, "seen" | "succeeded" | "failed" | "failedRouted" | "skipped" | "left" | "moved"> & {
   readonly stage: string;
@@ -131,6 +130,7 @@ export function stageTotals(stage: StageReport): Pick<StageReport, "seen" | "suc
   return { stage: stage.title, seen, succeeded, failed, failedRouted, skipped, left, moved };
 }
 
+/** Total tasks failed across stages. */
 export function failedCount(report: RunReport): number {
   return report.stages.reduce((sum, s) => sum + s.failed, 0);
 }
