@@ -5,6 +5,8 @@
 // duration); baseline = the Python runner's wall_s on the same scenario; ratio = value / baseline.
 // Further checks: concurrency 1 and 60 tasks batch 7 at ≤ 1.0×, requests ≤ the peer's in every
 // scenario, and with 10% injected faults every task moved exactly once with no save after its move.
+// Where /proc is, the fake server's CPU time during each side's runs is reported too: the fake does
+// its work one request at a time, so that time is close to a floor on any client's wall time.
 // Without the peer (TASK_AGENTS_PEER_PYTHONPATH, docs/benchmarks.md) the case is skipped.
 import { median } from "../lib/common.mjs";
 import { peerMissing, runPeer, runTaskAgents, startScenario } from "../lib/encord-peer.mjs";
@@ -24,8 +26,11 @@ const scenarios = [
 async function once(scenario, client, seed) {
   const server = await startScenario({ tasks: scenario.tasks, faultRate: scenario.faultRate ?? 0, seed });
   try {
+    const cpuBefore = server.serverCpuS();
     const result = client === "peer" ? await runPeer(server, scenario) : await runTaskAgents(server, scenario);
-    return { ...result, verdict: await server.check() };
+    const cpuAfter = server.serverCpuS();
+    const serverCpuS = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+    return { ...result, serverCpuS, timeline: server.timeline(), verdict: await server.check() };
   } finally {
     server.close();
   }
@@ -56,6 +61,24 @@ export async function run({ smoke }) {
     details[scenario.text] =
       `task-agents ${ours.toFixed(3)} s, ${requests(runs.ours)} requests; Python runner ${peer.toFixed(3)} s, ${requests(runs.peer)} requests; ` +
       `ratio ${ratio.toFixed(2)}× (runs: ${runs.ours.map((r) => r.wallS.toFixed(2)).join(", ")} vs ${runs.peer.map((r) => r.wallS.toFixed(2)).join(", ")})`;
+    const serverCpu = (list) => (list.some((r) => r.serverCpuS === undefined) ? undefined : median(list.map((r) => r.serverCpuS)));
+    const [oursCpu, peerCpu] = [serverCpu(runs.ours), serverCpu(runs.peer)];
+    if (oursCpu !== undefined && peerCpu !== undefined && !scenario.faultRate) {
+      // Time the fake spent working for task-agents, set against the Python runner's wall time:
+      // the ratio a client that kept the serial fake busy without a gap would reach.
+      details[`${scenario.text}, the fake's CPU time`] =
+        `during task-agents' runs ${oursCpu.toFixed(2)} s (${(oursCpu / peer).toFixed(2)}× the Python runner's wall time), ` +
+        `during the Python runner's ${peerCpu.toFixed(2)} s (medians)`;
+    }
+    const timelines = runs.ours.map((r) => r.timeline);
+    if (!scenario.faultRate && timelines.every((t) => t !== undefined)) {
+      // How long task-agents' work went on after the stage's last page came back: the listing is
+      // one chain of pages; after it comes work that did not keep up with the listing and the last
+      // batch's own, which no overlap can hide.
+      details[`${scenario.text}, task-agents' requests after the listing`] =
+        `last page answered at ${median(timelines.map((t) => t.listingEndMs)).toFixed(0)} ms, ` +
+        `last request at ${median(timelines.map((t) => t.lastEndMs)).toFixed(0)} ms (medians, from the fake's request log)`;
+    }
     if (scenario.maxRatio !== undefined)
       checks.push({ text: `${scenario.text}: wall time ≤ ${scenario.maxRatio}× the Python runner's (${ratio.toFixed(2)}×)`, met: ratio <= scenario.maxRatio });
     // Each run is paired with the peer's run on the same seed. With faults, which requests a fault

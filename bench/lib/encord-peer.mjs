@@ -28,6 +28,29 @@ export function peerMissing() {
   return undefined;
 }
 
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`), read once. */
+let clockTicks;
+function ticksPerSecond() {
+  clockTicks ??= Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+  return clockTicks;
+}
+
+/**
+ * CPU seconds (user and system, all threads) a process has used so far, from /proc; undefined
+ * where there is no /proc. The fake serves requests one at a time (its interpreter lock and its
+ * own lock around each request's work), so its CPU time during a run is close to a floor on the
+ * run's wall time for any client.
+ */
+function cpuSecondsOf(pid) {
+  try {
+    // Fields after the command name: state is field 3, utime 14 and stime 15 (proc(5)).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+  } catch {
+    return undefined;
+  }
+}
+
 function run(command, args, options) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
@@ -43,7 +66,9 @@ function run(command, args, options) {
 /**
  * A fresh fake Encord server on a newly generated scenario: `tasks` tasks in the AGENT stage
  * "Agent 1", faults injected at `faultRate`. Resolves to { url, projectHash, env (credentials for
- * a client), requests() (lines of the request log), check() (the end-to-end verdict), close() }.
+ * a client), requests() (lines of the request log), timeline() (when the listing and the last
+ * request ended), serverCpuS() (the fake's CPU seconds so far, undefined without /proc), check()
+ * (the end-to-end verdict), close() }.
  */
 export async function startScenario({ tasks, faultRate = 0, seed = 1 }) {
   const tools = peerToolsDir();
@@ -89,8 +114,22 @@ export async function startScenario({ tasks, faultRate = 0, seed = 1 }) {
     url,
     projectHash,
     serverPid: child.pid,
+    serverCpuS: () => cpuSecondsOf(child.pid),
     env: { ...process.env, ENCORD_SSH_KEY_FILE: key, ENCORD_DOMAIN: url },
     requests: () => logged().length,
+    /**
+     * From the request log (each line's `t` is when the fake began the request, `ms` how long it
+     * took): milliseconds from the first request's start to the last listing page's end and to
+     * the last request's end; undefined without a listing.
+     */
+    timeline() {
+      const records = logged();
+      const pages = records.filter((record) => record.route === "list_tasks");
+      if (records.length === 0 || pages.length === 0) return undefined;
+      const start = Math.min(...records.map((record) => record.t * 1000));
+      const end = (list) => Math.max(...list.map((record) => record.t * 1000 + record.ms)) - start;
+      return { listingEndMs: end(pages), lastEndMs: end(records) };
+    },
     /** Requests answered without an injected fault (retries that a fault forced are left out). */
     served: () => logged().filter((record) => record.fault === undefined).length,
     async check() {

@@ -46,8 +46,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((backend) => backend.close()));
 });
 
-function project(): { projectHash: string; stageUuid: string; taskUuids: string[] } {
-  const items: FakeItemSpec[] = Array.from({ length: taskCount }, (_, i) => ({
+function project(tasks = taskCount): { projectHash: string; stageUuid: string; taskUuids: string[] } {
+  const items: FakeItemSpec[] = Array.from({ length: tasks }, (_, i) => ({
     title: `img-${String(i).padStart(3, "0")}.png`,
     dataType: "image",
     mimeType: "image/png",
@@ -76,12 +76,16 @@ async function until(what: string, condition: () => boolean, timeoutMs = 10_000)
   }
 }
 
-/** Reads a first page on this thread, gives the reader thread time to start, and hands it the listing. */
+/** Pages read here before the reader thread is started: 80 tasks or more (threaded-stage-reader.ts). */
+const pagesHere = Math.ceil(80 / pageSize);
+
+/** Reads the first pages on this thread, gives the reader thread time to start, and hands it the listing. */
 async function handOver(reader: { next(): Promise<{ tasks: readonly { uuid: string }[] }> }): Promise<string[]> {
-  const first = await reader.next();
+  const seen: string[] = [];
+  for (let i = 0; i < pagesHere; i++) seen.push(...(await reader.next()).tasks.map((t) => t.uuid));
   await new Promise((resolve) => setTimeout(resolve, 400));
-  const second = await reader.next();
-  return [...first.tasks, ...second.tasks].map((t) => t.uuid);
+  seen.push(...(await reader.next()).tasks.map((t) => t.uuid));
+  return seen;
 }
 
 test("pages go on being read while nobody asks, each once and in order, and the stage is listed whole", async () => {
@@ -106,24 +110,54 @@ test("pages go on being read while nobody asks, each once and in order, and the 
 
 test("no page is read ahead past maxTasks; asked for more, the listing goes on here", async () => {
   const { projectHash, stageUuid, taskUuids } = project();
-  const reader = backend().readStageAhead(projectHash, stageUuid, { maxTasks: 20 });
+  const reader = backend().readStageAhead(projectHash, stageUuid, { maxTasks: 100 });
   const seen = await handOver(reader);
-  // 7 tasks were read here, the thread may read 13 more: two pages.
-  await until("the reader thread's two pages", () => listings(stageUuid) === 3);
+  // 84 tasks were read here, the thread may read 16 more: three pages.
+  await until("the reader thread's three pages", () => listings(stageUuid) === pagesHere + 3);
   await new Promise((resolve) => setTimeout(resolve, 300));
-  expect(listings(stageUuid)).toBe(3);
+  expect(listings(stageUuid)).toBe(pagesHere + 3);
   seen.push(...(await reader.next()).tasks.map((t) => t.uuid));
   seen.push(...(await reader.next()).tasks.map((t) => t.uuid));
-  expect(listings(stageUuid)).toBe(4);
+  seen.push(...(await reader.next()).tasks.map((t) => t.uuid));
+  expect(listings(stageUuid)).toBe(pagesHere + 4);
   await reader.close();
-  expect(seen).toEqual(taskUuids.slice(0, 4 * pageSize));
+  expect(seen).toEqual(taskUuids.slice(0, (pagesHere + 4) * pageSize));
+});
+
+test("a short listing is read here, without a thread: every page over the one connection", async () => {
+  const { projectHash, stageUuid, taskUuids } = project(60);
+  const reader = backend().readStageAhead(projectHash, stageUuid);
+  const seen: string[] = [];
+  for (;;) {
+    const page = await reader.next();
+    seen.push(...page.tasks.map((t) => t.uuid));
+    // Time a thread would have had to start and take over.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (page.nextPageToken === null) break;
+  }
+  await reader.close();
+  expect(seen).toEqual(taskUuids);
+  const pages = fake.requests.filter((r) => r.method === "GET" && r.path.endsWith(`/stages/${stageUuid}/tasks`));
+  expect(pages).toHaveLength(Math.ceil(60 / pageSize));
+  expect(new Set(pages.map((r) => r.remotePort)).size).toBe(1);
+});
+
+test("a long listing is taken over by the thread, over a connection of its own", async () => {
+  const { projectHash, stageUuid } = project();
+  const reader = backend().readStageAhead(projectHash, stageUuid);
+  await handOver(reader);
+  await reader.close();
+  const pages = fake.requests.filter((r) => r.method === "GET" && r.path.endsWith(`/stages/${stageUuid}/tasks`));
+  const here = new Set(pages.slice(0, pagesHere).map((r) => r.remotePort));
+  expect(here.size).toBe(1);
+  expect(here.has(pages[pagesHere]!.remotePort)).toBe(false);
 });
 
 test("a page that fails on the reader thread is read again here, and a lasting error is the listing's own", async () => {
   const { projectHash, stageUuid } = project();
   const encord = backend();
   const reader = encord.readStageAhead(projectHash, stageUuid);
-  await reader.next();
+  for (let i = 0; i < pagesHere; i++) await reader.next();
   await new Promise((resolve) => setTimeout(resolve, 400));
   fake.faults.failNext(2, { status: 400, match: { path: new RegExp(`/stages/${stageUuid}/tasks$`) } });
   const failed = await rejectionOf(reader.next());

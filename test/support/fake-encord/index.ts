@@ -218,6 +218,8 @@ export interface RecordedRequest {
   readonly queryMethod?: string;
   /** Server clock (ms) when the request arrived. */
   readonly at: number;
+  /** The client's port: requests over one kept-alive connection share it. */
+  readonly remotePort: number | undefined;
   /** The injected fault: "429", "503", …, "slow", "drop", "drop-after-handling". */
   fault?: string;
   /** Who was authenticated: public key hex or bearer token. */
@@ -412,6 +414,7 @@ export async function startFakeEncord(options: FakeEncordOptions = {}): Promise<
       body: parsed ?? null,
       status: null,
       at: nowMs(),
+      remotePort: req.socket.remotePort,
       ...(api === "v1" ? envelopeKind(parsed) : {}),
     };
     requests.push(record);

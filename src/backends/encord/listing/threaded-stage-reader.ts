@@ -7,6 +7,14 @@ import type { FromReader, ReaderThreadData, ToReader } from "./reader-messages.j
 /** Pages read ahead of the pass at most: a few batches' worth of task references, a few MB at most. */
 const pagesAhead = 64;
 
+/**
+ * The thread is started only once this many tasks have been read here and more pages follow.
+ * Starting it costs 50–130 ms of CPU (measured on a 2-core machine), which a short listing would
+ * spend for nothing and take from the handlers and from whatever else shares the cores (a stage
+ * of 60 tasks in pages of 7 was handled in 138 ms instead of 192, docs/encord-requests.md).
+ */
+const threadAfterTasks = 80;
+
 const threadModule = new URL("./reader-thread.js", import.meta.url);
 
 /** What a {@link ThreadedStageReader} needs from its backend. */
@@ -27,9 +35,10 @@ type Arrival = { readonly page: TaskPage } | { readonly error: unknown } | "hand
 
 /**
  * A stage's listing read on a thread of its own, so that the runner's handlers, which keep this
- * thread busy, never hold the next page back. The thread is started once the stage has a second
- * page and takes a few tens of milliseconds to start: until it is ready the pages are read here,
- * then it is handed the next page's token.
+ * thread busy, never hold the next page back. The thread is started once the listing has shown
+ * itself long ({@link threadAfterTasks} tasks read and more pages to come) and takes tens of
+ * milliseconds to start: until it is ready the pages are read here, then it is handed the next
+ * page's token.
  * Pages come out in order, each once. When the thread stops early (its task budget is spent,
  * a page failed, it died) the listing goes on here from the page it did not deliver, so errors
  * are met here exactly as without a thread.
@@ -84,8 +93,8 @@ export class ThreadedStageReader implements StageReader {
   #took(page: TaskPage): TaskPage {
     this.#pageToken = page.nextPageToken ?? undefined;
     this.#tasksRead += page.tasks.length;
-    // Started once a second page exists: a stage of one page costs no thread.
-    if (this.#worker === undefined && !this.#threadDone && page.nextPageToken !== null) this.#startThread();
+    const long = this.#tasksRead >= threadAfterTasks && page.nextPageToken !== null;
+    if (this.#worker === undefined && !this.#threadDone && long) this.#startThread();
     return page;
   }
 
