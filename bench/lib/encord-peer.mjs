@@ -43,8 +43,9 @@ function ticksPerSecond() {
  */
 function cpuSecondsOf(pid) {
   try {
-    // Fields after the command name: state is field 3, utime 14 and stime 15 (proc(5)).
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    // Fields after the command name (which may hold ") "): state is field 3, utime 14, stime 15 (proc(5)).
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
   } catch {
     return undefined;
@@ -66,9 +67,8 @@ function run(command, args, options) {
 /**
  * A fresh fake Encord server on a newly generated scenario: `tasks` tasks in the AGENT stage
  * "Agent 1", faults injected at `faultRate`. Resolves to { url, projectHash, env (credentials for
- * a client), requests() (lines of the request log), timeline() (when the listing and the last
- * request ended), serverCpuS() (the fake's CPU seconds so far, undefined without /proc), check()
- * (the end-to-end verdict), close() }.
+ * a client), logSummary() (what the request log holds so far), serverCpuS() (the fake's CPU
+ * seconds so far, undefined without /proc), check() (the end-to-end verdict), close() }.
  */
 export async function startScenario({ tasks, faultRate = 0, seed = 1 }) {
   const tools = peerToolsDir();
@@ -116,22 +116,8 @@ export async function startScenario({ tasks, faultRate = 0, seed = 1 }) {
     serverPid: child.pid,
     serverCpuS: () => cpuSecondsOf(child.pid),
     env: { ...process.env, ENCORD_SSH_KEY_FILE: key, ENCORD_DOMAIN: url },
-    requests: () => logged().length,
-    /**
-     * From the request log (each line's `t` is when the fake began the request, `ms` how long it
-     * took): milliseconds from the first request's start to the last listing page's end and to
-     * the last request's end; undefined without a listing.
-     */
-    timeline() {
-      const records = logged();
-      const pages = records.filter((record) => record.route === "list_tasks");
-      if (records.length === 0 || pages.length === 0) return undefined;
-      const start = Math.min(...records.map((record) => record.t * 1000));
-      const end = (list) => Math.max(...list.map((record) => record.t * 1000 + record.ms)) - start;
-      return { listingEndMs: end(pages), lastEndMs: end(records) };
-    },
-    /** Requests answered without an injected fault (retries that a fault forced are left out). */
-    served: () => logged().filter((record) => record.fault === undefined).length,
+    /** The request log read once: { requests, served, timeline }; see {@link summariseLog}. */
+    logSummary: () => summariseLog(logged()),
     async check() {
       const result = await run("python3", [join(tools, "fake_encord", "e2e_check.py"), "--scenario", scenario, "--state-url", `${url}/__state`], {
         env: pyEnv,
@@ -144,7 +130,25 @@ export async function startScenario({ tasks, faultRate = 0, seed = 1 }) {
   };
 }
 
-/** The Python runner (encord-agents) on the scenario: { wallS, requests, served, tasks }. */
+/**
+ * What a request log says of a run: `requests` (lines), `served` (requests answered without an
+ * injected fault: retries that a fault forced are left out) and `timeline`, from each line's `t`
+ * (when the fake began the request) and `ms` (how long it took): milliseconds from the first
+ * request's start to the last listing page's end and to the last request's end (undefined
+ * without a listing).
+ */
+function summariseLog(records) {
+  const pages = records.filter((record) => record.route === "list_tasks");
+  let timeline;
+  if (pages.length > 0) {
+    const start = Math.min(...records.map((record) => record.t * 1000));
+    const end = (list) => Math.max(...list.map((record) => record.t * 1000 + record.ms)) - start;
+    timeline = { listingEndMs: end(pages), lastEndMs: end(records) };
+  }
+  return { requests: records.length, served: records.filter((record) => record.fault === undefined).length, timeline };
+}
+
+/** The Python runner (encord-agents) on the scenario: { wallS, requests, served, timeline, tasks }. */
 export async function runPeer(scenario, { batch }) {
   const tools = peerToolsDir();
   const env = { ...scenario.env, PYTHONPATH: `${join(tools, "shim")}:${process.env.TASK_AGENTS_PEER_PYTHONPATH}` };
@@ -152,7 +156,7 @@ export async function runPeer(scenario, { batch }) {
   const last = result.stdout.trim().split("\n").at(-1);
   if (result.code !== 0 || !last) throw new Error(`the Python runner failed (${result.code}): ${result.stderr.slice(-2000)}`);
   const out = JSON.parse(last);
-  return { wallS: out.wall_s, tasks: out.tasks, requests: scenario.requests(), served: scenario.served() };
+  return { wallS: out.wall_s, tasks: out.tasks, ...scenario.logSummary() };
 }
 
 /**
@@ -182,5 +186,5 @@ export async function runTaskAgents(scenario, { batch, concurrency }) {
     .find((e) => e.event === "run-finished");
   if (finished === undefined || result.code !== 0)
     throw new Error(`task-agents run failed (${result.code}): ${result.stderr.slice(-2000)}${result.stdout.slice(-2000)}`);
-  return { wallS: finished.report.durationMs / 1000, requests: scenario.requests(), served: scenario.served(), report: finished.report };
+  return { wallS: finished.report.durationMs / 1000, ...scenario.logSummary(), report: finished.report };
 }

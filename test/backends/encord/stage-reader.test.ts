@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import type * as BackendModule from "../../../src/backends/encord/encord-backend.js";
 import type * as KeyModule from "../../../src/backends/encord/ssh-key.js";
+import type * as ReaderModule from "../../../src/backends/encord/listing/threaded-stage-reader.js";
 import { loadProjectSpec } from "../../../src/backends/local/project-spec.js";
 import { rejectionOf } from "../../support/failure.js";
 import { startFakeEncord, type FakeEncord, type FakeItemSpec } from "../../support/fake-encord/index.js";
@@ -21,7 +22,9 @@ if (!existsSync(fileURLToPath(new URL("backends/encord/listing/reader-thread.js"
   throw new Error("dist/ is missing the stage reader: run `npm run build` before this test.");
 type Built = typeof BackendModule;
 type BuiltKeys = typeof KeyModule;
+type BuiltReader = typeof ReaderModule;
 const { encordBackend } = (await import(new URL("backends/encord/encord-backend.js", dist).href)) as Built;
+const { threadAfterTasks } = (await import(new URL("backends/encord/listing/threaded-stage-reader.js", dist).href)) as BuiltReader;
 const { ed25519KeyFromSeed } = (await import(new URL("backends/encord/ssh-key.js", dist).href)) as BuiltKeys;
 type Backend = ReturnType<Built["encordBackend"]>;
 
@@ -76,8 +79,8 @@ async function until(what: string, condition: () => boolean, timeoutMs = 10_000)
   }
 }
 
-/** Pages read here before the reader thread is started: 80 tasks or more (threaded-stage-reader.ts). */
-const pagesHere = Math.ceil(80 / pageSize);
+/** Pages read here before the reader thread is started. */
+const pagesHere = Math.ceil(threadAfterTasks / pageSize);
 
 /** Reads the first pages on this thread, gives the reader thread time to start, and hands it the listing. */
 async function handOver(reader: { next(): Promise<{ tasks: readonly { uuid: string }[] }> }): Promise<string[]> {

@@ -13,7 +13,7 @@ const pagesAhead = 64;
  * spend for nothing and take from the handlers and from whatever else shares the cores (a stage
  * of 60 tasks in pages of 7 was handled in 138 ms instead of 192, docs/encord-requests.md).
  */
-const threadAfterTasks = 80;
+export const threadAfterTasks = 80;
 
 const threadModule = new URL("./reader-thread.js", import.meta.url);
 
