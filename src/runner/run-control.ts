@@ -177,19 +177,44 @@ export function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * What waits on each signal in {@link untilAborted}: one abort listener per signal, whatever the
+ * number of waits. A run waits on its signal once per task attempt, and adding and removing an
+ * EventTarget listener each time costs more than the rest of an attempt's bookkeeping together.
+ */
+const abortWaiters = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
+
+function waitersOf(signal: AbortSignal): Set<(reason: unknown) => void> {
+  let waiters = abortWaiters.get(signal);
+  if (waiters === undefined) {
+    const created = new Set<(reason: unknown) => void>();
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const reject of created) reject(signal.reason);
+        created.clear();
+      },
+      { once: true },
+    );
+    abortWaiters.set(signal, created);
+    waiters = created;
+  }
+  return waiters;
+}
+
 /** Settles like `promise`, or rejects with the signal's reason when it fires first. */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
+  const waiters = waitersOf(signal);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
+    waiters.add(reject);
     promise.then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        waiters.delete(reject);
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        waiters.delete(reject);
         // Passed on as thrown; the run report coerces non-errors when it describes the failure.
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(error);
