@@ -6,7 +6,8 @@
 // Further checks: concurrency 1 and 60 tasks batch 7 at ≤ 1.0×, requests ≤ the peer's in every
 // scenario, and with 10% injected faults every task moved exactly once with no save after its move.
 // Where /proc is, the fake server's CPU time during each side's runs is reported too: the fake does
-// its work one request at a time, so that time is close to a floor on any client's wall time.
+// its work one request at a time, so that time is close to a floor on any client's wall time; and
+// task-agents' own CPU time, which on a machine of few cores competes with the fake's.
 // Without the peer (TASK_AGENTS_PEER_PYTHONPATH, docs/benchmarks.md) the case is skipped.
 import { median } from "../lib/common.mjs";
 import { peerMissing, runPeer, runTaskAgents, startScenario } from "../lib/encord-peer.mjs";
@@ -51,6 +52,14 @@ function floorDetails(scenario, runs, peerWallS) {
     details[`${scenario.text}, the fake's CPU time`] =
       `during task-agents' runs ${oursCpu.toFixed(2)} s (${(oursCpu / peerWallS).toFixed(2)}× the Python runner's wall time), ` +
       `during the Python runner's ${peerCpu.toFixed(2)} s (medians)`;
+  }
+  if (runs.ours.every((r) => r.cpuS !== undefined)) {
+    // With the fake's, how much of the machine's cores the two took: on two cores a client that
+    // takes more than what the fake leaves free slows the fake down.
+    const cpu = median(runs.ours.map((r) => r.cpuS));
+    const cores = median(runs.ours.map((r) => (r.cpuS + (r.serverCpuS ?? 0)) / r.wallS));
+    details[`${scenario.text}, task-agents' own CPU time`] =
+      `${cpu.toFixed(2)} s during its runs (all threads); with the fake's, ${cores.toFixed(2)} cores busy on average (medians)`;
   }
   const timelines = runs.ours.map((r) => r.timeline);
   if (timelines.every((t) => t !== undefined)) {

@@ -52,12 +52,20 @@ function cpuSecondsOf(pid) {
   }
 }
 
-function run(command, args, options) {
+/** Runs a command to its end; `onLine(line, pid)` sees each line of its output as it comes. */
+function run(command, args, options, onLine) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
+    let partial = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      if (onLine === undefined) return;
+      const lines = (partial + d).split("\n");
+      partial = lines.pop();
+      for (const line of lines) onLine(line, child.pid);
+    });
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
@@ -161,7 +169,8 @@ export async function runPeer(scenario, { batch }) {
 
 /**
  * task-agents (`task-agents run`, the built CLI, default client options) on the scenario with the
- * same agent: { wallS (the run report's own duration), requests, served, report }.
+ * same agent: { wallS (the run report's own duration), cpuS (its CPU time in that span, all threads;
+ * undefined without /proc), requests, served, report }.
  */
 export async function runTaskAgents(scenario, { batch, concurrency }) {
   const args = [
@@ -178,7 +187,13 @@ export async function runTaskAgents(scenario, { batch, concurrency }) {
     "--backend",
     "encord",
   ];
-  const result = await run(process.execPath, args, { env: scenario.env });
+  // Its own CPU time (all threads) from the run's start to its end, as its report times it.
+  const cpuAt = {};
+  const result = await run(process.execPath, args, { env: scenario.env }, (line, pid) => {
+    if (line.startsWith('{"event":"run-started"')) cpuAt.start = cpuSecondsOf(pid);
+    else if (line.startsWith('{"event":"run-finished"')) cpuAt.end = cpuSecondsOf(pid);
+  });
+  const cpuS = cpuAt.start === undefined || cpuAt.end === undefined ? undefined : cpuAt.end - cpuAt.start;
   const finished = result.stdout
     .split("\n")
     .filter((l) => l.startsWith("{"))
@@ -186,5 +201,5 @@ export async function runTaskAgents(scenario, { batch, concurrency }) {
     .find((e) => e.event === "run-finished");
   if (finished === undefined || result.code !== 0)
     throw new Error(`task-agents run failed (${result.code}): ${result.stderr.slice(-2000)}${result.stdout.slice(-2000)}`);
-  return { wallS: finished.report.durationMs / 1000, ...scenario.logSummary(), report: finished.report };
+  return { wallS: finished.report.durationMs / 1000, cpuS, ...scenario.logSummary(), report: finished.report };
 }
