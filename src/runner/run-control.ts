@@ -180,7 +180,8 @@ export function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
 /**
  * What waits on each signal in {@link untilAborted}: one abort listener per signal, whatever the
  * number of waits. A run waits on its signal once per task attempt, and adding and removing an
- * EventTarget listener each time costs more than the rest of an attempt's bookkeeping together.
+ * EventTarget listener each time was measurable on runs of thousands of tasks
+ * (docs/benchmarks.md, "A fourth round").
  */
 const abortWaiters = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
 
