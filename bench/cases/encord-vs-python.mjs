@@ -53,11 +53,11 @@ function floorDetails(scenario, runs, peerWallS) {
       `during task-agents' runs ${oursCpu.toFixed(2)} s (${(oursCpu / peerWallS).toFixed(2)}× the Python runner's wall time), ` +
       `during the Python runner's ${peerCpu.toFixed(2)} s (medians)`;
   }
-  if (runs.ours.every((r) => r.cpuS !== undefined)) {
+  if (runs.ours.every((r) => r.cpuS !== undefined && r.serverCpuS !== undefined)) {
     // With the fake's, how much of the machine's cores the two took: on two cores a client that
     // takes more than what the fake leaves free slows the fake down.
     const cpu = median(runs.ours.map((r) => r.cpuS));
-    const cores = median(runs.ours.map((r) => (r.cpuS + (r.serverCpuS ?? 0)) / r.wallS));
+    const cores = median(runs.ours.map((r) => (r.cpuS + r.serverCpuS) / r.wallS));
     details[`${scenario.text}, task-agents' own CPU time`] =
       `${cpu.toFixed(2)} s during its runs (all threads); with the fake's, ${cores.toFixed(2)} cores busy on average (medians)`;
   }

@@ -187,18 +187,19 @@ export async function runTaskAgents(scenario, { batch, concurrency }) {
     "--backend",
     "encord",
   ];
-  // Its own CPU time (all threads) from the run's start to its end, as its report times it.
-  const cpuAt = {};
+  // The run's report, and its own CPU time (all threads) from the run's start to its end, as the
+  // report times it: both read off the event lines as they come.
+  let cpuAtStart;
+  let cpuS;
+  let finished;
   const result = await run(process.execPath, args, { env: scenario.env }, (line, pid) => {
-    if (line.startsWith('{"event":"run-started"')) cpuAt.start = cpuSecondsOf(pid);
-    else if (line.startsWith('{"event":"run-finished"')) cpuAt.end = cpuSecondsOf(pid);
+    if (line.startsWith('{"event":"run-started"')) cpuAtStart = cpuSecondsOf(pid);
+    else if (line.startsWith('{"event":"run-finished"')) {
+      const cpuAtEnd = cpuSecondsOf(pid);
+      if (cpuAtStart !== undefined && cpuAtEnd !== undefined) cpuS = cpuAtEnd - cpuAtStart;
+      finished = JSON.parse(line);
+    }
   });
-  const cpuS = cpuAt.start === undefined || cpuAt.end === undefined ? undefined : cpuAt.end - cpuAt.start;
-  const finished = result.stdout
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l))
-    .find((e) => e.event === "run-finished");
   if (finished === undefined || result.code !== 0)
     throw new Error(`task-agents run failed (${result.code}): ${result.stderr.slice(-2000)}${result.stdout.slice(-2000)}`);
   return { wallS: finished.report.durationMs / 1000, cpuS, ...scenario.logSummary(), report: finished.report };

@@ -186,20 +186,18 @@ export function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
 const abortWaiters = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
 
 function waitersOf(signal: AbortSignal): Set<(reason: unknown) => void> {
-  let waiters = abortWaiters.get(signal);
-  if (waiters === undefined) {
-    const created = new Set<(reason: unknown) => void>();
-    signal.addEventListener(
-      "abort",
-      () => {
-        for (const reject of created) reject(signal.reason);
-        created.clear();
-      },
-      { once: true },
-    );
-    abortWaiters.set(signal, created);
-    waiters = created;
-  }
+  const known = abortWaiters.get(signal);
+  if (known !== undefined) return known;
+  const waiters = new Set<(reason: unknown) => void>();
+  signal.addEventListener(
+    "abort",
+    () => {
+      for (const reject of waiters) reject(signal.reason);
+      waiters.clear();
+    },
+    { once: true },
+  );
+  abortWaiters.set(signal, waiters);
   return waiters;
 }
 
